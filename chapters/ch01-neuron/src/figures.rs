@@ -1,0 +1,187 @@
+//! The chapter's figures, each a function generic over the plotters backend.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use shared::figures::{
+    DrawResult, FRAME, Figure, SERIES, SIZE, heat_map, label_style, title_style,
+};
+
+use crate::{
+    edge_detector, edge_detector_weights, flatten, relu, sigmoid, test_images,
+    umbrella_neuron,
+};
+
+/// Every figure of chapter 1.
+pub fn all() -> Vec<Figure> {
+    vec![
+        Figure {
+            name: "ch01-umbrella",
+            size: SIZE,
+            draw: |area| umbrella(area),
+        },
+        Figure {
+            name: "ch01-weight-pattern",
+            size: (360, 390),
+            draw: |area| weight_pattern(area),
+        },
+        Figure {
+            name: "ch01-test-images",
+            size: (960, 220),
+            draw: |area| images(area),
+        },
+        Figure {
+            name: "ch01-bias-sweep",
+            size: SIZE,
+            draw: |area| bias_sweep(area),
+        },
+    ]
+}
+
+/// The umbrella neuron's output as the temperature moves, with and
+/// without rain.
+pub fn umbrella<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let neuron = umbrella_neuron();
+    let mut chart = ChartBuilder::on(area)
+        .caption(
+            "Umbrella neuron: a = ReLU(−0.5·temp + 2·rain + 1)",
+            title_style(),
+        )
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(48)
+        .build_cartesian_2d(-10.0..30.0, -0.5..9.0)?;
+    chart
+        .configure_mesh()
+        .x_desc("temperature (°C)")
+        .y_desc("output a")
+        .label_style(label_style())
+        .draw()?;
+    for (i, (rain, label)) in
+        [(0.0, "dry (rain = 0)"), (1.0, "raining (rain = 1)")]
+            .into_iter()
+            .enumerate()
+    {
+        let color = SERIES[i];
+        let curve = (0..=400).map(|k| {
+            let t = -10.0 + 0.1 * f64::from(k);
+            let x = ndarray::array![t, rain];
+            (t, neuron.activate(x.view(), relu))
+        });
+        chart
+            .draw_series(LineSeries::new(curve, color.stroke_width(3)))?
+            .label(label)
+            .legend(move |(x, y)| {
+                PathElement::new([(x, y), (x + 20, y)], color.stroke_width(3))
+            });
+    }
+    // The notes' point: 10 °C in the rain gives z = −2, so a = 0.
+    chart.draw_series(std::iter::once(Circle::new(
+        (10.0, 0.0),
+        6,
+        SERIES[1].filled(),
+    )))?;
+    chart
+        .configure_series_labels()
+        .label_font(label_style())
+        .background_style(WHITE.mix(0.9))
+        .border_style(FRAME)
+        .draw()?;
+    Ok(())
+}
+
+/// The edge detector's 784 weights as a 28×28 heat map.
+pub fn weight_pattern<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    heat_map(
+        area,
+        edge_detector_weights().view(),
+        "Edge detector weights: green +1, red −1",
+    )
+}
+
+/// The test images, each with what the edge detector makes of it.
+pub fn images<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let neuron = edge_detector();
+    let images = test_images();
+    let panels = area.split_evenly((1, images.len()));
+    for (panel, (name, image)) in panels.iter().zip(&images) {
+        let (map, caption) = panel.split_vertically(190);
+        heat_map(&map, image.view(), name)?;
+        let a = neuron.activate(flatten(image).view(), sigmoid);
+        let style = label_style().pos(plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Center,
+            plotters::style::text_anchor::VPos::Top,
+        ));
+        let width = caption.dim_in_pixel().0 as i32;
+        caption.draw_text(&format!("a = {a:.3}"), &style, (width / 2, 2))?;
+    }
+    Ok(())
+}
+
+/// The detector's output for each test image as the bias moves: the bias
+/// shifts every curve's threshold together.
+pub fn bias_sweep<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let neuron = edge_detector();
+    let mut chart = ChartBuilder::on(area)
+        .caption(
+            "Edge detector: a = σ(w·x + b) as the bias b moves",
+            title_style(),
+        )
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(48)
+        .build_cartesian_2d(-80.0..60.0, -0.02..1.02)?;
+    chart
+        .configure_mesh()
+        .x_desc("bias b")
+        .y_desc("output a")
+        .label_style(label_style())
+        .draw()?;
+    for (i, (name, image)) in test_images().iter().enumerate() {
+        let wx = neuron.w.dot(&flatten(image));
+        let color = SERIES[i % SERIES.len()];
+        let curve = (0..=280).map(|k| {
+            let b = -80.0 + 0.5 * f64::from(k);
+            (b, sigmoid(wx + b))
+        });
+        chart
+            .draw_series(LineSeries::new(curve, color.stroke_width(2)))?
+            .label(format!("{name} (w·x = {wx:.1})"))
+            .legend(move |(x, y)| {
+                PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
+            });
+    }
+    // The chapter's bias.
+    chart.draw_series(LineSeries::new(
+        [(neuron.b, 0.0), (neuron.b, 1.0)],
+        BLACK.mix(0.5).stroke_width(1),
+    ))?;
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .label_font(label_style())
+        .background_style(WHITE.mix(0.9))
+        .border_style(FRAME)
+        .draw()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_figure_renders() {
+        for figure in all() {
+            let svg = figure.render().unwrap();
+            assert!(svg.len() > 1000, "{} is nearly empty", figure.name);
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! One figure style for the whole book, and the SVG plumbing.
+//!
+//! A figure is a function that draws into a plotters [`DrawingArea`]. The
+//! chapter libraries write their figures generic over the backend; here they
+//! are rendered into SVG — into a string for tests, or into
+//! `book/src/figures/NAME.svg` for the book. SVG needs no system fonts, so a
+//! figure comes out byte-for-byte the same on every machine.
+
+use std::path::{Path, PathBuf};
+
+use ndarray::ArrayView2;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::Error;
+use crate::files::write_atomically;
+
+/// The result of drawing into an area of backend `DB`.
+pub type DrawResult<DB> =
+    Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// A figure's drawing function, rendered into SVG.
+pub type DrawSvg = for<'a, 'b> fn(
+    &'b DrawingArea<SVGBackend<'a>, Shift>,
+) -> DrawResult<SVGBackend<'a>>;
+
+/// The usual figure size in pixels: wide enough for a chart with a legend.
+pub const SIZE: (u32, u32) = (640, 400);
+
+/// The font family of every label (SVG viewers pick a local sans-serif).
+pub const FONT: &str = "sans-serif";
+
+/// Colours for the lines of a chart, in order: the Okabe–Ito palette, which
+/// stays distinguishable for colour-blind readers.
+pub const SERIES: [RGBColor; 6] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(213, 94, 0),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+];
+
+/// Positive weights in heat maps (3Blue1Brown's green).
+pub const POSITIVE: RGBColor = RGBColor(0, 150, 60);
+/// Negative weights in heat maps (3Blue1Brown's red).
+pub const NEGATIVE: RGBColor = RGBColor(200, 30, 30);
+/// Grid lines and frames.
+pub const FRAME: RGBColor = RGBColor(160, 160, 160);
+
+/// The style of a chart's caption.
+pub fn title_style() -> TextStyle<'static> {
+    (FONT, 20).into_font().into()
+}
+
+/// The style of axis labels and legends.
+pub fn label_style() -> TextStyle<'static> {
+    (FONT, 14).into_font().into()
+}
+
+/// The colour of one heat-map cell: white at 0, full green at `+scale`, full
+/// red at `-scale`.
+pub fn heat_color(value: f64, scale: f64) -> RGBColor {
+    let t = (value.abs() / scale).clamp(0.0, 1.0);
+    let target = if value >= 0.0 { POSITIVE } else { NEGATIVE };
+    let mix = |c: u8| (255.0 + t * (f64::from(c) - 255.0)).round() as u8;
+    RGBColor(mix(target.0), mix(target.1), mix(target.2))
+}
+
+/// Draws a matrix as a heat map of square cells: positive green, negative
+/// red, white at zero, scaled so the largest magnitude is full colour.
+///
+/// Used for 28×28 digit images and for weight patterns alike, so the reader
+/// learns one picture. `title` goes above the map; an empty title draws none.
+pub fn heat_map<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    values: ArrayView2<f64>, // (rows, cols)
+    title: &str,
+) -> DrawResult<DB> {
+    let (rows, cols) = values.dim();
+    let scale = values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let scale = if scale > 0.0 { scale } else { 1.0 };
+    let (width, height) = area.dim_in_pixel();
+    let title_height = if title.is_empty() { 0 } else { 26 };
+    let cell = ((width.saturating_sub(8)) / cols.max(1) as u32)
+        .min(height.saturating_sub(title_height + 8) / rows.max(1) as u32)
+        .max(1) as i32;
+    let (w, h) = (cell * cols as i32, cell * rows as i32);
+    let x0 = (width as i32 - w) / 2;
+    let y0 =
+        title_height as i32 + (height as i32 - title_height as i32 - h) / 2;
+    if !title.is_empty() {
+        let style = label_style().pos(Pos::new(HPos::Center, VPos::Top));
+        area.draw_text(title, &style, (width as i32 / 2, 4))?;
+    }
+    for ((r, c), &v) in values.indexed_iter() {
+        let (x, y) = (x0 + c as i32 * cell, y0 + r as i32 * cell);
+        area.draw(&Rectangle::new(
+            [(x, y), (x + cell, y + cell)],
+            heat_color(v, scale).filled(),
+        ))?;
+    }
+    area.draw(&Rectangle::new([(x0, y0), (x0 + w, y0 + h)], FRAME))?;
+    Ok(())
+}
+
+/// A figure of the book: its file name and how to draw it.
+#[derive(Clone, Copy)]
+pub struct Figure {
+    /// File name without `.svg`, e.g. `ch01-weight-pattern`.
+    pub name: &'static str,
+    /// Width and height in pixels.
+    pub size: (u32, u32),
+    /// Draws the figure onto a white canvas.
+    pub draw: DrawSvg,
+}
+
+impl Figure {
+    /// Renders the figure into an SVG string.
+    pub fn render(&self) -> Result<String, Error> {
+        let fail = |e: DrawingAreaErrorKind<std::io::Error>| Error::Figure {
+            name: self.name.to_string(),
+            message: e.to_string(),
+        };
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, self.size)
+                .into_drawing_area();
+            root.fill(&WHITE).map_err(fail)?;
+            (self.draw)(&root).map_err(fail)?;
+            root.present().map_err(fail)?;
+        }
+        Ok(svg)
+    }
+
+    /// Renders the figure into `dir/NAME.svg` (atomically) and returns the
+    /// path written.
+    pub fn write_into(&self, dir: &Path) -> Result<PathBuf, Error> {
+        let path = dir.join(format!("{}.svg", self.name));
+        write_atomically(&path, self.render()?.as_bytes())?;
+        Ok(path)
+    }
+}
+
+/// Where the book keeps its figures: `book/src/figures/` in the workspace.
+pub fn book_figures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("book")
+        .join("src")
+        .join("figures")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn heat_colors_run_from_red_through_white_to_green() {
+        assert_eq!(heat_color(0.0, 1.0), RGBColor(255, 255, 255));
+        assert_eq!(heat_color(1.0, 1.0), POSITIVE);
+        assert_eq!(heat_color(-2.0, 1.0), NEGATIVE);
+        let half = heat_color(0.5, 1.0);
+        assert!(half.1 > POSITIVE.1 && half.0 < 255);
+    }
+
+    fn tiny_map<DB: DrawingBackend>(
+        area: &DrawingArea<DB, Shift>,
+    ) -> DrawResult<DB> {
+        heat_map(area, array![[1.0, -1.0], [0.0, 0.5]].view(), "tiny")
+    }
+
+    #[test]
+    fn a_figure_renders_into_svg_with_every_cell() {
+        let figure = Figure {
+            name: "tiny",
+            size: (200, 200),
+            draw: |area| tiny_map(area),
+        };
+        let svg = figure.render().unwrap();
+        assert!(svg.starts_with("<svg"));
+        assert!(svg.contains("tiny"));
+        // Four cells: the green and the red one are there.
+        assert!(svg.contains("#00963C"), "{svg}");
+        assert!(svg.contains("#C81E1E"), "{svg}");
+        assert_eq!(figure.render().unwrap(), svg, "rendering is deterministic");
+    }
+}

@@ -1,0 +1,78 @@
+//! Writing files so that nothing is ever half-written.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use crate::Error;
+
+/// Writes `bytes` to `path` atomically: first into a temporary file beside
+/// it, then a rename. A reader (or a crash) sees the old file or the new
+/// one, never a torn one; on error no temporary file is left behind.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let io_error = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(io_error)?;
+    }
+    let mut temp_name = path.file_name().unwrap_or_default().to_os_string();
+    temp_name.push(format!(".partial-{}", std::process::id()));
+    let temp = path.with_file_name(temp_name);
+    let written = fs::File::create(&temp)
+        .and_then(|mut file| {
+            file.write_all(bytes)?;
+            file.sync_all()
+        })
+        .and_then(|()| fs::rename(&temp, path));
+    if let Err(e) = written {
+        let _ = fs::remove_file(&temp);
+        return Err(io_error(e));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch_dir(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir()
+            .join(format!("shared-files-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn writes_and_replaces_leaving_no_temporary_file() {
+        let dir = scratch_dir("replace");
+        let path = dir.join("nested").join("out.txt");
+        write_atomically(&path, b"first").unwrap();
+        write_atomically(&path, b"second").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"second");
+        let names: Vec<_> = fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["out.txt"]);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_failed_write_names_the_file_and_leaves_the_old_one() {
+        let dir = scratch_dir("fail");
+        fs::create_dir_all(&dir).unwrap();
+        // A directory where the file should go: the rename must fail.
+        let path = dir.join("taken");
+        fs::create_dir_all(path.join("inside")).unwrap();
+        let err = write_atomically(&path, b"data").unwrap_err();
+        assert!(err.to_string().contains("taken"), "{err}");
+        let names: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["taken"]);
+        fs::remove_dir_all(dir).unwrap();
+    }
+}

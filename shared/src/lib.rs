@@ -1,0 +1,26 @@
+//! The workspace's toolkit: what every chapter needs but no chapter teaches.
+//!
+//! - [`Real`]: the float type the network code is generic over (f32, f64).
+//! - [`rng`]: seeded random numbers, so every run prints the same numbers.
+//! - [`gradcheck`]: the finite-difference gradient checker (chapter 5
+//!   explains how it works; every chapter uses it).
+//! - [`figures`]: one figure style, SVG output, the 28×28 heat map.
+//! - [`files`]: writing files atomically.
+//! - [`chapter`]: the command line every chapter binary shares.
+//! - `strategies` (feature `strategies`): proptest inputs for gradient
+//!   checks, and the fixed-seed runner the exercise graders use.
+//!
+//! Nothing here depends on a chapter.
+
+pub mod chapter;
+pub mod error;
+pub mod figures;
+pub mod files;
+pub mod gradcheck;
+pub mod real;
+pub mod rng;
+#[cfg(feature = "strategies")]
+pub mod strategies;
+
+pub use error::Error;
+pub use real::Real;
