@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::Error;
-use crate::figures::{Figure, book_figures_dir};
+use crate::figures::{Figure, book_figures_dir, display_path};
 
 /// What a chapter binary runs.
 pub struct Chapter {
@@ -89,7 +89,8 @@ pub fn run(
         writeln!(out).map_err(stdout_error)?;
         for figure in (chapter.figures)() {
             let path = figure.write_into(&dir)?;
-            writeln!(out, "wrote {}", path.display()).map_err(stdout_error)?;
+            writeln!(out, "wrote {}", display_path(&path))
+                .map_err(stdout_error)?;
         }
     }
     Ok(())

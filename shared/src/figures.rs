@@ -78,9 +78,20 @@ pub fn heat_map<DB: DrawingBackend>(
     values: ArrayView2<f64>, // (rows, cols)
     title: &str,
 ) -> DrawResult<DB> {
-    let (rows, cols) = values.dim();
     let scale = values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     let scale = if scale > 0.0 { scale } else { 1.0 };
+    heat_map_scaled(area, values, title, scale)
+}
+
+/// [`heat_map`] with a fixed scale: `±scale` is full colour. Images use
+/// `1.0`, so a faint stroke looks faint.
+pub fn heat_map_scaled<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    values: ArrayView2<f64>, // (rows, cols)
+    title: &str,
+    scale: f64,
+) -> DrawResult<DB> {
+    let (rows, cols) = values.dim();
     let (width, height) = area.dim_in_pixel();
     let title_height = if title.is_empty() { 0 } else { 26 };
     let cell = ((width.saturating_sub(8)) / cols.max(1) as u32)
@@ -145,11 +156,22 @@ impl Figure {
 
 /// Where the book keeps its figures: `book/src/figures/` in the workspace.
 pub fn book_figures_dir() -> PathBuf {
+    workspace_root().join("book").join("src").join("figures")
+}
+
+/// The workspace root (the parent of this crate's directory).
+pub fn workspace_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("book")
-        .join("src")
-        .join("figures")
+        .parent()
+        .expect("the shared crate lives inside the workspace")
+}
+
+/// `path` relative to the workspace root when it lies inside it, so that
+/// printed paths read the same on every machine.
+pub fn display_path(path: &Path) -> std::path::Display<'_> {
+    path.strip_prefix(workspace_root())
+        .unwrap_or(path)
+        .display()
 }
 
 #[cfg(test)]

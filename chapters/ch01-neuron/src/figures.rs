@@ -3,7 +3,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use shared::figures::{
-    DrawResult, FRAME, Figure, SERIES, SIZE, heat_map, label_style, title_style,
+    DrawResult, FRAME, Figure, SERIES, SIZE, heat_map, heat_map_scaled,
+    label_style, title_style,
 };
 
 use crate::{
@@ -56,6 +57,7 @@ pub fn umbrella<DB: DrawingBackend>(
         .configure_mesh()
         .x_desc("temperature (°C)")
         .y_desc("output a")
+        .light_line_style(WHITE)
         .label_style(label_style())
         .draw()?;
     for (i, (rain, label)) in
@@ -111,7 +113,7 @@ pub fn images<DB: DrawingBackend>(
     let panels = area.split_evenly((1, images.len()));
     for (panel, (name, image)) in panels.iter().zip(&images) {
         let (map, caption) = panel.split_vertically(190);
-        heat_map(&map, image.view(), name)?;
+        heat_map_scaled(&map, image.view(), name, 1.0)?;
         let a = neuron.activate(flatten(image).view(), sigmoid);
         let style = label_style().pos(plotters::style::text_anchor::Pos::new(
             plotters::style::text_anchor::HPos::Center,
@@ -137,17 +139,18 @@ pub fn bias_sweep<DB: DrawingBackend>(
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(48)
-        .build_cartesian_2d(-80.0..60.0, -0.02..1.02)?;
+        .build_cartesian_2d(-80.0..100.0, -0.02..1.02)?;
     chart
         .configure_mesh()
         .x_desc("bias b")
         .y_desc("output a")
+        .light_line_style(WHITE)
         .label_style(label_style())
         .draw()?;
     for (i, (name, image)) in test_images().iter().enumerate() {
         let wx = neuron.w.dot(&flatten(image));
         let color = SERIES[i % SERIES.len()];
-        let curve = (0..=280).map(|k| {
+        let curve = (0..=360).map(|k| {
             let b = -80.0 + 0.5 * f64::from(k);
             (b, sigmoid(wx + b))
         });
@@ -165,7 +168,7 @@ pub fn bias_sweep<DB: DrawingBackend>(
     ))?;
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(SeriesLabelPosition::LowerRight)
         .label_font(label_style())
         .background_style(WHITE.mix(0.9))
         .border_style(FRAME)

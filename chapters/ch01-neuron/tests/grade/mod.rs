@@ -51,8 +51,11 @@ pub fn and_gate(f: fn() -> ([f64; 2], f64)) {
     }
 }
 
+/// A function of (w, x, b) returning (∂a/∂w, ∂a/∂b).
+type NeuronGradient = fn(&[f64], &[f64], f64) -> (Vec<f64>, f64);
+
 /// Exercise 1.3, graded by finite differences: no answer key.
-pub fn sigmoid_gradient(f: fn(&[f64], &[f64], f64) -> (Vec<f64>, f64)) {
+pub fn sigmoid_gradient(f: NeuronGradient) {
     property(200, weights_inputs_bias(), |(w, x, b)| {
         let n = w.len();
         let (da_dw, da_db) = f(&w, &x, b);

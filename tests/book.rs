@@ -1,0 +1,181 @@
+//! The book and the code agree: every `{{#include}}` resolves to a non-empty
+//! region, every figure the book shows exists (and every figure is shown),
+//! every chapter has its page, and the output a page prints is what the
+//! chapter prints today.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use nn_from_scratch::{book_pages, chapter_dirs, root};
+
+/// `{{#include path}}` and `{{#include path:anchor}}` directives of a page.
+fn includes(page: &str) -> Vec<(String, Option<String>)> {
+    page.match_indices("{{#include ")
+        .map(|(start, _)| {
+            let rest = &page[start + "{{#include ".len()..];
+            let end = rest.find("}}").expect("include directive is closed");
+            let target = rest[..end].trim();
+            match target.rsplit_once(':') {
+                Some((path, anchor)) => {
+                    (path.to_string(), Some(anchor.to_string()))
+                }
+                None => (target.to_string(), None),
+            }
+        })
+        .collect()
+}
+
+/// The lines between `ANCHOR: name` and `ANCHOR_END: name`, without nested
+/// anchor lines; `None` if the anchor is missing or never closed.
+fn anchor_region(source: &str, anchor: &str) -> Option<Vec<String>> {
+    let start = format!("ANCHOR: {anchor}");
+    let end = format!("ANCHOR_END: {anchor}");
+    let mut lines = source.lines();
+    lines.find(|line| line.trim_end().ends_with(&start))?;
+    let mut region = Vec::new();
+    for line in lines {
+        if line.trim_end().ends_with(&end) {
+            return Some(region);
+        }
+        if !line.contains("ANCHOR") {
+            region.push(line.to_string());
+        }
+    }
+    None
+}
+
+#[test]
+fn every_include_resolves_to_a_non_empty_region() {
+    let mut count = 0;
+    for page in book_pages() {
+        let text = fs::read_to_string(&page).unwrap();
+        for (path, anchor) in includes(&text) {
+            count += 1;
+            let file = page.parent().unwrap().join(&path);
+            let source = fs::read_to_string(&file).unwrap_or_else(|e| {
+                panic!("{}: include {path}: {e}", page.display())
+            });
+            let lines = match &anchor {
+                Some(anchor) => {
+                    anchor_region(&source, anchor).unwrap_or_else(|| {
+                        panic!(
+                            "{}: anchor `{anchor}` not found in {path}",
+                            page.display()
+                        )
+                    })
+                }
+                None => source.lines().map(String::from).collect(),
+            };
+            assert!(
+                lines.iter().any(|l| !l.trim().is_empty()),
+                "{}: include {path}:{anchor:?} is empty",
+                page.display()
+            );
+        }
+    }
+    assert!(count > 0, "the book includes no code at all");
+}
+
+#[test]
+fn anchor_regions_are_found_and_checked() {
+    let source = "a\n// ANCHOR: x\nbody\n// ANCHOR_END: x\n// ANCHOR: y\n";
+    assert_eq!(anchor_region(source, "x"), Some(vec!["body".to_string()]));
+    assert_eq!(anchor_region(source, "y"), None, "never closed");
+    assert_eq!(anchor_region(source, "z"), None, "missing");
+}
+
+/// Figure files a page refers to, as `figures/NAME.svg`.
+fn figure_refs(page: &str) -> Vec<String> {
+    page.match_indices("figures/")
+        .filter_map(|(start, _)| {
+            let rest = &page[start..];
+            let end = rest.find([')', '"', ' '])?;
+            let name = &rest[..end];
+            name.ends_with(".svg").then(|| name.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn every_figure_shown_exists_and_every_figure_is_shown() {
+    let figures_dir = root().join("book/src/figures");
+    let mut shown = BTreeSet::new();
+    for page in book_pages() {
+        let text = fs::read_to_string(&page).unwrap();
+        for figure in figure_refs(&text) {
+            let path = page.parent().unwrap().join(&figure);
+            assert!(path.is_file(), "{}: {figure} is missing", page.display());
+            shown.insert(path.file_name().unwrap().to_owned());
+        }
+    }
+    let on_disk: BTreeSet<_> = fs::read_dir(&figures_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    let unshown: Vec<_> = on_disk.difference(&shown).collect();
+    assert!(unshown.is_empty(), "figures no page shows: {unshown:?}");
+}
+
+/// The page of a chapter: `book/src/chNN-name.md`.
+fn page_of(chapter_dir: &Path) -> PathBuf {
+    let name = chapter_dir.file_name().unwrap().to_str().unwrap();
+    root().join("book/src").join(format!("{name}.md"))
+}
+
+#[test]
+fn every_chapter_has_a_page_in_the_summary() {
+    let summary =
+        fs::read_to_string(root().join("book/src/SUMMARY.md")).unwrap();
+    for dir in chapter_dirs() {
+        let page = page_of(&dir);
+        let file = page.file_name().unwrap().to_str().unwrap();
+        assert!(page.is_file(), "no page {}", page.display());
+        assert!(
+            summary.contains(&format!("]({file})")),
+            "SUMMARY.md does not link {file}"
+        );
+    }
+}
+
+#[test]
+fn printed_output_in_the_book_is_what_the_chapter_prints() {
+    let mut checked = 0;
+    for chapter in common::chapters() {
+        let page = root().join(format!("book/src/{}.md", chapter.name));
+        let text = fs::read_to_string(&page).unwrap();
+        let marker = format!(
+            "<!-- output: cargo run -p {} -- --no-figures -->",
+            chapter.name
+        );
+        let Some(at) = text.find(&marker) else {
+            panic!("{} shows no output block ({marker})", page.display());
+        };
+        let block = &text[at + marker.len()..];
+        let block = block
+            .trim_start()
+            .strip_prefix("```text\n")
+            .expect("the marker is followed by a ```text block");
+        let shown = &block[..block.find("\n```").expect("block is closed")];
+        let mut printed = Vec::new();
+        shared::chapter::run(
+            &chapter,
+            ["--no-figures".to_string()],
+            &mut printed,
+        )
+        .unwrap();
+        let printed = String::from_utf8(printed).unwrap();
+        assert_eq!(
+            shown,
+            printed.trim_end(),
+            "{}: the output shown differs from what the chapter prints; \
+             paste in `cargo run -p {} -- --no-figures`",
+            page.display(),
+            chapter.name
+        );
+        checked += 1;
+    }
+    assert!(checked > 0);
+}

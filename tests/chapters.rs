@@ -1,0 +1,108 @@
+//! Every chapter runs, prints the same numbers every time, and redraws
+//! exactly the figures the book has; every chapter's exercises are wired
+//! the same way.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::fs;
+
+use nn_from_scratch::{chapter_dirs, root};
+
+#[test]
+fn the_chapter_list_matches_the_chapters_directory() {
+    let listed: Vec<&str> = common::chapters().iter().map(|c| c.name).collect();
+    let on_disk: Vec<String> = chapter_dirs()
+        .iter()
+        .map(|d| d.file_name().unwrap().to_str().unwrap().to_string())
+        .collect();
+    assert_eq!(listed, on_disk, "update tests/common/mod.rs");
+}
+
+#[test]
+fn every_chapter_runs_the_same_way_twice_and_redraws_the_book_figures() {
+    for chapter in common::chapters() {
+        let dir = std::env::temp_dir().join(format!(
+            "nn-figures-{}-{}",
+            chapter.name,
+            std::process::id()
+        ));
+        let args = || ["--figures-dir".to_string(), dir.display().to_string()];
+        let mut first = Vec::new();
+        shared::chapter::run(&chapter, args(), &mut first)
+            .unwrap_or_else(|e| panic!("{}: {e}", chapter.name));
+        let mut second = Vec::new();
+        shared::chapter::run(&chapter, args(), &mut second).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&first),
+            String::from_utf8_lossy(&second),
+            "{} prints different numbers on a second run",
+            chapter.name
+        );
+        let figures = (chapter.figures)();
+        assert!(!figures.is_empty(), "{} has no figures", chapter.name);
+        for figure in figures {
+            assert!(
+                figure.name.starts_with(&chapter.name[..5]),
+                "figure {} should be named {}-…",
+                figure.name,
+                &chapter.name[..4]
+            );
+            let file = format!("{}.svg", figure.name);
+            let fresh = fs::read_to_string(dir.join(&file)).unwrap();
+            let committed = root().join("book/src/figures").join(&file);
+            let committed = fs::read_to_string(&committed).unwrap_or_default();
+            assert!(
+                fresh == committed,
+                "book/src/figures/{file} is stale or missing: \
+                 run `cargo run -p {}`",
+                chapter.name
+            );
+        }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+/// `pub fn` names declared in a source file.
+fn pub_fns(path: &std::path::Path) -> BTreeSet<String> {
+    let source = fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    source
+        .lines()
+        .filter_map(|line| line.trim_start().strip_prefix("pub fn "))
+        .map(|rest| rest[..rest.find(['(', '<']).unwrap()].to_string())
+        .collect()
+}
+
+#[test]
+fn every_chapter_has_exercises_mirrored_by_solutions_and_graded() {
+    for dir in chapter_dirs() {
+        let name = dir.file_name().unwrap().to_str().unwrap();
+        let stubs = pub_fns(&dir.join("src/exercises.rs"));
+        let solutions = pub_fns(&dir.join("src/solutions.rs"));
+        assert!(stubs.len() >= 2, "{name} has fewer than two exercises");
+        assert_eq!(stubs, solutions, "{name}: exercises and solutions differ");
+        let manifest = fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        assert!(
+            manifest.contains("my-answers = []"),
+            "{name}: no `my-answers` feature"
+        );
+        let graded =
+            fs::read_to_string(dir.join("tests/exercises.rs")).unwrap();
+        let stub_check =
+            fs::read_to_string(dir.join("tests/stubs_fail.rs")).unwrap();
+        for exercise in &stubs {
+            assert!(
+                graded.contains(&format!("answers::{exercise}")),
+                "{name}: exercise {exercise} is not graded"
+            );
+            assert!(
+                stub_check.contains(&format!("exercises::{exercise}")),
+                "{name}: the stub of {exercise} is not proven failing"
+            );
+            let body =
+                fs::read_to_string(dir.join("src/exercises.rs")).unwrap();
+            assert!(body.contains("// TODO:"), "{name}: stubs say what to do");
+        }
+    }
+}
