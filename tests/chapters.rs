@@ -106,3 +106,38 @@ fn every_chapter_has_exercises_mirrored_by_solutions_and_graded() {
         }
     }
 }
+
+/// Runs `cargo run -q -p NAME -- ARGS` and returns (status, stdout, stderr).
+fn run_binary(name: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = std::process::Command::new(env!("CARGO"))
+        .args(["run", "-q", "-p", name, "--"])
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("cargo runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn every_chapter_binary_runs_and_rejects_a_bad_argument_in_one_line() {
+    for chapter in common::chapters() {
+        let (status, stdout, stderr) =
+            run_binary(chapter.name, &["--no-figures"]);
+        assert_eq!(status, Some(0), "{}: {stderr}", chapter.name);
+        assert!(stdout.starts_with("Chapter "), "{}: {stdout}", chapter.name);
+
+        let (status, _, stderr) = run_binary(chapter.name, &["--figurs"]);
+        assert_eq!(status, Some(2), "{}", chapter.name);
+        assert_eq!(
+            stderr,
+            format!(
+                "{}: error: unknown argument `--figurs` (try --help)\n",
+                chapter.name
+            )
+        );
+    }
+}

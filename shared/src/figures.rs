@@ -51,12 +51,17 @@ pub const FRAME: RGBColor = RGBColor(160, 160, 160);
 
 /// The style of a chart's caption.
 pub fn title_style() -> TextStyle<'static> {
-    (FONT, 20).into_font().into()
+    text_style(20.0)
 }
 
 /// The style of axis labels and legends.
 pub fn label_style() -> TextStyle<'static> {
-    (FONT, 14).into_font().into()
+    text_style(14.0)
+}
+
+/// Text of the book's font at `size` pixels (panel titles, annotations).
+pub fn text_style(size: f64) -> TextStyle<'static> {
+    (FONT, size).into_font().into()
 }
 
 /// The colour of one heat-map cell: white at 0, full green at `+scale`, full
