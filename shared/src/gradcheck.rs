@@ -158,7 +158,7 @@ pub fn check_gradient(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::strategies::vec_away_from_zero;
+    use crate::testing::vec_away_from_zero;
     use proptest::prelude::*;
 
     // f(x) = Σ sin(xᵢ)·xᵢ², whose gradient is cos(xᵢ)·xᵢ² + 2·xᵢ·sin(xᵢ),

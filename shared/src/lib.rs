@@ -7,8 +7,9 @@
 //! - [`figures`]: one figure style, SVG output, the 28×28 heat map.
 //! - [`files`]: writing files atomically.
 //! - [`chapter`]: the command line every chapter binary shares.
-//! - `strategies` (feature `strategies`): proptest inputs for gradient
-//!   checks, and the fixed-seed runner the exercise graders use.
+//! - `testing` (feature `testing`): proptest inputs for gradient
+//!   checks, the fixed-seed runner the exercise graders use, and the
+//!   check that exercise stubs fail.
 //!
 //! Nothing here depends on a chapter.
 
@@ -19,8 +20,8 @@ pub mod files;
 pub mod gradcheck;
 pub mod real;
 pub mod rng;
-#[cfg(feature = "strategies")]
-pub mod strategies;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use error::Error;
 pub use real::Real;

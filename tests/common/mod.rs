@@ -5,5 +5,9 @@ use shared::chapter::Chapter;
 /// Every chapter crate, in book order. A test checks this list against
 /// `chapters/`, so a new chapter cannot be left out.
 pub fn chapters() -> Vec<Chapter> {
-    vec![ch01_neuron::CHAPTER, ch02_activations::CHAPTER]
+    vec![
+        ch01_neuron::CHAPTER,
+        ch02_activations::CHAPTER,
+        ch03_forward::CHAPTER,
+    ]
 }

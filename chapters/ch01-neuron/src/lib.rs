@@ -172,7 +172,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use shared::gradcheck::{SMOOTH_TOLERANCE, check_gradient};
-    use shared::strategies::vec_away_from_zero;
+    use shared::testing::vec_away_from_zero;
 
     #[test]
     fn umbrella_example_from_the_notes() {

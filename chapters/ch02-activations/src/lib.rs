@@ -188,7 +188,7 @@ mod tests {
     use shared::gradcheck::{
         SMOOTH_TOLERANCE, check_gradient, compare, numerical_jacobian,
     };
-    use shared::strategies::away_from_zero;
+    use shared::testing::away_from_zero;
 
     #[test]
     fn known_values() {

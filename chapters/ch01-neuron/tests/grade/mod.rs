@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use shared::gradcheck::{SMOOTH_TOLERANCE, check_gradient};
-use shared::strategies::{property, vec_away_from_zero};
+use shared::testing::{property, vec_away_from_zero};
 
 /// Weights, inputs away from zero, and a bias, with |z| ≤ 5.5 so finite
 /// differences can measure every coordinate of the gradient.

@@ -4,7 +4,7 @@ use ch02_activations::softmax;
 use ndarray::aview1;
 use proptest::prelude::*;
 use shared::gradcheck::{SMOOTH_TOLERANCE, compare, numerical_jacobian};
-use shared::strategies::property;
+use shared::testing::property;
 
 /// Exercise 2.1.
 pub fn tanh_from_sigmoid(f: fn(f64) -> f64) {

@@ -1,5 +1,6 @@
-//! Proptest inputs for gradient checks, and the fixed-seed runner that the
-//! exercise graders use.
+//! Test helpers for the chapters: proptest inputs for gradient checks, the
+//! fixed-seed runner the exercise graders use, and the check that exercise
+//! stubs fail.
 //!
 //! Gradient checks need inputs where the gradient does not vanish (see
 //! [`crate::gradcheck`]): these strategies keep values away from zero.
@@ -43,6 +44,25 @@ pub fn property<S: Strategy>(
     }
 }
 
+/// Asserts that every check panics: used to prove that the untouched
+/// exercise stubs fail their graders, so no exercise test is vacuous.
+///
+/// Each entry is (exercise name, grader applied to the stub). The stubs'
+/// own panic messages are kept out of the output.
+pub fn assert_stubs_fail(checks: &[(&str, fn())]) {
+    std::panic::set_hook(Box::new(|_| {}));
+    let passing: Vec<&str> = checks
+        .iter()
+        .filter(|(_, check)| std::panic::catch_unwind(check).is_ok())
+        .map(|(name, _)| *name)
+        .collect();
+    let _ = std::panic::take_hook();
+    assert!(
+        passing.is_empty(),
+        "exercise stubs that pass their grader (solved already?): {passing:?}"
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,6 +84,20 @@ mod tests {
             signs[usize::from(x > 0.0)] = true;
         }
         assert_eq!(signs, [true, true]);
+    }
+
+    #[test]
+    #[should_panic(expected = "stubs that pass their grader")]
+    fn a_stub_that_passes_is_reported() {
+        assert_stubs_fail(&[("fails", || panic!("todo")), ("passes", || {})]);
+    }
+
+    #[test]
+    fn stubs_that_all_fail_pass_the_check() {
+        assert_stubs_fail(&[
+            ("a", || panic!("todo")),
+            ("b", || panic!("todo")),
+        ]);
     }
 
     #[test]
