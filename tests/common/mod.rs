@@ -9,5 +9,6 @@ pub fn chapters() -> Vec<Chapter> {
         ch01_neuron::CHAPTER,
         ch02_activations::CHAPTER,
         ch03_forward::CHAPTER,
+        ch04_loss::CHAPTER,
     ]
 }
