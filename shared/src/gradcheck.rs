@@ -30,12 +30,15 @@ pub const H: f64 = 1e-5;
 /// The worst relative error a smooth function's gradient may show.
 pub const SMOOTH_TOLERANCE: f64 = 1e-7;
 
+// ANCHOR: relative_error
 /// `|a − n| / max(1e-8, |a| + |n|)`: 0 when they agree, 1 when they have
 /// opposite signs, about 1e-10 for a correct gradient in f64.
 pub fn relative_error(analytic: f64, numeric: f64) -> f64 {
     (analytic - numeric).abs() / (analytic.abs() + numeric.abs()).max(1e-8)
 }
+// ANCHOR_END: relative_error
 
+// ANCHOR: numerical_gradient
 /// The gradient of a scalar function `f` at `x` by central differences.
 pub fn numerical_gradient(
     mut f: impl FnMut(&[f64]) -> f64,
@@ -54,6 +57,8 @@ pub fn numerical_gradient(
         })
         .collect()
 }
+
+// ANCHOR_END: numerical_gradient
 
 /// The Jacobian of a vector function `f` at `x`: shape `(m, n)` where `m`
 /// is the length of `f(x)` and `n` the length of `x`; row `j` is the

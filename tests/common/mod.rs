@@ -10,5 +10,6 @@ pub fn chapters() -> Vec<Chapter> {
         ch02_activations::CHAPTER,
         ch03_forward::CHAPTER,
         ch04_loss::CHAPTER,
+        ch05_gradient_descent::CHAPTER,
     ]
 }

@@ -1,0 +1,224 @@
+//! The chapter's figures, each a function generic over the plotters backend.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use shared::figures::{
+    DrawResult, FRAME, Figure, SERIES, SIZE, heat_color, label_style,
+    text_style, title_style,
+};
+
+use crate::logistic::chapter_run;
+use crate::{
+    ETAS, START, bowl, bowl_gradient, difference_errors, gradient_descent,
+};
+
+/// Every figure of chapter 5.
+pub fn all() -> Vec<Figure> {
+    vec![
+        Figure {
+            name: "ch05-difference-error",
+            size: SIZE,
+            draw: |area| difference_error(area),
+        },
+        Figure {
+            name: "ch05-descent-paths",
+            size: (960, 340),
+            draw: |area| descent_paths(area),
+        },
+        Figure {
+            name: "ch05-logistic-boundary",
+            size: (560, 520),
+            draw: |area| logistic_boundary(area),
+        },
+    ]
+}
+
+/// Error of forward and central differences against h, log-log.
+pub fn difference_error<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let rows = difference_errors();
+    let mut chart = ChartBuilder::on(area)
+        .caption("Finite-difference error against the step h", title_style())
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(
+            (1e-14..0.5f64).log_scale(),
+            (1e-13..10.0f64).log_scale(),
+        )?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .x_desc("h")
+        .y_desc("|error|")
+        .x_label_formatter(&|v| format!("{v:.0e}"))
+        .y_label_formatter(&|v| format!("{v:.0e}"))
+        .label_style(label_style())
+        .draw()?;
+    let floor = 1e-13;
+    type Pick = fn(&crate::DifferenceError) -> f64;
+    let series: [(&str, Pick); 2] = [
+        ("forward (f(x+h) − f(x)) / h", |r| r.forward),
+        ("central (f(x+h) − f(x−h)) / 2h", |r| r.central),
+    ];
+    for (i, (label, error)) in series.into_iter().enumerate() {
+        let color = SERIES[i];
+        let points: Vec<(f64, f64)> =
+            rows.iter().map(|r| (r.h, error(r).max(floor))).collect();
+        chart
+            .draw_series(LineSeries::new(
+                points.clone(),
+                color.stroke_width(2),
+            ))?
+            .label(label)
+            .legend(move |(x, y)| {
+                PathElement::new([(x, y), (x + 18, y)], color.stroke_width(2))
+            });
+        chart.draw_series(
+            points
+                .into_iter()
+                .map(|p| Circle::new(p, 3, color.filled())),
+        )?;
+    }
+    chart.draw_series(LineSeries::new(
+        [(1e-5, 1e-13), (1e-5, 10.0)],
+        BLACK.mix(0.4).stroke_width(1),
+    ))?;
+    chart.draw_series(std::iter::once(Text::new(
+        "h = 1e-5 (the checker)",
+        (1.3e-5, 3.0),
+        text_style(13.0),
+    )))?;
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .label_font(label_style())
+        .background_style(WHITE.mix(0.9))
+        .border_style(FRAME)
+        .draw()?;
+    Ok(())
+}
+
+/// Contours of the bowl and the descent path for each learning rate.
+pub fn descent_paths<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let area = area.titled(
+        "Gradient descent on ½(x² + 10y²), 50 steps from (−9, 2.5)",
+        title_style(),
+    )?;
+    let labels = ["too small", "good", "divergent"];
+    for (i, panel) in area.split_evenly((1, 3)).iter().enumerate() {
+        let eta = ETAS[i];
+        let mut chart = ChartBuilder::on(panel)
+            .caption(format!("η = {eta} ({})", labels[i]), text_style(16.0))
+            .margin(8)
+            .x_label_area_size(28)
+            .y_label_area_size(34)
+            .build_cartesian_2d(-10.0..10.0, -5.0..5.0)?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .label_style(label_style())
+            .draw()?;
+        // The contours of this bowl are ellipses: x²/2c + y²/(c/5) = 1.
+        for c in [0.5f64, 2.0, 8.0, 20.0, 40.0, 70.0] {
+            let ellipse: Vec<(f64, f64)> = (0..=120)
+                .map(|k| {
+                    let t = std::f64::consts::TAU * f64::from(k) / 120.0;
+                    ((2.0 * c).sqrt() * t.cos(), (c / 5.0).sqrt() * t.sin())
+                })
+                .collect();
+            chart.draw_series(LineSeries::new(ellipse, FRAME))?;
+        }
+        let path = gradient_descent(bowl_gradient, START, eta, 50);
+        let points: Vec<(f64, f64)> = path
+            .iter()
+            .take_while(|p| p[1].abs() <= 5.0)
+            .map(|p| (p[0], p[1]))
+            .collect();
+        chart.draw_series(LineSeries::new(
+            points.clone(),
+            SERIES[3].stroke_width(2),
+        ))?;
+        chart.draw_series(
+            points
+                .iter()
+                .map(|&p| Circle::new(p, 2, SERIES[3].filled())),
+        )?;
+        let end = path.last().expect("a path has a start");
+        chart.draw_series(std::iter::once(Text::new(
+            format!("f after 50 steps: {:.1e}", bowl(*end)),
+            (-9.5, -4.3),
+            text_style(13.0),
+        )))?;
+    }
+    Ok(())
+}
+
+/// The two clouds, the learned neuron's probability as shading, and its
+/// decision boundary σ(w·x + b) = ½.
+pub fn logistic_boundary<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let (x, y, neuron, _) = chapter_run();
+    let mut chart = ChartBuilder::on(area)
+        .caption("One sigmoid neuron separating two clouds", title_style())
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(40)
+        .build_cartesian_2d(-4.0..5.0, -4.0..5.0)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc("x₁")
+        .y_desc("x₂")
+        .label_style(label_style())
+        .draw()?;
+    // Shade by a − ½: green where the neuron says 1, red where it says 0.
+    let cells = 60;
+    let step = 9.0 / f64::from(cells);
+    for i in 0..cells {
+        for j in 0..cells {
+            let (x1, x2) =
+                (-4.0 + step * f64::from(i), -4.0 + step * f64::from(j));
+            let z = neuron.w[0] * (x1 + step / 2.0)
+                + neuron.w[1] * (x2 + step / 2.0)
+                + neuron.b;
+            let a = ch01_neuron::sigmoid(z);
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(x1, x2), (x1 + step, x2 + step)],
+                heat_color(0.35 * (a - 0.5), 1.0).filled(),
+            )))?;
+        }
+    }
+    // The boundary w₁x₁ + w₂x₂ + b = 0 as a line across the plot.
+    let line = |x1: f64| -(neuron.w[0] * x1 + neuron.b) / neuron.w[1];
+    chart.draw_series(LineSeries::new(
+        [(-4.0, line(-4.0)), (5.0, line(5.0))],
+        BLACK.stroke_width(2),
+    ))?;
+    for (k, column) in x.columns().into_iter().enumerate() {
+        let color = if y[k] > 0.5 { SERIES[2] } else { SERIES[3] };
+        chart.draw_series(std::iter::once(Circle::new(
+            (column[0], column[1]),
+            4,
+            color.filled(),
+        )))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_figure_renders() {
+        for figure in all() {
+            let svg = figure.render().unwrap();
+            assert!(svg.len() > 1000, "{} is nearly empty", figure.name);
+        }
+    }
+}
