@@ -26,10 +26,11 @@ pub fn central_difference(f: fn(f64, f64) -> f64) {
     );
 }
 
+/// A gradient of a function of two variables.
+type Gradient = fn([f64; 2]) -> [f64; 2];
+
 /// Exercise 5.2.
-pub fn descend(
-    f: fn(fn([f64; 2]) -> [f64; 2], [f64; 2], f64, usize) -> [f64; 2],
-) {
+pub fn descend(f: fn(Gradient, [f64; 2], f64, usize) -> [f64; 2]) {
     let end = f(bowl_gradient, [-9.0, 2.5], 0.15, 50);
     assert!(
         end[0].abs() < 1e-2 && end[1].abs() < 1e-2,
