@@ -11,5 +11,6 @@ pub fn chapters() -> Vec<Chapter> {
         ch03_forward::CHAPTER,
         ch04_loss::CHAPTER,
         ch05_gradient_descent::CHAPTER,
+        ch06_backprop::CHAPTER,
     ]
 }

@@ -1,0 +1,179 @@
+//! The chapter's figures, each a function generic over the plotters backend.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use shared::figures::{
+    DrawResult, FRAME, Figure, SERIES, SIZE, heat_color, label_style,
+    title_style,
+};
+use shared::rng::{DEFAULT_SEED, seeded};
+
+use crate::xor::{EPOCHS, chapter_run, deep_network, gradient_norms, xor_data};
+use crate::{Activation, Cost};
+
+/// Every figure of chapter 6.
+pub fn all() -> Vec<Figure> {
+    vec![
+        Figure {
+            name: "ch06-xor-boundary",
+            size: (520, 520),
+            draw: |area| xor_boundary(area),
+        },
+        Figure {
+            name: "ch06-loss-curve",
+            size: SIZE,
+            draw: |area| loss_curve(area),
+        },
+        Figure {
+            name: "ch06-gradient-norms",
+            size: SIZE,
+            draw: |area| gradient_norm_chart(area),
+        },
+    ]
+}
+
+/// The trained network's decision regions with the training points.
+pub fn xor_boundary<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let run = chapter_run();
+    let mut chart = ChartBuilder::on(area)
+        .caption("What 2-8-8-2 learned on XOR", title_style())
+        .margin(12)
+        .x_label_area_size(32)
+        .y_label_area_size(40)
+        .build_cartesian_2d(-1.0..1.0, -1.0..1.0)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .label_style(label_style())
+        .draw()?;
+    let cells = 50;
+    let step = 2.0 / f64::from(cells);
+    for i in 0..cells {
+        for j in 0..cells {
+            let (x1, x2) =
+                (-1.0 + step * f64::from(i), -1.0 + step * f64::from(j));
+            let input = ndarray::array![x1 + step / 2.0, x2 + step / 2.0];
+            let p = run.net.feedforward(input.view())[1];
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(x1, x2), (x1 + step, x2 + step)],
+                heat_color(0.35 * (p - 0.5), 1.0).filled(),
+            )))?;
+        }
+    }
+    for (k, point) in run.x.columns().into_iter().enumerate() {
+        let color = if run.labels[k] == 1 {
+            SERIES[2]
+        } else {
+            SERIES[3]
+        };
+        chart.draw_series(std::iter::once(Circle::new(
+            (point[0], point[1]),
+            4,
+            color.filled(),
+        )))?;
+    }
+    Ok(())
+}
+
+/// The average cost against the epoch, on a log scale.
+pub fn loss_curve<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let run = chapter_run();
+    let mut chart = ChartBuilder::on(area)
+        .caption(
+            "XOR: the loss as backprop trains the network",
+            title_style(),
+        )
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0..EPOCHS, (0.005..1.0f64).log_scale())?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .x_desc("epoch")
+        .y_desc("average cross-entropy")
+        .label_style(label_style())
+        .draw()?;
+    chart.draw_series(LineSeries::new(
+        run.losses.iter().enumerate().map(|(e, &l)| (e, l)),
+        SERIES[0].stroke_width(3),
+    ))?;
+    Ok(())
+}
+
+/// ‖∂C/∂W⁽ˡ⁾‖ per layer for a deep narrow network, sigmoid against ReLU.
+pub fn gradient_norm_chart<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let (xs, ys, _) = xor_data(&mut seeded(DEFAULT_SEED), 100);
+    let mut chart = ChartBuilder::on(area)
+        .caption(
+            "Gradient size per layer at initialisation, 2-8×8-2",
+            title_style(),
+        )
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(1..9usize, (1e-6..10.0f64).log_scale())?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .x_desc("layer (1 = nearest the input)")
+        .y_desc("average ‖∂C/∂W‖")
+        .y_label_formatter(&|v| format!("{v:.0e}"))
+        .label_style(label_style())
+        .draw()?;
+    for (i, hidden) in [Activation::Sigmoid, Activation::Relu]
+        .into_iter()
+        .enumerate()
+    {
+        let norms = gradient_norms(
+            &deep_network(hidden),
+            xs.view(),
+            ys.view(),
+            Cost::CrossEntropy,
+        );
+        let color = SERIES[i];
+        let points: Vec<(usize, f64)> =
+            norms.iter().enumerate().map(|(l, &n)| (l + 1, n)).collect();
+        chart
+            .draw_series(LineSeries::new(
+                points.clone(),
+                color.stroke_width(3),
+            ))?
+            .label(format!("{} hidden layers", hidden.name()))
+            .legend(move |(x, y)| {
+                PathElement::new([(x, y), (x + 18, y)], color.stroke_width(3))
+            });
+        chart.draw_series(
+            points
+                .into_iter()
+                .map(|p| Circle::new(p, 4, color.filled())),
+        )?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .label_font(label_style())
+        .background_style(WHITE.mix(0.9))
+        .border_style(FRAME)
+        .draw()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_figure_renders() {
+        for figure in all() {
+            let svg = figure.render().unwrap();
+            assert!(svg.len() > 1000, "{} is nearly empty", figure.name);
+        }
+    }
+}
