@@ -12,5 +12,6 @@ pub fn chapters() -> Vec<Chapter> {
         ch04_loss::CHAPTER,
         ch05_gradient_descent::CHAPTER,
         ch06_backprop::CHAPTER,
+        ch07_minibatches::CHAPTER,
     ]
 }

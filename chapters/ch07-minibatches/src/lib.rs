@@ -1,0 +1,336 @@
+//! Chapter 7: minibatches and stochastic gradient descent.
+//!
+//! Covers epochs, seeded shuffling and minibatches; the notes' three update
+//! frequencies (online, minibatch, full batch) compared; backprop for a
+//! whole minibatch at once as matrix products, written into buffers
+//! allocated once; and the hyperparameters that govern training.
+//!
+//! Leaves out: the refinements chapter 8 adds for MNIST (momentum, weight
+//! decay, learning-rate schedules).
+
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, Slice, Zip};
+use rand::seq::SliceRandom;
+use shared::Real;
+use shared::rng::Rng;
+
+pub use ch06_backprop::{
+    Activation, Cost, Gradients, Init, Network, apply_gradients, backprop,
+};
+
+pub mod compare;
+pub mod exercises;
+pub mod figures;
+pub mod solutions;
+mod walkthrough;
+
+/// What `cargo run -p ch07-minibatches` runs.
+pub const CHAPTER: shared::chapter::Chapter = shared::chapter::Chapter {
+    name: "ch07-minibatches",
+    walkthrough: walkthrough::print,
+    figures: figures::all,
+};
+
+// ANCHOR: workspace
+/// Scratch space for batched backprop, allocated once for a network and a
+/// largest batch size, then reused for every minibatch: a training step
+/// allocates nothing.
+pub struct Workspace<T: Real> {
+    /// Z⁽ˡ⁾ for each layer, (n_l, batch).
+    zs: Vec<Array2<T>>,
+    /// A⁽ˡ⁾ for each layer, (n_l, batch); the input is not copied.
+    activations: Vec<Array2<T>>,
+    /// δ⁽ˡ⁾ for each layer, (n_l, batch).
+    deltas: Vec<Array2<T>>,
+    /// The mean gradient of the last batch.
+    pub grads: Gradients<T>,
+    /// The largest batch the buffers hold.
+    capacity: usize,
+}
+
+impl<T: Real> Workspace<T> {
+    /// Buffers for `net` and batches of up to `capacity` samples.
+    pub fn new(net: &Network<T>, capacity: usize) -> Self {
+        let per_layer = || -> Vec<Array2<T>> {
+            net.layers
+                .iter()
+                .map(|l| Array2::zeros((l.n_out(), capacity)))
+                .collect()
+        };
+        Workspace {
+            zs: per_layer(),
+            activations: per_layer(),
+            deltas: per_layer(),
+            grads: Gradients::zeros_like(net),
+            capacity,
+        }
+    }
+}
+// ANCHOR_END: workspace
+
+/// The first `m` columns of a buffer.
+fn cols<T>(a: &mut Array2<T>, m: usize) -> ArrayViewMut2<'_, T> {
+    a.slice_axis_mut(Axis(1), Slice::from(0..m))
+}
+
+// ANCHOR: batch_forward
+impl<T: Real> Workspace<T> {
+    /// Forward pass for a batch (columns of `x`), keeping Z and A. Returns
+    /// a view of the output, (n_out, m).
+    pub fn forward(
+        &mut self,
+        net: &Network<T>,
+        x: ArrayView2<T>,
+    ) -> ArrayView2<'_, T> {
+        let m = x.ncols();
+        assert!(
+            m <= self.capacity,
+            "batch of {m} > capacity {}",
+            self.capacity
+        );
+        for (l, layer) in net.layers.iter().enumerate() {
+            let (before, after) = self.activations.split_at_mut(l);
+            let a_in = if l == 0 {
+                x
+            } else {
+                before[l - 1].slice_axis(Axis(1), Slice::from(0..m))
+            };
+            let mut z = cols(&mut self.zs[l], m);
+            // Z = W A_in + b (b added to every column)
+            general_mat_mul(T::one(), &layer.w, &a_in, T::zero(), &mut z);
+            z += &layer.b.view().insert_axis(Axis(1));
+            // A = f(Z)
+            let mut a = cols(&mut after[0], m);
+            a.assign(&z);
+            for column in a.columns_mut() {
+                layer.activation.apply_in_place(column);
+            }
+        }
+        let last = net.layers.len() - 1;
+        self.activations[last].slice_axis(Axis(1), Slice::from(0..m))
+    }
+}
+// ANCHOR_END: batch_forward
+
+// ANCHOR: batch_backprop
+impl<T: Real> Workspace<T> {
+    /// Backprop for a whole minibatch: the mean over its samples of the
+    /// gradient of the cost, written into `self.grads`. The same four
+    /// equations as chapter 6, with one column per sample.
+    pub fn backprop(
+        &mut self,
+        net: &Network<T>,
+        x: ArrayView2<T>, // (n_in, m)
+        y: ArrayView2<T>, // (n_out, m)
+        cost: Cost,
+    ) {
+        let m = x.ncols();
+        self.forward(net, x);
+        let last = net.layers.len() - 1;
+        let inv_m = T::one() / T::from_f64(m as f64);
+
+        // (BP1) Δᴸ, one column per sample.
+        {
+            let z = self.zs[last].slice_axis(Axis(1), Slice::from(0..m));
+            let a =
+                self.activations[last].slice_axis(Axis(1), Slice::from(0..m));
+            let mut delta = cols(&mut self.deltas[last], m);
+            output_error_batch(
+                cost,
+                net.layers[last].activation,
+                z,
+                a,
+                y,
+                &mut delta,
+            );
+        }
+        for l in (0..=last).rev() {
+            let (lower, upper) = self.deltas.split_at_mut(l);
+            let delta = upper[0].slice_axis(Axis(1), Slice::from(0..m));
+            let a_in = if l == 0 {
+                x
+            } else {
+                self.activations[l - 1].slice_axis(Axis(1), Slice::from(0..m))
+            };
+            // (BP3) ∂C/∂b = mean of δ over the batch
+            for (nb, row) in self.grads.nabla_b[l].iter_mut().zip(delta.rows())
+            {
+                *nb = row.sum() * inv_m;
+            }
+            // (BP4) ∂C/∂W = Δ A_inᵀ / m: the sum of the outer products
+            general_mat_mul(
+                inv_m,
+                &delta,
+                &a_in.t(),
+                T::zero(),
+                &mut self.grads.nabla_w[l],
+            );
+            if l > 0 {
+                // (BP2) Δ⁽ˡ⁻¹⁾ = (W⁽ˡ⁾ᵀ Δ⁽ˡ⁾) ⊙ f'(Z⁽ˡ⁻¹⁾)
+                let mut prev = cols(&mut lower[l - 1], m);
+                general_mat_mul(
+                    T::one(),
+                    &net.layers[l].w.t(),
+                    &delta,
+                    T::zero(),
+                    &mut prev,
+                );
+                let z = self.zs[l - 1].slice_axis(Axis(1), Slice::from(0..m));
+                let a = self.activations[l - 1]
+                    .slice_axis(Axis(1), Slice::from(0..m));
+                backward_through_batch(
+                    net.layers[l - 1].activation,
+                    z,
+                    a,
+                    &mut prev,
+                );
+            }
+        }
+    }
+}
+
+/// (BP1) for a batch, written into `delta`.
+fn output_error_batch<T: Real>(
+    cost: Cost,
+    activation: Activation,
+    z: ArrayView2<T>,
+    a: ArrayView2<T>,
+    y: ArrayView2<T>,
+    delta: &mut ArrayViewMut2<T>,
+) {
+    // ∂C/∂A, or A − Y directly for softmax with cross-entropy.
+    let tiny = T::min_positive_value();
+    match cost {
+        Cost::Quadratic => Zip::from(&mut *delta)
+            .and(&a)
+            .and(&y)
+            .for_each(|d, &a, &y| *d = a - y),
+        Cost::CrossEntropy if activation == Activation::Softmax => {
+            Zip::from(&mut *delta)
+                .and(&a)
+                .and(&y)
+                .for_each(|d, &a, &y| *d = a - y);
+            return;
+        }
+        Cost::CrossEntropy => Zip::from(&mut *delta)
+            .and(&a)
+            .and(&y)
+            .for_each(|d, &a, &y| *d = -y / a.max(tiny)),
+    }
+    backward_through_batch(activation, z, a, delta);
+}
+
+/// Multiplies each column g of `grad` by the activation's Jacobian
+/// transpose, in place: g ⊙ f'(z), or a ⊙ (g − a·g) for softmax.
+fn backward_through_batch<T: Real>(
+    activation: Activation,
+    z: ArrayView2<T>,
+    a: ArrayView2<T>,
+    grad: &mut ArrayViewMut2<T>,
+) {
+    match activation {
+        Activation::Softmax => {
+            for (mut g, a) in grad.columns_mut().into_iter().zip(a.columns()) {
+                let a_dot_g = a.dot(&g);
+                Zip::from(&mut g)
+                    .and(&a)
+                    .for_each(|g, &a| *g = a * (*g - a_dot_g));
+            }
+        }
+        elementwise => Zip::from(grad).and(&z).for_each(|g, &z| {
+            *g *= elementwise.derivative(z).expect("elementwise");
+        }),
+    }
+}
+// ANCHOR_END: batch_backprop
+
+// ANCHOR: sgd
+/// The settings of stochastic gradient descent.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sgd {
+    /// The learning rate η.
+    pub eta: f64,
+    /// Samples per update; 1 is online learning, the data set size is
+    /// full-batch gradient descent.
+    pub batch_size: usize,
+}
+
+/// Buffers for one run of SGD: the workspace, the shuffled order, and one
+/// minibatch of inputs and targets.
+pub struct Trainer<T: Real> {
+    /// Batched-backprop scratch space.
+    pub workspace: Workspace<T>,
+    order: Vec<usize>,
+    x_batch: Array2<T>, // (n_in, batch)
+    y_batch: Array2<T>, // (n_out, batch)
+}
+
+impl<T: Real> Trainer<T> {
+    /// A trainer for `net` on `n` samples with the given batch size.
+    pub fn new(net: &Network<T>, n: usize, batch_size: usize) -> Self {
+        let sizes = net.sizes();
+        Trainer {
+            workspace: Workspace::new(net, batch_size),
+            order: (0..n).collect(),
+            x_batch: Array2::zeros((sizes[0], batch_size)),
+            y_batch: Array2::zeros((sizes[sizes.len() - 1], batch_size)),
+        }
+    }
+
+    /// One epoch: shuffle the samples (columns of `x`, targets `y`), then
+    /// one gradient step per minibatch. Returns the number of updates.
+    pub fn epoch(
+        &mut self,
+        net: &mut Network<T>,
+        x: ArrayView2<T>,
+        y: ArrayView2<T>,
+        cost: Cost,
+        sgd: Sgd,
+        rng: &mut Rng,
+    ) -> usize {
+        self.order.shuffle(rng);
+        let eta = T::from_f64(sgd.eta);
+        let mut updates = 0;
+        for chunk in self.order.chunks(sgd.batch_size) {
+            let m = chunk.len();
+            for (j, &k) in chunk.iter().enumerate() {
+                self.x_batch.column_mut(j).assign(&x.column(k));
+                self.y_batch.column_mut(j).assign(&y.column(k));
+            }
+            let xb = self.x_batch.slice_axis(Axis(1), Slice::from(0..m));
+            let yb = self.y_batch.slice_axis(Axis(1), Slice::from(0..m));
+            self.workspace.backprop(net, xb, yb, cost);
+            apply_gradients(net, &self.workspace.grads, eta);
+            updates += 1;
+        }
+        updates
+    }
+}
+// ANCHOR_END: sgd
+
+/// The average cost over all samples, computed batch by batch.
+pub fn average_cost<T: Real>(
+    net: &Network<T>,
+    workspace: &mut Workspace<T>,
+    x: ArrayView2<T>,
+    y: ArrayView2<T>,
+    cost: Cost,
+) -> f64 {
+    let mut total = 0.0;
+    let n = x.ncols();
+    let mut start = 0;
+    while start < n {
+        let end = (start + workspace.capacity).min(n);
+        let xb = x.slice_axis(Axis(1), Slice::from(start..end));
+        let yb = y.slice_axis(Axis(1), Slice::from(start..end));
+        let a = workspace.forward(net, xb);
+        for (ak, yk) in a.columns().into_iter().zip(yb.columns()) {
+            total += cost.value(ak, yk).into_f64();
+        }
+        start = end;
+    }
+    total / n as f64
+}
+
+#[cfg(test)]
+mod tests;
