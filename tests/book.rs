@@ -178,4 +178,15 @@ fn printed_output_in_the_book_is_what_the_chapter_prints() {
         checked += 1;
     }
     assert!(checked > 0);
+    // Chapters that need real data show a real run and its command instead.
+    for name in common::DATA_CHAPTERS {
+        let page =
+            fs::read_to_string(root().join(format!("book/src/{name}.md")))
+                .unwrap();
+        assert!(
+            page.contains(&format!("cargo run --release -p {name}")),
+            "{name}.md does not show its command"
+        );
+        assert!(page.contains("```text"), "{name}.md shows no output");
+    }
 }

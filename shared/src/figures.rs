@@ -135,19 +135,7 @@ pub struct Figure {
 impl Figure {
     /// Renders the figure into an SVG string.
     pub fn render(&self) -> Result<String, Error> {
-        let fail = |e: DrawingAreaErrorKind<std::io::Error>| Error::Figure {
-            name: self.name.to_string(),
-            message: e.to_string(),
-        };
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, self.size)
-                .into_drawing_area();
-            root.fill(&WHITE).map_err(fail)?;
-            (self.draw)(&root).map_err(fail)?;
-            root.present().map_err(fail)?;
-        }
-        Ok(svg)
+        render_with(self.name, self.size, self.draw)
     }
 
     /// Renders the figure into `dir/NAME.svg` (atomically) and returns the
@@ -157,6 +145,33 @@ impl Figure {
         write_atomically(&path, self.render()?.as_bytes())?;
         Ok(path)
     }
+}
+
+/// Renders any drawing function into an SVG string: for figures that need
+/// data (chapter 8 draws from saved training runs). `name` is used in
+/// errors.
+pub fn render_with<F>(
+    name: &str,
+    size: (u32, u32),
+    draw: F,
+) -> Result<String, Error>
+where
+    F: for<'a, 'b> FnOnce(
+        &'b DrawingArea<SVGBackend<'a>, Shift>,
+    ) -> DrawResult<SVGBackend<'a>>,
+{
+    let fail = |e: DrawingAreaErrorKind<std::io::Error>| Error::Figure {
+        name: name.to_string(),
+        message: e.to_string(),
+    };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(fail)?;
+        draw(&root).map_err(fail)?;
+        root.present().map_err(fail)?;
+    }
+    Ok(svg)
 }
 
 /// Where the book keeps its figures: `book/src/figures/` in the workspace.

@@ -7,6 +7,8 @@
 //! - [`figures`]: one figure style, SVG output, the 28×28 heat map.
 //! - [`files`]: writing files atomically.
 //! - [`chapter`]: the command line every chapter binary shares.
+//! - `idx` and `data` (feature `data`): the IDX file reader, and finding,
+//!   downloading and verifying MNIST and Fashion-MNIST.
 //! - `testing` (feature `testing`): proptest inputs for gradient
 //!   checks, the fixed-seed runner the exercise graders use, and the
 //!   check that exercise stubs fail.
@@ -14,10 +16,14 @@
 //! Nothing here depends on a chapter.
 
 pub mod chapter;
+#[cfg(feature = "data")]
+pub mod data;
 pub mod error;
 pub mod figures;
 pub mod files;
 pub mod gradcheck;
+#[cfg(feature = "data")]
+pub mod idx;
 pub mod real;
 pub mod rng;
 #[cfg(feature = "testing")]

@@ -44,6 +44,8 @@ pub struct Workspace<T: Real> {
     deltas: Vec<Array2<T>>,
     /// The mean gradient of the last batch.
     pub grads: Gradients<T>,
+    /// The summed cost of the last batch's samples.
+    pub batch_cost: f64,
     /// The largest batch the buffers hold.
     capacity: usize,
 }
@@ -62,6 +64,7 @@ impl<T: Real> Workspace<T> {
             activations: per_layer(),
             deltas: per_layer(),
             grads: Gradients::zeros_like(net),
+            batch_cost: 0.0,
             capacity,
         }
     }
@@ -134,6 +137,12 @@ impl<T: Real> Workspace<T> {
             let z = self.zs[last].slice_axis(Axis(1), Slice::from(0..m));
             let a =
                 self.activations[last].slice_axis(Axis(1), Slice::from(0..m));
+            self.batch_cost = a
+                .columns()
+                .into_iter()
+                .zip(y.columns())
+                .map(|(ak, yk)| cost.value(ak, yk).into_f64())
+                .sum();
             let mut delta = cols(&mut self.deltas[last], m);
             output_error_batch(
                 cost,
@@ -263,6 +272,9 @@ pub struct Trainer<T: Real> {
     order: Vec<usize>,
     x_batch: Array2<T>, // (n_in, batch)
     y_batch: Array2<T>, // (n_out, batch)
+    /// The mean cost over the samples of the last epoch, each measured on
+    /// its minibatch just before that minibatch's update.
+    pub epoch_cost: f64,
 }
 
 impl<T: Real> Trainer<T> {
@@ -274,6 +286,7 @@ impl<T: Real> Trainer<T> {
             order: (0..n).collect(),
             x_batch: Array2::zeros((sizes[0], batch_size)),
             y_batch: Array2::zeros((sizes[sizes.len() - 1], batch_size)),
+            epoch_cost: 0.0,
         }
     }
 
@@ -288,10 +301,30 @@ impl<T: Real> Trainer<T> {
         sgd: Sgd,
         rng: &mut Rng,
     ) -> usize {
-        self.order.shuffle(rng);
         let eta = T::from_f64(sgd.eta);
+        self.epoch_with(net, x, y, cost, sgd.batch_size, rng, |net, grads| {
+            apply_gradients(net, grads, eta)
+        })
+    }
+
+    /// [`epoch`](Self::epoch) with any update rule: `update` receives the
+    /// network and each minibatch's mean gradient (chapter 8 adds momentum
+    /// and weight decay this way).
+    #[allow(clippy::too_many_arguments, reason = "each is one SGD setting")]
+    pub fn epoch_with(
+        &mut self,
+        net: &mut Network<T>,
+        x: ArrayView2<T>,
+        y: ArrayView2<T>,
+        cost: Cost,
+        batch_size: usize,
+        rng: &mut Rng,
+        mut update: impl FnMut(&mut Network<T>, &Gradients<T>),
+    ) -> usize {
+        self.order.shuffle(rng);
         let mut updates = 0;
-        for chunk in self.order.chunks(sgd.batch_size) {
+        let mut total_cost = 0.0;
+        for chunk in self.order.chunks(batch_size) {
             let m = chunk.len();
             for (j, &k) in chunk.iter().enumerate() {
                 self.x_batch.column_mut(j).assign(&x.column(k));
@@ -300,9 +333,11 @@ impl<T: Real> Trainer<T> {
             let xb = self.x_batch.slice_axis(Axis(1), Slice::from(0..m));
             let yb = self.y_batch.slice_axis(Axis(1), Slice::from(0..m));
             self.workspace.backprop(net, xb, yb, cost);
-            apply_gradients(net, &self.workspace.grads, eta);
+            total_cost += self.workspace.batch_cost;
+            update(net, &self.workspace.grads);
             updates += 1;
         }
+        self.epoch_cost = total_cost / self.order.len().max(1) as f64;
         updates
     }
 }

@@ -66,6 +66,10 @@ proptest! {
         // A workspace bigger than the batch: only the first m columns count.
         let mut workspace = Workspace::new(&net, m + 3);
         workspace.backprop(&net, x.view(), y.view(), cost);
+        // It also reports the batch's summed cost.
+        let summed: f64 = x.columns().into_iter().zip(y.columns())
+            .map(|(xk, yk)| cost.value(net.feedforward(xk).view(), yk)).sum();
+        prop_assert!((workspace.batch_cost - summed).abs() <= 1e-9 * (1.0 + summed.abs()));
         let batched = ch06_backprop::flatten(&workspace.grads);
         let mean = ch06_backprop::flatten(&mean);
         let scale = mean.iter().fold(0.0f64, |s, g| s.max(g.abs())).max(1e-300);

@@ -1,0 +1,315 @@
+//! The command line of `cargo run --release -p ch08-mnist`.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+use shared::data::{DataSet, load};
+
+use crate::model::{self, ModelError};
+use crate::preprocess::{ImageError, read_png, to_mnist};
+use crate::{Config, EpochRecord, images_to_matrix, labels_to_matrix, train};
+
+/// Train a neural network on MNIST from scratch, and use it.
+#[derive(Debug, Parser)]
+#[command(name = "ch08-mnist", version)]
+pub struct Cli {
+    /// What to do; training is the default.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Training options (for the default command).
+    #[command(flatten)]
+    pub train: TrainArgs,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train a network (the default).
+    Train(TrainArgs),
+    /// Read a handwritten digit from a PNG file.
+    Predict {
+        /// The PNG image, any size, dark ink on light or light on dark.
+        image: PathBuf,
+        /// The model file to use.
+        #[arg(long, default_value_os_t = default_model("default"))]
+        model: PathBuf,
+    },
+    /// Redraw the chapter's figures from saved runs (train first).
+    Figures,
+}
+
+/// Options of a training run.
+#[derive(Debug, clap::Args)]
+pub struct TrainArgs {
+    /// Settings: default (this book's network), 3b1b, nielsen.
+    #[arg(long, default_value = "default", value_parser = ["default", "3b1b", "nielsen", "quick"])]
+    pub preset: String,
+    /// A short run (one epoch) that proves the pipeline: same as --preset quick.
+    #[arg(long)]
+    pub quick: bool,
+    /// The data set.
+    #[arg(long, default_value = "mnist", value_parser = ["mnist", "fashion"])]
+    pub dataset: String,
+    /// Override the preset's number of epochs.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub epochs: Option<u32>,
+    /// Override the preset's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Fail (exit status 1) if the final test accuracy, in percent, is lower.
+    #[arg(long)]
+    pub min_accuracy: Option<f64>,
+}
+
+/// Anything that stops a command.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The data could not be had.
+    #[error(transparent)]
+    Data(#[from] shared::data::DataError),
+    /// A model file problem.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// An image problem.
+    #[error(transparent)]
+    Image(#[from] ImageError),
+    /// Writing a file or figure failed.
+    #[error(transparent)]
+    Write(#[from] shared::Error),
+    /// Something else, said in one line.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Where models are kept: `data/models/NAME.model`.
+pub fn default_model(name: &str) -> PathBuf {
+    shared::figures::workspace_root()
+        .join("data")
+        .join("models")
+        .join(format!("{name}.model"))
+}
+
+/// Where run histories are kept: `data/runs/NAME.tsv`.
+pub fn history_path(name: &str) -> PathBuf {
+    shared::figures::workspace_root()
+        .join("data")
+        .join("runs")
+        .join(format!("{name}.tsv"))
+}
+
+/// Runs the command line.
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        None => run_train(&cli.train),
+        Some(Command::Train(args)) => run_train(&args),
+        Some(Command::Predict { image, model }) => run_predict(&image, &model),
+        Some(Command::Figures) => crate::figures::write_all(),
+    }
+}
+
+fn run_train(args: &TrainArgs) -> Result<(), CliError> {
+    let preset = if args.quick {
+        "quick"
+    } else {
+        args.preset.as_str()
+    };
+    let mut config = Config::preset(preset).expect("clap checked the name");
+    if let Some(epochs) = args.epochs {
+        config.epochs = epochs as usize;
+    }
+    if let Some(seed) = args.seed {
+        config.seed = seed;
+    }
+    let dataset = if args.dataset == "fashion" {
+        DataSet::Fashion
+    } else {
+        DataSet::Mnist
+    };
+    let ((train_set, test_set), _) =
+        (load(dataset, &mut |line| eprintln!("{line}"))?, ());
+    let x = images_to_matrix::<f32>(&train_set.images);
+    let y = labels_to_matrix::<f32>(&train_set.labels);
+    let x_test = images_to_matrix::<f32>(&test_set.images);
+    let sizes: Vec<String> =
+        config.sizes.iter().map(|s| s.to_string()).collect();
+    println!(
+        "Training {} ({} hidden, {} output, {} cost, {:?} init) on {} {} images, f32",
+        sizes.join("-"),
+        config.hidden.name(),
+        config.output.name(),
+        config.cost.name(),
+        config.init,
+        x.ncols(),
+        dataset.name()
+    );
+    println!(
+        "  η = {}{}, batch {}, momentum {}, weight decay {}, {} epoch{}, seed {}",
+        config.eta,
+        if config.cosine { " (cosine decay)" } else { "" },
+        config.batch_size,
+        config.momentum,
+        config.weight_decay,
+        config.epochs,
+        if config.epochs == 1 { "" } else { "s" },
+        config.seed
+    );
+    let batches = x.ncols().div_ceil(config.batch_size) as u64;
+    let bar = indicatif::ProgressBar::new(batches);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "  epoch {msg} {wide_bar} {pos}/{len} batches",
+        )
+        .expect("valid template"),
+    );
+    bar.set_message(format!("1/{}", config.epochs));
+    let epochs = config.epochs;
+    let (net, history) = train(
+        &config,
+        x.view(),
+        y.view(),
+        x_test.view(),
+        &test_set.labels,
+        |r: &EpochRecord| {
+            bar.suspend(|| {
+                println!(
+                    "  epoch {:2}/{epochs}  loss {:.4}  test accuracy {:.2} %  {:.1} s",
+                    r.epoch,
+                    r.train_loss,
+                    100.0 * r.test_accuracy,
+                    r.seconds
+                )
+            });
+            bar.reset();
+            bar.set_message(format!("{}/{epochs}", r.epoch + 1));
+        },
+        || bar.inc(1),
+    );
+    bar.finish_and_clear();
+    let last = history.last().expect("at least one epoch");
+    println!(
+        "Trained in {:.1} s (training only). Test accuracy: {:.2} %.",
+        last.seconds,
+        100.0 * last.test_accuracy
+    );
+    if let Some((published, source)) = config.published {
+        println!(
+            "  published: {published:.2} % ({source}); ours: {:.2} %",
+            100.0 * last.test_accuracy
+        );
+    }
+    let name = if dataset == DataSet::Fashion {
+        format!("{}-fashion", config.name)
+    } else {
+        config.name.to_string()
+    };
+    let model_path = default_model(&name);
+    model::save(&net, &model_path)?;
+    write_history(&history_path(&name), &history)?;
+    println!(
+        "Saved the model to {}",
+        shared::figures::display_path(&model_path)
+    );
+    if let Some(min) = args.min_accuracy
+        && 100.0 * last.test_accuracy < min
+    {
+        return Err(CliError::Other(format!(
+            "test accuracy {:.2} % is below the required {min} %",
+            100.0 * last.test_accuracy
+        )));
+    }
+    Ok(())
+}
+
+/// Saves a run's history as tab-separated values.
+pub fn write_history(
+    path: &Path,
+    history: &[EpochRecord],
+) -> Result<(), CliError> {
+    let mut text = String::from("epoch\ttrain_loss\ttest_accuracy\tseconds\n");
+    for r in history {
+        text.push_str(&format!(
+            "{}\t{}\t{}\t{}\n",
+            r.epoch, r.train_loss, r.test_accuracy, r.seconds
+        ));
+    }
+    Ok(shared::files::write_atomically(path, text.as_bytes())?)
+}
+
+/// Reads a history written by [`write_history`].
+pub fn read_history(path: &Path) -> Result<Vec<EpochRecord>, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        CliError::Other(format!(
+            "{}: {e} (train that preset first)",
+            path.display()
+        ))
+    })?;
+    text.lines()
+        .skip(1)
+        .map(|line| {
+            let f: Vec<f64> =
+                line.split('\t').filter_map(|v| v.parse().ok()).collect();
+            match f[..] {
+                [e, l, a, s] => Ok(EpochRecord {
+                    epoch: e as usize,
+                    train_loss: l,
+                    test_accuracy: a,
+                    seconds: s,
+                }),
+                _ => Err(CliError::Other(format!(
+                    "{}: bad line '{line}'",
+                    path.display()
+                ))),
+            }
+        })
+        .collect()
+}
+
+// ANCHOR: predict
+fn run_predict(image: &Path, model_path: &Path) -> Result<(), CliError> {
+    let net = match model::load(model_path) {
+        Err(ModelError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound =>
+        {
+            return Err(CliError::Other(format!(
+                "no model at {}: train one first with `cargo run --release -p ch08-mnist`",
+                model_path.display()
+            )));
+        }
+        other => other?,
+    };
+    let inputs = net.sizes()[0];
+    if inputs != 784 || net.sizes()[net.sizes().len() - 1] != 10 {
+        return Err(CliError::Other(format!(
+            "{}: the model has layer sizes {:?}; predicting digits needs 784 inputs \
+             (28×28) and 10 outputs",
+            model_path.display(),
+            net.sizes()
+        )));
+    }
+    let gray = read_png(image)?;
+    let (digit, dark_on_light) = to_mnist(gray.view(), image)?;
+    let x = ndarray::Array1::from_iter(digit.iter().copied());
+    let p = net.feedforward(x.view());
+    let total: f32 = p.sum();
+    println!(
+        "{}: {}×{} pixels, {} → 28×28",
+        image.display(),
+        gray.ncols(),
+        gray.nrows(),
+        if dark_on_light {
+            "dark ink on light (inverted)"
+        } else {
+            "light ink on dark"
+        }
+    );
+    let best = crate::argmax(p.iter().copied());
+    for (d, &v) in p.iter().enumerate() {
+        let share = v / total;
+        let bar = "█".repeat((share * 40.0).round() as usize);
+        let mark = if d == best { "  ←" } else { "" };
+        println!("  {d} {bar:<40} {:5.1} %{mark}", 100.0 * share);
+    }
+    println!("It looks like a {best}.");
+    Ok(())
+}
+// ANCHOR_END: predict

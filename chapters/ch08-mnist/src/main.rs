@@ -1,0 +1,35 @@
+//! `cargo run --release -p ch08-mnist`: fetch MNIST, train, evaluate, save;
+//! `… -- predict digit.png`; `… -- figures`.
+
+use clap::Parser;
+use clap::error::ErrorKind;
+
+fn main() -> std::process::ExitCode {
+    let cli = match ch08_mnist::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+            ) =>
+        {
+            let _ = e.print();
+            return std::process::ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            // clap explains at length; one line is enough here.
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("bad arguments");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            eprintln!("ch08-mnist: error: {first} (try --help)");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    match ch08_mnist::cli::run(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ch08-mnist: error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

