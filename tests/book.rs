@@ -190,3 +190,85 @@ fn printed_output_in_the_book_is_what_the_chapter_prints() {
         assert!(page.contains("```text"), "{name}.md shows no output");
     }
 }
+
+/// The `##` headings every chapter page has, in this order.
+const SECTIONS: [&str; 7] = [
+    "The idea",
+    "The math",
+    "The code",
+    "Run it",
+    "Figures",
+    "Exercises",
+    "What's next",
+];
+
+#[test]
+fn every_chapter_page_has_the_same_sections_in_order() {
+    for dir in chapter_dirs() {
+        let page = page_of(&dir);
+        let text = fs::read_to_string(&page).unwrap();
+        let mut in_code = false;
+        let headings: Vec<&str> = text
+            .lines()
+            .filter(|line| {
+                if line.starts_with("```") {
+                    in_code = !in_code;
+                }
+                !in_code && line.starts_with("## ")
+            })
+            .map(|line| line.trim_start_matches("## ").trim())
+            .collect();
+        assert_eq!(headings, SECTIONS, "{}", page.display());
+    }
+}
+
+#[test]
+fn every_figure_has_alt_text_and_a_numbered_caption() {
+    for page in book_pages() {
+        let text = fs::read_to_string(&page).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if !line.starts_with("![") {
+                continue;
+            }
+            let alt = &line[2..line.find("](").expect("an image link")];
+            assert!(
+                alt.len() > 20,
+                "{}: image without real alt text: {line}",
+                page.display()
+            );
+            let caption = lines[i + 1..].iter().find(|l| !l.trim().is_empty());
+            assert!(
+                caption.is_some_and(|c| c.starts_with("*Figure ")),
+                "{}: image without a caption: {line}",
+                page.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn the_book_is_published_by_a_workflow_that_builds_it_like_ci() {
+    let workflow =
+        fs::read_to_string(root().join(".github/workflows/book.yml"))
+            .expect("the deploy workflow exists");
+    for needed in [
+        "branches: [main]",
+        "bash book/build.sh",
+        "path: book/book",
+        "actions/deploy-pages",
+        "mdbook --version 0.5.4",
+        "mdbook-katex --version 0.10.0",
+    ] {
+        assert!(workflow.contains(needed), "book.yml lacks `{needed}`");
+    }
+    let ci = fs::read_to_string(root().join(".ci/run")).unwrap();
+    assert!(
+        ci.contains("install_tool mdbook 0.5.4"),
+        "CI pins the same mdBook"
+    );
+    assert!(
+        ci.contains("bash book/check.sh"),
+        "CI runs the browser test"
+    );
+}
