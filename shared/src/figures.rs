@@ -64,6 +64,44 @@ pub fn text_style(size: f64) -> TextStyle<'static> {
     (FONT, size).into_font().into()
 }
 
+/// A legend entry's mark: a short line in the series' colour.
+pub fn legend_mark(
+    color: RGBColor,
+    width: u32,
+) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+    move |(x, y)| {
+        PathElement::new([(x, y), (x + 18, y)], color.stroke_width(width))
+    }
+}
+
+/// Draws a chart's legend in the book's style at `position`.
+pub fn legend<'a, DB, CT>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> DrawResult<DB>
+where
+    DB: DrawingBackend + 'a,
+    CT: plotters::coord::CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font(label_style())
+        .background_style(WHITE.mix(0.9))
+        .border_style(FRAME)
+        .draw()
+}
+
+/// Panics unless every figure renders into a non-trivial SVG: the test each
+/// chapter runs on its figures.
+pub fn assert_all_render(figures: &[Figure]) {
+    assert!(!figures.is_empty(), "no figures");
+    for figure in figures {
+        let svg = figure.render().unwrap_or_else(|e| panic!("{e}"));
+        assert!(svg.len() > 1000, "{} is nearly empty", figure.name);
+    }
+}
+
 /// The colour of one heat-map cell: white at 0, full green at `+scale`, full
 /// red at `-scale`.
 pub fn heat_color(value: f64, scale: f64) -> RGBColor {

@@ -3,8 +3,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use shared::figures::{
-    DrawResult, FRAME, Figure, SERIES, SIZE, heat_map, heat_map_scaled,
-    label_style, title_style,
+    DrawResult, Figure, SERIES, SIZE, heat_map, heat_map_scaled, label_style,
+    legend, legend_mark, title_style,
 };
 
 use crate::{
@@ -74,9 +74,7 @@ pub fn umbrella<DB: DrawingBackend>(
         chart
             .draw_series(LineSeries::new(curve, color.stroke_width(3)))?
             .label(label)
-            .legend(move |(x, y)| {
-                PathElement::new([(x, y), (x + 20, y)], color.stroke_width(3))
-            });
+            .legend(legend_mark(color, 3));
     }
     // The notes' point: 10 °C in the rain gives z = −2, so a = 0.
     chart.draw_series(std::iter::once(Circle::new(
@@ -84,12 +82,7 @@ pub fn umbrella<DB: DrawingBackend>(
         6,
         SERIES[1].filled(),
     )))?;
-    chart
-        .configure_series_labels()
-        .label_font(label_style())
-        .background_style(WHITE.mix(0.9))
-        .border_style(FRAME)
-        .draw()?;
+    legend(&mut chart, SeriesLabelPosition::MiddleRight)?;
     Ok(())
 }
 
@@ -157,22 +150,14 @@ pub fn bias_sweep<DB: DrawingBackend>(
         chart
             .draw_series(LineSeries::new(curve, color.stroke_width(2)))?
             .label(format!("{name} (w·x = {wx:.1})"))
-            .legend(move |(x, y)| {
-                PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
-            });
+            .legend(legend_mark(color, 2));
     }
     // The chapter's bias.
     chart.draw_series(LineSeries::new(
         [(neuron.b, 0.0), (neuron.b, 1.0)],
         BLACK.mix(0.5).stroke_width(1),
     ))?;
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .label_font(label_style())
-        .background_style(WHITE.mix(0.9))
-        .border_style(FRAME)
-        .draw()?;
+    legend(&mut chart, SeriesLabelPosition::LowerRight)?;
     Ok(())
 }
 
@@ -182,9 +167,6 @@ mod tests {
 
     #[test]
     fn every_figure_renders() {
-        for figure in all() {
-            let svg = figure.render().unwrap();
-            assert!(svg.len() > 1000, "{} is nearly empty", figure.name);
-        }
+        shared::figures::assert_all_render(&all());
     }
 }

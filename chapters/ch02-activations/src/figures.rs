@@ -4,8 +4,8 @@ use ndarray::array;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use shared::figures::{
-    DrawResult, FRAME, Figure, SERIES, SIZE, label_style, text_style,
-    title_style,
+    DrawResult, Figure, SERIES, SIZE, label_style, legend, legend_mark,
+    text_style, title_style,
 };
 
 use crate::approximation::{Staircase, target};
@@ -72,9 +72,7 @@ fn panel<DB: DrawingBackend>(
             SERIES[0].stroke_width(3),
         ))?
         .label(names[0])
-        .legend(|(x, y)| {
-            PathElement::new([(x, y), (x + 18, y)], SERIES[0].stroke_width(3))
-        });
+        .legend(legend_mark(SERIES[0], 3));
     chart
         .draw_series(DashedLineSeries::new(
             curve(-5.0, 5.0, f_prime).collect::<Vec<_>>(),
@@ -83,16 +81,8 @@ fn panel<DB: DrawingBackend>(
             SERIES[1].stroke_width(2),
         ))?
         .label(names[1])
-        .legend(|(x, y)| {
-            PathElement::new([(x, y), (x + 18, y)], SERIES[1].stroke_width(2))
-        });
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font(label_style())
-        .background_style(WHITE.mix(0.9))
-        .border_style(FRAME)
-        .draw()?;
+        .legend(legend_mark(SERIES[1], 2));
+    legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     Ok(())
 }
 
@@ -175,9 +165,7 @@ pub fn saturation<DB: DrawingBackend>(
             SERIES[0].stroke_width(3),
         ))?
         .label("σ(z)")
-        .legend(|(x, y)| {
-            PathElement::new([(x, y), (x + 18, y)], SERIES[0].stroke_width(3))
-        });
+        .legend(legend_mark(SERIES[0], 3));
     // σ' is at most 1/4: scale by 4 so its shape is visible.
     chart
         .draw_series(LineSeries::new(
@@ -185,21 +173,13 @@ pub fn saturation<DB: DrawingBackend>(
             SERIES[1].stroke_width(3),
         ))?
         .label("4·σ'(z)")
-        .legend(|(x, y)| {
-            PathElement::new([(x, y), (x + 18, y)], SERIES[1].stroke_width(3))
-        });
+        .legend(legend_mark(SERIES[1], 3));
     chart.draw_series(std::iter::once(Text::new(
         "σ'(z) < 0.01 (shaded)",
         (5.0, 0.35),
         label_style(),
     )))?;
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font(label_style())
-        .background_style(WHITE.mix(0.9))
-        .border_style(FRAME)
-        .draw()?;
+    legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     Ok(())
 }
 
@@ -225,9 +205,7 @@ pub fn approximation<DB: DrawingBackend>(
             BLACK.stroke_width(3),
         ))?
         .label("target")
-        .legend(|(x, y)| {
-            PathElement::new([(x, y), (x + 18, y)], BLACK.stroke_width(3))
-        });
+        .legend(legend_mark(BLACK, 3));
     for (i, n) in [1, 2, 4, 8, 32].into_iter().enumerate() {
         let g = Staircase::fit(target, n);
         let color = SERIES[i];
@@ -237,17 +215,9 @@ pub fn approximation<DB: DrawingBackend>(
                 color.stroke_width(2),
             ))?
             .label(format!("{n} sigmoid{}", if n == 1 { "" } else { "s" }))
-            .legend(move |(x, y)| {
-                PathElement::new([(x, y), (x + 18, y)], color.stroke_width(2))
-            });
+            .legend(legend_mark(color, 2));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerLeft)
-        .label_font(label_style())
-        .background_style(WHITE.mix(0.9))
-        .border_style(FRAME)
-        .draw()?;
+    legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
     Ok(())
 }
 
@@ -257,9 +227,6 @@ mod tests {
 
     #[test]
     fn every_figure_renders() {
-        for figure in all() {
-            let svg = figure.render().unwrap();
-            assert!(svg.len() > 1000, "{} is nearly empty", figure.name);
-        }
+        shared::figures::assert_all_render(&all());
     }
 }

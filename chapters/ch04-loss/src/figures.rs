@@ -3,8 +3,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use shared::figures::{
-    DrawResult, FRAME, Figure, SERIES, SIZE, label_style, text_style,
-    title_style,
+    DrawResult, Figure, SERIES, SIZE, label_style, legend, legend_mark,
+    text_style, title_style,
 };
 use shared::rng::{DEFAULT_SEED, seeded};
 
@@ -68,22 +68,14 @@ pub fn saturated_gradient<DB: DrawingBackend>(
         chart
             .draw_series(LineSeries::new(curve(f), color.stroke_width(3)))?
             .label(label)
-            .legend(move |(x, y)| {
-                PathElement::new([(x, y), (x + 18, y)], color.stroke_width(3))
-            });
+            .legend(legend_mark(color, 3));
     }
     chart.draw_series(std::iter::once(Text::new(
         "quadratic stalls where the neuron is most wrong",
         (1.6, 0.2),
         text_style(13.0),
     )))?;
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font(label_style())
-        .background_style(WHITE.mix(0.9))
-        .border_style(FRAME)
-        .draw()?;
+    legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     Ok(())
 }
 
@@ -156,9 +148,6 @@ mod tests {
 
     #[test]
     fn every_figure_renders() {
-        for figure in all() {
-            let svg = figure.render().unwrap();
-            assert!(svg.len() > 1000, "{} is nearly empty", figure.name);
-        }
+        shared::figures::assert_all_render(&all());
     }
 }

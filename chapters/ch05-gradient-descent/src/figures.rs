@@ -3,8 +3,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use shared::figures::{
-    DrawResult, FRAME, Figure, SERIES, SIZE, heat_color, label_style,
-    text_style, title_style,
+    DrawResult, FRAME, Figure, SERIES, SIZE, heat_color, label_style, legend,
+    legend_mark, text_style, title_style,
 };
 
 use crate::logistic::chapter_run;
@@ -72,9 +72,7 @@ pub fn difference_error<DB: DrawingBackend>(
                 color.stroke_width(2),
             ))?
             .label(label)
-            .legend(move |(x, y)| {
-                PathElement::new([(x, y), (x + 18, y)], color.stroke_width(2))
-            });
+            .legend(legend_mark(color, 2));
         chart.draw_series(
             points
                 .into_iter()
@@ -90,13 +88,7 @@ pub fn difference_error<DB: DrawingBackend>(
         (1.3e-5, 3.0),
         text_style(13.0),
     )))?;
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .label_font(label_style())
-        .background_style(WHITE.mix(0.9))
-        .border_style(FRAME)
-        .draw()?;
+    legend(&mut chart, SeriesLabelPosition::LowerRight)?;
     Ok(())
 }
 
@@ -216,9 +208,6 @@ mod tests {
 
     #[test]
     fn every_figure_renders() {
-        for figure in all() {
-            let svg = figure.render().unwrap();
-            assert!(svg.len() > 1000, "{} is nearly empty", figure.name);
-        }
+        shared::figures::assert_all_render(&all());
     }
 }

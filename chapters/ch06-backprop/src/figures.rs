@@ -3,8 +3,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use shared::figures::{
-    DrawResult, FRAME, Figure, SERIES, SIZE, heat_color, label_style,
-    title_style,
+    DrawResult, Figure, SERIES, SIZE, heat_color, label_style, legend,
+    legend_mark, title_style,
 };
 use shared::rng::{DEFAULT_SEED, seeded};
 
@@ -146,22 +146,14 @@ pub fn gradient_norm_chart<DB: DrawingBackend>(
                 color.stroke_width(3),
             ))?
             .label(format!("{} hidden layers", hidden.name()))
-            .legend(move |(x, y)| {
-                PathElement::new([(x, y), (x + 18, y)], color.stroke_width(3))
-            });
+            .legend(legend_mark(color, 3));
         chart.draw_series(
             points
                 .into_iter()
                 .map(|p| Circle::new(p, 4, color.filled())),
         )?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .label_font(label_style())
-        .background_style(WHITE.mix(0.9))
-        .border_style(FRAME)
-        .draw()?;
+    legend(&mut chart, SeriesLabelPosition::LowerRight)?;
     Ok(())
 }
 
@@ -171,9 +163,6 @@ mod tests {
 
     #[test]
     fn every_figure_renders() {
-        for figure in all() {
-            let svg = figure.render().unwrap();
-            assert!(svg.len() > 1000, "{} is nearly empty", figure.name);
-        }
+        shared::figures::assert_all_render(&all());
     }
 }

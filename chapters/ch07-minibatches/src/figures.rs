@@ -3,7 +3,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use shared::figures::{
-    DrawResult, FRAME, Figure, SERIES, label_style, text_style, title_style,
+    DrawResult, Figure, SERIES, label_style, legend, legend_mark, text_style,
+    title_style,
 };
 
 use crate::compare::{EPOCHS, N, update_frequencies};
@@ -70,9 +71,7 @@ pub fn frequencies<DB: DrawingBackend>(
                 color.stroke_width(2),
             ))?
             .label(label(curve.batch_size))
-            .legend(move |(x, y)| {
-                PathElement::new([(x, y), (x + 18, y)], color.stroke_width(2))
-            });
+            .legend(legend_mark(color, 2));
         by_update.draw_series(LineSeries::new(
             curve
                 .updates
@@ -83,13 +82,7 @@ pub fn frequencies<DB: DrawingBackend>(
             color.stroke_width(2),
         ))?;
     }
-    by_epoch
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerLeft)
-        .label_font(label_style())
-        .background_style(WHITE.mix(0.9))
-        .border_style(FRAME)
-        .draw()?;
+    legend(&mut by_epoch, SeriesLabelPosition::LowerLeft)?;
     Ok(())
 }
 
@@ -99,9 +92,6 @@ mod tests {
 
     #[test]
     fn every_figure_renders() {
-        for figure in all() {
-            let svg = figure.render().unwrap();
-            assert!(svg.len() > 1000, "{} is nearly empty", figure.name);
-        }
+        shared::figures::assert_all_render(&all());
     }
 }

@@ -11,8 +11,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use shared::data::{DataSet, load};
 use shared::figures::{
     DrawResult, FRAME, SERIES, book_figures_dir, display_path, heat_color,
-    heat_map, heat_map_scaled, label_style, render_with, text_style,
-    title_style,
+    heat_map, heat_map_scaled, label_style, legend, legend_mark, render_with,
+    text_style, title_style,
 };
 
 use crate::cli::{CliError, default_model, history_path, read_history};
@@ -63,21 +63,13 @@ pub fn training_curves<DB: DrawingBackend>(
                 color.stroke_width(2),
             ))?
             .label(*name)
-            .legend(move |(x, y)| {
-                PathElement::new([(x, y), (x + 18, y)], color.stroke_width(2))
-            });
+            .legend(legend_mark(color, 2));
         loss.draw_series(LineSeries::new(
             history.iter().map(|r| (r.epoch, r.train_loss.max(0.003))),
             color.stroke_width(2),
         ))?;
     }
-    accuracy
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .label_font(label_style())
-        .background_style(WHITE.mix(0.9))
-        .border_style(FRAME)
-        .draw()?;
+    legend(&mut accuracy, SeriesLabelPosition::LowerRight)?;
     Ok(())
 }
 
