@@ -112,9 +112,10 @@ for (const file of pages) {
   if (file === 'index.html') {
     await page.click('#mdbook-search-toggle');
     await page.fill('#mdbook-searchbar', 'backpropagation');
-    await page.waitForTimeout(500);
-    const hits = await page.$$eval('#mdbook-searchresults li', (li) => li.length);
-    if (hits === 0) fail(file, 'search for "backpropagation" finds nothing');
+    const found = await page
+      .waitForSelector('#mdbook-searchresults li', { timeout: 15000 })
+      .then(() => true, () => false);
+    if (!found) fail(file, 'search for "backpropagation" finds nothing');
   }
   await page.close();
 }
