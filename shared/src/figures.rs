@@ -171,6 +171,16 @@ pub struct Figure {
 }
 
 impl Figure {
+    /// A figure named `name` (file name without `.svg`), `size` pixels,
+    /// drawn by `draw`.
+    pub const fn new(
+        name: &'static str,
+        size: (u32, u32),
+        draw: DrawSvg,
+    ) -> Self {
+        Figure { name, size, draw }
+    }
+
     /// Renders the figure into an SVG string.
     pub fn render(&self) -> Result<String, Error> {
         render_with(self.name, self.size, self.draw)

@@ -15,26 +15,12 @@ use crate::{
 /// Every figure of chapter 1.
 pub fn all() -> Vec<Figure> {
     vec![
-        Figure {
-            name: "ch01-umbrella",
-            size: SIZE,
-            draw: |area| umbrella(area),
-        },
-        Figure {
-            name: "ch01-weight-pattern",
-            size: (360, 390),
-            draw: |area| weight_pattern(area),
-        },
-        Figure {
-            name: "ch01-test-images",
-            size: (960, 220),
-            draw: |area| images(area),
-        },
-        Figure {
-            name: "ch01-bias-sweep",
-            size: SIZE,
-            draw: |area| bias_sweep(area),
-        },
+        Figure::new("ch01-umbrella", SIZE, |area| umbrella(area)),
+        Figure::new("ch01-weight-pattern", (360, 390), |area| {
+            weight_pattern(area)
+        }),
+        Figure::new("ch01-test-images", (960, 220), |area| images(area)),
+        Figure::new("ch01-bias-sweep", SIZE, |area| bias_sweep(area)),
     ]
 }
 

@@ -16,21 +16,9 @@ use crate::{
 /// Every figure of chapter 2.
 pub fn all() -> Vec<Figure> {
     vec![
-        Figure {
-            name: "ch02-functions",
-            size: (800, 600),
-            draw: |area| functions(area),
-        },
-        Figure {
-            name: "ch02-saturation",
-            size: SIZE,
-            draw: |area| saturation(area),
-        },
-        Figure {
-            name: "ch02-approximation",
-            size: SIZE,
-            draw: |area| approximation(area),
-        },
+        Figure::new("ch02-functions", (800, 600), |area| functions(area)),
+        Figure::new("ch02-saturation", SIZE, |area| saturation(area)),
+        Figure::new("ch02-approximation", SIZE, |area| approximation(area)),
     ]
 }
 

@@ -16,21 +16,11 @@ use crate::walkthrough::digit_network;
 /// Every figure of chapter 3.
 pub fn all() -> Vec<Figure> {
     vec![
-        Figure {
-            name: "ch03-network",
-            size: (900, 520),
-            draw: |area| network(area),
-        },
-        Figure {
-            name: "ch03-weight-matrices",
-            size: (760, 400),
-            draw: |area| weight_matrices(area),
-        },
-        Figure {
-            name: "ch03-first-layer",
-            size: (600, 700),
-            draw: |area| first_layer(area),
-        },
+        Figure::new("ch03-network", (900, 520), |area| network(area)),
+        Figure::new("ch03-weight-matrices", (760, 400), |area| {
+            weight_matrices(area)
+        }),
+        Figure::new("ch03-first-layer", (600, 700), |area| first_layer(area)),
     ]
 }
 

@@ -15,16 +15,10 @@ use ch03_forward::Activation;
 /// Every figure of chapter 4.
 pub fn all() -> Vec<Figure> {
     vec![
-        Figure {
-            name: "ch04-saturated-gradient",
-            size: SIZE,
-            draw: |area| saturated_gradient(area),
-        },
-        Figure {
-            name: "ch04-loss-slice",
-            size: (800, 360),
-            draw: |area| loss_slice(area),
-        },
+        Figure::new("ch04-saturated-gradient", SIZE, |area| {
+            saturated_gradient(area)
+        }),
+        Figure::new("ch04-loss-slice", (800, 360), |area| loss_slice(area)),
     ]
 }
 

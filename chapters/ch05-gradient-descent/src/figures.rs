@@ -15,21 +15,15 @@ use crate::{
 /// Every figure of chapter 5.
 pub fn all() -> Vec<Figure> {
     vec![
-        Figure {
-            name: "ch05-difference-error",
-            size: SIZE,
-            draw: |area| difference_error(area),
-        },
-        Figure {
-            name: "ch05-descent-paths",
-            size: (960, 340),
-            draw: |area| descent_paths(area),
-        },
-        Figure {
-            name: "ch05-logistic-boundary",
-            size: (560, 520),
-            draw: |area| logistic_boundary(area),
-        },
+        Figure::new("ch05-difference-error", SIZE, |area| {
+            difference_error(area)
+        }),
+        Figure::new("ch05-descent-paths", (960, 340), |area| {
+            descent_paths(area)
+        }),
+        Figure::new("ch05-logistic-boundary", (560, 520), |area| {
+            logistic_boundary(area)
+        }),
     ]
 }
 

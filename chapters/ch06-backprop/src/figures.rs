@@ -14,21 +14,11 @@ use crate::{Activation, Cost};
 /// Every figure of chapter 6.
 pub fn all() -> Vec<Figure> {
     vec![
-        Figure {
-            name: "ch06-xor-boundary",
-            size: (520, 520),
-            draw: |area| xor_boundary(area),
-        },
-        Figure {
-            name: "ch06-loss-curve",
-            size: SIZE,
-            draw: |area| loss_curve(area),
-        },
-        Figure {
-            name: "ch06-gradient-norms",
-            size: SIZE,
-            draw: |area| gradient_norm_chart(area),
-        },
+        Figure::new("ch06-xor-boundary", (520, 520), |area| xor_boundary(area)),
+        Figure::new("ch06-loss-curve", SIZE, |area| loss_curve(area)),
+        Figure::new("ch06-gradient-norms", SIZE, |area| {
+            gradient_norm_chart(area)
+        }),
     ]
 }
 

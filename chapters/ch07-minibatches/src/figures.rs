@@ -11,11 +11,9 @@ use crate::compare::{EPOCHS, N, update_frequencies};
 
 /// Every figure of chapter 7.
 pub fn all() -> Vec<Figure> {
-    vec![Figure {
-        name: "ch07-update-frequencies",
-        size: (900, 380),
-        draw: |area| frequencies(area),
-    }]
+    vec![Figure::new("ch07-update-frequencies", (900, 380), |area| {
+        frequencies(area)
+    })]
 }
 
 /// Loss against epochs and against updates for batch sizes 1, 10, 200.
