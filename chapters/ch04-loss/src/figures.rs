@@ -13,6 +13,11 @@ use crate::{Cost, sigmoid_cross_entropy_dz, sigmoid_quadratic_dz};
 use ch03_forward::Activation;
 
 /// Every figure of chapter 4.
+#[allow(
+    clippy::redundant_closure,
+    reason = "the closure turns a generic drawing function into the \
+              higher-ranked fn pointer Figure needs; the bare name does not"
+)]
 pub fn all() -> Vec<Figure> {
     vec![
         Figure::new("ch04-saturated-gradient", SIZE, |area| {

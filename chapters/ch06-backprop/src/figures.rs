@@ -12,6 +12,11 @@ use crate::xor::{EPOCHS, chapter_run, deep_network, gradient_norms, xor_data};
 use crate::{Activation, Cost};
 
 /// Every figure of chapter 6.
+#[allow(
+    clippy::redundant_closure,
+    reason = "the closure turns a generic drawing function into the \
+              higher-ranked fn pointer Figure needs; the bare name does not"
+)]
 pub fn all() -> Vec<Figure> {
     vec![
         Figure::new("ch06-xor-boundary", (520, 520), |area| xor_boundary(area)),

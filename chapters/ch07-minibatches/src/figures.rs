@@ -10,6 +10,11 @@ use shared::figures::{
 use crate::compare::{EPOCHS, N, update_frequencies};
 
 /// Every figure of chapter 7.
+#[allow(
+    clippy::redundant_closure,
+    reason = "the closure turns a generic drawing function into the \
+              higher-ranked fn pointer Figure needs; the bare name does not"
+)]
 pub fn all() -> Vec<Figure> {
     vec![Figure::new("ch07-update-frequencies", (900, 380), |area| {
         frequencies(area)
