@@ -110,11 +110,19 @@ for (const file of pages) {
   }
 
   if (file === 'index.html') {
+    // Type the query key by key, as a reader would: mdBook searches on
+    // keyup. Opening search loads its index, so wait for that first, and
+    // retype if the index was still arriving.
     await page.click('#mdbook-search-toggle');
-    await page.fill('#mdbook-searchbar', 'backpropagation');
-    const found = await page
-      .waitForSelector('#mdbook-searchresults li', { timeout: 15000 })
-      .then(() => true, () => false);
+    await page.waitForLoadState('networkidle');
+    let found = false;
+    for (let attempt = 0; attempt < 3 && !found; attempt++) {
+      await page.fill('#mdbook-searchbar', '');
+      await page.locator('#mdbook-searchbar').pressSequentially('backpropagation');
+      found = await page
+        .waitForSelector('#mdbook-searchresults li', { timeout: 5000 })
+        .then(() => true, () => false);
+    }
     if (!found) fail(file, 'search for "backpropagation" finds nothing');
   }
   await page.close();
