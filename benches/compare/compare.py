@@ -1,0 +1,63 @@
+"""Runs chapter 8's default network — ours, NumPy's and JAX's — several
+times each, interleaved, and prints median seconds per epoch (training
+only), final test accuracy, and our speed-up over each.
+
+    python benches/compare/compare.py ROUNDS EPOCHS
+"""
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+OURS = os.path.join(ROOT, "target", "release", "ch08-mnist")
+
+
+def run_ours(epochs):
+    out = subprocess.run([OURS, "--epochs", str(epochs)], capture_output=True, text=True, check=True).stdout
+    cumulative = [float(s) for s in re.findall(r"epoch +\d+/\d+ .* ([\d.]+) s$", out, re.M)]
+    seconds = [b - a for a, b in zip([0.0] + cumulative, cumulative)]
+    accuracy = float(re.search(r"Test accuracy: ([\d.]+) %", out).group(1)) / 100.0
+    return seconds, accuracy
+
+
+def run_peer(script, epochs, seed):
+    out = subprocess.run([sys.executable, os.path.join(HERE, script), str(epochs), str(seed)],
+                         capture_output=True, text=True, check=True).stdout
+    line = re.search(r"RESULT seconds=([\d.,]+) accuracy=([\d.]+)", out)
+    return [float(s) for s in line.group(1).split(",")], float(line.group(2))
+
+
+def main():
+    rounds, epochs = int(sys.argv[1]), int(sys.argv[2])
+    tools = {
+        "ours (Rust, ndarray)": lambda r: run_ours(epochs),
+        "NumPy": lambda r: run_peer("mlp_numpy.py", epochs, r),
+        "JAX (jit, CPU)": lambda r: run_peer("mlp_jax.py", epochs, r),
+    }
+    seconds = {name: [] for name in tools}
+    accuracy = {name: [] for name in tools}
+    names = list(tools)
+    for r in range(rounds):
+        # Rotate the order each round so no tool always runs first.
+        for name in names[r % len(names):] + names[: r % len(names)]:
+            s, a = tools[name](r)
+            seconds[name].extend(s)
+            accuracy[name].append(a)
+            print(f"round {r + 1}: {name}: {statistics.median(s):.3f} s/epoch, {100 * a:.2f} %", flush=True)
+    ours = statistics.median(seconds[names[0]])
+    print(f"\n{rounds} rounds x {epochs} epochs, 784-256-10, batch 64, momentum, f32")
+    print("| implementation | median s/epoch | test accuracy (mean) | ours is faster by |")
+    print("|---|---:|---:|---:|")
+    for name in names:
+        median = statistics.median(seconds[name])
+        mean_accuracy = 100 * statistics.mean(accuracy[name])
+        speedup = "—" if name == names[0] else f"{median / ours:.2f}×"
+        print(f"| {name} | {median:.3f} | {mean_accuracy:.2f} % | {speedup} |")
+
+
+if __name__ == "__main__":
+    main()
