@@ -4,6 +4,7 @@ settings of chapter 8's default run, and how results are reported."""
 import os
 import struct
 import sys
+import time
 
 import numpy as np
 
@@ -40,6 +41,41 @@ def load():
 
 def cosine_eta(epoch, epochs):
     return ETA * 0.5 * (1.0 + np.cos(np.pi * epoch / epochs))
+
+
+def initial_params(rng):
+    """He initialisation, weights (n_out, n_in) as in the book, biases 0."""
+    n0, n1, n2 = SIZES
+    return [
+        (rng.standard_normal((n1, n0)) * np.sqrt(2.0 / n0)).astype(np.float32),
+        np.zeros(n1, np.float32),
+        (rng.standard_normal((n2, n1)) * np.sqrt(2.0 / n1)).astype(np.float32),
+        np.zeros(n2, np.float32),
+    ]
+
+
+def train(epochs, seed, step, convert=lambda a: a, sync=lambda params: None):
+    """Trains with `step(params, velocity, xb, yb, eta) -> (params,
+    velocity)` on shuffled minibatches, timing each epoch's training only
+    (`sync` waits for the work to finish). `convert` turns the initial
+    NumPy arrays into the implementation's arrays. Returns the trained
+    parameters, the epoch times and the test set."""
+    x, labels, x_test, labels_test = load()
+    y = np.eye(10, dtype=np.float32)[labels]
+    rng = np.random.default_rng(seed)
+    params = [convert(p) for p in initial_params(rng)]
+    velocity = [convert(np.zeros(p.shape, np.float32)) for p in params]
+    seconds = []
+    for epoch in range(epochs):
+        eta = np.float32(cosine_eta(epoch, epochs))
+        order = rng.permutation(len(x))
+        start = time.perf_counter()
+        for b in range(0, len(x), BATCH):
+            idx = order[b : b + BATCH]
+            params, velocity = step(params, velocity, x[idx], y[idx], eta)
+        sync(params)
+        seconds.append(time.perf_counter() - start)
+    return params, seconds, x_test, labels_test
 
 
 def report(epoch_seconds, accuracy):
