@@ -6,6 +6,7 @@
 //!   explains how it works; every chapter uses it).
 //! - [`figures`]: one figure style, SVG output, the 28×28 heat map.
 //! - [`files`]: writing files atomically.
+//! - [`matmul`]: the matrix product training runs on, allocation-free.
 //! - [`chapter`]: the command line every chapter binary shares.
 //! - `idx` and `data` (feature `data`): the IDX file reader, and finding,
 //!   downloading and verifying MNIST and Fashion-MNIST.
@@ -24,6 +25,7 @@ pub mod files;
 pub mod gradcheck;
 #[cfg(feature = "data")]
 pub mod idx;
+pub mod matmul;
 pub mod real;
 pub mod rng;
 #[cfg(feature = "testing")]

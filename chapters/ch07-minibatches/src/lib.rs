@@ -8,10 +8,10 @@
 //! Leaves out: the refinements chapter 8 adds for MNIST (momentum, weight
 //! decay, learning-rate schedules).
 
-use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, Slice, Zip};
 use rand::seq::SliceRandom;
 use shared::Real;
+use shared::matmul::MatMul;
 use shared::rng::Rng;
 
 pub use ch06_backprop::{
@@ -48,6 +48,8 @@ pub struct Workspace<T: Real> {
     pub batch_cost: f64,
     /// The largest batch the buffers hold.
     capacity: usize,
+    /// The matrix products, with their own scratch space.
+    matmul: MatMul<T>,
 }
 
 impl<T: Real> Workspace<T> {
@@ -66,6 +68,7 @@ impl<T: Real> Workspace<T> {
             grads: Gradients::zeros_like(net),
             batch_cost: 0.0,
             capacity,
+            matmul: MatMul::new(),
         }
     }
 }
@@ -100,7 +103,13 @@ impl<T: Real> Workspace<T> {
             };
             let mut z = cols(&mut self.zs[l], m);
             // Z = W A_in + b (b added to every column)
-            general_mat_mul(T::one(), &layer.w, &a_in, T::zero(), &mut z);
+            self.matmul.gemm(
+                T::one(),
+                layer.w.view(),
+                a_in,
+                T::zero(),
+                z.view_mut(),
+            );
             z += &layer.b.view().insert_axis(Axis(1));
             // A = f(Z)
             let mut a = cols(&mut after[0], m);
@@ -167,22 +176,22 @@ impl<T: Real> Workspace<T> {
                 *nb = row.sum() * inv_m;
             }
             // (BP4) ∂C/∂W = Δ A_inᵀ / m: the sum of the outer products
-            general_mat_mul(
+            self.matmul.gemm(
                 inv_m,
-                &delta,
-                &a_in.t(),
+                delta,
+                a_in.t(),
                 T::zero(),
-                &mut self.grads.nabla_w[l],
+                self.grads.nabla_w[l].view_mut(),
             );
             if l > 0 {
                 // (BP2) Δ⁽ˡ⁻¹⁾ = (W⁽ˡ⁾ᵀ Δ⁽ˡ⁾) ⊙ f'(Z⁽ˡ⁻¹⁾)
                 let mut prev = cols(&mut lower[l - 1], m);
-                general_mat_mul(
+                self.matmul.gemm(
                     T::one(),
-                    &net.layers[l].w.t(),
-                    &delta,
+                    net.layers[l].w.t(),
+                    delta,
                     T::zero(),
-                    &mut prev,
+                    prev.view_mut(),
                 );
                 let z = self.zs[l - 1].slice_axis(Axis(1), Slice::from(0..m));
                 let a = self.activations[l - 1]
@@ -312,6 +321,24 @@ impl<T: Real> Trainer<T> {
     /// and weight decay this way).
     #[allow(clippy::too_many_arguments, reason = "each is one SGD setting")]
     pub fn epoch_with(
+        &mut self,
+        net: &mut Network<T>,
+        x: ArrayView2<T>,
+        y: ArrayView2<T>,
+        cost: Cost,
+        batch_size: usize,
+        rng: &mut Rng,
+        update: impl FnMut(&mut Network<T>, &Gradients<T>) + Send,
+    ) -> usize {
+        // On the matrix-product threads, so each product hands half its
+        // work to the other thread directly.
+        shared::matmul::install(|| {
+            self.epoch_on_this_thread(net, x, y, cost, batch_size, rng, update)
+        })
+    }
+
+    #[allow(clippy::too_many_arguments, reason = "as epoch_with")]
+    fn epoch_on_this_thread(
         &mut self,
         net: &mut Network<T>,
         x: ArrayView2<T>,

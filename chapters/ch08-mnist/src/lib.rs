@@ -252,7 +252,7 @@ pub fn train<T: Real>(
     x_test: ArrayView2<T>,
     labels_test: &[u8],
     mut report: impl FnMut(&EpochRecord),
-    mut tick: impl FnMut(),
+    mut tick: impl FnMut() + Send,
 ) -> (Network<T>, Vec<EpochRecord>) {
     let mut rng: Rng = seeded(config.seed);
     let mut net = Network::new(

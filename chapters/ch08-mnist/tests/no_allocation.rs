@@ -1,0 +1,146 @@
+//! A steady-state training step allocates nothing.
+//!
+//! Every heap allocation in this program, on any thread, goes through
+//! dhat's counting allocator. After one warm-up epoch has sized every
+//! buffer, a second epoch must not allocate at all. The counter is first
+//! shown to work: it sees an update rule that copies the gradient, and it
+//! sees the scratch buffer ndarray's own matrix product allocates.
+
+use ch07_minibatches::{Cost, Gradients, Network, Sgd, Trainer};
+use ch08_mnist::{Config, Optimizer};
+use ndarray::Array2;
+use ndarray::linalg::general_mat_mul;
+use shared::rng::{Rng, seeded, uniform};
+
+#[global_allocator]
+static ALLOC: dhat::Alloc = dhat::Alloc;
+
+/// Heap allocations made so far, by every thread.
+fn allocations() -> u64 {
+    dhat::HeapStats::get().total_blocks
+}
+
+/// Allocations made while running `work`.
+fn count(work: impl FnOnce()) -> u64 {
+    let before = allocations();
+    work();
+    allocations() - before
+}
+
+/// `n` random images with one-hot targets: columns of (784, n), (10, n).
+fn data(rng: &mut Rng, n: usize) -> (Array2<f32>, Array2<f32>) {
+    let x = Array2::from_shape_simple_fn((784, n), || {
+        uniform(rng, 0.0, 1.0) as f32
+    });
+    let mut y = Array2::zeros((10, n));
+    for k in 0..n {
+        y[((uniform(rng, 0.0, 10.0) as usize).min(9), k)] = 1.0;
+    }
+    (x, y)
+}
+
+fn main() {
+    let _profiler = dhat::Profiler::builder().testing().build();
+    let config = Config::default_run();
+    let mut rng = seeded(config.seed);
+    // Eight full minibatches and a short one.
+    let n = 8 * config.batch_size + 10;
+    let (x, y) = data(&mut rng, n);
+    let mut net: Network<f32> = Network::new(
+        &config.sizes,
+        config.hidden,
+        config.output,
+        config.init,
+        &mut rng,
+    )
+    .expect("valid sizes");
+    let mut trainer = Trainer::new(&net, n, config.batch_size);
+    let mut optimizer =
+        Optimizer::new(&net, config.momentum, config.weight_decay);
+    let mut epoch = |update: &mut (
+                              dyn FnMut(&mut Network<f32>, &Gradients<f32>)
+                                  + Send
+                          )| {
+        trainer.epoch_with(
+            &mut net,
+            x.view(),
+            y.view(),
+            config.cost,
+            config.batch_size,
+            &mut rng,
+            |net, grads| update(net, grads),
+        )
+    };
+
+    // Warm-up: the first steps size the matrix products' buffers.
+    epoch(&mut |net, grads| optimizer.step(net, grads, 0.1));
+
+    // The counter works: a copy of the gradient in each step is one each.
+    let copying = count(|| {
+        epoch(&mut |_, grads| drop(grads.nabla_w[0].to_owned()));
+    });
+    assert_eq!(copying, 9, "a copy per step should be 9 allocations");
+
+    // The steady state: nothing.
+    let mut steps = 0;
+    let steady = count(|| {
+        steps = epoch(&mut |net, grads| optimizer.step(net, grads, 0.1));
+    });
+    assert_eq!(steps, 9);
+    assert_eq!(
+        steady, 0,
+        "an epoch of {steps} training steps (784-256-10, batch {}) made \
+         {steady} heap allocations after warm-up",
+        config.batch_size
+    );
+    println!(
+        "ok: {steps} steps of 784-256-10 (f32, batch {}, {} threads) after \
+         warm-up made 0 allocations (a copying update made {copying})",
+        config.batch_size,
+        shared::matmul::threads()
+    );
+
+    // Chapter 7's plain SGD in f64 with sigmoid and the quadratic cost.
+    let mut rng = seeded(7);
+    let (x, y) = data(&mut rng, 100);
+    let (x, y) = (x.mapv(f64::from), y.mapv(f64::from));
+    let mut net: Network<f64> = Network::new(
+        &[784, 30, 10],
+        ch07_minibatches::Activation::Sigmoid,
+        ch07_minibatches::Activation::Sigmoid,
+        ch07_minibatches::Init::StandardNormal,
+        &mut rng,
+    )
+    .expect("valid sizes");
+    let mut trainer = Trainer::new(&net, 100, 10);
+    let sgd = Sgd {
+        eta: 3.0,
+        batch_size: 10,
+    };
+    let mut sgd_epoch = || {
+        trainer.epoch(
+            &mut net,
+            x.view(),
+            y.view(),
+            Cost::Quadratic,
+            sgd,
+            &mut rng,
+        )
+    };
+    sgd_epoch();
+    let steady = count(|| {
+        sgd_epoch();
+    });
+    assert_eq!(steady, 0, "chapter 7's SGD epoch made {steady} allocations");
+    println!("ok: 10 steps of 784-30-10 (f64, sigmoid, batch 10) made 0");
+
+    // Why shared::matmul exists: ndarray's product allocates every call.
+    let (a, b) = (Array2::<f32>::ones((256, 784)), Array2::ones((784, 64)));
+    let mut c = Array2::zeros((256, 64));
+    general_mat_mul(1.0, &a, &b, 0.0, &mut c);
+    let ndarray_product = count(|| general_mat_mul(1.0, &a, &b, 0.0, &mut c));
+    assert!(ndarray_product > 0, "ndarray's product stopped allocating");
+    println!(
+        "ok: one ndarray general_mat_mul made {ndarray_product} allocations"
+    );
+}

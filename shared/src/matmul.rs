@@ -1,0 +1,620 @@
+//! The matrix product C ← α·A·B + β·C that training spends its time in.
+//!
+//! ndarray's `general_mat_mul` (through the matrixmultiply crate) is fast,
+//! but it allocates a scratch buffer inside every call. A training step
+//! makes several products per layer, so that is several allocations per
+//! step. [`MatMul`] does the same job with its scratch buffers kept
+//! between calls: once the first step has sized them, a step allocates
+//! nothing.
+//!
+//! How it is fast (the classic layout of Goto and van de Geijn, as in BLIS
+//! and OpenBLAS):
+//!
+//! - **Blocking.** The product is cut into blocks of `KC` terms of the
+//!   inner dimension, `MC` rows of A and `NC` columns of B, sized so the
+//!   block of A stays in the core's L2 cache and a sliver of B in L1.
+//! - **Packing.** Each block is copied once into a buffer laid out in the
+//!   order the kernel reads it: `MR` rows of A (or `NR` columns of B) side
+//!   by side, one k after another. The kernel then reads memory in a
+//!   straight line, whatever the strides of A and B (a transpose costs
+//!   nothing extra).
+//! - **The micro-kernel.** It keeps an `MR × NR` tile of C (6 × 16 in f32
+//!   on AVX2) in 12 vector registers and, for each k, adds the outer
+//!   product of a column of A and a row of B with fused multiply-adds.
+//!   [`pulp`] picks the widest instructions the CPU has at run time and
+//!   keeps all of this safe Rust.
+//! - **Threads.** C is split in two along its longer side and the halves
+//!   are computed at once on rayon's threads, each with its own buffers.
+//!   Every entry of C is summed in the same order whatever the split, so
+//!   results are bit-identical for any number of threads.
+
+use bytemuck::Pod;
+use ndarray::{ArrayView2, ArrayViewMut2, Axis, Slice};
+use pulp::{Arch, Simd, WithSimd};
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use crate::Real;
+
+/// Rows of A per micro-kernel tile.
+const MR: usize = 6;
+/// Vectors of B per micro-kernel tile row (NR = 2 × the vector's lanes).
+const NR_VECTORS: usize = 2;
+/// The widest sliver: 2 vectors of 16 lanes (f32 on AVX-512).
+const MAX_NR: usize = 32;
+/// Terms of the inner dimension per block.
+const KC: usize = 256;
+/// Rows of A per block (a multiple of MR).
+const MC: usize = 72;
+/// Columns of B per block (a multiple of every NR).
+const NC: usize = 1024;
+/// Below this many multiply-adds a second thread costs more than it saves.
+const PARALLEL_MIN_WORK: usize = 1 << 16;
+
+/// A float the micro-kernel has vectors for: [`f32`] and [`f64`]. Every
+/// [`Real`] is one.
+pub trait Element: Pod {
+    /// A SIMD vector of `Self` for the instruction set `S`.
+    type V<S: Simd>: Copy + Pod;
+    /// `x` in every lane.
+    fn splat<S: Simd>(simd: S, x: Self) -> Self::V<S>;
+    /// `a · b + c`, fused where the CPU has fused multiply-add.
+    fn fma<S: Simd>(
+        simd: S,
+        a: Self::V<S>,
+        b: Self::V<S>,
+        c: Self::V<S>,
+    ) -> Self::V<S>;
+    /// A slice seen as whole vectors, and what is left over.
+    fn as_simd<S: Simd>(xs: &[Self]) -> (&[Self::V<S>], &[Self]);
+}
+
+impl Element for f32 {
+    type V<S: Simd> = S::f32s;
+    #[inline(always)]
+    fn splat<S: Simd>(simd: S, x: f32) -> S::f32s {
+        simd.splat_f32s(x)
+    }
+    #[inline(always)]
+    fn fma<S: Simd>(simd: S, a: S::f32s, b: S::f32s, c: S::f32s) -> S::f32s {
+        simd.mul_add_e_f32s(a, b, c)
+    }
+    #[inline(always)]
+    fn as_simd<S: Simd>(xs: &[f32]) -> (&[S::f32s], &[f32]) {
+        S::as_simd_f32s(xs)
+    }
+}
+
+impl Element for f64 {
+    type V<S: Simd> = S::f64s;
+    #[inline(always)]
+    fn splat<S: Simd>(simd: S, x: f64) -> S::f64s {
+        simd.splat_f64s(x)
+    }
+    #[inline(always)]
+    fn fma<S: Simd>(simd: S, a: S::f64s, b: S::f64s, c: S::f64s) -> S::f64s {
+        simd.mul_add_e_f64s(a, b, c)
+    }
+    #[inline(always)]
+    fn as_simd<S: Simd>(xs: &[f64]) -> (&[S::f64s], &[f64]) {
+        S::as_simd_f64s(xs)
+    }
+}
+
+/// The thread pool every [`MatMul`] shares.
+static POOL: OnceLock<rayon::ThreadPool> = OnceLock::new();
+
+/// Uses `threads` threads for matrix products (0: one per core). Call it
+/// before the first product; returns `false` if the pool already exists
+/// with another size.
+pub fn set_threads(threads: usize) -> bool {
+    let threads = if threads == 0 {
+        default_threads()
+    } else {
+        threads
+    };
+    pool_with(threads).current_num_threads() == threads
+}
+
+/// The number of threads matrix products use.
+pub fn threads() -> usize {
+    pool().current_num_threads()
+}
+
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn pool() -> &'static rayon::ThreadPool {
+    // Asking the OS for the core count takes system calls: only once.
+    POOL.get().unwrap_or_else(|| pool_with(default_threads()))
+}
+
+fn pool_with(threads: usize) -> &'static rayon::ThreadPool {
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("matmul-{i}"))
+            .build()
+            .expect("starting the matrix-product threads")
+    })
+}
+
+/// Runs `work` on one of the matrix-product threads. Products made inside
+/// hand their second half to the other thread directly; products made
+/// outside first have to queue a job for the pool, which now and then
+/// allocates. Training loops run inside.
+pub fn install<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    pool().install(work)
+}
+
+/// Scratch space for one thread's products: the packed blocks of A and B.
+#[derive(Clone, Default)]
+struct Packs<T> {
+    a: Vec<T>,
+    b: Vec<T>,
+}
+
+/// Matrix products with their scratch space kept between calls.
+#[derive(Clone, Default)]
+pub struct MatMul<T> {
+    /// One set of packing buffers per thread.
+    packs: Vec<Packs<T>>,
+}
+
+impl<T: Real> MatMul<T> {
+    /// Empty buffers; the first products size them.
+    pub fn new() -> Self {
+        MatMul { packs: Vec::new() }
+    }
+
+    /// C ← α·A·B + β·C, for A (m, k), B (k, n), C (m, n), any strides.
+    /// With β = 0, C's old contents are ignored (even NaN).
+    ///
+    /// # Panics
+    /// If the shapes do not fit together.
+    pub fn gemm(
+        &mut self,
+        alpha: T,
+        a: ArrayView2<T>,
+        b: ArrayView2<T>,
+        beta: T,
+        c: ArrayViewMut2<T>,
+    ) {
+        let ((m, k), (k2, n)) = (a.dim(), b.dim());
+        assert!(
+            k == k2 && c.dim() == (m, n),
+            "matrix product of ({m}, {k}) and ({k2}, {n}) into {:?}",
+            c.dim()
+        );
+        let threads = pool().current_num_threads();
+        if self.packs.len() < threads.max(1) {
+            self.packs.resize_with(threads.max(1), Packs::default);
+        }
+        let arch = Arch::new();
+        if threads < 2 || m * n * k < PARALLEL_MIN_WORK {
+            run(arch, alpha, a, b, beta, c, &mut self.packs[0]);
+            return;
+        }
+        // Split C along its longer side, at a whole number of tiles.
+        let (axis, len, tile) = if n >= m {
+            (Axis(1), n, NC)
+        } else {
+            (Axis(0), m, MR)
+        };
+        let tile = tile.min(16);
+        let half = len.div_ceil(2).div_ceil(tile) * tile;
+        if half >= len {
+            run(arch, alpha, a, b, beta, c, &mut self.packs[0]);
+            return;
+        }
+        let (c1, c2) = c.split_at(axis, half);
+        let ((a1, a2), (b1, b2)) = if axis == Axis(1) {
+            ((a, a), b.split_at(Axis(1), half))
+        } else {
+            (a.split_at(Axis(0), half), (b, b))
+        };
+        let (p1, rest) = self.packs.split_at_mut(1);
+        let (p1, p2) = (&mut p1[0], &mut rest[0]);
+        pool().install(|| {
+            rayon::join(
+                || run(arch, alpha, a1, b1, beta, c1, p1),
+                || run(arch, alpha, a2, b2, beta, c2, p2),
+            )
+        });
+    }
+}
+
+/// One thread's product, with the CPU's vector instructions.
+fn run<T: Real>(
+    arch: Arch,
+    alpha: T,
+    a: ArrayView2<T>,
+    b: ArrayView2<T>,
+    beta: T,
+    c: ArrayViewMut2<T>,
+    packs: &mut Packs<T>,
+) {
+    arch.dispatch(Product {
+        alpha,
+        a,
+        b,
+        beta,
+        c,
+        packs,
+    });
+}
+
+struct Product<'a, 'p, T> {
+    alpha: T,
+    a: ArrayView2<'a, T>,
+    b: ArrayView2<'a, T>,
+    beta: T,
+    c: ArrayViewMut2<'a, T>,
+    packs: &'p mut Packs<T>,
+}
+
+impl<T: Real> WithSimd for Product<'_, '_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, simd: S) {
+        let Product {
+            alpha,
+            a,
+            b,
+            beta,
+            mut c,
+            packs,
+        } = self;
+        let ((m, k), n) = (a.dim(), b.ncols());
+        let nr = NR_VECTORS * lanes::<T, S>();
+        if k == 0 || alpha == T::zero() {
+            scale(beta, &mut c);
+            return;
+        }
+        // Sized for the largest block this product needs; kept after.
+        let a_len = MC.min(m.next_multiple_of(MR)) * KC.min(k);
+        let b_len = NC.min(n.next_multiple_of(nr)) * KC.min(k);
+        if packs.a.len() < a_len {
+            packs.a.resize(a_len, T::zero());
+        }
+        if packs.b.len() < b_len {
+            packs.b.resize(b_len, T::zero());
+        }
+        for jc in (0..n).step_by(NC) {
+            let nc = NC.min(n - jc);
+            for pc in (0..k).step_by(KC) {
+                let kc = KC.min(k - pc);
+                pack(b.t(), jc..jc + nc, pc, kc, nr, &mut packs.b);
+                // The first block of k scales the old C; later ones add.
+                let beta = if pc == 0 { beta } else { T::one() };
+                for ic in (0..m).step_by(MC) {
+                    let mc = MC.min(m - ic);
+                    pack(a, ic..ic + mc, pc, kc, MR, &mut packs.a);
+                    let block = Block {
+                        alpha,
+                        beta,
+                        kc,
+                        rows: ic..ic + mc,
+                        cols: jc..jc + nc,
+                    };
+                    block_product(simd, &block, packs, nr, &mut c);
+                }
+            }
+        }
+    }
+}
+
+/// Lanes in one vector of `T` under `S`.
+fn lanes<T: Real, S: Simd>() -> usize {
+    size_of::<T::V<S>>() / size_of::<T>()
+}
+
+/// C ← β·C, where β = 0 clears C (0 · NaN would be NaN).
+fn scale<T: Real>(beta: T, c: &mut ArrayViewMut2<T>) {
+    if beta == T::zero() {
+        c.fill(T::zero());
+    } else if beta != T::one() {
+        c.map_inplace(|x| *x = *x * beta);
+    }
+}
+
+/// Copies src[r0.., p0..p0+kc] into `out` as slivers of `width` rows:
+/// for each sliver, k by k, its `width` entries side by side, with zeros
+/// past row r0 + len. A is packed as it is, B as Bᵀ.
+fn pack<T: Real>(
+    src: ArrayView2<T>, // (r, k)
+    rows: Range<usize>,
+    p0: usize,
+    kc: usize,
+    width: usize,
+    out: &mut [T],
+) {
+    let src = src.slice_axis(Axis(1), Slice::from(p0..p0 + kc));
+    let slivers = out.chunks_exact_mut(width * kc);
+    for (r0, sliver) in rows.clone().step_by(width).zip(slivers) {
+        let here = width.min(rows.end - r0);
+        if here < width {
+            sliver.fill(T::zero());
+        }
+        let block = src.slice_axis(Axis(0), Slice::from(r0..r0 + here));
+        if let Some(block) = block.t().as_slice() {
+            // Stored column by column: each k is `here` entries in a row.
+            for (out_k, src_k) in
+                sliver.chunks_exact_mut(width).zip(block.chunks_exact(here))
+            {
+                out_k[..here].copy_from_slice(src_k);
+            }
+        } else if block.strides()[1] == 1 {
+            // Stored row by row: gather one entry from each row per k.
+            let mut row_slices: [&[T]; MAX_NR] = [&[]; MAX_NR];
+            for (i, slot) in row_slices.iter_mut().take(here).enumerate() {
+                *slot = block.row(i).to_slice().expect("unit stride");
+            }
+            match here {
+                6 => gather::<T, 6>(&row_slices, sliver, width),
+                8 => gather::<T, 8>(&row_slices, sliver, width),
+                16 => gather::<T, 16>(&row_slices, sliver, width),
+                _ => {
+                    let rows = &row_slices[..here];
+                    for (p, out_k) in sliver.chunks_exact_mut(width).enumerate()
+                    {
+                        for (x, row) in out_k.iter_mut().zip(rows) {
+                            *x = row[p];
+                        }
+                    }
+                }
+            }
+        } else {
+            for (p, out_k) in sliver.chunks_exact_mut(width).enumerate() {
+                for (x, v) in out_k.iter_mut().zip(block.column(p)) {
+                    *x = *v;
+                }
+            }
+        }
+    }
+}
+
+/// `out[p·width + i] = rows[i][p]` for the first `H` rows, with `H` known
+/// when compiling, so the inner loop unrolls.
+#[inline(always)]
+fn gather<T: Real, const H: usize>(
+    rows: &[&[T]; MAX_NR],
+    out: &mut [T],
+    width: usize,
+) {
+    let rows: &[&[T]; H] = rows[..H].try_into().expect("H ≤ MAX_NR");
+    for (p, out_k) in out.chunks_exact_mut(width).enumerate() {
+        let out_k: &mut [T; H] =
+            (&mut out_k[..H]).try_into().expect("H ≤ width");
+        for (x, row) in out_k.iter_mut().zip(rows) {
+            *x = row[p];
+        }
+    }
+}
+
+/// Where one packed block goes in C, and how.
+struct Block<T> {
+    alpha: T,
+    beta: T,
+    kc: usize,
+    rows: Range<usize>,
+    cols: Range<usize>,
+}
+
+/// C[rows, cols] ← α·(packed A)(packed B) + β·C[rows, cols], one MR × nr
+/// tile at a time.
+#[inline(always)]
+fn block_product<T: Real, S: Simd>(
+    simd: S,
+    block: &Block<T>,
+    packs: &Packs<T>,
+    nr: usize,
+    c: &mut ArrayViewMut2<T>,
+) {
+    let Block {
+        alpha,
+        beta,
+        kc,
+        ref rows,
+        ref cols,
+    } = *block;
+    let b_slivers = packs.b.chunks_exact(nr * kc);
+    for (jr, b_sliver) in (cols.start..cols.end).step_by(nr).zip(b_slivers) {
+        let (b_vectors, _) = T::as_simd::<S>(b_sliver);
+        let a_slivers = packs.a.chunks_exact(MR * kc);
+        for (ir, a_sliver) in (rows.start..rows.end).step_by(MR).zip(a_slivers)
+        {
+            let tile = kernel(simd, a_sliver, b_vectors);
+            let tile: &[T] = bytemuck::cast_slice(&tile);
+            // Only the part of the tile inside C is written.
+            let width = nr.min(cols.end - jr);
+            for i in 0..MR.min(rows.end - ir) {
+                let tile_row = &tile[i * nr..i * nr + width];
+                let mut c_row = c.row_mut(ir + i);
+                let cols = jr..jr + width;
+                match c_row.as_slice_mut() {
+                    Some(c_row) => {
+                        write_back(alpha, tile_row, beta, &mut c_row[cols]);
+                    }
+                    None => {
+                        for (j, &t) in cols.zip(tile_row) {
+                            let x = std::slice::from_mut(&mut c_row[j]);
+                            write_back(alpha, &[t], beta, x);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// c ← α·t + β·c, where β = 0 ignores the old c.
+#[inline(always)]
+fn write_back<T: Real>(alpha: T, t: &[T], beta: T, c: &mut [T]) {
+    if beta == T::zero() {
+        c.iter_mut().zip(t).for_each(|(c, &t)| *c = alpha * t);
+    } else {
+        c.iter_mut()
+            .zip(t)
+            .for_each(|(c, &t)| *c = alpha * t + beta * *c);
+    }
+}
+
+/// The micro-kernel: the MR × nr tile of (A sliver)(B sliver), summed over
+/// k with one fused multiply-add per vector per row.
+#[inline(always)]
+fn kernel<T: Real, S: Simd>(
+    simd: S,
+    a: &[T],
+    b: &[T::V<S>],
+) -> [[T::V<S>; NR_VECTORS]; MR] {
+    let zero = T::splat(simd, T::zero());
+    let mut acc = [[zero; NR_VECTORS]; MR];
+    for (a_k, b_k) in a.chunks_exact(MR).zip(b.chunks_exact(NR_VECTORS)) {
+        for (acc_i, &a_ik) in acc.iter_mut().zip(a_k) {
+            let a_ik = T::splat(simd, a_ik);
+            for (acc_ij, &b_kj) in acc_i.iter_mut().zip(b_k) {
+                *acc_ij = T::fma(simd, a_ik, b_kj, *acc_ij);
+            }
+        }
+    }
+    acc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Rng, normal_array, seeded};
+    use ndarray::{Array2, ShapeBuilder};
+    use proptest::prelude::*;
+
+    /// The textbook triple loop, in f64.
+    fn naive(
+        alpha: f64,
+        a: ArrayView2<f64>,
+        b: ArrayView2<f64>,
+        beta: f64,
+        c: &Array2<f64>,
+    ) -> Array2<f64> {
+        let mut out = c * beta;
+        for i in 0..a.nrows() {
+            for j in 0..b.ncols() {
+                let dot: f64 =
+                    (0..a.ncols()).map(|p| a[(i, p)] * b[(p, j)]).sum();
+                out[(i, j)] += alpha * dot;
+            }
+        }
+        out
+    }
+
+    fn random(rng: &mut Rng, rows: usize, cols: usize) -> Array2<f64> {
+        normal_array(rng, (rows, cols), 1.0)
+    }
+
+    /// A (rows, cols) matrix stored column by column: a transposed view.
+    fn column_major(rng: &mut Rng, rows: usize, cols: usize) -> Array2<f64> {
+        let mut out = Array2::zeros((rows, cols).f());
+        out.assign(&random(rng, rows, cols));
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn matches_the_triple_loop(
+            m in 1usize..100, k in 0usize..300, n in 1usize..100,
+            a_transposed: bool, b_transposed: bool,
+            alpha in -2.0..2.0f64, beta in prop::sample::select(
+                vec![0.0, 1.0, -0.5]),
+            seed: u64,
+        ) {
+            let mut rng = seeded(seed);
+            let a = if a_transposed {
+                column_major(&mut rng, m, k)
+            } else {
+                random(&mut rng, m, k)
+            };
+            let b = if b_transposed {
+                column_major(&mut rng, k, n)
+            } else {
+                random(&mut rng, k, n)
+            };
+            let c0 = random(&mut rng, m, n);
+            let expected = naive(alpha, a.view(), b.view(), beta, &c0);
+            let mut c = c0.clone();
+            MatMul::new().gemm(alpha, a.view(), b.view(), beta, c.view_mut());
+            let worst = (&c - &expected)
+                .iter()
+                .fold(0.0f64, |w, d| w.max(d.abs()));
+            prop_assert!(worst <= 1e-12 * (k as f64 + 1.0), "off by {worst}");
+        }
+    }
+
+    #[test]
+    fn f32_matches_f64_to_rounding() {
+        let mut rng = seeded(3);
+        let (a, b) = (random(&mut rng, 70, 513), random(&mut rng, 513, 45));
+        let expected = a.dot(&b);
+        let mut c = Array2::<f32>::zeros((70, 45));
+        MatMul::new().gemm(
+            1.0,
+            a.mapv(|x| x as f32).view(),
+            b.mapv(|x| x as f32).view(),
+            0.0,
+            c.view_mut(),
+        );
+        let worst = (&c.mapv(f64::from) - &expected)
+            .iter()
+            .fold(0.0f64, |w, d| w.max(d.abs()));
+        assert!(worst < 1e-3, "off by {worst}");
+    }
+
+    #[test]
+    fn beta_zero_overwrites_nan() {
+        let a = Array2::<f64>::ones((7, 3));
+        let b = Array2::<f64>::ones((3, 20));
+        let mut c = Array2::from_elem((7, 20), f64::NAN);
+        MatMul::new().gemm(1.0, a.view(), b.view(), 0.0, c.view_mut());
+        assert!(c.iter().all(|&x| x == 3.0));
+        // And an empty inner dimension leaves β·C: here zeros.
+        let mut c = Array2::from_elem((7, 20), f64::NAN);
+        let (a, b) = (Array2::zeros((7, 0)), Array2::zeros((0, 20)));
+        MatMul::new().gemm(1.0, a.view(), b.view(), 0.0, c.view_mut());
+        assert!(c.iter().all(|&x| x == 0.0));
+    }
+
+    #[test]
+    fn threads_give_bit_identical_results() {
+        let mut rng = seeded(5);
+        for (m, k, n) in [(256, 784, 128), (256, 128, 784), (300, 10, 33)] {
+            let a = random(&mut rng, m, k).mapv(|x| x as f32);
+            let b = random(&mut rng, k, n).mapv(|x| x as f32);
+            let mut split = Array2::zeros((m, n));
+            MatMul::new().gemm(1.0, a.view(), b.view(), 0.0, split.view_mut());
+            let mut whole = Array2::zeros((m, n));
+            let mut packs = Packs::default();
+            let arch = Arch::new();
+            run(
+                arch,
+                1.0,
+                a.view(),
+                b.view(),
+                0.0,
+                whole.view_mut(),
+                &mut packs,
+            );
+            assert!(threads() < 2 || split == whole, "({m}, {k}, {n})");
+            assert_eq!(split, whole);
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "matrix product of (2, 3) and (4, 5)")]
+    fn mismatched_shapes_panic_with_the_shapes() {
+        let (a, b) = (Array2::<f64>::zeros((2, 3)), Array2::zeros((4, 5)));
+        let mut c = Array2::zeros((2, 5));
+        MatMul::new().gemm(1.0, a.view(), b.view(), 0.0, c.view_mut());
+    }
+}
