@@ -5,25 +5,27 @@
 //!   for 784-16-16-10, 784-30-10, 784-100-10 and 784-128-10 at batch 1, 10,
 //!   32 and 128, in f32 and f64;
 //! - `matmul`: the same step's matrix products alone, into preallocated
-//!   buffers — the floor any implementation on ndarray has to pay;
+//!   buffers, with `shared::matmul` — the floor the step has to pay;
+//! - `ndarray matmul`: the same products with ndarray's `general_mat_mul`
+//!   (matrixmultiply), for comparison;
 //! - `epoch`: one epoch of chapter 8's default run (784-256-10, batch 64,
 //!   momentum) over 60,000 images, and evaluating 10,000.
 //!
 //! Inputs are random pixels of MNIST's shape (speed does not depend on
 //! what the pixels show), so the benchmarks need no data files.
 //!
-//! Run: `cargo bench --bench training`.
+//! Run: `cargo bench --bench training` (`BENCH_THREADS=1 cargo bench …`
+//! for one thread; the default is every core).
 
 use ch07_minibatches::{Activation, Cost, Init, Network, apply_gradients};
 use ch08_mnist::{
     Config, Optimizer, Trainer, Workspace, labels_to_matrix, predict_all,
 };
-use criterion::{
-    BenchmarkId, Criterion, Throughput, criterion_group, criterion_main,
-};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use ndarray::linalg::general_mat_mul;
-use ndarray::{Array2, ShapeBuilder};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, ShapeBuilder};
 use shared::Real;
+use shared::matmul::MatMul;
 use shared::rng::{DEFAULT_SEED, seeded, uniform};
 
 const SHAPES: [&[usize]; 4] = [
@@ -73,14 +75,17 @@ fn step<T: Real>(c: &mut Criterion, type_name: &str) {
                 BenchmarkId::new(name(sizes), batch),
                 &batch,
                 |b, _| {
-                    b.iter(|| {
-                        workspace.backprop(
-                            &net,
-                            x.view(),
-                            y.view(),
-                            Cost::CrossEntropy,
-                        );
-                        apply_gradients(&mut net, &workspace.grads, eta);
+                    // On the product threads, as a Trainer runs.
+                    shared::matmul::install(|| {
+                        b.iter(|| {
+                            workspace.backprop(
+                                &net,
+                                x.view(),
+                                y.view(),
+                                Cost::CrossEntropy,
+                            );
+                            apply_gradients(&mut net, &workspace.grads, eta);
+                        })
                     });
                 },
             );
@@ -89,10 +94,55 @@ fn step<T: Real>(c: &mut Criterion, type_name: &str) {
     group.finish();
 }
 
+/// A matrix product C ← α·A·B + β·C.
+trait Product<T> {
+    fn gemm(
+        &mut self,
+        alpha: T,
+        a: ArrayView2<T>,
+        b: ArrayView2<T>,
+        beta: T,
+        c: ArrayViewMut2<T>,
+    );
+}
+
+impl<T: Real> Product<T> for MatMul<T> {
+    fn gemm(
+        &mut self,
+        alpha: T,
+        a: ArrayView2<T>,
+        b: ArrayView2<T>,
+        beta: T,
+        c: ArrayViewMut2<T>,
+    ) {
+        MatMul::gemm(self, alpha, a, b, beta, c);
+    }
+}
+
+/// ndarray's `general_mat_mul`.
+struct Ndarray;
+
+impl<T: Real> Product<T> for Ndarray {
+    fn gemm(
+        &mut self,
+        alpha: T,
+        a: ArrayView2<T>,
+        b: ArrayView2<T>,
+        beta: T,
+        mut c: ArrayViewMut2<T>,
+    ) {
+        general_mat_mul(alpha, &a, &b, beta, &mut c);
+    }
+}
+
 /// The matrix products of one step: per layer W·A (forward) and Δ·Aᵀ
 /// (weight gradient), and Wᵀ·Δ (error passed back) for all but the first.
-fn matmul<T: Real>(c: &mut Criterion, type_name: &str) {
-    let mut group = c.benchmark_group(format!("matmul {type_name}"));
+fn matmul<T: Real>(
+    c: &mut Criterion,
+    group_name: &str,
+    product: &mut (impl Product<T> + Send),
+) {
+    let mut group = c.benchmark_group(group_name);
     for sizes in SHAPES {
         for batch in BATCHES {
             let layers: Vec<(usize, usize)> =
@@ -118,32 +168,34 @@ fn matmul<T: Real>(c: &mut Criterion, type_name: &str) {
                 BenchmarkId::new(name(sizes), batch),
                 &batch,
                 |b, _| {
-                    b.iter(|| {
-                        for l in 0..layers.len() {
-                            general_mat_mul(
-                                T::one(),
-                                &ws[l],
-                                &a_in[l],
-                                T::zero(),
-                                &mut outs[l],
-                            );
-                            general_mat_mul(
-                                T::one(),
-                                &outs[l],
-                                &a_in[l].t(),
-                                T::zero(),
-                                &mut grads[l],
-                            );
-                            if l > 0 {
-                                general_mat_mul(
+                    shared::matmul::install(|| {
+                        b.iter(|| {
+                            for l in 0..layers.len() {
+                                product.gemm(
                                     T::one(),
-                                    &ws[l].t(),
-                                    &outs[l],
+                                    ws[l].view(),
+                                    a_in[l].view(),
                                     T::zero(),
-                                    &mut backs[l],
+                                    outs[l].view_mut(),
                                 );
+                                product.gemm(
+                                    T::one(),
+                                    outs[l].view(),
+                                    a_in[l].t(),
+                                    T::zero(),
+                                    grads[l].view_mut(),
+                                );
+                                if l > 0 {
+                                    product.gemm(
+                                        T::one(),
+                                        ws[l].t(),
+                                        outs[l].view(),
+                                        T::zero(),
+                                        backs[l].view_mut(),
+                                    );
+                                }
                             }
-                        }
+                        })
                     });
                 },
             );
@@ -203,10 +255,20 @@ fn epoch(c: &mut Criterion) {
 fn all(c: &mut Criterion) {
     step::<f32>(c, "f32");
     step::<f64>(c, "f64");
-    matmul::<f32>(c, "f32");
-    matmul::<f64>(c, "f64");
+    matmul::<f32>(c, "matmul f32", &mut MatMul::new());
+    matmul::<f64>(c, "matmul f64", &mut MatMul::new());
+    matmul::<f32>(c, "ndarray matmul f32", &mut Ndarray);
+    matmul::<f64>(c, "ndarray matmul f64", &mut Ndarray);
     epoch(c);
 }
 
 criterion_group!(benches, all);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(threads) = std::env::var("BENCH_THREADS") {
+        let threads = threads.parse().expect("BENCH_THREADS is a number");
+        shared::matmul::set_threads(threads);
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

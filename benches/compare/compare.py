@@ -34,7 +34,7 @@ def run_peer(script, epochs, seed):
 def main():
     rounds, epochs = int(sys.argv[1]), int(sys.argv[2])
     tools = {
-        "ours (Rust, ndarray)": lambda r: run_ours(epochs),
+        "ours (Rust)": lambda r: run_ours(epochs),
         "NumPy": lambda r: run_peer("mlp_numpy.py", epochs, r),
         "JAX (jit, CPU)": lambda r: run_peer("mlp_jax.py", epochs, r),
     }

@@ -24,40 +24,12 @@ pub struct Cli {
     pub threads: Option<u16>,
 }
 
-/// The environment variable matrixmultiply reads its thread count from.
-const THREADS_VAR: &str = "MATMUL_NUM_THREADS";
-
 /// Makes the matrix products use `threads` threads (default: all cores).
-///
-/// matrixmultiply reads its thread count once, from `MATMUL_NUM_THREADS`.
-/// Changing the environment of a running program is `unsafe` in Rust 2024
-/// (other threads may be reading it), and this workspace forbids `unsafe`,
-/// so when the variable is not already right the program runs itself again
-/// with it set, and returns that run's exit code.
-pub fn use_threads(threads: Option<u16>) -> Option<std::process::ExitCode> {
-    let wanted = match threads {
-        Some(n) => usize::from(n),
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
-    let current = std::env::var(THREADS_VAR)
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok());
-    if current == Some(wanted) || (threads.is_none() && current.is_some()) {
-        return None;
-    }
-    let exe = std::env::current_exe().ok()?;
-    let status = std::process::Command::new(exe)
-        .args(std::env::args_os().skip(1))
-        .env(THREADS_VAR, wanted.to_string())
-        .status()
-        .ok()?;
-    Some(match status.code() {
-        Some(0) => std::process::ExitCode::SUCCESS,
-        Some(code) => {
-            std::process::ExitCode::from(u8::try_from(code).unwrap_or(1))
-        }
-        None => std::process::ExitCode::FAILURE,
-    })
+/// Call it before any training.
+pub fn use_threads(threads: Option<u16>) {
+    let threads = threads.map_or(0, usize::from);
+    let set = shared::matmul::set_threads(threads);
+    debug_assert!(set, "use_threads after the first matrix product");
 }
 
 /// The subcommands.
@@ -181,7 +153,7 @@ fn run_train(args: &TrainArgs) -> Result<(), CliError> {
         x.ncols(),
         dataset.name()
     );
-    let threads = std::env::var(THREADS_VAR).unwrap_or_else(|_| "1".into());
+    let threads = shared::matmul::threads();
     println!(
         "  η = {}{}, batch {}, momentum {}, weight decay {}, {} epoch{}, seed {}, \
          {threads} thread{}",
@@ -193,7 +165,7 @@ fn run_train(args: &TrainArgs) -> Result<(), CliError> {
         config.epochs,
         if config.epochs == 1 { "" } else { "s" },
         config.seed,
-        if threads == "1" { "" } else { "s" }
+        if threads == 1 { "" } else { "s" }
     );
     let batches = x.ncols().div_ceil(config.batch_size) as u64;
     let bar = indicatif::ProgressBar::new(batches);

@@ -25,9 +25,7 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    if let Some(code) = ch08_mnist::cli::use_threads(cli.threads) {
-        return code;
-    }
+    ch08_mnist::cli::use_threads(cli.threads);
     match ch08_mnist::cli::run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -102,7 +102,8 @@ fn main() {
 
     // Chapter 7's plain SGD in f64 with sigmoid and the quadratic cost.
     let mut rng = seeded(7);
-    let (x, y) = data(&mut rng, 100);
+    // Ten minibatches of 10 and one of a single sample.
+    let (x, y) = data(&mut rng, 101);
     let (x, y) = (x.mapv(f64::from), y.mapv(f64::from));
     let mut net: Network<f64> = Network::new(
         &[784, 30, 10],
@@ -112,7 +113,7 @@ fn main() {
         &mut rng,
     )
     .expect("valid sizes");
-    let mut trainer = Trainer::new(&net, 100, 10);
+    let mut trainer = Trainer::new(&net, 101, 10);
     let sgd = Sgd {
         eta: 3.0,
         batch_size: 10,
@@ -132,7 +133,7 @@ fn main() {
         sgd_epoch();
     });
     assert_eq!(steady, 0, "chapter 7's SGD epoch made {steady} allocations");
-    println!("ok: 10 steps of 784-30-10 (f64, sigmoid, batch 10) made 0");
+    println!("ok: 11 steps of 784-30-10 (f64, sigmoid, batch 10 and 1) made 0");
 
     // Why shared::matmul exists: ndarray's product allocates every call.
     let (a, b) = (Array2::<f32>::ones((256, 784)), Array2::ones((784, 64)));
