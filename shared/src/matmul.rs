@@ -331,7 +331,7 @@ fn scale<T: Real>(beta: T, c: &mut ArrayViewMut2<T>) {
     if beta == T::zero() {
         c.fill(T::zero());
     } else if beta != T::one() {
-        c.map_inplace(|x| *x = *x * beta);
+        c.map_inplace(|x| *x *= beta);
     }
 }
 
