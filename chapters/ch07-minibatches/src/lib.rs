@@ -114,8 +114,16 @@ impl<T: Real> Workspace<T> {
             // A = f(Z)
             let mut a = cols(&mut after[0], m);
             a.assign(&z);
-            for column in a.columns_mut() {
-                layer.activation.apply_in_place(column);
+            if layer.activation == Activation::Softmax {
+                // Softmax mixes a column's entries: one sample at a time.
+                for column in a.columns_mut() {
+                    layer.activation.apply_in_place(column);
+                }
+            } else {
+                // Elementwise: along rows, which are contiguous in memory.
+                for row in a.rows_mut() {
+                    layer.activation.apply_in_place(row);
+                }
             }
         }
         let last = net.layers.len() - 1;
