@@ -8,8 +8,11 @@
 //!   buffers, with `shared::matmul` — the floor the step has to pay;
 //! - `ndarray matmul`: the same products with ndarray's `general_mat_mul`
 //!   (matrixmultiply), for comparison;
-//! - `epoch`: one epoch of chapter 8's default run (784-256-10, batch 64,
-//!   momentum) over 60,000 images, and evaluating 10,000.
+//! - `epoch 784-128-10`: one epoch of 784-128-10 at batch 128 over 60,000
+//!   images (chapter 7's `Trainer`: shuffle, copy minibatches, backprop,
+//!   SGD) beside the same epoch's matrix products alone, its floor;
+//! - `default run`: one epoch of chapter 8's default run (784-256-10, batch
+//!   64, momentum) over 60,000 images, and evaluating 10,000.
 //!
 //! Inputs are random pixels of MNIST's shape (speed does not depend on
 //! what the pixels show), so the benchmarks need no data files.
@@ -17,13 +20,13 @@
 //! Run: `cargo bench --bench training` (`BENCH_THREADS=1 cargo bench …`
 //! for one thread; the default is every core).
 
-use ch07_minibatches::{Activation, Cost, Init, Network, apply_gradients};
+use ch07_minibatches::{Activation, Cost, Init, Network, Sgd, apply_gradients};
 use ch08_mnist::{
     Config, Optimizer, Trainer, Workspace, labels_to_matrix, predict_all,
 };
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use ndarray::linalg::general_mat_mul;
-use ndarray::{Array2, ArrayView2, ArrayViewMut2, ShapeBuilder};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, ShapeBuilder, Slice};
 use shared::Real;
 use shared::matmul::MatMul;
 use shared::rng::{DEFAULT_SEED, seeded, uniform};
@@ -135,8 +138,91 @@ impl<T: Real> Product<T> for Ndarray {
     }
 }
 
-/// The matrix products of one step: per layer W·A (forward) and Δ·Aᵀ
-/// (weight gradient), and Wᵀ·Δ (error passed back) for all but the first.
+/// Preallocated operands for the matrix products of a training step.
+struct StepProducts<T> {
+    /// W for each layer, (n_out, n_in).
+    ws: Vec<Array2<T>>,
+    /// The layer's input A_in, (n_in, batch).
+    a_in: Vec<Array2<T>>,
+    /// Z (and, standing in for it, Δ), (n_out, batch).
+    outs: Vec<Array2<T>>,
+    /// ∂C/∂W, (n_out, n_in).
+    grads: Vec<Array2<T>>,
+    /// Wᵀ Δ, (n_in, batch).
+    backs: Vec<Array2<T>>,
+}
+
+impl<T: Real> StepProducts<T> {
+    fn new(sizes: &[usize], batch: usize) -> Self {
+        let layers: Vec<(usize, usize)> =
+            sizes.windows(2).map(|p| (p[1], p[0])).collect();
+        let mut rng = seeded(2);
+        let mut random = |r: usize, c: usize| {
+            Array2::from_shape_simple_fn((r, c), || {
+                T::from_f64(uniform(&mut rng, -1.0, 1.0))
+            })
+        };
+        let mut each =
+            |shape: &dyn Fn(usize, usize) -> (usize, usize)| -> Vec<_> {
+                layers
+                    .iter()
+                    .map(|&(o, i)| {
+                        let (r, c) = shape(o, i);
+                        random(r, c)
+                    })
+                    .collect()
+            };
+        StepProducts {
+            ws: each(&|o, i| (o, i)),
+            a_in: each(&|_, i| (i, batch)),
+            outs: each(&|o, _| (o, batch)),
+            grads: each(&|o, i| (o, i)),
+            backs: each(&|_, i| (i, batch)),
+        }
+    }
+
+    /// The products of one step on the first `m` samples: per layer W·A
+    /// (forward) and Δ·Aᵀ (weight gradient), and Wᵀ·Δ (error passed back)
+    /// for all but the first.
+    fn run(&mut self, product: &mut impl Product<T>, m: usize) {
+        for l in 0..self.ws.len() {
+            let mut out =
+                self.outs[l].slice_axis_mut(Axis(1), Slice::from(0..m));
+            product.gemm(
+                T::one(),
+                self.ws[l].view(),
+                first(&self.a_in[l], m),
+                T::zero(),
+                out.view_mut(),
+            );
+            product.gemm(
+                T::one(),
+                out.view(),
+                first(&self.a_in[l], m).t(),
+                T::zero(),
+                self.grads[l].view_mut(),
+            );
+            if l > 0 {
+                let mut back =
+                    self.backs[l].slice_axis_mut(Axis(1), Slice::from(0..m));
+                product.gemm(
+                    T::one(),
+                    self.ws[l].t(),
+                    out.view(),
+                    T::zero(),
+                    back.view_mut(),
+                );
+            }
+        }
+    }
+}
+
+/// The first `m` columns of `a`.
+fn first<T>(a: &Array2<T>, m: usize) -> ArrayView2<'_, T> {
+    a.slice_axis(Axis(1), Slice::from(0..m))
+}
+
+/// The matrix products of one step alone, for every shape and batch.
 fn matmul<T: Real>(
     c: &mut Criterion,
     group_name: &str,
@@ -145,62 +231,71 @@ fn matmul<T: Real>(
     let mut group = c.benchmark_group(group_name);
     for sizes in SHAPES {
         for batch in BATCHES {
-            let layers: Vec<(usize, usize)> =
-                sizes.windows(2).map(|p| (p[1], p[0])).collect();
-            let mut rng = seeded(2);
-            let mut random = |r: usize, c: usize| {
-                Array2::from_shape_simple_fn((r, c), || {
-                    T::from_f64(uniform(&mut rng, -1.0, 1.0))
-                })
-            };
-            let ws: Vec<Array2<T>> =
-                layers.iter().map(|&(o, i)| random(o, i)).collect();
-            let a_in: Vec<Array2<T>> =
-                layers.iter().map(|&(_, i)| random(i, batch)).collect();
-            let mut outs: Vec<Array2<T>> =
-                layers.iter().map(|&(o, _)| random(o, batch)).collect();
-            let mut grads: Vec<Array2<T>> =
-                layers.iter().map(|&(o, i)| random(o, i)).collect();
-            let mut backs: Vec<Array2<T>> =
-                layers.iter().map(|&(_, i)| random(i, batch)).collect();
+            let mut products = StepProducts::<T>::new(sizes, batch);
             group.throughput(Throughput::Elements(batch as u64));
             group.bench_with_input(
                 BenchmarkId::new(name(sizes), batch),
                 &batch,
                 |b, _| {
                     shared::matmul::install(|| {
-                        b.iter(|| {
-                            for l in 0..layers.len() {
-                                product.gemm(
-                                    T::one(),
-                                    ws[l].view(),
-                                    a_in[l].view(),
-                                    T::zero(),
-                                    outs[l].view_mut(),
-                                );
-                                product.gemm(
-                                    T::one(),
-                                    outs[l].view(),
-                                    a_in[l].t(),
-                                    T::zero(),
-                                    grads[l].view_mut(),
-                                );
-                                if l > 0 {
-                                    product.gemm(
-                                        T::one(),
-                                        ws[l].t(),
-                                        outs[l].view(),
-                                        T::zero(),
-                                        backs[l].view_mut(),
-                                    );
-                                }
-                            }
-                        })
+                        b.iter(|| products.run(product, batch))
                     });
                 },
             );
         }
     }
+    group.finish();
+}
+
+/// A whole epoch of 784-128-10 at batch 128 (chapter 7's `Trainer`, plain
+/// SGD: shuffling, copying each minibatch, backprop, update) beside its
+/// floor: the same epoch's matrix products alone.
+fn epoch_vs_floor(c: &mut Criterion) {
+    const SIZES: [usize; 3] = [784, 128, 10];
+    const BATCH: usize = 128;
+    let (x, y) = data::<f32>(60_000);
+    let mut group = c.benchmark_group("epoch 784-128-10 f32");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(60_000));
+    group.bench_function("epoch 60000 batch 128", |b| {
+        let mut rng = seeded(1);
+        let mut net = Network::<f32>::new(
+            &SIZES,
+            Activation::Relu,
+            Activation::Softmax,
+            Init::He,
+            &mut rng,
+        )
+        .expect("valid sizes");
+        let mut trainer = Trainer::new(&net, x.ncols(), BATCH);
+        let sgd = Sgd {
+            eta: 0.01,
+            batch_size: BATCH,
+        };
+        b.iter(|| {
+            trainer.epoch(
+                &mut net,
+                x.view(),
+                y.view(),
+                Cost::CrossEntropy,
+                sgd,
+                &mut rng,
+            )
+        });
+    });
+    let mut products = StepProducts::<f32>::new(&SIZES, BATCH);
+    let mut matmul = MatMul::new();
+    group.bench_function("matmul floor 60000 batch 128", |b| {
+        shared::matmul::install(|| {
+            b.iter(|| {
+                // 468 full minibatches and one of 96, as in the epoch.
+                for start in (0..x.ncols()).step_by(BATCH) {
+                    let m = BATCH.min(x.ncols() - start);
+                    products.run(&mut matmul, m);
+                }
+            })
+        });
+    });
     group.finish();
 }
 
@@ -259,6 +354,7 @@ fn all(c: &mut Criterion) {
     matmul::<f64>(c, "matmul f64", &mut MatMul::new());
     matmul::<f32>(c, "ndarray matmul f32", &mut Ndarray);
     matmul::<f64>(c, "ndarray matmul f64", &mut Ndarray);
+    epoch_vs_floor(c);
     epoch(c);
 }
 

@@ -8,12 +8,16 @@
 //! Leaves out: the refinements chapter 8 adds for MNIST (momentum, weight
 //! decay, learning-rate schedules).
 
-use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, Slice, Zip};
+use ndarray::parallel::prelude::*;
+use ndarray::{
+    Array2, ArrayView2, ArrayViewMut2, Axis, ShapeBuilder, Slice, Zip,
+};
 use rand::seq::SliceRandom;
 use shared::Real;
 use shared::matmul::MatMul;
 use shared::rng::Rng;
 
+use ch02_activations::{relu_prime, sigmoid_prime, tanh_prime};
 pub use ch06_backprop::{
     Activation, Cost, Gradients, Init, Network, apply_gradients, backprop,
 };
@@ -102,7 +106,8 @@ impl<T: Real> Workspace<T> {
                 before[l - 1].slice_axis(Axis(1), Slice::from(0..m))
             };
             let mut z = cols(&mut self.zs[l], m);
-            // Z = W A_in + b (b added to every column)
+            let mut a = cols(&mut after[0], m);
+            // Z = W A_in
             self.matmul.gemm(
                 T::one(),
                 layer.w.view(),
@@ -110,19 +115,22 @@ impl<T: Real> Workspace<T> {
                 T::zero(),
                 z.view_mut(),
             );
-            z += &layer.b.view().insert_axis(Axis(1));
-            // A = f(Z)
-            let mut a = cols(&mut after[0], m);
-            a.assign(&z);
-            if layer.activation == Activation::Softmax {
+            // + b, added to every column; then A = f(Z). Row by row: row i
+            // is neuron i for every sample, contiguous in memory.
+            let softmax = layer.activation == Activation::Softmax;
+            for ((mut z_i, mut a_i), &b_i) in
+                z.rows_mut().into_iter().zip(a.rows_mut()).zip(&layer.b)
+            {
+                z_i.mapv_inplace(|z| z + b_i);
+                a_i.assign(&z_i);
+                if !softmax {
+                    layer.activation.apply_in_place(a_i);
+                }
+            }
+            if softmax {
                 // Softmax mixes a column's entries: one sample at a time.
                 for column in a.columns_mut() {
                     layer.activation.apply_in_place(column);
-                }
-            } else {
-                // Elementwise: along rows, which are contiguous in memory.
-                for row in a.rows_mut() {
-                    layer.activation.apply_in_place(row);
                 }
             }
         }
@@ -263,10 +271,22 @@ fn backward_through_batch<T: Real>(
                     .for_each(|g, &a| *g = a * (*g - a_dot_g));
             }
         }
-        elementwise => Zip::from(grad).and(&z).for_each(|g, &z| {
-            *g *= elementwise.derivative(z).expect("elementwise");
-        }),
+        // One `match` per batch rather than per entry, so each loop
+        // compiles to vector instructions.
+        Activation::Identity => {}
+        Activation::Sigmoid => times(grad, z, sigmoid_prime),
+        Activation::Tanh => times(grad, z, tanh_prime),
+        Activation::Relu => times(grad, z, relu_prime),
     }
+}
+
+/// g ← g ⊙ f'(z), entry by entry.
+fn times<T: Real>(
+    grad: &mut ArrayViewMut2<T>,
+    z: ArrayView2<T>,
+    f_prime: impl Fn(T) -> T,
+) {
+    Zip::from(grad).and(&z).for_each(|g, &z| *g *= f_prime(z));
 }
 // ANCHOR_END: batch_backprop
 
@@ -279,6 +299,28 @@ pub struct Sgd {
     /// Samples per update; 1 is online learning, the data set size is
     /// full-batch gradient descent.
     pub batch_size: usize,
+}
+
+/// Arrays with fewer entries than this are updated on one thread: for them,
+/// waking the second costs more than it saves.
+pub const PAR_MIN_LEN: usize = 1 << 14;
+
+/// Chapter 6's update, W ← W − η ∂C/∂W and b ← b − η ∂C/∂b, on both
+/// cores: every weight's update is independent of the others, so each
+/// thread takes a share of the rows.
+pub fn sgd_update<T: Real>(net: &mut Network<T>, grads: &Gradients<T>, eta: T) {
+    for (layer, (nw, nb)) in net
+        .layers
+        .iter_mut()
+        .zip(grads.nabla_w.iter().zip(&grads.nabla_b))
+    {
+        Zip::from(&mut layer.w)
+            .and(nw)
+            .into_par_iter()
+            .with_min_len(PAR_MIN_LEN)
+            .for_each(|(w, &g)| *w -= eta * g);
+        layer.b.scaled_add(-eta, nb);
+    }
 }
 
 /// Buffers for one run of SGD: the workspace, the shuffled order, and one
@@ -301,8 +343,8 @@ impl<T: Real> Trainer<T> {
         Trainer {
             workspace: Workspace::new(net, batch_size),
             order: (0..n).collect(),
-            x_batch: Array2::zeros((sizes[0], batch_size)),
-            y_batch: Array2::zeros((sizes[sizes.len() - 1], batch_size)),
+            x_batch: Array2::zeros((sizes[0], batch_size).f()),
+            y_batch: Array2::zeros((sizes[sizes.len() - 1], batch_size).f()),
             epoch_cost: 0.0,
         }
     }
@@ -320,7 +362,7 @@ impl<T: Real> Trainer<T> {
     ) -> usize {
         let eta = T::from_f64(sgd.eta);
         self.epoch_with(net, x, y, cost, sgd.batch_size, rng, |net, grads| {
-            apply_gradients(net, grads, eta)
+            sgd_update(net, grads, eta)
         })
     }
 
@@ -361,10 +403,8 @@ impl<T: Real> Trainer<T> {
         let mut total_cost = 0.0;
         for chunk in self.order.chunks(batch_size) {
             let m = chunk.len();
-            for (j, &k) in chunk.iter().enumerate() {
-                self.x_batch.column_mut(j).assign(&x.column(k));
-                self.y_batch.column_mut(j).assign(&y.column(k));
-            }
+            gather(chunk, x, &mut self.x_batch);
+            gather(chunk, y, &mut self.y_batch);
             let xb = self.x_batch.slice_axis(Axis(1), Slice::from(0..m));
             let yb = self.y_batch.slice_axis(Axis(1), Slice::from(0..m));
             self.workspace.backprop(net, xb, yb, cost);
@@ -377,6 +417,25 @@ impl<T: Real> Trainer<T> {
     }
 }
 // ANCHOR_END: sgd
+
+/// Copies the columns `indices` of `src` into the first columns of `dst`.
+/// Reading scattered images waits on memory, so both threads do half.
+fn gather<T: Real>(indices: &[usize], src: ArrayView2<T>, dst: &mut Array2<T>) {
+    let half = indices.len() / 2;
+    let (first, second) = indices.split_at(half);
+    let (mut dst1, mut dst2) = dst.view_mut().split_at(Axis(1), half);
+    let copy = |indices: &[usize], dst: &mut ArrayViewMut2<T>| {
+        for (j, &k) in indices.iter().enumerate() {
+            dst.column_mut(j).assign(&src.column(k));
+        }
+    };
+    if std::env::var("G1").is_ok() {
+        copy(first, &mut dst1);
+        copy(second, &mut dst2);
+        return;
+    }
+    rayon::join(|| copy(first, &mut dst1), || copy(second, &mut dst2));
+}
 
 /// The average cost over all samples, computed batch by batch.
 pub fn average_cost<T: Real>(

@@ -12,6 +12,8 @@
 
 use std::time::Instant;
 
+use ch07_minibatches::PAR_MIN_LEN;
+use ndarray::parallel::prelude::*;
 use ndarray::{Array2, ArrayView2, Axis, ShapeBuilder, Slice, Zip};
 use shared::Real;
 use shared::idx::Images;
@@ -86,10 +88,13 @@ impl<T: Real> Optimizer<T> {
     pub fn step(&mut self, net: &mut Network<T>, grads: &Gradients<T>, eta: T) {
         let (mu, lambda) = (self.momentum, self.weight_decay);
         for (l, layer) in net.layers.iter_mut().enumerate() {
+            // On both cores, as chapter 7's `sgd_update`.
             Zip::from(&mut layer.w)
                 .and(&mut self.velocity.nabla_w[l])
                 .and(&grads.nabla_w[l])
-                .for_each(|w, v, &g| {
+                .into_par_iter()
+                .with_min_len(PAR_MIN_LEN)
+                .for_each(|(w, v, &g)| {
                     *v = mu * *v - eta * (g + lambda * *w);
                     *w += *v;
                 });
