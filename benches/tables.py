@@ -46,9 +46,23 @@ def step_table(kind):
     print()
 
 
+def epoch_table():
+    group = "epoch 784-128-10 f32"
+    epoch = median_ns(group, "epoch 60000 batch 128")
+    floor = median_ns(group, "matmul floor 60000 batch 128")
+    gflops = flops_per_sample("784-128-10") * 60_000 / epoch
+    print("| 784-128-10, batch 128, f32 | epoch | matmul floor "
+          "| epoch / floor | GFLOP/s |")
+    print("|---|---:|---:|---:|---:|")
+    print(f"| 60,000 images | {duration(epoch)} | {duration(floor)} "
+          f"| {epoch / floor:.2f}× | {gflops:.1f} |")
+    print()
+
+
 def main():
     step_table("f32")
     step_table("f64")
+    epoch_table()
     for bench in ["epoch 60000", "evaluate 10000"]:
         ns = median_ns("default run f32", bench)
         print(f"default run f32 / {bench}: {duration(ns)}")

@@ -1,9 +1,9 @@
 //! How fast does the network train, and how close is that to the floor
 //! that the matrix products alone set?
 //!
-//! - `step`: one training step (batched forward + backward + SGD update)
-//!   for 784-16-16-10, 784-30-10, 784-100-10 and 784-128-10 at batch 1, 10,
-//!   32 and 128, in f32 and f64;
+//! - `step`: one training step (batched forward + backward + chapter 7's
+//!   SGD update) for 784-16-16-10, 784-30-10, 784-100-10 and 784-128-10 at
+//!   batch 1, 10, 32 and 128, in f32 and f64;
 //! - `matmul`: the same step's matrix products alone, into preallocated
 //!   buffers, with `shared::matmul` — the floor the step has to pay;
 //! - `ndarray matmul`: the same products with ndarray's `general_mat_mul`
@@ -20,7 +20,7 @@
 //! Run: `cargo bench --bench training` (`BENCH_THREADS=1 cargo bench …`
 //! for one thread; the default is every core).
 
-use ch07_minibatches::{Activation, Cost, Init, Network, Sgd, apply_gradients};
+use ch07_minibatches::{Activation, Cost, Init, Network, Sgd, sgd_update};
 use ch08_mnist::{
     Config, Optimizer, Trainer, Workspace, labels_to_matrix, predict_all,
 };
@@ -87,7 +87,7 @@ fn step<T: Real>(c: &mut Criterion, type_name: &str) {
                                 y.view(),
                                 Cost::CrossEntropy,
                             );
-                            apply_gradients(&mut net, &workspace.grads, eta);
+                            sgd_update(&mut net, &workspace.grads, eta);
                         })
                     });
                 },
