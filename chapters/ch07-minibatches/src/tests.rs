@@ -179,3 +179,33 @@ fn shuffling_is_seeded() {
     assert_ne!(run(3), run(4));
     let _ = Array1::<f64>::zeros(1);
 }
+
+/// The two-thread update is chapter 6's update, to the bit, both for a
+/// layer large enough to be split (784 × 64 weights) and a small one.
+#[test]
+fn sgd_update_equals_chapter_6s_update() {
+    let mut rng = seeded(11);
+    let net = Network::<f32>::new(
+        &[784, 64, 10],
+        Activation::Relu,
+        Activation::Softmax,
+        Init::He,
+        &mut rng,
+    )
+    .expect("valid sizes");
+    let mut grads = Gradients::zeros_like(&net);
+    for g in grads.nabla_w.iter_mut() {
+        g.mapv_inplace(|_| uniform(&mut rng, -1.0, 1.0) as f32);
+    }
+    for g in grads.nabla_b.iter_mut() {
+        g.mapv_inplace(|_| uniform(&mut rng, -1.0, 1.0) as f32);
+    }
+    let (mut expected, mut actual) = (net.clone(), net.clone());
+    apply_gradients(&mut expected, &grads, 0.1);
+    shared::matmul::install(|| sgd_update(&mut actual, &grads, 0.1));
+    for (e, a) in expected.layers.iter().zip(&actual.layers) {
+        assert_eq!(e.w, a.w);
+        assert_eq!(e.b, a.b);
+    }
+    assert_ne!(net.layers[0].w, actual.layers[0].w, "nothing was updated");
+}
