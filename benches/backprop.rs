@@ -1,10 +1,12 @@
 //! Per-sample against batched backprop for 784-30-10 in f32 (the training
-//! type), at batch sizes 1, 10, 32 and 128: samples per second.
+//! type), at batch sizes 1, 10, 32 and 128: samples per second. Batched
+//! twice: the lesson's `backprop_batch` and the fast path's `Workspace`.
 //!
 //! Run: `cargo bench --bench backprop`.
 
+use ch07_minibatches::fast::Workspace;
 use ch07_minibatches::{
-    Activation, Cost, Gradients, Init, Network, Workspace, backprop,
+    Activation, Cost, Gradients, Init, Network, backprop, backprop_batch,
 };
 use criterion::{
     BenchmarkId, Criterion, Throughput, criterion_group, criterion_main,
@@ -45,9 +47,17 @@ fn backprop_throughput(c: &mut Criterion) {
                 });
             },
         );
+        group.bench_with_input(
+            BenchmarkId::new("batched (lesson)", batch),
+            &batch,
+            |b, _| {
+                let cost = Cost::CrossEntropy;
+                b.iter(|| backprop_batch(&net, x.view(), y.view(), cost));
+            },
+        );
         let mut workspace = Workspace::new(&net, batch);
         group.bench_with_input(
-            BenchmarkId::new("batched", batch),
+            BenchmarkId::new("batched (fast)", batch),
             &batch,
             |b, _| {
                 b.iter(|| {

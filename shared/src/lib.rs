@@ -6,7 +6,6 @@
 //!   explains how it works; every chapter uses it).
 //! - [`figures`]: one figure style, SVG output, the 28×28 heat map.
 //! - [`files`]: writing files atomically.
-//! - [`matmul`]: the matrix product training runs on, allocation-free.
 //! - [`chapter`]: the command line every chapter binary shares.
 //! - `idx` and `data` (feature `data`): the IDX file reader, and finding,
 //!   downloading and verifying MNIST and Fashion-MNIST.
@@ -14,7 +13,9 @@
 //!   checks, the fixed-seed runner the exercise graders use, and the
 //!   check that exercise stubs fail.
 //!
-//! Nothing here depends on a chapter.
+//! Nothing here depends on a chapter. The fast path's primitives (the
+//! matrix product, threads, SIMD) are a crate of their own beside this
+//! one: `shared/fastpath`.
 
 pub mod chapter;
 #[cfg(feature = "data")]
@@ -25,7 +26,6 @@ pub mod files;
 pub mod gradcheck;
 #[cfg(feature = "data")]
 pub mod idx;
-pub mod matmul;
 pub mod real;
 pub mod rng;
 #[cfg(feature = "testing")]

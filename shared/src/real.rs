@@ -7,15 +7,12 @@
 use ndarray::NdFloat;
 use rand::distr::uniform::SampleUniform;
 
-use crate::matmul::Element;
-
 /// A real number: `f32` or `f64`.
 ///
 /// `NdFloat` brings the arithmetic, `exp`, `ln`, and what ndarray needs for
 /// matrix products; this trait adds conversion to and from `f64`, so
 /// constants can be written once (`T::from_f64(0.5)`).
-/// (`Element` lets [`crate::matmul`] give it SIMD vectors.)
-pub trait Real: NdFloat + SampleUniform + Default + Element {
+pub trait Real: NdFloat + SampleUniform + Default {
     /// Converts an `f64` (rounding, for `f32`).
     fn from_f64(x: f64) -> Self;
     /// Widens to `f64`.

@@ -8,6 +8,7 @@
 //!
 //! Leaves out: minibatches and batched (matrix) backprop (chapter 7).
 
+use ch02_activations::{relu_prime, sigmoid_prime, tanh_prime};
 use ndarray::{Array1, Array2, ArrayView1, Axis};
 use shared::Real;
 
@@ -68,43 +69,40 @@ impl<T: Real> Gradients<T> {
 // ANCHOR_END: gradients
 
 // ANCHOR: backward_through
-/// Passes a gradient g = ∂C/∂a back through a layer's activation to
-/// ∂C/∂z = J_f(z)ᵀ g. Elementwise: g ⊙ f'(z). Softmax, whose Jacobian is
-/// diag(a) − a aᵀ: a ⊙ (g − a·g).
+/// Carries a gradient g = ∂C/∂a back through a layer's activation to
+/// ∂C/∂z = J_f(z)ᵀ g: g ⊙ f'(z) for an elementwise f; for softmax, whose
+/// Jacobian is diag(a) − a aᵀ, a ⊙ (g − (a·g)).
 pub fn backward_through<T: Real>(
-    activation: Activation,
-    z: ArrayView1<T>,
-    a: ArrayView1<T>,
-    g: ArrayView1<T>,
+    f: Activation,
+    z: &Array1<T>, // (n,)
+    a: &Array1<T>, // (n,) = f(z)
+    g: Array1<T>,  // (n,)
 ) -> Array1<T> {
-    match activation {
-        Activation::Softmax => {
-            let a_dot_g = a.dot(&g);
-            Array1::from_shape_fn(a.len(), |i| a[i] * (g[i] - a_dot_g))
-        }
-        elementwise => Array1::from_shape_fn(z.len(), |i| {
-            g[i] * elementwise.derivative(z[i]).expect("elementwise")
-        }),
+    match f {
+        Activation::Identity => g,
+        Activation::Sigmoid => g * z.mapv(sigmoid_prime),
+        Activation::Tanh => g * z.mapv(tanh_prime),
+        Activation::Relu => g * z.mapv(relu_prime),
+        Activation::Softmax => a * &(&g - a.dot(&g)),
     }
 }
 // ANCHOR_END: backward_through
 
 // ANCHOR: output_error
-/// (BP1) The output layer's error δᴸ = ∂C/∂zᴸ.
+/// (BP1) The output layer's error δᴸ = ∇ₐC ⊙ f'(zᴸ).
 ///
-/// In general ∂C/∂a passed back through the activation; for softmax with
-/// cross-entropy the two combine into a − y (chapter 4), which is also
-/// the numerically safe way to compute it.
+/// For softmax with cross-entropy the two factors combine into a − y
+/// (chapter 4), which is also the numerically safe way to compute it.
 pub fn output_error<T: Real>(
     cost: Cost,
-    activation: Activation,
-    z: ArrayView1<T>,
-    a: ArrayView1<T>,
+    f: Activation,
+    z: &Array1<T>, // (n_L,)
+    a: &Array1<T>, // (n_L,)
     y: ArrayView1<T>,
 ) -> Array1<T> {
-    match (cost, activation) {
-        (Cost::CrossEntropy, Activation::Softmax) => &a - &y,
-        _ => backward_through(activation, z, a, cost.gradient(a, y).view()),
+    match (cost, f) {
+        (Cost::CrossEntropy, Activation::Softmax) => a - &y,
+        _ => backward_through(f, z, a, cost.gradient(a.view(), y)),
     }
 }
 // ANCHOR_END: output_error
@@ -112,48 +110,39 @@ pub fn output_error<T: Real>(
 // ANCHOR: backprop
 /// The gradient of the cost of one sample (x, y) with respect to every
 /// weight and bias of `net`: one forward pass, one backward pass.
+///
+/// The page counts layers 1…L; the code counts `layers[0..L]`, so the
+/// page's W⁽ˡ⁾ is `layers[l - 1].w`. `zs[l]` belongs to `layers[l]`, and
+/// `a[l]` is that layer's input (`a[0]` = x, `a[L]` the output).
 pub fn backprop<T: Real>(
     net: &Network<T>,
     x: ArrayView1<T>,
     y: ArrayView1<T>,
     cost: Cost,
 ) -> Gradients<T> {
-    // Feedforward, keeping every z⁽ˡ⁾ and a⁽ˡ⁾. `zs[l]` and `activations[l + 1]`
-    // belong to layer l (counting from 0); `activations[0]` is the input.
-    let Trace { zs, activations } = net.forward_trace(x);
+    // feedforward, keeping every z and a
+    let Trace { zs, activations: a } = net.forward_trace(x);
+    let f = |l: usize| net.layers[l].activation;
     let last = net.layers.len() - 1;
     let mut grads = Gradients::zeros_like(net);
 
-    // Backward pass.
-    let mut delta = output_error(
-        cost,
-        net.layers[last].activation,
-        zs[last].view(),
-        activations[last + 1].view(),
-        y,
-    ); // (BP1)
+    // backward pass
+    let mut delta = output_error(cost, f(last), &zs[last], &a[last + 1], y); // BP1
     for l in (0..=last).rev() {
-        let a_in = activations[l].view(); // the layer's input
-        grads.nabla_b[l] = delta.clone(); // (BP3) ∂C/∂b = δ
-        grads.nabla_w[l] = outer(delta.view(), a_in); // (BP4) ∂C/∂W = δ aᵀ
+        grads.nabla_b[l] = delta.clone(); // BP3: ∂C/∂b = δ
+        grads.nabla_w[l] = outer(&delta, &a[l]); // BP4: ∂C/∂W = δ aᵀ
         if l > 0 {
-            // (BP2) δ⁽ˡ⁻¹⁾ = f'(z⁽ˡ⁻¹⁾) ⊙ (W⁽ˡ⁾ᵀ δ⁽ˡ⁾)
-            let g = net.layers[l].w.t().dot(&delta);
-            delta = backward_through(
-                net.layers[l - 1].activation,
-                zs[l - 1].view(),
-                activations[l].view(),
-                g.view(),
-            );
+            let g = net.layers[l].w.t().dot(&delta); // Wᵀ δ
+            delta = backward_through(f(l - 1), &zs[l - 1], &a[l], g); // BP2
         }
     }
     grads
 }
 
 /// The outer product u vᵀ: shape (u.len(), v.len()).
-pub fn outer<T: Real>(u: ArrayView1<T>, v: ArrayView1<T>) -> Array2<T> {
-    let column = u.insert_axis(Axis(1)); // (m, 1)
-    let row = v.insert_axis(Axis(0)); // (1, n)
+pub fn outer<T: Real>(u: &Array1<T>, v: &Array1<T>) -> Array2<T> {
+    let column = u.view().insert_axis(Axis(1)); // (m, 1)
+    let row = v.view().insert_axis(Axis(0)); // (1, n)
     column.dot(&row)
 }
 // ANCHOR_END: backprop

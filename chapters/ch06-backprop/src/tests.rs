@@ -140,27 +140,23 @@ proptest! {
 /// Backprop with a bug: BP2 uses −Wᵀδ instead of Wᵀδ.
 fn backprop_with_flipped_sign(case: &Case) -> Gradients<f64> {
     let net = &case.net;
-    let Trace { zs, activations } = net.forward_trace(case.x.view());
+    let Trace { zs, activations: a } = net.forward_trace(case.x.view());
+    let f = |l: usize| net.layers[l].activation;
     let last = net.layers.len() - 1;
     let mut grads = Gradients::zeros_like(net);
     let mut delta = output_error(
         case.cost,
-        net.layers[last].activation,
-        zs[last].view(),
-        activations[last + 1].view(),
+        f(last),
+        &zs[last],
+        &a[last + 1],
         case.y.view(),
     );
     for l in (0..=last).rev() {
         grads.nabla_b[l] = delta.clone();
-        grads.nabla_w[l] = outer(delta.view(), activations[l].view());
+        grads.nabla_w[l] = outer(&delta, &a[l]);
         if l > 0 {
             let g = -net.layers[l].w.t().dot(&delta); // the bug
-            delta = backward_through(
-                net.layers[l - 1].activation,
-                zs[l - 1].view(),
-                activations[l].view(),
-                g.view(),
-            );
+            delta = backward_through(f(l - 1), &zs[l - 1], &a[l], g);
         }
     }
     grads

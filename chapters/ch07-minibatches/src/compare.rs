@@ -7,7 +7,7 @@ use ch06_backprop::xor::{fresh_network, xor_data};
 use ndarray::Array2;
 use shared::rng::{DEFAULT_SEED, seeded};
 
-use crate::{Cost, Sgd, Trainer, Workspace, average_cost};
+use crate::{Cost, Sgd, average_cost, sgd_epoch};
 
 /// Epochs every setting trains for.
 pub const EPOCHS: usize = 60;
@@ -41,18 +41,15 @@ pub fn update_frequencies() -> Vec<Curve> {
         .map(|batch_size| {
             let mut net = fresh_network();
             let mut rng = seeded(DEFAULT_SEED);
-            let mut trainer = Trainer::new(&net, N, batch_size);
-            let mut eval = Workspace::new(&net, N);
             let cost = Cost::CrossEntropy;
             let sgd = Sgd {
                 eta: ETA,
                 batch_size,
             };
-            let mut losses =
-                vec![average_cost(&net, &mut eval, x.view(), y.view(), cost)];
+            let mut losses = vec![average_cost(&net, x.view(), y.view(), cost)];
             let mut updates = vec![0];
             for _ in 0..EPOCHS {
-                let made = trainer.epoch(
+                let made = sgd_epoch(
                     &mut net,
                     x.view(),
                     y.view(),
@@ -61,13 +58,7 @@ pub fn update_frequencies() -> Vec<Curve> {
                     &mut rng,
                 );
                 updates.push(updates[updates.len() - 1] + made);
-                losses.push(average_cost(
-                    &net,
-                    &mut eval,
-                    x.view(),
-                    y.view(),
-                    cost,
-                ));
+                losses.push(average_cost(&net, x.view(), y.view(), cost));
             }
             Curve {
                 batch_size,

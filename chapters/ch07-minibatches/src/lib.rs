@@ -1,29 +1,30 @@
 //! Chapter 7: minibatches and stochastic gradient descent.
 //!
 //! Covers epochs, seeded shuffling and minibatches; the notes' three update
-//! frequencies (online, minibatch, full batch) compared; backprop for a
-//! whole minibatch at once as matrix products, written into buffers
-//! allocated once; and the hyperparameters that govern training.
+//! frequencies (online, minibatch, full batch) compared; and backprop for a
+//! whole minibatch at once as matrix products — chapter 6's four equations
+//! with one column per sample.
 //!
 //! Leaves out: the refinements chapter 8 adds for MNIST (momentum, weight
-//! decay, learning-rate schedules).
+//! decay, learning-rate schedules), and speed. The same step, fast —
+//! buffers allocated once, every core, SIMD — is [`fast`], which the book
+//! never includes; the appendix "How fast is it?" teaches it, and a test
+//! proves it computes what this page's code computes.
 
-use ndarray::parallel::prelude::*;
-use ndarray::{
-    Array2, ArrayView2, ArrayViewMut2, Axis, ShapeBuilder, Slice, Zip,
-};
+use ndarray::{Array2, ArrayView2, Axis, NewAxis, s};
 use rand::seq::SliceRandom;
 use shared::Real;
-use shared::matmul::MatMul;
 use shared::rng::Rng;
 
 use ch02_activations::{relu_prime, sigmoid_prime, tanh_prime};
+use ch03_forward::activate_columns;
 pub use ch06_backprop::{
     Activation, Cost, Gradients, Init, Network, apply_gradients, backprop,
 };
 
 pub mod compare;
 pub mod exercises;
+pub mod fast;
 pub mod figures;
 pub mod solutions;
 mod walkthrough;
@@ -35,258 +36,106 @@ pub const CHAPTER: shared::chapter::Chapter = shared::chapter::Chapter {
     figures: figures::all,
 };
 
-// ANCHOR: workspace
-/// Scratch space for batched backprop, allocated once for a network and a
-/// largest batch size, then reused for every minibatch: a training step
-/// allocates nothing.
-pub struct Workspace<T: Real> {
-    /// Z⁽ˡ⁾ for each layer, (n_l, batch).
-    zs: Vec<Array2<T>>,
-    /// A⁽ˡ⁾ for each layer, (n_l, batch); the input is not copied.
-    activations: Vec<Array2<T>>,
-    /// δ⁽ˡ⁾ for each layer, (n_l, batch).
-    deltas: Vec<Array2<T>>,
-    /// The mean gradient of the last batch.
-    pub grads: Gradients<T>,
-    /// The summed cost of the last batch's samples.
-    pub batch_cost: f64,
-    /// The largest batch the buffers hold.
-    capacity: usize,
-    /// The matrix products, with their own scratch space.
-    matmul: MatMul<T>,
-}
-
-impl<T: Real> Workspace<T> {
-    /// Buffers for `net` and batches of up to `capacity` samples.
-    pub fn new(net: &Network<T>, capacity: usize) -> Self {
-        let per_layer = || -> Vec<Array2<T>> {
-            net.layers
-                .iter()
-                .map(|l| Array2::zeros((l.n_out(), capacity)))
-                .collect()
-        };
-        Workspace {
-            zs: per_layer(),
-            activations: per_layer(),
-            deltas: per_layer(),
-            grads: Gradients::zeros_like(net),
-            batch_cost: 0.0,
-            capacity,
-            matmul: MatMul::new(),
-        }
-    }
-}
-// ANCHOR_END: workspace
-
-/// The first `m` columns of a buffer.
-fn cols<T>(a: &mut Array2<T>, m: usize) -> ArrayViewMut2<'_, T> {
-    a.slice_axis_mut(Axis(1), Slice::from(0..m))
-}
-
 // ANCHOR: batch_forward
-impl<T: Real> Workspace<T> {
-    /// Forward pass for a batch (columns of `x`), keeping Z and A. Returns
-    /// a view of the output, (n_out, m).
-    pub fn forward(
-        &mut self,
-        net: &Network<T>,
-        x: ArrayView2<T>,
-    ) -> ArrayView2<'_, T> {
-        let m = x.ncols();
-        assert!(
-            m <= self.capacity,
-            "batch of {m} > capacity {}",
-            self.capacity
-        );
-        for (l, layer) in net.layers.iter().enumerate() {
-            let (before, after) = self.activations.split_at_mut(l);
-            let a_in = if l == 0 {
-                x
-            } else {
-                before[l - 1].slice_axis(Axis(1), Slice::from(0..m))
-            };
-            let mut z = cols(&mut self.zs[l], m);
-            let mut a = cols(&mut after[0], m);
-            // Z = W A_in
-            self.matmul.gemm(
-                T::one(),
-                layer.w.view(),
-                a_in,
-                T::zero(),
-                z.view_mut(),
-            );
-            // + b, added to every column; then A = f(Z). Row by row: row i
-            // is neuron i for every sample, contiguous in memory.
-            let softmax = layer.activation == Activation::Softmax;
-            for ((mut z_i, mut a_i), &b_i) in
-                z.rows_mut().into_iter().zip(a.rows_mut()).zip(&layer.b)
-            {
-                z_i.mapv_inplace(|z| z + b_i);
-                a_i.assign(&z_i);
-                if !softmax {
-                    layer.activation.apply_in_place(a_i);
-                }
-            }
-            if softmax {
-                // Softmax mixes a column's entries: one sample at a time.
-                for column in a.columns_mut() {
-                    layer.activation.apply_in_place(column);
-                }
-            }
-        }
-        let last = net.layers.len() - 1;
-        self.activations[last].slice_axis(Axis(1), Slice::from(0..m))
+/// Every layer's weighted inputs Z and activations A for a batch, one
+/// column per sample; `activations[0]` is the input X.
+pub struct BatchTrace<T: Real> {
+    /// Z for each layer, (n_l, m).
+    pub zs: Vec<Array2<T>>,
+    /// X, then A for each layer, (n_l, m).
+    pub activations: Vec<Array2<T>>,
+}
+
+/// The forward pass for a batch X (n_in, m), keeping every Z and A.
+pub fn forward_trace_batch<T: Real>(
+    net: &Network<T>,
+    x: ArrayView2<T>, // (n_in, m)
+) -> BatchTrace<T> {
+    let mut zs = Vec::new();
+    let mut activations = vec![x.to_owned()];
+    for layer in &net.layers {
+        let a = activations.last().expect("X is there"); // (n_in, m)
+        let z = layer.w.dot(a) + layer.b.slice(s![.., NewAxis]); // W A + b 1ᵀ
+        let mut a = z.clone();
+        activate_columns(layer.activation, &mut a); // A = f(Z)
+        zs.push(z);
+        activations.push(a);
     }
+    BatchTrace { zs, activations }
 }
 // ANCHOR_END: batch_forward
 
-// ANCHOR: batch_backprop
-impl<T: Real> Workspace<T> {
-    /// Backprop for a whole minibatch: the mean over its samples of the
-    /// gradient of the cost, written into `self.grads`. The same four
-    /// equations as chapter 6, with one column per sample.
-    pub fn backprop(
-        &mut self,
-        net: &Network<T>,
-        x: ArrayView2<T>, // (n_in, m)
-        y: ArrayView2<T>, // (n_out, m)
-        cost: Cost,
-    ) {
-        let m = x.ncols();
-        self.forward(net, x);
-        let last = net.layers.len() - 1;
-        let inv_m = T::one() / T::from_f64(m as f64);
-
-        // (BP1) Δᴸ, one column per sample.
-        {
-            let z = self.zs[last].slice_axis(Axis(1), Slice::from(0..m));
-            let a =
-                self.activations[last].slice_axis(Axis(1), Slice::from(0..m));
-            self.batch_cost = a
-                .columns()
-                .into_iter()
-                .zip(y.columns())
-                .map(|(ak, yk)| cost.value(ak, yk).into_f64())
-                .sum();
-            let mut delta = cols(&mut self.deltas[last], m);
-            output_error_batch(
-                cost,
-                net.layers[last].activation,
-                z,
-                a,
-                y,
-                &mut delta,
-            );
-        }
-        for l in (0..=last).rev() {
-            let (lower, upper) = self.deltas.split_at_mut(l);
-            let delta = upper[0].slice_axis(Axis(1), Slice::from(0..m));
-            let a_in = if l == 0 {
-                x
-            } else {
-                self.activations[l - 1].slice_axis(Axis(1), Slice::from(0..m))
-            };
-            // (BP3) ∂C/∂b = mean of δ over the batch
-            for (nb, row) in self.grads.nabla_b[l].iter_mut().zip(delta.rows())
-            {
-                *nb = row.sum() * inv_m;
-            }
-            // (BP4) ∂C/∂W = Δ A_inᵀ / m: the sum of the outer products
-            self.matmul.gemm(
-                inv_m,
-                delta,
-                a_in.t(),
-                T::zero(),
-                self.grads.nabla_w[l].view_mut(),
-            );
-            if l > 0 {
-                // (BP2) Δ⁽ˡ⁻¹⁾ = (W⁽ˡ⁾ᵀ Δ⁽ˡ⁾) ⊙ f'(Z⁽ˡ⁻¹⁾)
-                let mut prev = cols(&mut lower[l - 1], m);
-                self.matmul.gemm(
-                    T::one(),
-                    net.layers[l].w.t(),
-                    delta,
-                    T::zero(),
-                    prev.view_mut(),
-                );
-                let z = self.zs[l - 1].slice_axis(Axis(1), Slice::from(0..m));
-                let a = self.activations[l - 1]
-                    .slice_axis(Axis(1), Slice::from(0..m));
-                backward_through_batch(
-                    net.layers[l - 1].activation,
-                    z,
-                    a,
-                    &mut prev,
-                );
-            }
-        }
-    }
-}
-
-/// (BP1) for a batch, written into `delta`.
-fn output_error_batch<T: Real>(
-    cost: Cost,
-    activation: Activation,
-    z: ArrayView2<T>,
-    a: ArrayView2<T>,
-    y: ArrayView2<T>,
-    delta: &mut ArrayViewMut2<T>,
-) {
-    // ∂C/∂A, or A − Y directly for softmax with cross-entropy.
-    let tiny = T::min_positive_value();
-    match cost {
-        Cost::Quadratic => Zip::from(&mut *delta)
-            .and(&a)
-            .and(&y)
-            .for_each(|d, &a, &y| *d = a - y),
-        Cost::CrossEntropy if activation == Activation::Softmax => {
-            Zip::from(&mut *delta)
-                .and(&a)
-                .and(&y)
-                .for_each(|d, &a, &y| *d = a - y);
-            return;
-        }
-        Cost::CrossEntropy => Zip::from(&mut *delta)
-            .and(&a)
-            .and(&y)
-            .for_each(|d, &a, &y| *d = -y / a.max(tiny)),
-    }
-    backward_through_batch(activation, z, a, delta);
-}
-
-/// Multiplies each column g of `grad` by the activation's Jacobian
-/// transpose, in place: g ⊙ f'(z), or a ⊙ (g − a·g) for softmax.
-fn backward_through_batch<T: Real>(
-    activation: Activation,
-    z: ArrayView2<T>,
-    a: ArrayView2<T>,
-    grad: &mut ArrayViewMut2<T>,
-) {
-    match activation {
+// ANCHOR: batch_backward_through
+/// Chapter 6's `backward_through` for every column at once: G ⊙ f'(Z);
+/// for softmax, column k is aₖ ⊙ (gₖ − aₖ·gₖ).
+pub fn backward_through_batch<T: Real>(
+    f: Activation,
+    z: &Array2<T>, // (n, m)
+    a: &Array2<T>, // (n, m)
+    g: Array2<T>,  // (n, m)
+) -> Array2<T> {
+    match f {
+        Activation::Identity => g,
+        Activation::Sigmoid => g * z.mapv(sigmoid_prime),
+        Activation::Tanh => g * z.mapv(tanh_prime),
+        Activation::Relu => g * z.mapv(relu_prime),
         Activation::Softmax => {
-            for (mut g, a) in grad.columns_mut().into_iter().zip(a.columns()) {
-                let a_dot_g = a.dot(&g);
-                Zip::from(&mut g)
-                    .and(&a)
-                    .for_each(|g, &a| *g = a * (*g - a_dot_g));
-            }
+            let a_dot_g = (a * &g).sum_axis(Axis(0)); // (m,): aₖ·gₖ
+            a * &(g - a_dot_g) // (m,) broadcasts down every row
         }
-        // One `match` per batch rather than per entry, so each loop
-        // compiles to vector instructions.
-        Activation::Identity => {}
-        Activation::Sigmoid => times(grad, z, sigmoid_prime),
-        Activation::Tanh => times(grad, z, tanh_prime),
-        Activation::Relu => times(grad, z, relu_prime),
     }
 }
 
-/// g ← g ⊙ f'(z), entry by entry.
-fn times<T: Real>(
-    grad: &mut ArrayViewMut2<T>,
-    z: ArrayView2<T>,
-    f_prime: impl Fn(T) -> T,
-) {
-    Zip::from(grad).and(&z).for_each(|g, &z| *g *= f_prime(z));
+/// (BP1) for a batch: Δᴸ = ∇_A C ⊙ f'(Zᴸ), or A − Y for softmax with
+/// cross-entropy.
+pub fn output_error_batch<T: Real>(
+    cost: Cost,
+    f: Activation,
+    z: &Array2<T>, // (n_L, m)
+    a: &Array2<T>, // (n_L, m)
+    y: ArrayView2<T>,
+) -> Array2<T> {
+    let tiny = T::min_positive_value(); // keeps −y/a finite
+    match (cost, f) {
+        (Cost::CrossEntropy, Activation::Softmax) => a - &y,
+        (Cost::Quadratic, _) => backward_through_batch(f, z, a, a - &y),
+        (Cost::CrossEntropy, _) => {
+            let grad_a = y.mapv(|y| -y) / a.mapv(|a| a.max(tiny)); // ∂C/∂a = −y/a
+            backward_through_batch(f, z, a, grad_a)
+        }
+    }
+}
+// ANCHOR_END: batch_backward_through
+
+// ANCHOR: batch_backprop
+/// Backprop for a whole minibatch: the mean over its m samples (columns)
+/// of the gradient of the cost. Chapter 6's `backprop`, line for line,
+/// with a matrix Δ in place of the vector δ.
+pub fn backprop_batch<T: Real>(
+    net: &Network<T>,
+    x: ArrayView2<T>, // (n_in, m)
+    y: ArrayView2<T>, // (n_out, m)
+    cost: Cost,
+) -> Gradients<T> {
+    // feedforward, keeping every Z and A
+    let BatchTrace { zs, activations: a } = forward_trace_batch(net, x);
+    let f = |l: usize| net.layers[l].activation;
+    let last = net.layers.len() - 1;
+    let m = T::from_f64(x.ncols() as f64);
+    let mut grads = Gradients::zeros_like(net);
+
+    // backward pass
+    let mut delta =
+        output_error_batch(cost, f(last), &zs[last], &a[last + 1], y); // BP1
+    for l in (0..=last).rev() {
+        grads.nabla_b[l] = delta.sum_axis(Axis(1)) / m; // BP3: mean of δₖ
+        grads.nabla_w[l] = delta.dot(&a[l].t()) / m; // BP4: Δ Aᵀ / m
+        if l > 0 {
+            let g = net.layers[l].w.t().dot(&delta); // Wᵀ Δ
+            delta = backward_through_batch(f(l - 1), &zs[l - 1], &a[l], g); // BP2
+        }
+    }
+    grads
 }
 // ANCHOR_END: batch_backprop
 
@@ -301,163 +150,61 @@ pub struct Sgd {
     pub batch_size: usize,
 }
 
-/// Arrays with fewer entries than this are updated on one thread: for them,
-/// waking the second costs more than it saves.
-pub const PAR_MIN_LEN: usize = 1 << 14;
-
-/// Chapter 6's update, W ← W − η ∂C/∂W and b ← b − η ∂C/∂b, on both
-/// cores: every weight's update is independent of the others, so each
-/// thread takes a share of the rows.
-pub fn sgd_update<T: Real>(net: &mut Network<T>, grads: &Gradients<T>, eta: T) {
-    for (layer, (nw, nb)) in net
-        .layers
-        .iter_mut()
-        .zip(grads.nabla_w.iter().zip(&grads.nabla_b))
-    {
-        Zip::from(&mut layer.w)
-            .and(nw)
-            .into_par_iter()
-            .with_min_len(PAR_MIN_LEN)
-            .for_each(|(w, &g)| *w -= eta * g);
-        layer.b.scaled_add(-eta, nb);
-    }
+/// One epoch of SGD on the samples (columns of `x`, targets `y`): shuffle,
+/// cut into minibatches, and step W ← W − η ∂C/∂W, b ← b − η ∂C/∂b after
+/// each. Returns the number of steps.
+pub fn sgd_epoch<T: Real>(
+    net: &mut Network<T>,
+    x: ArrayView2<T>, // (n_in, samples)
+    y: ArrayView2<T>, // (n_out, samples)
+    cost: Cost,
+    sgd: Sgd,
+    rng: &mut Rng,
+) -> usize {
+    let eta = T::from_f64(sgd.eta);
+    epoch_with(net, x, y, cost, sgd.batch_size, rng, |net, grads| {
+        apply_gradients(net, grads, eta)
+    })
 }
 
-/// Buffers for one run of SGD: the workspace, the shuffled order, and one
-/// minibatch of inputs and targets.
-pub struct Trainer<T: Real> {
-    /// Batched-backprop scratch space.
-    pub workspace: Workspace<T>,
-    order: Vec<usize>,
-    x_batch: Array2<T>, // (n_in, batch)
-    y_batch: Array2<T>, // (n_out, batch)
-    /// The mean cost over the samples of the last epoch, each measured on
-    /// its minibatch just before that minibatch's update.
-    pub epoch_cost: f64,
-}
-
-impl<T: Real> Trainer<T> {
-    /// A trainer for `net` on `n` samples with the given batch size.
-    pub fn new(net: &Network<T>, n: usize, batch_size: usize) -> Self {
-        let sizes = net.sizes();
-        Trainer {
-            workspace: Workspace::new(net, batch_size),
-            order: (0..n).collect(),
-            x_batch: Array2::zeros((sizes[0], batch_size).f()),
-            y_batch: Array2::zeros((sizes[sizes.len() - 1], batch_size).f()),
-            epoch_cost: 0.0,
-        }
+/// One epoch with any update rule: `update` gets the network and each
+/// minibatch's mean gradient (chapter 8 plugs in momentum this way).
+pub fn epoch_with<T: Real>(
+    net: &mut Network<T>,
+    x: ArrayView2<T>, // (n_in, samples)
+    y: ArrayView2<T>, // (n_out, samples)
+    cost: Cost,
+    batch_size: usize,
+    rng: &mut Rng,
+    mut update: impl FnMut(&mut Network<T>, &Gradients<T>),
+) -> usize {
+    let mut order: Vec<usize> = (0..x.ncols()).collect();
+    order.shuffle(rng);
+    for batch in order.chunks(batch_size) {
+        let x_batch = x.select(Axis(1), batch); // (n_in, m)
+        let y_batch = y.select(Axis(1), batch); // (n_out, m)
+        let grads = backprop_batch(net, x_batch.view(), y_batch.view(), cost);
+        update(net, &grads);
     }
-
-    /// One epoch: shuffle the samples (columns of `x`, targets `y`), then
-    /// one gradient step per minibatch. Returns the number of updates.
-    pub fn epoch(
-        &mut self,
-        net: &mut Network<T>,
-        x: ArrayView2<T>,
-        y: ArrayView2<T>,
-        cost: Cost,
-        sgd: Sgd,
-        rng: &mut Rng,
-    ) -> usize {
-        let eta = T::from_f64(sgd.eta);
-        self.epoch_with(net, x, y, cost, sgd.batch_size, rng, |net, grads| {
-            sgd_update(net, grads, eta)
-        })
-    }
-
-    /// [`epoch`](Self::epoch) with any update rule: `update` receives the
-    /// network and each minibatch's mean gradient (chapter 8 adds momentum
-    /// and weight decay this way).
-    #[allow(clippy::too_many_arguments, reason = "each is one SGD setting")]
-    pub fn epoch_with(
-        &mut self,
-        net: &mut Network<T>,
-        x: ArrayView2<T>,
-        y: ArrayView2<T>,
-        cost: Cost,
-        batch_size: usize,
-        rng: &mut Rng,
-        update: impl FnMut(&mut Network<T>, &Gradients<T>) + Send,
-    ) -> usize {
-        // On the matrix-product threads, so each product hands half its
-        // work to the other thread directly.
-        shared::matmul::install(|| {
-            self.epoch_on_this_thread(net, x, y, cost, batch_size, rng, update)
-        })
-    }
-
-    #[allow(clippy::too_many_arguments, reason = "as epoch_with")]
-    fn epoch_on_this_thread(
-        &mut self,
-        net: &mut Network<T>,
-        x: ArrayView2<T>,
-        y: ArrayView2<T>,
-        cost: Cost,
-        batch_size: usize,
-        rng: &mut Rng,
-        mut update: impl FnMut(&mut Network<T>, &Gradients<T>),
-    ) -> usize {
-        self.order.shuffle(rng);
-        let mut updates = 0;
-        let mut total_cost = 0.0;
-        for chunk in self.order.chunks(batch_size) {
-            let m = chunk.len();
-            gather(chunk, x, &mut self.x_batch);
-            gather(chunk, y, &mut self.y_batch);
-            let xb = self.x_batch.slice_axis(Axis(1), Slice::from(0..m));
-            let yb = self.y_batch.slice_axis(Axis(1), Slice::from(0..m));
-            self.workspace.backprop(net, xb, yb, cost);
-            total_cost += self.workspace.batch_cost;
-            update(net, &self.workspace.grads);
-            updates += 1;
-        }
-        self.epoch_cost = total_cost / self.order.len().max(1) as f64;
-        updates
-    }
-}
-
-/// Copies the columns `indices` of `src` into the first columns of `dst`.
-/// Reading scattered images waits on memory, so both threads do half.
-fn gather<T: Real>(
-    indices: &[usize],
-    src: ArrayView2<T>,  // (n, samples)
-    dst: &mut Array2<T>, // (n, batch)
-) {
-    let half = indices.len() / 2;
-    let (first, second) = indices.split_at(half);
-    let (mut dst1, mut dst2) = dst.view_mut().split_at(Axis(1), half);
-    let copy = |indices: &[usize], dst: &mut ArrayViewMut2<T>| {
-        for (j, &k) in indices.iter().enumerate() {
-            dst.column_mut(j).assign(&src.column(k));
-        }
-    };
-    rayon::join(|| copy(first, &mut dst1), || copy(second, &mut dst2));
+    order.len().div_ceil(batch_size)
 }
 // ANCHOR_END: sgd
 
-/// The average cost over all samples, computed batch by batch.
+/// The average cost over all samples (columns of `x`, targets `y`).
 pub fn average_cost<T: Real>(
     net: &Network<T>,
-    workspace: &mut Workspace<T>,
     x: ArrayView2<T>,
     y: ArrayView2<T>,
     cost: Cost,
 ) -> f64 {
-    let mut total = 0.0;
-    let n = x.ncols();
-    let mut start = 0;
-    while start < n {
-        let end = (start + workspace.capacity).min(n);
-        let xb = x.slice_axis(Axis(1), Slice::from(start..end));
-        let yb = y.slice_axis(Axis(1), Slice::from(start..end));
-        let a = workspace.forward(net, xb);
-        for (ak, yk) in a.columns().into_iter().zip(yb.columns()) {
-            total += cost.value(ak, yk).into_f64();
-        }
-        start = end;
-    }
-    total / n as f64
+    let a = net.feedforward_batch(x); // (n_out, samples)
+    let total: f64 = a
+        .columns()
+        .into_iter()
+        .zip(y.columns())
+        .map(|(ak, yk)| cost.value(ak, yk).into_f64())
+        .sum();
+    total / x.ncols().max(1) as f64
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
-//! Batched backprop against chapter 6's per-sample backprop.
+//! Batched backprop against chapter 6's per-sample backprop, and the fast
+//! path against the lesson code.
 
 use super::*;
-use ndarray::Array1;
+use crate::fast::{Trainer, Workspace, sgd_update};
 use proptest::prelude::*;
 use shared::rng::{normal_array, seeded, uniform};
 
@@ -49,6 +50,18 @@ fn network_and_batch()
         })
 }
 
+/// The largest difference between two gradients, relative to the
+/// largest entry of `b`.
+fn relative_difference(a: &Gradients<f64>, b: &Gradients<f64>) -> f64 {
+    let (a, b) = (ch06_backprop::flatten(a), ch06_backprop::flatten(b));
+    let scale = b.iter().fold(0.0f64, |s, g| s.max(g.abs())).max(1e-300);
+    let worst = a
+        .iter()
+        .zip(&b)
+        .fold(0.0f64, |w, (p, q)| w.max((p - q).abs()));
+    worst / scale
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
@@ -63,36 +76,44 @@ proptest! {
         for (xk, yk) in x.columns().into_iter().zip(y.columns()) {
             mean.add_scaled(1.0 / m as f64, &backprop(&net, xk, yk, cost));
         }
+        let batched = backprop_batch(&net, x.view(), y.view(), cost);
+        let d = relative_difference(&batched, &mean);
+        prop_assert!(d <= 1e-10, "relative difference {d:e}");
+    }
+
+    // The fast path computes the lesson's gradient, to 1e-12 relative,
+    // and the batch's summed cost.
+    #[test]
+    fn the_fast_path_computes_the_lessons_gradient(
+        (net, x, y, cost) in network_and_batch()
+    ) {
+        let lesson = backprop_batch(&net, x.view(), y.view(), cost);
         // A workspace bigger than the batch: only the first m columns count.
-        let mut workspace = Workspace::new(&net, m + 3);
+        let mut workspace = Workspace::new(&net, x.ncols() + 3);
         workspace.backprop(&net, x.view(), y.view(), cost);
-        // It also reports the batch's summed cost.
+        let d = relative_difference(&workspace.grads, &lesson);
+        prop_assert!(d <= 1e-12, "relative difference {d:e}");
         let summed: f64 = x.columns().into_iter().zip(y.columns())
             .map(|(xk, yk)| cost.value(net.feedforward(xk).view(), yk)).sum();
         prop_assert!((workspace.batch_cost - summed).abs() <= 1e-9 * (1.0 + summed.abs()));
-        let batched = ch06_backprop::flatten(&workspace.grads);
-        let mean = ch06_backprop::flatten(&mean);
-        let scale = mean.iter().fold(0.0f64, |s, g| s.max(g.abs())).max(1e-300);
-        let worst = batched.iter().zip(&mean).fold(0.0f64, |w, (a, b)| w.max((a - b).abs()));
-        prop_assert!(worst / scale <= 1e-10, "relative difference {:e}", worst / scale);
     }
 
-    // The batched forward pass equals chapter 3's.
+    // Both batched forward passes equal chapter 3's.
     #[test]
     fn batched_forward_equals_chapter_3((net, x, _, _) in network_and_batch()) {
-        let mut workspace = Workspace::new(&net, x.ncols());
-        let ours = workspace.forward(&net, x.view()).to_owned();
         let theirs = net.feedforward_batch(x.view());
-        for (a, b) in ours.iter().zip(&theirs) {
+        let lesson = forward_trace_batch(&net, x.view());
+        let lesson = lesson.activations.last().unwrap();
+        let mut workspace = Workspace::new(&net, x.ncols());
+        let fast = workspace.forward(&net, x.view()).to_owned();
+        for ((a, b), c) in lesson.iter().zip(&theirs).zip(&fast) {
             prop_assert!((a - b).abs() <= 1e-12 * (1.0 + b.abs()));
+            prop_assert!((c - b).abs() <= 1e-12 * (1.0 + b.abs()));
         }
     }
 }
 
-#[test]
-fn a_wrong_batched_gradient_would_be_caught() {
-    // The comparison above is not vacuous: forgetting the 1/m makes the
-    // batched gradient m times the mean.
+fn small_problem() -> (Network<f64>, Array2<f64>, Array2<f64>) {
     let mut rng = seeded(5);
     let net = Network::new(
         &[3, 4, 2],
@@ -102,27 +123,25 @@ fn a_wrong_batched_gradient_would_be_caught() {
         &mut rng,
     )
     .unwrap();
-    let x = normal_array(&mut rng, (3, 4), 1.0);
-    let y =
-        Array2::from_shape_fn((2, 4), |(i, k)| f64::from(u8::from(i == k % 2)));
-    let mut workspace = Workspace::new(&net, 4);
-    workspace.backprop(&net, x.view(), y.view(), Cost::CrossEntropy);
+    let x = normal_array(&mut rng, (3, 20), 1.0);
+    let y = Array2::from_shape_fn((2, 20), |(i, k)| {
+        f64::from(u8::from(i == k % 2))
+    });
+    (net, x, y)
+}
+
+#[test]
+fn a_wrong_batched_gradient_would_be_caught() {
+    // The comparison above is not vacuous: forgetting the 1/m makes the
+    // batched gradient m times the mean.
+    let (net, x, y) = small_problem();
+    let batched = backprop_batch(&net, x.view(), y.view(), Cost::CrossEntropy);
     let mut sum = Gradients::zeros_like(&net);
     for (xk, yk) in x.columns().into_iter().zip(y.columns()) {
         sum.add_scaled(1.0, &backprop(&net, xk, yk, Cost::CrossEntropy));
     }
-    let batched = ch06_backprop::flatten(&workspace.grads);
-    let sum = ch06_backprop::flatten(&sum);
-    let scale = sum.iter().fold(0.0f64, |s, g| s.max(g.abs()));
-    let worst = batched
-        .iter()
-        .zip(&sum)
-        .fold(0.0f64, |w, (a, b)| w.max((a - b).abs()));
-    assert!(
-        worst / scale > 0.5,
-        "a sum is not a mean: {}",
-        worst / scale
-    );
+    let d = relative_difference(&batched, &sum);
+    assert!(d > 0.5, "a sum is not a mean: {d}");
 }
 
 #[test]
@@ -147,40 +166,119 @@ fn every_update_frequency_learns_and_online_makes_the_most_updates() {
 
 #[test]
 fn shuffling_is_seeded() {
-    let net = Network::<f64>::new(
-        &[2, 3, 2],
-        Activation::Tanh,
-        Activation::Softmax,
-        Init::Scaled,
-        &mut seeded(1),
-    )
-    .unwrap();
-    let x = normal_array(&mut seeded(2), (2, 20), 1.0);
-    let y = Array2::from_shape_fn((2, 20), |(i, k)| {
-        f64::from(u8::from(i == k % 2))
-    });
+    let (net, x, y) = small_problem();
     let run = |seed| {
         let mut net = net.clone();
-        let mut trainer = Trainer::new(&net, 20, 5);
-        trainer.epoch(
-            &mut net,
-            x.view(),
-            y.view(),
-            Cost::CrossEntropy,
-            Sgd {
-                eta: 0.1,
-                batch_size: 5,
-            },
-            &mut seeded(seed),
-        );
+        let sgd = Sgd {
+            eta: 0.1,
+            batch_size: 5,
+        };
+        let cost = Cost::CrossEntropy;
+        sgd_epoch(&mut net, x.view(), y.view(), cost, sgd, &mut seeded(seed));
         net
     };
     assert_eq!(run(3), run(3));
     assert_ne!(run(3), run(4));
-    let _ = Array1::<f64>::zeros(1);
 }
 
-/// The two-thread update is chapter 6's update, to the bit, both for a
+/// Three epochs of SGD on the lesson path and on the fast path, from the
+/// same start and seed.
+fn both_paths<T: fast::Float>(
+    sizes: &[usize],
+    n: usize,
+    batch_size: usize,
+) -> (Network<T>, Network<T>) {
+    let mut rng = seeded(21);
+    let start = Network::<T>::new(
+        sizes,
+        Activation::Relu,
+        Activation::Softmax,
+        Init::He,
+        &mut rng,
+    )
+    .unwrap();
+    let x = normal_array(&mut rng, (sizes[0], n), 1.0).mapv(T::from_f64);
+    let y = Array2::from_shape_fn((sizes[sizes.len() - 1], n), |(i, k)| {
+        T::from_f64(f64::from(u8::from(i == k % 3)))
+    });
+    let eta = T::from_f64(0.05);
+    let (mut lesson, mut fast) = (start.clone(), start.clone());
+    let (mut rng_lesson, mut rng_fast) = (seeded(8), seeded(8));
+    let mut trainer = Trainer::new(&fast, n, batch_size);
+    for _ in 0..3 {
+        let cost = Cost::CrossEntropy;
+        epoch_with(
+            &mut lesson,
+            x.view(),
+            y.view(),
+            cost,
+            batch_size,
+            &mut rng_lesson,
+            |net, g| apply_gradients(net, g, eta),
+        );
+        trainer.epoch_with(
+            &mut fast,
+            x.view(),
+            y.view(),
+            cost,
+            batch_size,
+            &mut rng_fast,
+            |net, g| sgd_update(net, g, eta),
+        );
+    }
+    (lesson, fast)
+}
+
+/// The largest difference between two networks' parameters, relative to
+/// the largest parameter.
+fn network_difference<T: Real>(a: &Network<T>, b: &Network<T>) -> f64 {
+    let (a, b) = (ch06_backprop::parameters(a), ch06_backprop::parameters(b));
+    let scale = b.iter().fold(0.0f64, |s, p| s.max(p.into_f64().abs()));
+    let worst = a.iter().zip(&b).fold(0.0f64, |w, (p, q)| {
+        w.max((p.into_f64() - q.into_f64()).abs())
+    });
+    worst / scale
+}
+
+/// The fast path trains the network the lesson code trains: to 1e-12 of
+/// the largest weight in f64, and 1e-5 in f32 (where the two paths'
+/// different summation orders round differently).
+#[test]
+fn the_fast_path_trains_the_lessons_network() {
+    let (lesson, fast) = both_paths::<f64>(&[30, 40, 10], 300, 32);
+    let d = network_difference(&fast, &lesson);
+    assert!(d <= 1e-12, "f64: {d:e}");
+    let (lesson, fast) = both_paths::<f32>(&[30, 40, 10], 300, 32);
+    let d = network_difference(&fast, &lesson);
+    assert!(d <= 1e-5, "f32: {d:e}");
+    // And the comparison can fail: one more step on one side is seen.
+    let (mut lesson, fast) = both_paths::<f64>(&[30, 40, 10], 300, 32);
+    let x = Array2::from_elem((30, 4), 0.5);
+    let y =
+        Array2::from_shape_fn((10, 4), |(i, k)| f64::from(u8::from(i == k)));
+    let g = backprop_batch(&lesson, x.view(), y.view(), Cost::CrossEntropy);
+    apply_gradients(&mut lesson, &g, 0.05);
+    assert!(network_difference(&fast, &lesson) > 1e-6);
+}
+
+/// The fast path trains the same network, to the bit, on pools of 1 to 16
+/// threads (more than this machine has cores).
+#[test]
+fn the_fast_path_is_bit_identical_for_any_thread_count() {
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| both_paths::<f32>(&[784, 64, 10], 256, 64).1)
+    };
+    let one = on(1);
+    for threads in [2, 3, 4, 8, 16] {
+        assert!(on(threads) == one, "{threads} threads differ from 1");
+    }
+}
+
+/// The parallel update is chapter 6's update, to the bit, both for a
 /// layer large enough to be split (784 × 64 weights) and a small one.
 #[test]
 fn sgd_update_equals_chapter_6s_update() {
@@ -202,7 +300,11 @@ fn sgd_update_equals_chapter_6s_update() {
     }
     let (mut expected, mut actual) = (net.clone(), net.clone());
     apply_gradients(&mut expected, &grads, 0.1);
-    shared::matmul::install(|| sgd_update(&mut actual, &grads, 0.1));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(4)
+        .build()
+        .unwrap();
+    pool.install(|| sgd_update(&mut actual, &grads, 0.1));
     for (e, a) in expected.layers.iter().zip(&actual.layers) {
         assert_eq!(e.w, a.w);
         assert_eq!(e.b, a.b);

@@ -5,7 +5,9 @@ use std::io::{self, Write};
 use shared::rng::{DEFAULT_SEED, normal_array, seeded};
 
 use crate::compare::{EPOCHS, ETA, N, update_frequencies};
-use crate::{Activation, Cost, Gradients, Init, Network, Workspace, backprop};
+use crate::{
+    Activation, Cost, Gradients, Init, Network, backprop, backprop_batch,
+};
 
 /// Prints the chapter's walk-through.
 pub fn print(out: &mut dyn Write) -> io::Result<()> {
@@ -56,9 +58,8 @@ pub fn print(out: &mut dyn Write) -> io::Result<()> {
     for (xk, yk) in x.columns().into_iter().zip(y.columns()) {
         mean.add_scaled(1.0 / 32.0, &backprop(&net, xk, yk, Cost::Quadratic));
     }
-    let mut workspace = Workspace::new(&net, 32);
-    workspace.backprop(&net, x.view(), y.view(), Cost::Quadratic);
-    let a = ch06_backprop::flatten(&workspace.grads);
+    let batched = backprop_batch(&net, x.view(), y.view(), Cost::Quadratic);
+    let a = ch06_backprop::flatten(&batched);
     let b = ch06_backprop::flatten(&mean);
     let scale = b.iter().fold(0.0f64, |s, g| s.max(g.abs()));
     let worst = a

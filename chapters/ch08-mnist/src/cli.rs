@@ -6,8 +6,12 @@ use clap::{Parser, Subcommand};
 use shared::data::{DataSet, load};
 
 use crate::model::{self, ModelError};
-use crate::preprocess::{ImageError, read_png, to_mnist};
-use crate::{Config, EpochRecord, images_to_matrix, labels_to_matrix, train};
+use crate::preprocess::{read_png, to_mnist};
+use crate::runs::{history_path, model_path, write_history};
+use crate::{
+    EpochRecord, Error, Preset, TrainingPath, images_to_matrix,
+    labels_to_matrix, train,
+};
 
 /// Train a neural network on MNIST from scratch, and use it.
 #[derive(Debug, Parser)]
@@ -19,17 +23,15 @@ pub struct Cli {
     /// Training options (for the default command).
     #[command(flatten)]
     pub train: TrainArgs,
-    /// Threads for the matrix products (default: every core).
-    #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=64))]
+    /// Threads for training and evaluation (default: every core).
+    #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
 }
 
-/// Makes the matrix products use `threads` threads (default: all cores).
-/// Call it before any training.
-pub fn use_threads(threads: Option<u16>) {
-    let threads = threads.map_or(0, usize::from);
-    let set = shared::matmul::set_threads(threads);
-    debug_assert!(set, "use_threads after the first matrix product");
+/// Sizes the thread pool: `threads` threads (default: all cores). Call it
+/// before any training.
+pub fn use_threads(threads: Option<u16>) -> Result<(), Error> {
+    fastpath::set_threads(threads.map_or(0, usize::from)).map_err(Error::Other)
 }
 
 /// The subcommands.
@@ -42,7 +44,7 @@ pub enum Command {
         /// The PNG image, any size, dark ink on light or light on dark.
         image: PathBuf,
         /// The model file to use.
-        #[arg(long, default_value_os_t = default_model("default"))]
+        #[arg(long, default_value_os_t = model_path("default"))]
         model: PathBuf,
     },
     /// Redraw the chapter's figures from saved runs (train first).
@@ -52,9 +54,9 @@ pub enum Command {
 /// Options of a training run.
 #[derive(Debug, clap::Args)]
 pub struct TrainArgs {
-    /// Settings: default (this book's network), 3b1b, nielsen.
-    #[arg(long, default_value = "default", value_parser = ["default", "3b1b", "nielsen", "quick"])]
-    pub preset: String,
+    /// The settings to start from.
+    #[arg(long, value_enum, default_value_t = Preset::Default)]
+    pub preset: Preset,
     /// A short run (one epoch) that proves the pipeline: same as --preset quick.
     #[arg(long)]
     pub quick: bool,
@@ -67,49 +69,17 @@ pub struct TrainArgs {
     /// Override the preset's seed.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Which code trains: the fast path, or the lesson code the book shows
+    /// (the same numbers to rounding, slower).
+    #[arg(long, value_enum, default_value_t = TrainingPath::Fast)]
+    pub path: TrainingPath,
     /// Fail (exit status 1) if the final test accuracy, in percent, is lower.
     #[arg(long)]
     pub min_accuracy: Option<f64>,
 }
 
-/// Anything that stops a command.
-#[derive(Debug, thiserror::Error)]
-pub enum CliError {
-    /// The data could not be had.
-    #[error(transparent)]
-    Data(#[from] shared::data::DataError),
-    /// A model file problem.
-    #[error(transparent)]
-    Model(#[from] ModelError),
-    /// An image problem.
-    #[error(transparent)]
-    Image(#[from] ImageError),
-    /// Writing a file or figure failed.
-    #[error(transparent)]
-    Write(#[from] shared::Error),
-    /// Something else, said in one line.
-    #[error("{0}")]
-    Other(String),
-}
-
-/// Where models are kept: `data/models/NAME.model`.
-pub fn default_model(name: &str) -> PathBuf {
-    shared::figures::workspace_root()
-        .join("data")
-        .join("models")
-        .join(format!("{name}.model"))
-}
-
-/// Where run histories are kept: `data/runs/NAME.tsv`.
-pub fn history_path(name: &str) -> PathBuf {
-    shared::figures::workspace_root()
-        .join("data")
-        .join("runs")
-        .join(format!("{name}.tsv"))
-}
-
 /// Runs the command line.
-pub fn run(cli: Cli) -> Result<(), CliError> {
+pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         None => run_train(&cli.train),
         Some(Command::Train(args)) => run_train(&args),
@@ -118,13 +88,14 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
-fn run_train(args: &TrainArgs) -> Result<(), CliError> {
+fn run_train(args: &TrainArgs) -> Result<(), Error> {
     let preset = if args.quick {
-        "quick"
+        Preset::Quick
     } else {
-        args.preset.as_str()
+        args.preset
     };
-    let mut config = Config::preset(preset).expect("clap checked the name");
+    let mut config = preset.config();
+    config.path = args.path;
     if let Some(epochs) = args.epochs {
         config.epochs = epochs as usize;
     }
@@ -153,10 +124,10 @@ fn run_train(args: &TrainArgs) -> Result<(), CliError> {
         x.ncols(),
         dataset.name()
     );
-    let threads = shared::matmul::threads();
+    let threads = fastpath::threads();
     println!(
         "  η = {}{}, batch {}, momentum {}, weight decay {}, {} epoch{}, seed {}, \
-         {threads} thread{}",
+         {:?} path, {threads} thread{}, {}",
         config.eta,
         if config.cosine { " (cosine decay)" } else { "" },
         config.batch_size,
@@ -165,7 +136,9 @@ fn run_train(args: &TrainArgs) -> Result<(), CliError> {
         config.epochs,
         if config.epochs == 1 { "" } else { "s" },
         config.seed,
-        if threads == 1 { "" } else { "s" }
+        config.path,
+        if threads == 1 { "" } else { "s" },
+        fastpath::instruction_set()
     );
     let batches = x.ncols().div_ceil(config.batch_size) as u64;
     let bar = indicatif::ProgressBar::new(batches);
@@ -205,28 +178,28 @@ fn run_train(args: &TrainArgs) -> Result<(), CliError> {
         last.seconds,
         100.0 * last.test_accuracy
     );
-    if let Some((published, source)) = config.published {
+    if let Some((published, source)) = config.preset.published() {
         println!(
             "  published: {published:.2} % ({source}); ours: {:.2} %",
             100.0 * last.test_accuracy
         );
     }
     let name = if dataset == DataSet::Fashion {
-        format!("{}-fashion", config.name)
+        format!("{}-fashion", config.preset.name())
     } else {
-        config.name.to_string()
+        config.preset.name().to_string()
     };
-    let model_path = default_model(&name);
-    model::save(&net, &model_path)?;
+    let saved = model_path(&name);
+    model::save(&net, &saved)?;
     write_history(&history_path(&name), &history)?;
     println!(
         "Saved the model to {}",
-        shared::figures::display_path(&model_path)
+        shared::figures::display_path(&saved)
     );
     if let Some(min) = args.min_accuracy
         && 100.0 * last.test_accuracy < min
     {
-        return Err(CliError::Other(format!(
+        return Err(Error::Other(format!(
             "test accuracy {:.2} % is below the required {min} %",
             100.0 * last.test_accuracy
         )));
@@ -234,57 +207,13 @@ fn run_train(args: &TrainArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Saves a run's history as tab-separated values.
-pub fn write_history(
-    path: &Path,
-    history: &[EpochRecord],
-) -> Result<(), CliError> {
-    let mut text = String::from("epoch\ttrain_loss\ttest_accuracy\tseconds\n");
-    for r in history {
-        text.push_str(&format!(
-            "{}\t{}\t{}\t{}\n",
-            r.epoch, r.train_loss, r.test_accuracy, r.seconds
-        ));
-    }
-    Ok(shared::files::write_atomically(path, text.as_bytes())?)
-}
-
-/// Reads a history written by [`write_history`].
-pub fn read_history(path: &Path) -> Result<Vec<EpochRecord>, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        CliError::Other(format!(
-            "{}: {e} (train that preset first)",
-            path.display()
-        ))
-    })?;
-    text.lines()
-        .skip(1)
-        .map(|line| {
-            let f: Vec<f64> =
-                line.split('\t').filter_map(|v| v.parse().ok()).collect();
-            match f[..] {
-                [e, l, a, s] => Ok(EpochRecord {
-                    epoch: e as usize,
-                    train_loss: l,
-                    test_accuracy: a,
-                    seconds: s,
-                }),
-                _ => Err(CliError::Other(format!(
-                    "{}: bad line '{line}'",
-                    path.display()
-                ))),
-            }
-        })
-        .collect()
-}
-
 // ANCHOR: predict
-fn run_predict(image: &Path, model_path: &Path) -> Result<(), CliError> {
+fn run_predict(image: &Path, model_path: &Path) -> Result<(), Error> {
     let net = match model::load(model_path) {
         Err(ModelError::Io { source, .. })
             if source.kind() == std::io::ErrorKind::NotFound =>
         {
-            return Err(CliError::Other(format!(
+            return Err(Error::Other(format!(
                 "no model at {}: train one first with `cargo run --release -p ch08-mnist`",
                 model_path.display()
             )));
@@ -293,7 +222,7 @@ fn run_predict(image: &Path, model_path: &Path) -> Result<(), CliError> {
     };
     let inputs = net.sizes()[0];
     if inputs != 784 || net.sizes()[net.sizes().len() - 1] != 10 {
-        return Err(CliError::Other(format!(
+        return Err(Error::Other(format!(
             "{}: the model has layer sizes {:?}; predicting digits needs 784 inputs \
              (28×28) and 10 outputs",
             model_path.display(),

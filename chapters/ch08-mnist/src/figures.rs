@@ -15,10 +15,10 @@ use shared::figures::{
     text_style, title_style,
 };
 
-use crate::cli::{CliError, default_model, history_path, read_history};
+use crate::Error;
+use crate::runs::{history_path, model_path, read_history};
 use crate::{
-    EpochRecord, Network, Workspace, confusion_matrix, images_to_matrix,
-    predict_all,
+    EpochRecord, Network, confusion_matrix, images_to_matrix, predict_all,
 };
 
 /// Test accuracy and training loss per epoch for each run.
@@ -192,7 +192,7 @@ pub fn first_layer<DB: DrawingBackend>(
 }
 
 /// Draws every figure from the saved runs and models, and MNIST's test set.
-pub fn write_all() -> Result<(), CliError> {
+pub fn write_all() -> Result<(), Error> {
     let dir = book_figures_dir();
     let mut runs = Vec::new();
     for name in ["default", "3b1b", "nielsen"] {
@@ -200,9 +200,8 @@ pub fn write_all() -> Result<(), CliError> {
     }
     let (_, test) = load(DataSet::Mnist, &mut |line| eprintln!("{line}"))?;
     let x_test = images_to_matrix::<f32>(&test.images);
-    let net: Network<f32> = crate::model::load(&default_model("default"))?;
-    let predictions =
-        predict_all(&net, &mut Workspace::new(&net, 1000), x_test.view());
+    let net: Network<f32> = crate::model::load(&model_path("default"))?;
+    let predictions = predict_all(&net, x_test.view());
     let counts = confusion_matrix(&predictions, &test.labels);
     let mistakes: Vec<(Array2<f64>, u8, u8)> = predictions
         .iter()
@@ -217,7 +216,7 @@ pub fn write_all() -> Result<(), CliError> {
             (image, l, p)
         })
         .collect();
-    let small: Network<f32> = crate::model::load(&default_model("3b1b"))?;
+    let small: Network<f32> = crate::model::load(&model_path("3b1b"))?;
     let w1 = small.layers[0].w.clone();
     let figures = [
         (

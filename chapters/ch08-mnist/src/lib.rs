@@ -7,28 +7,33 @@
 //! evaluation, the published 3Blue1Brown and Nielsen settings reproduced,
 //! saving and loading a model, and predicting a digit from a PNG.
 //!
+//! Training runs on chapter 7's fast path (`ch07_minibatches::fast`),
+//! which computes what the lesson code computes (tested), faster;
+//! `--path lesson` trains with the lesson code itself.
+//!
 //! Leaves out: convolutional networks, which the study notes sketch but
 //! this book does not build.
 
 use std::time::Instant;
 
-use ch07_minibatches::PAR_MIN_LEN;
-use ndarray::parallel::prelude::*;
-use ndarray::{Array2, ArrayView2, Axis, ShapeBuilder, Slice, Zip};
+use ch07_minibatches::fast::{self, Float, Trainer, Workspace};
+use ndarray::{Array2, ArrayView2, ShapeBuilder, Zip, s};
 use shared::Real;
 use shared::idx::Images;
 use shared::rng::{Rng, seeded};
 
-pub use ch07_minibatches::{
-    Activation, Cost, Gradients, Init, Network, Trainer, Workspace,
-};
+pub use ch07_minibatches::{Activation, Cost, Gradients, Init, Network};
 
 pub mod cli;
+mod error;
 pub mod exercises;
 pub mod figures;
 pub mod model;
 pub mod preprocess;
+pub mod runs;
 pub mod solutions;
+
+pub use error::Error;
 
 // ANCHOR: data
 /// Images as a matrix with one column per image: shape (784, n), pixels
@@ -74,6 +79,18 @@ pub struct Optimizer<T: Real> {
     pub weight_decay: T,
 }
 
+/// One parameter's update, v ← μv − η(g + λw), then w ← w + v.
+pub fn momentum_rule<T: Real>(
+    mu: T,
+    eta: T,
+    lambda: T,
+) -> impl Fn(&mut T, &mut T, &T) + Sync + Send {
+    move |w, v, &g| {
+        *v = mu * *v - eta * (g + lambda * *w);
+        *w += *v;
+    }
+}
+
 impl<T: Real> Optimizer<T> {
     /// An optimizer for `net`, with zero velocity.
     pub fn new(net: &Network<T>, momentum: f64, weight_decay: f64) -> Self {
@@ -84,45 +101,60 @@ impl<T: Real> Optimizer<T> {
         }
     }
 
-    /// One update with learning rate `eta` and minibatch gradient `grads`.
+    /// One update with learning rate `eta` and minibatch gradient `grads`:
+    /// every weight (with weight decay) and every bias (without).
     pub fn step(&mut self, net: &mut Network<T>, grads: &Gradients<T>, eta: T) {
         let (mu, lambda) = (self.momentum, self.weight_decay);
+        let v = &mut self.velocity;
         for (l, layer) in net.layers.iter_mut().enumerate() {
-            // On both cores, as chapter 7's `sgd_update`.
             Zip::from(&mut layer.w)
-                .and(&mut self.velocity.nabla_w[l])
+                .and(&mut v.nabla_w[l])
                 .and(&grads.nabla_w[l])
-                .into_par_iter()
-                .with_min_len(PAR_MIN_LEN)
-                .for_each(|(w, v, &g)| {
-                    *v = mu * *v - eta * (g + lambda * *w);
-                    *w += *v;
-                });
+                .for_each(momentum_rule(mu, eta, lambda));
             Zip::from(&mut layer.b)
-                .and(&mut self.velocity.nabla_b[l])
+                .and(&mut v.nabla_b[l])
                 .and(&grads.nabla_b[l])
-                .for_each(|b, v, &g| {
-                    *v = mu * *v - eta * g;
-                    *b += *v;
-                });
+                .for_each(momentum_rule(mu, eta, T::zero()));
         }
     }
 }
+// ANCHOR_END: optimizer
 
+impl<T: Float> Optimizer<T> {
+    /// [`step`](Self::step) on the fast path: the same rule, the large
+    /// arrays on every thread.
+    pub fn step_fast(
+        &mut self,
+        net: &mut Network<T>,
+        grads: &Gradients<T>,
+        eta: T,
+    ) {
+        let (mu, lambda) = (self.momentum, self.weight_decay);
+        fast::update_each(
+            net,
+            &mut self.velocity,
+            grads,
+            momentum_rule(mu, eta, lambda),
+            momentum_rule(mu, eta, T::zero()),
+        );
+    }
+}
+
+// ANCHOR: schedule
 /// The learning rate for `epoch` (from 0) of `epochs`: cosine decay from
 /// η₀ to near 0, so late epochs take small, careful steps.
 pub fn cosine_eta(eta0: f64, epoch: usize, epochs: usize) -> f64 {
     let t = epoch as f64 / epochs as f64;
     eta0 * 0.5 * (1.0 + (std::f64::consts::PI * t).cos())
 }
-// ANCHOR_END: optimizer
+// ANCHOR_END: schedule
 
 // ANCHOR: config
 /// Everything that defines a training run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
-    /// The preset's name.
-    pub name: &'static str,
+    /// The preset it started from.
+    pub preset: Preset,
     /// Layer sizes, input first.
     pub sizes: Vec<usize>,
     /// Hidden activation.
@@ -147,15 +179,64 @@ pub struct Config {
     pub weight_decay: f64,
     /// The seed for initial weights and shuffling.
     pub seed: u64,
-    /// A published accuracy to compare with, and where it was published.
-    pub published: Option<(f64, &'static str)>,
+    /// Which code trains: the lesson's, or the fast path (the default).
+    pub path: TrainingPath,
 }
 
-impl Config {
+/// The named settings `--preset` chooses from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Preset {
     /// This book's network: 784-256-10 with every improvement.
-    pub fn default_run() -> Self {
-        Config {
-            name: "default",
+    Default,
+    /// 3Blue1Brown's 784-16-16-10, trained as Nielsen's `network.py`.
+    #[value(name = "3b1b")]
+    ThreeBlueOneBrown,
+    /// Nielsen's first network, 784-30-10.
+    Nielsen,
+    /// The default network for one epoch: proves the pipeline.
+    Quick,
+}
+
+/// Which code trains the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TrainingPath {
+    /// Chapter 7's `epoch_with` and this chapter's `Optimizer::step`:
+    /// the code the book shows.
+    Lesson,
+    /// Chapter 7's fast path: the same numbers (to rounding), buffers
+    /// allocated once, every core.
+    Fast,
+}
+
+impl Preset {
+    /// The name `--preset` takes, used for saved models and runs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Default => "default",
+            Preset::ThreeBlueOneBrown => "3b1b",
+            Preset::Nielsen => "nielsen",
+            Preset::Quick => "quick",
+        }
+    }
+
+    /// A published accuracy to compare with, and where it was published.
+    pub fn published(self) -> Option<(f64, &'static str)> {
+        match self {
+            Preset::ThreeBlueOneBrown => {
+                Some((96.0, "3Blue1Brown, Neural networks, part 2: about 96 %"))
+            }
+            Preset::Nielsen => Some((
+                95.42,
+                "Nielsen, Neural Networks and Deep Learning, ch. 1",
+            )),
+            _ => None,
+        }
+    }
+
+    /// The preset's settings.
+    pub fn config(self) -> Config {
+        let default = Config {
+            preset: self,
             sizes: vec![784, 256, 10],
             hidden: Activation::Relu,
             output: Activation::Softmax,
@@ -168,16 +249,11 @@ impl Config {
             momentum: 0.9,
             weight_decay: 1e-4,
             seed: shared::rng::DEFAULT_SEED,
-            published: None,
-        }
-    }
-
-    /// 3Blue1Brown's network, trained as in Nielsen's `network.py`:
-    /// 784-16-16-10, sigmoid, quadratic cost, η = 3.0, minibatch 10,
-    /// 30 epochs.
-    pub fn three_blue_one_brown() -> Self {
-        Config {
-            name: "3b1b",
+            path: TrainingPath::Fast,
+        };
+        // Nielsen's network.py: sigmoid, quadratic cost, N(0, 1) weights,
+        // η = 3.0, minibatches of 10, 30 epochs, plain SGD.
+        let network_py = Config {
             sizes: vec![784, 16, 16, 10],
             hidden: Activation::Sigmoid,
             output: Activation::Sigmoid,
@@ -189,46 +265,27 @@ impl Config {
             epochs: 30,
             momentum: 0.0,
             weight_decay: 0.0,
-            seed: shared::rng::DEFAULT_SEED,
-            published: Some((
-                96.0,
-                "3Blue1Brown, Neural networks, part 2: about 96 %",
-            )),
+            ..default.clone()
+        };
+        match self {
+            Preset::Default => default,
+            Preset::ThreeBlueOneBrown => network_py,
+            Preset::Nielsen => Config {
+                sizes: vec![784, 30, 10],
+                ..network_py
+            },
+            Preset::Quick => Config {
+                epochs: 1,
+                ..default
+            },
         }
     }
+}
 
-    /// Nielsen's first network (chapter 1 of *Neural Networks and Deep
-    /// Learning*): 784-30-10, same settings.
-    pub fn nielsen() -> Self {
-        Config {
-            name: "nielsen",
-            sizes: vec![784, 30, 10],
-            published: Some((
-                95.42,
-                "Nielsen, Neural Networks and Deep Learning, ch. 1",
-            )),
-            ..Self::three_blue_one_brown()
-        }
-    }
-
-    /// A short run for CI: the default network for one epoch.
-    pub fn quick() -> Self {
-        Config {
-            name: "quick",
-            epochs: 1,
-            ..Self::default_run()
-        }
-    }
-
-    /// The preset of the given name.
-    pub fn preset(name: &str) -> Option<Self> {
-        match name {
-            "default" => Some(Self::default_run()),
-            "3b1b" => Some(Self::three_blue_one_brown()),
-            "nielsen" => Some(Self::nielsen()),
-            "quick" => Some(Self::quick()),
-            _ => None,
-        }
+impl Config {
+    /// This book's network: 784-256-10 with every improvement.
+    pub fn default_run() -> Self {
+        Preset::Default.config()
     }
 }
 // ANCHOR_END: config
@@ -238,7 +295,7 @@ impl Config {
 pub struct EpochRecord {
     /// 1 for the first epoch.
     pub epoch: usize,
-    /// Mean training cost over the epoch's minibatches.
+    /// Mean cost over the first 10,000 training images after the epoch.
     pub train_loss: f64,
     /// Fraction of test images classified correctly after the epoch.
     pub test_accuracy: f64,
@@ -246,62 +303,81 @@ pub struct EpochRecord {
     pub seconds: f64,
 }
 
+/// Training images the training loss is measured on.
+pub const LOSS_SAMPLE: usize = 10_000;
+
 // ANCHOR: train
 /// Trains a network as `config` says on (x, y), evaluating on
 /// (x_test, labels_test) after every epoch; `report` sees each epoch as it
 /// ends, `tick` every minibatch (for a progress bar).
-pub fn train<T: Real>(
+pub fn train<T: Float>(
     config: &Config,
-    x: ArrayView2<T>,
-    y: ArrayView2<T>,
+    x: ArrayView2<T>, // (784, samples)
+    y: ArrayView2<T>, // (10, samples)
     x_test: ArrayView2<T>,
     labels_test: &[u8],
     mut report: impl FnMut(&EpochRecord),
     mut tick: impl FnMut() + Send,
 ) -> (Network<T>, Vec<EpochRecord>) {
     let mut rng: Rng = seeded(config.seed);
+    let (sizes, cost) = (&config.sizes, config.cost);
     let mut net = Network::new(
-        &config.sizes,
+        sizes,
         config.hidden,
         config.output,
         config.init,
         &mut rng,
     )
     .expect("presets have valid sizes");
-    let mut trainer = Trainer::new(&net, x.ncols(), config.batch_size);
     let mut optimizer =
         Optimizer::new(&net, config.momentum, config.weight_decay);
-    let mut eval = Workspace::new(&net, 1000);
-    let mut history = Vec::with_capacity(config.epochs);
-    let mut seconds = 0.0;
+    let (batch, mut history, mut seconds) = (config.batch_size, vec![], 0.0);
+    let mut trainer = Trainer::new(&net, x.ncols(), batch); // the fast path
     for epoch in 0..config.epochs {
-        let eta = if config.cosine {
-            cosine_eta(config.eta, epoch, config.epochs)
-        } else {
-            config.eta
+        let eta = match config.cosine {
+            true => cosine_eta(config.eta, epoch, config.epochs),
+            false => config.eta,
         };
         let eta = T::from_f64(eta);
         let start = Instant::now();
-        trainer.epoch_with(
-            &mut net,
-            x,
-            y,
-            config.cost,
-            config.batch_size,
-            &mut rng,
-            |net, grads| {
-                optimizer.step(net, grads, eta);
-                tick();
-            },
-        );
+        match config.path {
+            TrainingPath::Lesson => {
+                ch07_minibatches::epoch_with(
+                    &mut net,
+                    x,
+                    y,
+                    cost,
+                    batch,
+                    &mut rng,
+                    |net, grads| {
+                        optimizer.step(net, grads, eta);
+                        tick();
+                    },
+                );
+            }
+            TrainingPath::Fast => {
+                trainer.epoch_with(
+                    &mut net,
+                    x,
+                    y,
+                    cost,
+                    batch,
+                    &mut rng,
+                    |net, grads| {
+                        optimizer.step_fast(net, grads, eta);
+                        tick();
+                    },
+                );
+            }
+        }
         seconds += start.elapsed().as_secs_f64();
+        let sample = LOSS_SAMPLE.min(x.ncols());
+        let (x_sample, y_sample) =
+            (x.slice(s![.., ..sample]), y.slice(s![.., ..sample]));
         let record = EpochRecord {
             epoch: epoch + 1,
-            train_loss: trainer.epoch_cost,
-            test_accuracy: accuracy(
-                &predict_all(&net, &mut eval, x_test),
-                labels_test,
-            ),
+            train_loss: average_cost(&net, x_sample, y_sample, cost),
+            test_accuracy: accuracy(&predict_all(&net, x_test), labels_test),
             seconds,
         };
         report(&record);
@@ -313,24 +389,50 @@ pub fn train<T: Real>(
 
 // ANCHOR: evaluate
 /// The predicted digit (the brightest output) for every column of `x`.
-pub fn predict_all<T: Real>(
-    net: &Network<T>,
-    workspace: &mut Workspace<T>,
-    x: ArrayView2<T>,
-) -> Vec<u8> {
+pub fn predict_all<T: Float>(net: &Network<T>, x: ArrayView2<T>) -> Vec<u8> {
     let mut predictions = Vec::with_capacity(x.ncols());
-    let step = 1000;
-    for start in (0..x.ncols()).step_by(step) {
-        let end = (start + step).min(x.ncols());
-        let a = workspace
-            .forward(net, x.slice_axis(Axis(1), Slice::from(start..end)));
+    for_each_output(net, x, |a| {
         predictions.extend(
             a.columns()
                 .into_iter()
                 .map(|column| argmax(column.iter().copied()) as u8),
         );
-    }
+    });
     predictions
+}
+
+/// The mean cost over the columns of `x` (targets `y`).
+pub fn average_cost<T: Float>(
+    net: &Network<T>,
+    x: ArrayView2<T>,
+    y: ArrayView2<T>,
+    cost: Cost,
+) -> f64 {
+    let (mut total, mut k) = (0.0, 0);
+    for_each_output(net, x, |a| {
+        for a_k in a.columns() {
+            total += cost.value(a_k, y.column(k)).into_f64();
+            k += 1;
+        }
+    });
+    total / x.ncols().max(1) as f64
+}
+
+/// The network's outputs for `x`, a thousand columns at a time, on the
+/// fast path (the same numbers as `feedforward_batch`, sooner).
+fn for_each_output<T: Float>(
+    net: &Network<T>,
+    x: ArrayView2<T>,
+    mut see: impl FnMut(ArrayView2<T>) + Send,
+) {
+    const STEP: usize = 1000;
+    let mut workspace = Workspace::new(net, STEP.min(x.ncols()).max(1));
+    fastpath::install(|| {
+        for start in (0..x.ncols()).step_by(STEP) {
+            let end = (start + STEP).min(x.ncols());
+            see(workspace.forward(net, x.slice(s![.., start..end])));
+        }
+    });
 }
 
 /// The index of the largest value.

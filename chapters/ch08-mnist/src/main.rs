@@ -25,8 +25,9 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    ch08_mnist::cli::use_threads(cli.threads);
-    match ch08_mnist::cli::run(cli) {
+    let ran = ch08_mnist::cli::use_threads(cli.threads)
+        .and_then(|()| ch08_mnist::cli::run(cli));
+    match ran {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("ch08-mnist: error: {e}");

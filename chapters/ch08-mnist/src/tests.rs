@@ -160,7 +160,7 @@ proptest! {
 
     // The network chapter 8 trains in f32 is the same generic code as in
     // f64; here, in f64, the minibatch gradient of the exact training path
-    // (ch07's Workspace, ReLU + softmax + cross-entropy) plus weight decay
+    // (ch07's backprop_batch, ReLU + softmax + cross-entropy) plus weight decay
     // λW is checked against finite differences of C + λ/2‖W‖².
     #[test]
     fn the_training_gradient_with_weight_decay_matches_finite_differences(seed in any::<u64>()) {
@@ -169,10 +169,8 @@ proptest! {
         let x = normal_array(&mut rng, (784, 3), 0.5).mapv(f64::abs);
         let y = labels_to_matrix::<f64>(&[1, 7, 3]);
         let lambda = 1e-2;
-        let mut workspace = Workspace::new(&net, 3);
-        workspace.backprop(&net, x.view(), y.view(), Cost::CrossEntropy);
+        let grads = &ch07_minibatches::backprop_batch(&net, x.view(), y.view(), Cost::CrossEntropy);
         // Only the last layer's 50 parameters, to keep the check quick.
-        let grads = &workspace.grads;
         let w = &net.layers[1].w;
         let analytic: Vec<f64> = grads.nabla_w[1].iter().zip(w).map(|(g, w)| g + lambda * w).collect();
         let cost = |p: &[f64]| {
@@ -190,5 +188,107 @@ proptest! {
         prop_assume!(analytic.iter().all(|g| g.abs() > 1e-3));
         let report = check_gradient(cost, w.as_slice().unwrap(), &analytic);
         prop_assert!(report.passes(SMOOTH_TOLERANCE), "{report}");
+    }
+}
+
+/// The largest difference between two networks' parameters, relative to
+/// the largest parameter.
+fn network_difference<T: Real>(a: &Network<T>, b: &Network<T>) -> f64 {
+    let (a, b) = (ch06_backprop::parameters(a), ch06_backprop::parameters(b));
+    let scale = b.iter().fold(0.0f64, |s, p| s.max(p.into_f64().abs()));
+    let worst = a.iter().zip(&b).fold(0.0f64, |w, (p, q)| {
+        w.max((p.into_f64() - q.into_f64()).abs())
+    });
+    worst / scale
+}
+
+/// Trains on synthetic data with the given path and element type.
+fn train_synthetic<T: Float>(path: TrainingPath) -> Network<T> {
+    let (images, labels) = synthetic(600, 4);
+    let x = images_to_matrix::<T>(&images);
+    let y = labels_to_matrix::<T>(&labels);
+    let config = Config {
+        sizes: vec![784, 24, 10],
+        epochs: 2,
+        path,
+        ..Config::default_run()
+    };
+    train(
+        &config,
+        x.view(),
+        y.view(),
+        x.view(),
+        &labels,
+        |_| {},
+        || {},
+    )
+    .0
+}
+
+/// Chapter 8's run trains the same network on the lesson path (chapter
+/// 7's `epoch_with`, `Optimizer::step`) and the fast path: to 1e-12 of the
+/// largest weight in f64, and 1e-5 in f32.
+#[test]
+fn the_lesson_path_and_the_fast_path_train_the_same_network() {
+    let lesson = train_synthetic::<f64>(TrainingPath::Lesson);
+    let fast = train_synthetic::<f64>(TrainingPath::Fast);
+    let d = network_difference(&fast, &lesson);
+    assert!(d <= 1e-12, "f64: {d:e}");
+    let lesson = train_synthetic::<f32>(TrainingPath::Lesson);
+    let fast = train_synthetic::<f32>(TrainingPath::Fast);
+    let d = network_difference(&fast, &lesson);
+    assert!(d <= 1e-5, "f32: {d:e}");
+    assert!(d > 0.0, "f32 sums in another order: not to the bit");
+}
+
+/// The fast path's update is the lesson's update, to the bit.
+#[test]
+fn the_fast_optimizer_step_is_the_lessons_to_the_bit() {
+    let mut rng = seeded(12);
+    let net = Network::<f32>::new(
+        &[784, 64, 10],
+        Activation::Relu,
+        Activation::Softmax,
+        Init::He,
+        &mut rng,
+    )
+    .unwrap();
+    let mut grads = Gradients::zeros_like(&net);
+    for g in grads.nabla_w.iter_mut() {
+        g.mapv_inplace(|_| uniform(&mut rng, -1.0, 1.0) as f32);
+    }
+    for g in grads.nabla_b.iter_mut() {
+        g.mapv_inplace(|_| uniform(&mut rng, -1.0, 1.0) as f32);
+    }
+    let (mut lesson, mut fast) = (net.clone(), net.clone());
+    let mut o_lesson = Optimizer::new(&net, 0.9, 1e-3);
+    let mut o_fast = Optimizer::new(&net, 0.9, 1e-3);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(3)
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        o_lesson.step(&mut lesson, &grads, 0.1);
+        pool.install(|| o_fast.step_fast(&mut fast, &grads, 0.1));
+    }
+    assert!(lesson == fast, "the updates differ");
+    o_lesson.step(&mut lesson, &grads, 0.1);
+    assert!(lesson != fast, "and a fourth step is seen");
+}
+
+/// The default run's training, from start to trained network, is the same
+/// to the bit on pools of 1, 2, 3, 4, 8 and 16 threads.
+#[test]
+fn training_is_bit_identical_for_any_thread_count() {
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| train_synthetic::<f32>(TrainingPath::Fast))
+    };
+    let one = on(1);
+    for threads in [2, 3, 4, 8, 16] {
+        assert!(on(threads) == one, "{threads} threads differ from 1");
     }
 }

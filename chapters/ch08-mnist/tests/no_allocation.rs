@@ -6,7 +6,8 @@
 //! shown to work: it sees an update rule that copies the gradient, and it
 //! sees the scratch buffer ndarray's own matrix product allocates.
 
-use ch07_minibatches::{Cost, Gradients, Network, Sgd, Trainer};
+use ch07_minibatches::fast::{Trainer, sgd_update};
+use ch07_minibatches::{Cost, Gradients, Network};
 use ch08_mnist::{Config, Optimizer};
 use ndarray::Array2;
 use ndarray::linalg::general_mat_mul;
@@ -73,7 +74,7 @@ fn main() {
     };
 
     // Warm-up: the first steps size the matrix products' buffers.
-    epoch(&mut |net, grads| optimizer.step(net, grads, 0.1));
+    epoch(&mut |net, grads| optimizer.step_fast(net, grads, 0.1));
 
     // The counter works: a copy of the gradient in each step is one each.
     let copying = count(|| {
@@ -84,7 +85,7 @@ fn main() {
     // The steady state: nothing.
     let mut steps = 0;
     let steady = count(|| {
-        steps = epoch(&mut |net, grads| optimizer.step(net, grads, 0.1));
+        steps = epoch(&mut |net, grads| optimizer.step_fast(net, grads, 0.1));
     });
     assert_eq!(steps, 9);
     assert_eq!(
@@ -97,10 +98,10 @@ fn main() {
         "ok: {steps} steps of 784-256-10 (f32, batch {}, {} threads) after \
          warm-up made 0 allocations (a copying update made {copying})",
         config.batch_size,
-        shared::matmul::threads()
+        fastpath::threads()
     );
 
-    // Chapter 7's plain SGD in f64 with sigmoid and the quadratic cost.
+    // Chapter 7's plain SGD (fast path) in f64, sigmoid, quadratic cost.
     let mut rng = seeded(7);
     // Ten minibatches of 10 and one of a single sample.
     let (x, y) = data(&mut rng, 101);
@@ -114,18 +115,15 @@ fn main() {
     )
     .expect("valid sizes");
     let mut trainer = Trainer::new(&net, 101, 10);
-    let sgd = Sgd {
-        eta: 3.0,
-        batch_size: 10,
-    };
     let mut sgd_epoch = || {
-        trainer.epoch(
+        trainer.epoch_with(
             &mut net,
             x.view(),
             y.view(),
             Cost::Quadratic,
-            sgd,
+            10,
             &mut rng,
+            |net, grads| sgd_update(net, grads, 3.0),
         )
     };
     sgd_epoch();
@@ -135,7 +133,7 @@ fn main() {
     assert_eq!(steady, 0, "chapter 7's SGD epoch made {steady} allocations");
     println!("ok: 11 steps of 784-30-10 (f64, sigmoid, batch 10 and 1) made 0");
 
-    // Why shared::matmul exists: ndarray's product allocates every call.
+    // Why fastpath::gemm exists: ndarray's product allocates every call.
     let (a, b) = (Array2::<f32>::ones((256, 784)), Array2::ones((784, 64)));
     let mut c = Array2::zeros((256, 64));
     general_mat_mul(1.0, &a, &b, 0.0, &mut c);

@@ -68,7 +68,7 @@ pub fn batch_weight_gradient(
             let a_in = normal_array(&mut rng, (n_in, m), 1.0);
             let mut want = Array2::zeros((n_out, n_in));
             for (d, a) in delta.columns().into_iter().zip(a_in.columns()) {
-                want += &(outer(d, a) / m as f64);
+                want += &(outer(&d.to_owned(), &a.to_owned()) / m as f64);
             }
             let got = f(delta.view(), a_in.view());
             prop_assert_eq!(got.dim(), (n_out, n_in), "shape (n_out, n_in)");

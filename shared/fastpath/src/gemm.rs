@@ -1,14 +1,7 @@
 //! The matrix product C ← α·A·B + β·C that training spends its time in.
 //!
-//! ndarray's `general_mat_mul` (through the matrixmultiply crate) is fast,
-//! but it allocates a scratch buffer inside every call. A training step
-//! makes several products per layer, so that is several allocations per
-//! step. [`MatMul`] does the same job with its scratch buffers kept
-//! between calls: once the first step has sized them, a step allocates
-//! nothing.
-//!
 //! How it is fast (the classic layout of Goto and van de Geijn, as in BLIS
-//! and OpenBLAS):
+//! and OpenBLAS); the appendix climbs to it one rung at a time:
 //!
 //! - **Blocking.** The product is cut into blocks of `KC` terms of the
 //!   inner dimension, `MC` rows of A and `NC` columns of B, sized so the
@@ -19,23 +12,23 @@
 //!   straight line, whatever the strides of A and B (a transpose costs
 //!   nothing extra).
 //! - **The micro-kernel.** It keeps an `MR × NR` tile of C (6 × 16 in f32
-//!   on AVX2) in 12 vector registers and, for each k, adds the outer
-//!   product of a column of A and a row of B with fused multiply-adds.
-//!   [`pulp`] picks the widest instructions the CPU has at run time and
-//!   keeps all of this safe Rust.
-//! - **Threads.** C is split in two along its longer side and the halves
-//!   are computed at once on rayon's threads, each with its own buffers.
-//!   Every entry of C is summed in the same order whatever the split, so
-//!   results are bit-identical for any number of threads.
+//!   on AVX2, 6 × 32 on AVX-512) in 12 vector registers and, for each k,
+//!   adds the outer product of a column of A and a row of B with fused
+//!   multiply-adds. [`pulp`] picks the widest instructions the CPU has at
+//!   run time and keeps all of this safe Rust.
+//! - **Threads.** C is cut into one piece per thread of the current rayon
+//!   pool (fewer for small products), along its longer side, at whole
+//!   tiles; the pieces are computed at once, each thread with its own
+//!   packing buffers (kept in the thread between calls, so a warm product
+//!   allocates nothing). Every entry of C is summed over k in the same
+//!   order whatever piece it is in: bit-identical for any thread count.
 
 use bytemuck::Pod;
 use ndarray::linalg::general_mat_vec_mul;
-use ndarray::{ArrayView2, ArrayViewMut2, Axis, Slice};
+use ndarray::{ArrayView2, ArrayViewMut2, Axis, LinalgScalar, Slice};
 use pulp::{Arch, Simd, WithSimd};
+use std::cell::RefCell;
 use std::ops::Range;
-use std::sync::OnceLock;
-
-use crate::Real;
 
 /// Rows of A per micro-kernel tile.
 const MR: usize = 6;
@@ -49,12 +42,11 @@ const KC: usize = 256;
 const MC: usize = 72;
 /// Columns of B per block (a multiple of every NR).
 const NC: usize = 1024;
-/// Below this many multiply-adds a second thread costs more than it saves.
-const PARALLEL_MIN_WORK: usize = 1 << 16;
+/// Multiply-adds below which a piece is not worth another thread.
+const PIECE_MIN_WORK: usize = 1 << 16;
 
-/// A float the micro-kernel has vectors for: [`f32`] and [`f64`]. Every
-/// [`Real`] is one.
-pub trait Element: Pod {
+/// A float the micro-kernel has vectors for: [`f32`] and [`f64`].
+pub trait Element: LinalgScalar + PartialEq + Pod + Send + Sync {
     /// A SIMD vector of `Self` for the instruction set `S`.
     type V<S: Simd>: Copy + Pod;
     /// `x` in every lane.
@@ -68,6 +60,13 @@ pub trait Element: Pod {
     ) -> Self::V<S>;
     /// A slice seen as whole vectors, and what is left over.
     fn as_simd<S: Simd>(xs: &[Self]) -> (&[Self::V<S>], &[Self]);
+    /// Runs `f` with this thread's packing buffers for `Self`.
+    fn with_packs<R>(f: impl FnOnce(&mut Packs<Self>) -> R) -> R;
+}
+
+thread_local! {
+    static PACKS_F32: RefCell<Packs<f32>> = RefCell::default();
+    static PACKS_F64: RefCell<Packs<f64>> = RefCell::default();
 }
 
 impl Element for f32 {
@@ -83,6 +82,9 @@ impl Element for f32 {
     #[inline(always)]
     fn as_simd<S: Simd>(xs: &[f32]) -> (&[S::f32s], &[f32]) {
         S::as_simd_f32s(xs)
+    }
+    fn with_packs<R>(f: impl FnOnce(&mut Packs<f32>) -> R) -> R {
+        PACKS_F32.with_borrow_mut(f)
     }
 }
 
@@ -100,146 +102,109 @@ impl Element for f64 {
     fn as_simd<S: Simd>(xs: &[f64]) -> (&[S::f64s], &[f64]) {
         S::as_simd_f64s(xs)
     }
+    fn with_packs<R>(f: impl FnOnce(&mut Packs<f64>) -> R) -> R {
+        PACKS_F64.with_borrow_mut(f)
+    }
 }
 
-/// The thread pool every [`MatMul`] shares.
-static POOL: OnceLock<rayon::ThreadPool> = OnceLock::new();
-
-/// Uses `threads` threads for matrix products (0: one per core). Call it
-/// before the first product; returns `false` if the pool already exists
-/// with another size. Each product is split in two, so only two threads
-/// work on it: enough for the 2-core machines this book is measured on.
-pub fn set_threads(threads: usize) -> bool {
-    let threads = if threads == 0 {
-        default_threads()
-    } else {
-        threads
-    };
-    pool_with(threads).current_num_threads() == threads
+/// The widest vector instructions this CPU gives the product: `AVX-512`,
+/// `AVX2+FMA`, `NEON` or `scalar`.
+pub fn instruction_set() -> &'static str {
+    struct Width;
+    impl WithSimd for Width {
+        type Output = usize;
+        #[inline(always)]
+        fn with_simd<S: Simd>(self, _: S) -> usize {
+            size_of::<S::f32s>()
+        }
+    }
+    match (Arch::new().dispatch(Width), cfg!(target_arch = "aarch64")) {
+        (64, _) => "AVX-512",
+        (32, _) => "AVX2+FMA",
+        (16, true) => "NEON",
+        (16, false) => "SSE",
+        _ => "scalar",
+    }
 }
 
-/// The number of threads matrix products use.
-pub fn threads() -> usize {
-    pool().current_num_threads()
-}
-
-fn default_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-fn pool() -> &'static rayon::ThreadPool {
-    // Asking the OS for the core count takes system calls: only once.
-    POOL.get().unwrap_or_else(|| pool_with(default_threads()))
-}
-
-fn pool_with(threads: usize) -> &'static rayon::ThreadPool {
-    POOL.get_or_init(|| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .thread_name(|i| format!("matmul-{i}"))
-            .build()
-            .expect("starting the matrix-product threads")
-    })
-}
-
-/// Runs `work` on one of the matrix-product threads. Products made inside
-/// hand their second half to the other thread directly; products made
-/// outside first have to queue a job for the pool, which now and then
-/// allocates. Training loops run inside.
-pub fn install<R: Send>(work: impl FnOnce() -> R + Send) -> R {
-    pool().install(work)
-}
-
-/// Scratch space for one thread's products: the packed blocks of A and B.
+/// One thread's scratch space: the packed blocks of A and B.
 #[derive(Clone, Default)]
-struct Packs<T> {
+pub struct Packs<T> {
     a: Vec<T>,
     b: Vec<T>,
 }
 
-/// Matrix products with their scratch space kept between calls.
-#[derive(Clone, Default)]
-pub struct MatMul<T> {
-    /// One set of packing buffers per thread.
-    packs: Vec<Packs<T>>,
+/// C ← α·A·B + β·C, for A (m, k), B (k, n), C (m, n), any strides: the
+/// same call as ndarray's `general_mat_mul`. With β = 0, C's old contents
+/// are ignored (even NaN). A product with one column (n = 1) goes to
+/// ndarray's matrix-vector product, which allocates nothing either.
+///
+/// # Panics
+/// If the shapes do not fit together.
+pub fn gemm<T: Element>(
+    alpha: T,
+    a: &ArrayView2<T>,
+    b: &ArrayView2<T>,
+    beta: T,
+    c: &mut ArrayViewMut2<T>,
+) {
+    let ((m, k), (k2, n)) = (a.dim(), b.dim());
+    assert!(
+        k == k2 && c.dim() == (m, n),
+        "matrix product of ({m}, {k}) and ({k2}, {n}) into {:?}",
+        c.dim()
+    );
+    if n == 1 {
+        // A matrix times a vector (a batch of one): packing B into
+        // slivers of 16 columns would waste 15 of them.
+        let mut y = c.column_mut(0);
+        general_mat_vec_mul(alpha, a, &b.column(0), beta, &mut y);
+        return;
+    }
+    let pieces =
+        rayon::current_num_threads().min((m * n * k / PIECE_MIN_WORK).max(1));
+    let arch = Arch::new();
+    split(arch, pieces, alpha, a.view(), b.view(), beta, c.view_mut());
 }
 
-impl<T: Real> MatMul<T> {
-    /// Empty buffers; the first products size them.
-    pub fn new() -> Self {
-        MatMul { packs: Vec::new() }
+/// Cuts C into `pieces` along its longer side, at whole tiles, and
+/// computes them at once.
+fn split<T: Element>(
+    arch: Arch,
+    pieces: usize,
+    alpha: T,
+    a: ArrayView2<T>,
+    b: ArrayView2<T>,
+    beta: T,
+    c: ArrayViewMut2<T>,
+) {
+    let (m, n) = c.dim();
+    // 32 columns: whole slivers for every instruction set; or MR rows.
+    let (axis, len, tile) = if n >= m {
+        (Axis(1), n, MAX_NR)
+    } else {
+        (Axis(0), m, MR)
+    };
+    let left = pieces / 2;
+    let at = (len * left / pieces.max(1)).next_multiple_of(tile);
+    if pieces < 2 || at == 0 || at >= len {
+        T::with_packs(|packs| run(arch, alpha, a, b, beta, c, packs));
+        return;
     }
-
-    /// C ← α·A·B + β·C, for A (m, k), B (k, n), C (m, n), any strides.
-    /// With β = 0, C's old contents are ignored (even NaN). A product with
-    /// one column (n = 1) goes to ndarray's matrix-vector product, which
-    /// allocates nothing either.
-    ///
-    /// # Panics
-    /// If the shapes do not fit together.
-    pub fn gemm(
-        &mut self,
-        alpha: T,
-        a: ArrayView2<T>,
-        b: ArrayView2<T>,
-        beta: T,
-        c: ArrayViewMut2<T>,
-    ) {
-        let ((m, k), (k2, n)) = (a.dim(), b.dim());
-        assert!(
-            k == k2 && c.dim() == (m, n),
-            "matrix product of ({m}, {k}) and ({k2}, {n}) into {:?}",
-            c.dim()
-        );
-        if n == 1 {
-            // A matrix times a vector (a batch of one): packing B into
-            // slivers of 16 columns would waste 15 of them.
-            let mut c = c;
-            let mut y = c.column_mut(0);
-            general_mat_vec_mul(alpha, &a, &b.column(0), beta, &mut y);
-            return;
-        }
-        let threads = pool().current_num_threads();
-        if self.packs.len() < threads.max(1) {
-            self.packs.resize_with(threads.max(1), Packs::default);
-        }
-        let arch = Arch::new();
-        if threads < 2 || m * n * k < PARALLEL_MIN_WORK {
-            run(arch, alpha, a, b, beta, c, &mut self.packs[0]);
-            return;
-        }
-        // Split C in two along its longer side, at a whole number of
-        // tiles (16 columns: two f32 vectors; or MR rows), so that neither
-        // half gets a ragged tile the whole would not have had.
-        let (axis, len, tile) = if n >= m {
-            (Axis(1), n, 16)
-        } else {
-            (Axis(0), m, MR)
-        };
-        let half = len.div_ceil(2).next_multiple_of(tile);
-        if half >= len {
-            run(arch, alpha, a, b, beta, c, &mut self.packs[0]);
-            return;
-        }
-        let (c1, c2) = c.split_at(axis, half);
-        let ((a1, a2), (b1, b2)) = if axis == Axis(1) {
-            ((a, a), b.split_at(Axis(1), half))
-        } else {
-            (a.split_at(Axis(0), half), (b, b))
-        };
-        let (p1, rest) = self.packs.split_at_mut(1);
-        let (p1, p2) = (&mut p1[0], &mut rest[0]);
-        pool().install(|| {
-            rayon::join(
-                || run(arch, alpha, a1, b1, beta, c1, p1),
-                || run(arch, alpha, a2, b2, beta, c2, p2),
-            )
-        });
-    }
+    let (c1, c2) = c.split_at(axis, at);
+    let ((a1, a2), (b1, b2)) = if axis == Axis(1) {
+        ((a, a), b.split_at(Axis(1), at))
+    } else {
+        (a.split_at(Axis(0), at), (b, b))
+    };
+    rayon::join(
+        || split(arch, left, alpha, a1, b1, beta, c1),
+        || split(arch, pieces - left, alpha, a2, b2, beta, c2),
+    );
 }
 
 /// One thread's product, with the CPU's vector instructions.
-fn run<T: Real>(
+pub(crate) fn run<T: Element>(
     arch: Arch,
     alpha: T,
     a: ArrayView2<T>,
@@ -267,7 +232,7 @@ struct Product<'a, 'p, T> {
     packs: &'p mut Packs<T>,
 }
 
-impl<T: Real> WithSimd for Product<'_, '_, T> {
+impl<T: Element> WithSimd for Product<'_, '_, T> {
     type Output = ();
 
     #[inline(always)]
@@ -324,23 +289,23 @@ impl<T: Real> WithSimd for Product<'_, '_, T> {
 }
 
 /// Lanes in one vector of `T` under `S`.
-fn lanes<T: Real, S: Simd>() -> usize {
+fn lanes<T: Element, S: Simd>() -> usize {
     size_of::<T::V<S>>() / size_of::<T>()
 }
 
 /// C ← β·C, where β = 0 clears C (0 · NaN would be NaN).
-fn scale<T: Real>(beta: T, c: &mut ArrayViewMut2<T>) {
+fn scale<T: Element>(beta: T, c: &mut ArrayViewMut2<T>) {
     if beta == T::zero() {
         c.fill(T::zero());
     } else if beta != T::one() {
-        c.map_inplace(|x| *x *= beta);
+        c.map_inplace(|x| *x = *x * beta);
     }
 }
 
 /// Copies src[r0.., p0..p0+kc] into `out` as slivers of `width` rows:
 /// for each sliver, k by k, its `width` entries side by side, with zeros
 /// past row r0 + len. A is packed as it is, B as Bᵀ.
-fn pack<T: Real>(
+fn pack<T: Element>(
     src: ArrayView2<T>, // (r, k)
     rows: Range<usize>,
     p0: usize,
@@ -400,7 +365,7 @@ fn pack<T: Real>(
 /// `out[p·width + i] = rows[i][p]` for the first `H` rows, with `H` known
 /// when compiling, so the inner loop unrolls.
 #[inline(always)]
-fn gather<T: Real, const H: usize>(
+fn gather<T: Element, const H: usize>(
     rows: &[&[T]; MAX_NR],
     out: &mut [T],
     width: usize,
@@ -427,7 +392,7 @@ struct Block<T> {
 /// C[rows, cols] ← α·(packed A)(packed B) + β·C[rows, cols], one MR × nr
 /// tile at a time.
 #[inline(always)]
-fn block_product<T: Real, S: Simd>(
+fn block_product<T: Element, S: Simd>(
     simd: S,
     block: &Block<T>,
     packs: &Packs<T>,
@@ -473,7 +438,7 @@ fn block_product<T: Real, S: Simd>(
 
 /// c ← α·t + β·c, where β = 0 ignores the old c.
 #[inline(always)]
-fn write_back<T: Real>(alpha: T, t: &[T], beta: T, c: &mut [T]) {
+fn write_back<T: Element>(alpha: T, t: &[T], beta: T, c: &mut [T]) {
     if beta == T::zero() {
         c.iter_mut().zip(t).for_each(|(c, &t)| *c = alpha * t);
     } else {
@@ -486,7 +451,7 @@ fn write_back<T: Real>(alpha: T, t: &[T], beta: T, c: &mut [T]) {
 /// The micro-kernel: the MR × nr tile of (A sliver)(B sliver), summed over
 /// k with one fused multiply-add per vector per row.
 #[inline(always)]
-fn kernel<T: Real, S: Simd>(
+fn kernel<T: Element, S: Simd>(
     simd: S,
     a: &[T],
     b: &[T::V<S>],
@@ -507,38 +472,29 @@ fn kernel<T: Real, S: Simd>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::{Rng, normal_array, seeded};
+    use crate::ladder;
     use ndarray::{Array2, ShapeBuilder};
     use proptest::prelude::*;
 
-    /// The textbook triple loop, in f64.
-    fn naive(
-        alpha: f64,
-        a: ArrayView2<f64>,
-        b: ArrayView2<f64>,
-        beta: f64,
-        c: &Array2<f64>,
-    ) -> Array2<f64> {
-        let mut out = c * beta;
-        for i in 0..a.nrows() {
-            for j in 0..b.ncols() {
-                let dot: f64 =
-                    (0..a.ncols()).map(|p| a[(i, p)] * b[(p, j)]).sum();
-                out[(i, j)] += alpha * dot;
-            }
-        }
-        out
+    /// Numbers in [-1, 1) from a seed (a small LCG: this crate depends on
+    /// no workspace crate, not even the seeded RNG of `shared`).
+    fn random(seed: u64, rows: usize, cols: usize) -> Array2<f64> {
+        let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+        Array2::from_shape_simple_fn((rows, cols), || {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695);
+            (s >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+        })
     }
 
-    fn random(rng: &mut Rng, rows: usize, cols: usize) -> Array2<f64> {
-        normal_array(rng, (rows, cols), 1.0)
-    }
-
-    /// A (rows, cols) matrix stored column by column: a transposed view.
-    fn column_major(rng: &mut Rng, rows: usize, cols: usize) -> Array2<f64> {
+    /// A (rows, cols) matrix stored column by column.
+    fn column_major(seed: u64, rows: usize, cols: usize) -> Array2<f64> {
         let mut out = Array2::zeros((rows, cols).f());
-        out.assign(&random(rng, rows, cols));
+        out.assign(&random(seed, rows, cols));
         out
+    }
+
+    fn worst(a: &Array2<f64>, b: &Array2<f64>) -> f64 {
+        (a - b).iter().fold(0.0f64, |w, d| w.max(d.abs()))
     }
 
     proptest! {
@@ -552,45 +508,36 @@ mod tests {
                 vec![0.0, 1.0, -0.5]),
             seed: u64,
         ) {
-            let mut rng = seeded(seed);
             let a = if a_transposed {
-                column_major(&mut rng, m, k)
+                column_major(seed, m, k)
             } else {
-                random(&mut rng, m, k)
+                random(seed, m, k)
             };
             let b = if b_transposed {
-                column_major(&mut rng, k, n)
+                column_major(seed ^ 1, k, n)
             } else {
-                random(&mut rng, k, n)
+                random(seed ^ 1, k, n)
             };
-            let c0 = random(&mut rng, m, n);
-            let expected = naive(alpha, a.view(), b.view(), beta, &c0);
+            let c0 = random(seed ^ 2, m, n);
+            let mut expected = c0.clone();
+            ladder::naive(alpha, &a.view(), &b.view(), beta,
+                &mut expected.view_mut());
             let mut c = c0.clone();
-            MatMul::new().gemm(alpha, a.view(), b.view(), beta, c.view_mut());
-            let worst = (&c - &expected)
-                .iter()
-                .fold(0.0f64, |w, d| w.max(d.abs()));
-            prop_assert!(worst <= 1e-12 * (k as f64 + 1.0), "off by {worst}");
+            gemm(alpha, &a.view(), &b.view(), beta, &mut c.view_mut());
+            let off = worst(&c, &expected);
+            prop_assert!(off <= 1e-12 * (k as f64 + 1.0), "off by {off}");
         }
     }
 
     #[test]
     fn f32_matches_f64_to_rounding() {
-        let mut rng = seeded(3);
-        let (a, b) = (random(&mut rng, 70, 513), random(&mut rng, 513, 45));
+        let (a, b) = (random(3, 70, 513), random(4, 513, 45));
         let expected = a.dot(&b);
         let mut c = Array2::<f32>::zeros((70, 45));
-        MatMul::new().gemm(
-            1.0,
-            a.mapv(|x| x as f32).view(),
-            b.mapv(|x| x as f32).view(),
-            0.0,
-            c.view_mut(),
-        );
-        let worst = (&c.mapv(f64::from) - &expected)
-            .iter()
-            .fold(0.0f64, |w, d| w.max(d.abs()));
-        assert!(worst < 1e-3, "off by {worst}");
+        let (a32, b32) = (a.mapv(|x| x as f32), b.mapv(|x| x as f32));
+        gemm(1.0, &a32.view(), &b32.view(), 0.0, &mut c.view_mut());
+        let off = worst(&c.mapv(f64::from), &expected);
+        assert!(off < 1e-3, "off by {off}");
     }
 
     #[test]
@@ -598,37 +545,56 @@ mod tests {
         let a = Array2::<f64>::ones((7, 3));
         let b = Array2::<f64>::ones((3, 20));
         let mut c = Array2::from_elem((7, 20), f64::NAN);
-        MatMul::new().gemm(1.0, a.view(), b.view(), 0.0, c.view_mut());
+        gemm(1.0, &a.view(), &b.view(), 0.0, &mut c.view_mut());
         assert!(c.iter().all(|&x| x == 3.0));
         // And an empty inner dimension leaves β·C: here zeros.
         let mut c = Array2::from_elem((7, 20), f64::NAN);
         let (a, b) = (Array2::zeros((7, 0)), Array2::zeros((0, 20)));
-        MatMul::new().gemm(1.0, a.view(), b.view(), 0.0, c.view_mut());
+        gemm(1.0, &a.view(), &b.view(), 0.0, &mut c.view_mut());
         assert!(c.iter().all(|&x| x == 0.0));
     }
 
+    /// Products of every shape training makes, on pools of 1 to 16
+    /// threads (more than this machine has cores): equal to the bit.
     #[test]
-    fn threads_give_bit_identical_results() {
-        let mut rng = seeded(5);
-        for (m, k, n) in [(256, 784, 128), (256, 128, 784), (300, 10, 33)] {
-            let a = random(&mut rng, m, k).mapv(|x| x as f32);
-            let b = random(&mut rng, k, n).mapv(|x| x as f32);
-            let mut split = Array2::zeros((m, n));
-            MatMul::new().gemm(1.0, a.view(), b.view(), 0.0, split.view_mut());
-            let mut whole = Array2::zeros((m, n));
-            let mut packs = Packs::default();
-            let arch = Arch::new();
-            run(
-                arch,
-                1.0,
-                a.view(),
-                b.view(),
-                0.0,
-                whole.view_mut(),
-                &mut packs,
-            );
-            assert_eq!(split, whole, "({m}, {k}, {n})");
+    fn every_thread_count_gives_bit_identical_results() {
+        let shapes = [(256, 784, 64), (256, 64, 784), (784, 256, 64)];
+        for (i, &(m, k, n)) in shapes.iter().chain(&[(300, 10, 33)]).enumerate()
+        {
+            let a = random(i as u64, m, k).mapv(|x| x as f32);
+            let b = column_major(i as u64 + 9, k, n).mapv(|x| x as f32);
+            let on = |threads: usize| {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let mut c = Array2::zeros((m, n));
+                pool.install(|| {
+                    gemm(1.0, &a.view(), &b.view(), 0.0, &mut c.view_mut())
+                });
+                c
+            };
+            let one = on(1);
+            for threads in [2, 3, 4, 8, 16] {
+                assert_eq!(on(threads), one, "({m}, {k}, {n}), {threads}");
+            }
         }
+    }
+
+    /// The comparison above can fail: a product summed in another order
+    /// (k split in two halves) differs in the last bits.
+    #[test]
+    fn another_summation_order_is_caught() {
+        let (a, b) = (random(1, 64, 700), random(2, 700, 64));
+        let (a, b) = (a.mapv(|x| x as f32), b.mapv(|x| x as f32));
+        let mut whole = Array2::zeros((64, 64));
+        gemm(1.0, &a.view(), &b.view(), 0.0, &mut whole.view_mut());
+        let (a1, a2) = a.view().split_at(Axis(1), 350);
+        let (b1, b2) = b.view().split_at(Axis(0), 350);
+        let mut halves = Array2::zeros((64, 64));
+        gemm(1.0, &a2, &b2, 0.0, &mut halves.view_mut());
+        gemm(1.0, &a1, &b1, 1.0, &mut halves.view_mut());
+        assert_ne!(whole, halves);
     }
 
     #[test]
@@ -636,6 +602,6 @@ mod tests {
     fn mismatched_shapes_panic_with_the_shapes() {
         let (a, b) = (Array2::<f64>::zeros((2, 3)), Array2::zeros((4, 5)));
         let mut c = Array2::zeros((2, 5));
-        MatMul::new().gemm(1.0, a.view(), b.view(), 0.0, c.view_mut());
+        gemm(1.0, &a.view(), &b.view(), 0.0, &mut c.view_mut());
     }
 }

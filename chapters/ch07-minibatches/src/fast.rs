@@ -1,0 +1,372 @@
+//! The fast path: the same training step as this chapter's lesson code,
+//! with every allocation, copy and thread arranged for speed.
+//!
+//! The book never includes this module; the appendix "How fast is it?"
+//! explains it. What differs from [`backprop_batch`](crate::backprop_batch)
+//! and [`epoch_with`](crate::epoch_with), and why:
+//!
+//! - **Buffers allocated once** ([`Workspace`], [`Trainer`]) for a network
+//!   and a largest batch, written in place by every step: a warm step
+//!   allocates nothing (a test counts).
+//! - **The matrix products** are `fastpath::gemm` (packed, SIMD, split
+//!   across every thread); bias, activation and f' are applied row by row,
+//!   where a row (one neuron, every sample) is contiguous.
+//! - **The minibatch is column-major**, like the data set: copying an
+//!   image is one straight copy; the copies are shared among the threads.
+//! - **The update** W ← W − η∇W runs on every thread ([`update_each`]).
+//!
+//! Every entry is computed the same way whatever the thread count, so
+//! results are bit-identical for any number of threads. Against the lesson
+//! code, the sums run in another order (blocked products, δ rows summed
+//! in place), so the gradients agree to rounding: tests bound the
+//! difference (`tests.rs`: 1e-12 relative in f64, 1e-5 in f32).
+
+use ndarray::parallel::prelude::*;
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, ShapeBuilder, Zip, s};
+use rand::seq::SliceRandom;
+use shared::Real;
+use shared::rng::Rng;
+
+use ch02_activations::{relu_prime, sigmoid_prime, tanh_prime};
+use fastpath::{Element, gemm};
+
+use crate::{Activation, Cost, Gradients, Network};
+
+/// A float both paths can train in: [`Real`] for the lessons, [`Element`]
+/// for the fast matrix product. `f32` and `f64`.
+pub trait Float: Real + Element {}
+impl<T: Real + Element> Float for T {}
+
+/// Arrays with fewer entries than this are updated on one thread: for
+/// them, waking another costs more than it saves.
+pub const PAR_MIN_LEN: usize = 1 << 14;
+
+/// Scratch space for batched backprop, allocated once for a network and a
+/// largest batch size, then reused for every minibatch.
+pub struct Workspace<T: Float> {
+    /// Z⁽ˡ⁾ for each layer, (n_l, capacity).
+    zs: Vec<Array2<T>>,
+    /// A⁽ˡ⁾ for each layer, (n_l, capacity); the input is not copied.
+    activations: Vec<Array2<T>>,
+    /// Δ⁽ˡ⁾ for each layer, (n_l, capacity).
+    deltas: Vec<Array2<T>>,
+    /// The mean gradient of the last batch.
+    pub grads: Gradients<T>,
+    /// The summed cost of the last batch's samples.
+    pub batch_cost: f64,
+    /// The largest batch the buffers hold.
+    capacity: usize,
+}
+
+impl<T: Float> Workspace<T> {
+    /// Buffers for `net` and batches of up to `capacity` samples.
+    pub fn new(net: &Network<T>, capacity: usize) -> Self {
+        let per_layer = || -> Vec<Array2<T>> {
+            net.layers
+                .iter()
+                .map(|l| Array2::zeros((l.n_out(), capacity)))
+                .collect()
+        };
+        Workspace {
+            zs: per_layer(),
+            activations: per_layer(),
+            deltas: per_layer(),
+            grads: Gradients::zeros_like(net),
+            batch_cost: 0.0,
+            capacity,
+        }
+    }
+
+    /// The largest batch the buffers hold.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Forward pass for a batch (columns of `x`), keeping Z and A. Returns
+    /// a view of the output, (n_out, m).
+    pub fn forward(
+        &mut self,
+        net: &Network<T>,
+        x: ArrayView2<T>,
+    ) -> ArrayView2<'_, T> {
+        let m = x.ncols();
+        assert!(
+            m <= self.capacity,
+            "batch of {m} > capacity {}",
+            self.capacity
+        );
+        for (l, layer) in net.layers.iter().enumerate() {
+            let (before, after) = self.activations.split_at_mut(l);
+            let a_in = if l == 0 {
+                x
+            } else {
+                before[l - 1].slice(s![.., ..m])
+            };
+            let mut z = self.zs[l].slice_mut(s![.., ..m]);
+            let mut a = after[0].slice_mut(s![.., ..m]);
+            gemm(T::one(), &layer.w.view(), &a_in, T::zero(), &mut z);
+            // + b, then A = f(Z), row by row: row i is neuron i for every
+            // sample, contiguous in memory.
+            let f = layer.activation;
+            Zip::from(z.rows_mut())
+                .and(a.rows_mut())
+                .and(&layer.b)
+                .for_each(|mut z_i, mut a_i, &b_i| {
+                    z_i.mapv_inplace(|z| z + b_i);
+                    a_i.assign(&z_i);
+                    if f != Activation::Softmax {
+                        f.apply_in_place(a_i);
+                    }
+                });
+            if f == Activation::Softmax {
+                // Softmax mixes a column's entries: one sample at a time.
+                for column in a.columns_mut() {
+                    f.apply_in_place(column);
+                }
+            }
+        }
+        let last = net.layers.len() - 1;
+        self.activations[last].slice(s![.., ..m])
+    }
+
+    /// Backprop for a minibatch: the mean gradient into `self.grads`, the
+    /// summed cost into `self.batch_cost`.
+    pub fn backprop(
+        &mut self,
+        net: &Network<T>,
+        x: ArrayView2<T>, // (n_in, m)
+        y: ArrayView2<T>, // (n_out, m)
+        cost: Cost,
+    ) {
+        let m = x.ncols();
+        self.forward(net, x);
+        let last = net.layers.len() - 1;
+        let inv_m = T::one() / T::from_f64(m as f64);
+        {
+            let z = self.zs[last].slice(s![.., ..m]);
+            let a = self.activations[last].slice(s![.., ..m]);
+            self.batch_cost = a
+                .columns()
+                .into_iter()
+                .zip(y.columns())
+                .map(|(ak, yk)| cost.value(ak, yk).into_f64())
+                .sum();
+            let mut delta = self.deltas[last].slice_mut(s![.., ..m]);
+            output_error(
+                cost,
+                net.layers[last].activation,
+                z,
+                a,
+                y,
+                &mut delta,
+            );
+        }
+        for l in (0..=last).rev() {
+            let (lower, upper) = self.deltas.split_at_mut(l);
+            let delta = upper[0].slice(s![.., ..m]);
+            let a_in = if l == 0 {
+                x
+            } else {
+                self.activations[l - 1].slice(s![.., ..m])
+            };
+            // BP3: the mean of δ over the batch.
+            for (nb, row) in self.grads.nabla_b[l].iter_mut().zip(delta.rows())
+            {
+                *nb = row.sum() * inv_m;
+            }
+            // BP4: Δ Aᵀ / m.
+            let mut nabla_w = self.grads.nabla_w[l].view_mut();
+            gemm(inv_m, &delta, &a_in.t(), T::zero(), &mut nabla_w);
+            if l > 0 {
+                // BP2: (Wᵀ Δ) ⊙ f'(Z).
+                let mut prev = lower[l - 1].slice_mut(s![.., ..m]);
+                let w_t = net.layers[l].w.t();
+                gemm(T::one(), &w_t, &delta, T::zero(), &mut prev);
+                let z = self.zs[l - 1].slice(s![.., ..m]);
+                let a = self.activations[l - 1].slice(s![.., ..m]);
+                backward_through(net.layers[l - 1].activation, z, a, &mut prev);
+            }
+        }
+    }
+}
+
+/// BP1 for a batch, written into `delta`.
+fn output_error<T: Float>(
+    cost: Cost,
+    f: Activation,
+    z: ArrayView2<T>,
+    a: ArrayView2<T>,
+    y: ArrayView2<T>,
+    delta: &mut ArrayViewMut2<T>,
+) {
+    let tiny = T::min_positive_value();
+    let each = Zip::from(&mut *delta).and(&a).and(&y);
+    match cost {
+        Cost::Quadratic => each.for_each(|d, &a, &y| *d = a - y),
+        Cost::CrossEntropy if f == Activation::Softmax => {
+            each.for_each(|d, &a, &y| *d = a - y);
+            return;
+        }
+        Cost::CrossEntropy => {
+            each.for_each(|d, &a, &y| *d = -y / a.max(tiny));
+        }
+    }
+    backward_through(f, z, a, delta);
+}
+
+/// Each column g of `grad` ← J_f(z)ᵀ g, in place.
+fn backward_through<T: Float>(
+    f: Activation,
+    z: ArrayView2<T>,
+    a: ArrayView2<T>,
+    grad: &mut ArrayViewMut2<T>,
+) {
+    // One `match` per batch rather than per entry, so each loop compiles
+    // to vector instructions.
+    let times = |grad: &mut ArrayViewMut2<T>, f_prime: fn(T) -> T| {
+        Zip::from(grad).and(&z).for_each(|g, &z| *g *= f_prime(z));
+    };
+    match f {
+        Activation::Identity => {}
+        Activation::Sigmoid => times(grad, sigmoid_prime),
+        Activation::Tanh => times(grad, tanh_prime),
+        Activation::Relu => times(grad, relu_prime),
+        Activation::Softmax => {
+            for (mut g, a) in grad.columns_mut().into_iter().zip(a.columns()) {
+                let a_dot_g = a.dot(&g);
+                Zip::from(&mut g)
+                    .and(&a)
+                    .for_each(|g, &a| *g = a * (*g - a_dot_g));
+            }
+        }
+    }
+}
+
+/// Applies `rule(parameter, state, gradient)` to every weight (`rule_w`)
+/// and bias (`rule_b`) of `net`, with `state` shaped like the gradients
+/// (e.g. momentum's velocity); large arrays on every thread.
+pub fn update_each<T: Float>(
+    net: &mut Network<T>,
+    state: &mut Gradients<T>,
+    grads: &Gradients<T>,
+    rule_w: impl Fn(&mut T, &mut T, &T) + Sync + Send,
+    rule_b: impl Fn(&mut T, &mut T, &T),
+) {
+    for (l, layer) in net.layers.iter_mut().enumerate() {
+        Zip::from(&mut layer.w)
+            .and(&mut state.nabla_w[l])
+            .and(&grads.nabla_w[l])
+            .into_par_iter()
+            .with_min_len(PAR_MIN_LEN)
+            .for_each(|(w, s, g)| rule_w(w, s, g));
+        Zip::from(&mut layer.b)
+            .and(&mut state.nabla_b[l])
+            .and(&grads.nabla_b[l])
+            .for_each(&rule_b);
+    }
+}
+
+/// Chapter 6's update, W ← W − η ∂C/∂W and b ← b − η ∂C/∂b, with the
+/// large arrays on every thread.
+pub fn sgd_update<T: Float>(
+    net: &mut Network<T>,
+    grads: &Gradients<T>,
+    eta: T,
+) {
+    for (layer, (nw, nb)) in net
+        .layers
+        .iter_mut()
+        .zip(grads.nabla_w.iter().zip(&grads.nabla_b))
+    {
+        Zip::from(&mut layer.w)
+            .and(nw)
+            .into_par_iter()
+            .with_min_len(PAR_MIN_LEN)
+            .for_each(|(w, &g)| *w -= eta * g);
+        layer.b.scaled_add(-eta, nb);
+    }
+}
+
+/// Buffers for one run of SGD: the workspace, the shuffled order, and one
+/// minibatch of inputs and targets.
+pub struct Trainer<T: Float> {
+    /// Batched-backprop scratch space.
+    pub workspace: Workspace<T>,
+    order: Vec<usize>,
+    x_batch: Array2<T>, // (n_in, batch), column-major
+    y_batch: Array2<T>, // (n_out, batch), column-major
+    /// The mean cost over the samples of the last epoch, each measured on
+    /// its minibatch just before that minibatch's update.
+    pub epoch_cost: f64,
+}
+
+impl<T: Float> Trainer<T> {
+    /// A trainer for `net` on `n` samples with the given batch size.
+    pub fn new(net: &Network<T>, n: usize, batch_size: usize) -> Self {
+        let sizes = net.sizes();
+        Trainer {
+            workspace: Workspace::new(net, batch_size),
+            order: Vec::with_capacity(n),
+            x_batch: Array2::zeros((sizes[0], batch_size).f()),
+            y_batch: Array2::zeros((sizes[sizes.len() - 1], batch_size).f()),
+            epoch_cost: 0.0,
+        }
+    }
+
+    /// [`crate::epoch_with`], fast: the same shuffle (the same random
+    /// numbers), minibatches and update calls. Returns the number of
+    /// updates.
+    #[allow(clippy::too_many_arguments, reason = "as crate::epoch_with")]
+    pub fn epoch_with(
+        &mut self,
+        net: &mut Network<T>,
+        x: ArrayView2<T>, // (n_in, samples)
+        y: ArrayView2<T>, // (n_out, samples)
+        cost: Cost,
+        batch_size: usize,
+        rng: &mut Rng,
+        mut update: impl FnMut(&mut Network<T>, &Gradients<T>) + Send,
+    ) -> usize {
+        assert!(batch_size <= self.workspace.capacity, "batch too large");
+        // On a pool thread, so parallel work hands jobs over directly.
+        fastpath::install(|| {
+            self.order.clear();
+            self.order.extend(0..x.ncols());
+            self.order.shuffle(rng);
+            let mut total_cost = 0.0;
+            for chunk in self.order.chunks(batch_size) {
+                let m = chunk.len();
+                gather(chunk, x, self.x_batch.view_mut());
+                gather(chunk, y, self.y_batch.view_mut());
+                let xb = self.x_batch.slice(s![.., ..m]);
+                let yb = self.y_batch.slice(s![.., ..m]);
+                self.workspace.backprop(net, xb, yb, cost);
+                total_cost += self.workspace.batch_cost;
+                update(net, &self.workspace.grads);
+            }
+            self.epoch_cost = total_cost / self.order.len().max(1) as f64;
+            self.order.len().div_ceil(batch_size)
+        })
+    }
+}
+
+/// Copies the columns `indices` of `src` into the first columns of `dst`.
+/// Reading scattered images waits on memory, so the threads share it.
+fn gather<T: Float>(
+    indices: &[usize],
+    src: ArrayView2<T>,    // (n, samples)
+    dst: ArrayViewMut2<T>, // (n, batch)
+) {
+    const PER_TASK: usize = 16;
+    if indices.len() <= PER_TASK || fastpath::threads() == 1 {
+        let mut dst = dst;
+        for (j, &k) in indices.iter().enumerate() {
+            dst.column_mut(j).assign(&src.column(k));
+        }
+        return;
+    }
+    let half = indices.len() / 2;
+    let (first, second) = indices.split_at(half);
+    let (dst1, dst2) = dst.split_at(Axis(1), half);
+    rayon::join(|| gather(first, src, dst1), || gather(second, src, dst2));
+}

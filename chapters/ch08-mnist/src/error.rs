@@ -1,0 +1,24 @@
+//! Everything that can stop a chapter 8 command, each said in one line.
+
+use crate::model::ModelError;
+use crate::preprocess::ImageError;
+
+/// Anything that stops a command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The data could not be had.
+    #[error(transparent)]
+    Data(#[from] shared::data::DataError),
+    /// A model file problem.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// An image problem.
+    #[error(transparent)]
+    Image(#[from] ImageError),
+    /// Writing a file or figure failed.
+    #[error(transparent)]
+    Write(#[from] shared::Error),
+    /// Something else, said in one line.
+    #[error("{0}")]
+    Other(String),
+}

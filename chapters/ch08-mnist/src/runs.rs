@@ -1,0 +1,67 @@
+//! Where runs are kept: saved models (`data/models/NAME.model`) and
+//! training histories (`data/runs/NAME.tsv`), for `predict` and
+//! `figures` to read.
+
+use std::path::{Path, PathBuf};
+
+use crate::{EpochRecord, Error};
+
+/// Where models are kept: `data/models/NAME.model`.
+pub fn model_path(name: &str) -> PathBuf {
+    shared::figures::workspace_root()
+        .join("data")
+        .join("models")
+        .join(format!("{name}.model"))
+}
+
+/// Where run histories are kept: `data/runs/NAME.tsv`.
+pub fn history_path(name: &str) -> PathBuf {
+    shared::figures::workspace_root()
+        .join("data")
+        .join("runs")
+        .join(format!("{name}.tsv"))
+}
+
+/// Saves a run's history as tab-separated values.
+pub fn write_history(
+    path: &Path,
+    history: &[EpochRecord],
+) -> Result<(), Error> {
+    let mut text = String::from("epoch\ttrain_loss\ttest_accuracy\tseconds\n");
+    for r in history {
+        text.push_str(&format!(
+            "{}\t{}\t{}\t{}\n",
+            r.epoch, r.train_loss, r.test_accuracy, r.seconds
+        ));
+    }
+    Ok(shared::files::write_atomically(path, text.as_bytes())?)
+}
+
+/// Reads a history written by [`write_history`].
+pub fn read_history(path: &Path) -> Result<Vec<EpochRecord>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::Other(format!(
+            "{}: {e} (train that preset first)",
+            path.display()
+        ))
+    })?;
+    text.lines()
+        .skip(1)
+        .map(|line| {
+            let f: Vec<f64> =
+                line.split('\t').filter_map(|v| v.parse().ok()).collect();
+            match f[..] {
+                [e, l, a, s] => Ok(EpochRecord {
+                    epoch: e as usize,
+                    train_loss: l,
+                    test_accuracy: a,
+                    seconds: s,
+                }),
+                _ => Err(Error::Other(format!(
+                    "{}: bad line '{line}'",
+                    path.display()
+                ))),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,33 @@
+//! The fast path's primitives: what makes training fast, kept apart from
+//! the lessons.
+//!
+//! The chapters teach with ndarray's `dot`: one equation, one expression.
+//! Training runs (chapters 8 and later) go through a second copy of the
+//! same step, the fast path, built on this crate. The book's appendix "How
+//! fast is it?" teaches what is here, rung by rung:
+//!
+//! - [`gemm`]: C ← α·A·B + β·C, called like ndarray's `general_mat_mul`;
+//!   blocked, packed, a SIMD micro-kernel with the widest instructions the
+//!   CPU has ([`instruction_set`]), split across every thread of the
+//!   current rayon pool, and allocation-free once warm (its packing
+//!   buffers live in each thread);
+//! - [`threads`], [`set_threads`], [`install`]: the threads it uses;
+//! - [`ladder`]: the slower products the appendix climbs from (the naive
+//!   triple loop, loop order, cache blocking, packing), and [`peak`]: the
+//!   machine's fused multiply-add peak, the ceiling they are measured
+//!   against.
+//!
+//! **Same numbers for any thread count.** Threads split C into pieces;
+//! every entry of C is summed over k in the same order whatever piece it
+//! falls in, so the result is bit-identical for 1, 2, 3 … 16 threads.
+//!
+//! Knows nothing of chapters, networks or the book; depends on no
+//! workspace crate.
+
+mod gemm;
+pub mod ladder;
+pub mod peak;
+mod pool;
+
+pub use gemm::{Element, gemm, instruction_set};
+pub use pool::{install, set_threads, threads};
