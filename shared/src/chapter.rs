@@ -3,7 +3,8 @@
 //! `cargo run -p chNN-name` prints the chapter's walk-through and writes its
 //! figures into `book/src/figures/`. Options:
 //!
-//! - `--figures-dir DIR`: write the figures somewhere else;
+//! - `--figures-dir DIR` (or `--figures-dir=DIR`): write the figures
+//!   somewhere else;
 //! - `--no-figures`: only print;
 //! - `--help`.
 
@@ -29,37 +30,58 @@ pub struct Chapter {
 pub struct Options {
     /// Where to write figures; `None` means do not write them.
     pub figures_dir: Option<PathBuf>,
-    /// Print usage and stop.
-    pub help: bool,
+    /// Usage text to print instead of running (for `--help`).
+    pub help: Option<String>,
 }
 
-/// Parses the arguments after the program name.
+/// The options every chapter binary takes.
+#[derive(Debug, clap::Parser)]
+#[command(about = "Prints the chapter's walk-through and writes its figures \
+             (default: book/src/figures/).")]
+struct Args {
+    /// Write the figures into DIR instead of book/src/figures/.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_figures")]
+    figures_dir: Option<PathBuf>,
+    /// Only print the walk-through; write no figures.
+    #[arg(long)]
+    no_figures: bool,
+}
+
+/// Parses the arguments after the program name of chapter `name`.
 pub fn parse_args(
+    name: &'static str,
     args: impl IntoIterator<Item = String>,
 ) -> Result<Options, Error> {
-    let mut options = Options {
-        figures_dir: Some(book_figures_dir()),
-        help: false,
-    };
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--figures-dir" => {
-                let dir = args.next().ok_or_else(|| {
-                    Error::Usage("--figures-dir needs a directory".into())
-                })?;
-                options.figures_dir = Some(PathBuf::from(dir));
-            }
-            "--no-figures" => options.figures_dir = None,
-            "-h" | "--help" => options.help = true,
-            other => {
-                return Err(Error::Usage(format!(
-                    "unknown argument `{other}`"
-                )));
-            }
+    use clap::{CommandFactory, FromArgMatches};
+    let command = Args::command()
+        .name(name)
+        .bin_name(format!("cargo run -p {name} --"));
+    let all = std::iter::once(name.to_string()).chain(args);
+    let matches = match command.try_get_matches_from(all) {
+        Ok(matches) => matches,
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelp => {
+            return Ok(Options {
+                figures_dir: None,
+                help: Some(e.to_string()),
+            });
         }
-    }
-    Ok(options)
+        Err(e) => {
+            // clap explains at length; one line is enough here.
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("bad arguments");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            return Err(Error::Usage(first.to_string()));
+        }
+    };
+    let args = Args::from_arg_matches(&matches)
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    Ok(Options {
+        figures_dir: match (args.no_figures, args.figures_dir) {
+            (true, _) => None,
+            (false, dir) => Some(dir.unwrap_or_else(book_figures_dir)),
+        },
+        help: None,
+    })
 }
 
 /// Runs a chapter with the given arguments, printing to `out`.
@@ -72,16 +94,9 @@ pub fn run(
         path: "<stdout>".into(),
         source,
     };
-    let options = parse_args(args)?;
-    if options.help {
-        writeln!(
-            out,
-            "usage: cargo run -p {} -- [--figures-dir DIR] [--no-figures]\n\
-             Prints the chapter's walk-through and writes its figures \
-             (default: book/src/figures/).",
-            chapter.name
-        )
-        .map_err(stdout_error)?;
+    let options = parse_args(chapter.name, args)?;
+    if let Some(help) = options.help {
+        write!(out, "{help}").map_err(stdout_error)?;
         return Ok(());
     }
     (chapter.walkthrough)(out).map_err(stdout_error)?;
@@ -116,35 +131,37 @@ pub fn main(chapter: Chapter) -> ExitCode {
 mod tests {
     use super::*;
 
-    fn args(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
+    fn parse(list: &[&str]) -> Result<Options, Error> {
+        parse_args("ch00-test", list.iter().map(|s| s.to_string()))
     }
 
     #[test]
     fn defaults_to_the_book_figures() {
-        let options = parse_args(args(&[])).unwrap();
+        let options = parse(&[]).unwrap();
         assert_eq!(options.figures_dir, Some(book_figures_dir()));
-        assert!(!options.help);
+        assert!(options.help.is_none());
     }
 
     #[test]
-    fn reads_every_option() {
-        let o = parse_args(args(&["--figures-dir", "/tmp/x"])).unwrap();
+    fn reads_every_option_in_both_spellings() {
+        let o = parse(&["--figures-dir", "/tmp/x"]).unwrap();
         assert_eq!(o.figures_dir, Some(PathBuf::from("/tmp/x")));
-        assert_eq!(
-            parse_args(args(&["--no-figures"])).unwrap().figures_dir,
-            None
-        );
-        assert!(parse_args(args(&["--help"])).unwrap().help);
+        let o = parse(&["--figures-dir=/tmp/y"]).unwrap();
+        assert_eq!(o.figures_dir, Some(PathBuf::from("/tmp/y")));
+        assert_eq!(parse(&["--no-figures"]).unwrap().figures_dir, None);
+        let help = parse(&["--help"]).unwrap().help.unwrap();
+        assert!(help.contains("--figures-dir <DIR>"), "{help}");
+        assert!(help.contains("cargo run -p ch00-test --"), "{help}");
     }
 
     #[test]
     fn rejects_bad_arguments_in_one_line() {
-        let e = parse_args(args(&["--figures"])).unwrap_err().to_string();
-        assert_eq!(e, "unknown argument `--figures` (try --help)");
-        let e = parse_args(args(&["--figures-dir"]))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("needs a directory"), "{e}");
+        let e = parse(&["--figures"]).unwrap_err().to_string();
+        assert!(e.contains("--figures"), "{e}");
+        assert!(e.ends_with("(try --help)") && !e.contains('\n'), "{e}");
+        let e = parse(&["--figures-dir"]).unwrap_err().to_string();
+        assert!(e.contains("value is required"), "{e}");
+        let e = parse(&["--no-figures", "--figures-dir", "x"]);
+        assert!(e.is_err(), "the two contradict each other");
     }
 }

@@ -111,7 +111,9 @@ impl<T: Float> Workspace<T> {
             Zip::from(z.rows_mut())
                 .and(a.rows_mut())
                 .and(&layer.b)
-                .for_each(|mut z_i, mut a_i, &b_i| {
+                .into_par_iter()
+                .with_min_len(PAR_MIN_LEN / m.max(1))
+                .for_each(|(mut z_i, mut a_i, &b_i)| {
                     z_i.mapv_inplace(|z| z + b_i);
                     a_i.assign(&z_i);
                     if f != Activation::Softmax {
@@ -221,16 +223,13 @@ fn backward_through<T: Float>(
     a: ArrayView2<T>,
     grad: &mut ArrayViewMut2<T>,
 ) {
-    // One `match` per batch rather than per entry, so each loop compiles
-    // to vector instructions.
-    let times = |grad: &mut ArrayViewMut2<T>, f_prime: fn(T) -> T| {
-        Zip::from(grad).and(&z).for_each(|g, &z| *g *= f_prime(z));
-    };
+    // One `match` per batch rather than per entry, and f' known when
+    // compiling, so each loop compiles to vector instructions.
     match f {
         Activation::Identity => {}
-        Activation::Sigmoid => times(grad, sigmoid_prime),
-        Activation::Tanh => times(grad, tanh_prime),
-        Activation::Relu => times(grad, relu_prime),
+        Activation::Sigmoid => times(grad, z, sigmoid_prime),
+        Activation::Tanh => times(grad, z, tanh_prime),
+        Activation::Relu => times(grad, z, relu_prime),
         Activation::Softmax => {
             for (mut g, a) in grad.columns_mut().into_iter().zip(a.columns()) {
                 let a_dot_g = a.dot(&g);
@@ -240,6 +239,22 @@ fn backward_through<T: Float>(
             }
         }
     }
+}
+
+/// g ← g ⊙ f'(z), entry by entry.
+fn times<T: Float>(
+    grad: &mut ArrayViewMut2<T>,
+    z: ArrayView2<T>,
+    f_prime: impl Fn(T) -> T + Sync + Send,
+) {
+    let cols = grad.ncols().max(1);
+    Zip::from(grad.rows_mut())
+        .and(z.rows())
+        .into_par_iter()
+        .with_min_len(PAR_MIN_LEN / cols)
+        .for_each(|(mut g, z)| {
+            Zip::from(&mut g).and(&z).for_each(|g, &z| *g *= f_prime(z));
+        });
 }
 
 /// Applies `rule(parameter, state, gradient)` to every weight (`rule_w`)
@@ -351,22 +366,34 @@ impl<T: Float> Trainer<T> {
 }
 
 /// Copies the columns `indices` of `src` into the first columns of `dst`.
-/// Reading scattered images waits on memory, so the threads share it.
+/// Reading scattered images waits on memory, so every thread takes a
+/// share.
 fn gather<T: Float>(
     indices: &[usize],
     src: ArrayView2<T>,    // (n, samples)
     dst: ArrayViewMut2<T>, // (n, batch)
 ) {
-    const PER_TASK: usize = 16;
-    if indices.len() <= PER_TASK || fastpath::threads() == 1 {
-        let mut dst = dst;
+    gather_in(fastpath::threads(), indices, src, dst);
+}
+
+fn gather_in<T: Float>(
+    pieces: usize,
+    indices: &[usize],
+    src: ArrayView2<T>,
+    mut dst: ArrayViewMut2<T>,
+) {
+    if pieces < 2 || indices.len() < 2 {
         for (j, &k) in indices.iter().enumerate() {
             dst.column_mut(j).assign(&src.column(k));
         }
         return;
     }
-    let half = indices.len() / 2;
-    let (first, second) = indices.split_at(half);
-    let (dst1, dst2) = dst.split_at(Axis(1), half);
-    rayon::join(|| gather(first, src, dst1), || gather(second, src, dst2));
+    let left = pieces / 2;
+    let at = indices.len() * left / pieces;
+    let (first, second) = indices.split_at(at);
+    let (dst1, dst2) = dst.split_at(Axis(1), at);
+    rayon::join(
+        || gather_in(left, first, src, dst1),
+        || gather_in(pieces - left, second, src, dst2),
+    );
 }

@@ -179,14 +179,18 @@ fn split<T: Element>(
     c: ArrayViewMut2<T>,
 ) {
     let (m, n) = c.dim();
-    // 32 columns: whole slivers for every instruction set; or MR rows.
+    // At whole tiles (nr columns or MR rows), the nearest to an even split.
     let (axis, len, tile) = if n >= m {
-        (Axis(1), n, MAX_NR)
+        (
+            Axis(1),
+            n,
+            NR_VECTORS * arch.dispatch(Lanes::<T>::default()),
+        )
     } else {
         (Axis(0), m, MR)
     };
     let left = pieces / 2;
-    let at = (len * left / pieces.max(1)).next_multiple_of(tile);
+    let at = (len * left / pieces.max(1) + tile / 2) / tile * tile;
     if pieces < 2 || at == 0 || at >= len {
         T::with_packs(|packs| run(arch, alpha, a, b, beta, c, packs));
         return;
@@ -285,6 +289,23 @@ impl<T: Element> WithSimd for Product<'_, '_, T> {
                 }
             }
         }
+    }
+}
+
+/// Lanes in one vector of `T` on the instruction set pulp picked.
+struct Lanes<T>(std::marker::PhantomData<T>);
+
+impl<T> Default for Lanes<T> {
+    fn default() -> Self {
+        Lanes(std::marker::PhantomData)
+    }
+}
+
+impl<T: Element> WithSimd for Lanes<T> {
+    type Output = usize;
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) -> usize {
+        lanes::<T, S>()
     }
 }
 

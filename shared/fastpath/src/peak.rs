@@ -24,12 +24,14 @@ impl<T: Element> WithSimd for Burn<T> {
     #[inline(always)]
     fn with_simd<S: Simd>(self, simd: S) -> (T, usize) {
         let lanes = size_of::<T::V<S>>() / size_of::<T>();
-        let a = T::splat(simd, self.x);
-        let b = T::splat(simd, T::one() - self.x * self.x);
+        // Opaque to the compiler, so the sums cannot be worked out ahead.
+        let x = std::hint::black_box(self.x);
+        let a = T::splat(simd, x);
+        let b = T::splat(simd, T::one() - x * x);
         let mut acc = [T::splat(simd, T::zero()); 12];
         for _ in 0..STEPS {
             for acc in &mut acc {
-                *acc = T::fma(simd, a, std::hint::black_box(b), *acc);
+                *acc = T::fma(simd, a, b, *acc);
             }
         }
         let sum = acc.iter().fold(T::zero(), |s, v| {
