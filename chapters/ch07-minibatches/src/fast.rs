@@ -22,7 +22,10 @@
 //! difference (`tests.rs`: 1e-12 relative in f64, 1e-5 in f32).
 
 use ndarray::parallel::prelude::*;
-use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, ShapeBuilder, Zip, s};
+use ndarray::{
+    Array2, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis, ShapeBuilder, Zip,
+    s,
+};
 use rand::seq::SliceRandom;
 use shared::Real;
 use shared::rng::Rng;
@@ -59,8 +62,10 @@ pub struct Workspace<T: Float> {
 }
 
 impl<T: Float> Workspace<T> {
-    /// Buffers for `net` and batches of up to `capacity` samples.
+    /// Buffers for `net` and batches of up to `capacity` samples, and the
+    /// matrix product's buffers on every thread of the current pool.
     pub fn new(net: &Network<T>, capacity: usize) -> Self {
+        fastpath::prepare::<T>();
         let per_layer = || -> Vec<Array2<T>> {
             net.layers
                 .iter()
@@ -108,18 +113,25 @@ impl<T: Float> Workspace<T> {
             // + b, then A = f(Z), row by row: row i is neuron i for every
             // sample, contiguous in memory.
             let f = layer.activation;
-            Zip::from(z.rows_mut())
-                .and(a.rows_mut())
-                .and(&layer.b)
-                .into_par_iter()
-                .with_min_len(PAR_MIN_LEN / m.max(1))
-                .for_each(|(mut z_i, mut a_i, &b_i)| {
-                    z_i.mapv_inplace(|z| z + b_i);
-                    a_i.assign(&z_i);
-                    if f != Activation::Softmax {
-                        f.apply_in_place(a_i);
-                    }
-                });
+            let add_b_and_f = |(mut z_i, mut a_i, &b_i): (
+                ArrayViewMut1<T>,
+                ArrayViewMut1<T>,
+                &T,
+            )| {
+                z_i.mapv_inplace(|z| z + b_i);
+                a_i.assign(&z_i);
+                if f != Activation::Softmax {
+                    f.apply_in_place(a_i);
+                }
+            };
+            let rows = Zip::from(z.rows_mut()).and(a.rows_mut()).and(&layer.b);
+            if layer.n_out() * m < PAR_MIN_LEN {
+                rows.for_each(|z_i, a_i, b_i| add_b_and_f((z_i, a_i, b_i)));
+            } else {
+                rows.into_par_iter()
+                    .with_min_len(PAR_MIN_LEN / m)
+                    .for_each(add_b_and_f);
+            }
             if f == Activation::Softmax {
                 // Softmax mixes a column's entries: one sample at a time.
                 for column in a.columns_mut() {
@@ -248,6 +260,10 @@ fn times<T: Float>(
     f_prime: impl Fn(T) -> T + Sync + Send,
 ) {
     let cols = grad.ncols().max(1);
+    if grad.len() < PAR_MIN_LEN {
+        Zip::from(grad).and(&z).for_each(|g, &z| *g *= f_prime(z));
+        return;
+    }
     Zip::from(grad.rows_mut())
         .and(z.rows())
         .into_par_iter()
@@ -268,12 +284,18 @@ pub fn update_each<T: Float>(
     rule_b: impl Fn(&mut T, &mut T, &T),
 ) {
     for (l, layer) in net.layers.iter_mut().enumerate() {
-        Zip::from(&mut layer.w)
+        let small = layer.w.len() < PAR_MIN_LEN;
+        let weights = Zip::from(&mut layer.w)
             .and(&mut state.nabla_w[l])
-            .and(&grads.nabla_w[l])
-            .into_par_iter()
-            .with_min_len(PAR_MIN_LEN)
-            .for_each(|(w, s, g)| rule_w(w, s, g));
+            .and(&grads.nabla_w[l]);
+        if small {
+            weights.for_each(&rule_w);
+        } else {
+            weights
+                .into_par_iter()
+                .with_min_len(PAR_MIN_LEN)
+                .for_each(|(w, s, g)| rule_w(w, s, g));
+        }
         Zip::from(&mut layer.b)
             .and(&mut state.nabla_b[l])
             .and(&grads.nabla_b[l])

@@ -43,7 +43,7 @@ const MC: usize = 72;
 /// Columns of B per block (a multiple of every NR).
 const NC: usize = 1024;
 /// Multiply-adds below which a piece is not worth another thread.
-const PIECE_MIN_WORK: usize = 1 << 16;
+const PIECE_MIN_WORK: usize = 1 << 15;
 
 /// A float the micro-kernel has vectors for: [`f32`] and [`f64`].
 pub trait Element: LinalgScalar + PartialEq + Pod + Send + Sync {
@@ -132,6 +132,20 @@ pub fn instruction_set() -> &'static str {
 pub struct Packs<T> {
     a: Vec<T>,
     b: Vec<T>,
+}
+
+/// Sizes the packing buffers of every thread of the current pool for any
+/// product (about 1 MB per thread in `f32`), so that no later product
+/// allocates, whichever thread it lands on. Work stealing decides which
+/// threads a product's pieces run on; without this, a thread's first
+/// product would allocate its buffers, at some unpredictable step.
+pub fn prepare<T: Element>() {
+    rayon::broadcast(|_| {
+        T::with_packs(|packs| {
+            packs.a.resize(MC * KC, T::zero());
+            packs.b.resize(NC * KC, T::zero());
+        })
+    });
 }
 
 /// C ← α·A·B + β·C, for A (m, k), B (k, n), C (m, n), any strides: the

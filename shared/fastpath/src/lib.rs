@@ -9,8 +9,8 @@
 //! - [`gemm`]: C ← α·A·B + β·C, called like ndarray's `general_mat_mul`;
 //!   blocked, packed, a SIMD micro-kernel with the widest instructions the
 //!   CPU has ([`instruction_set`]), split across every thread of the
-//!   current rayon pool, and allocation-free once warm (its packing
-//!   buffers live in each thread);
+//!   current rayon pool, and allocation-free once [`prepare`] has sized
+//!   each thread's packing buffers;
 //! - [`threads`], [`set_threads`], [`install`]: the threads it uses;
 //! - [`ladder`]: the slower products the appendix climbs from (the naive
 //!   triple loop, loop order, cache blocking, packing), and [`peak`]: the
@@ -29,5 +29,5 @@ pub mod ladder;
 pub mod peak;
 mod pool;
 
-pub use gemm::{Element, gemm, instruction_set};
+pub use gemm::{Element, gemm, instruction_set, prepare};
 pub use pool::{install, set_threads, threads};
