@@ -127,7 +127,7 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
     let threads = fastpath::threads();
     println!(
         "  η = {}{}, batch {}, momentum {}, weight decay {}, {} epoch{}, seed {}, \
-         {:?} path, {threads} thread{}, {}",
+         {} path, {threads} thread{}, {}",
         config.eta,
         if config.cosine { " (cosine decay)" } else { "" },
         config.batch_size,
@@ -136,7 +136,10 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
         config.epochs,
         if config.epochs == 1 { "" } else { "s" },
         config.seed,
-        config.path,
+        match config.path {
+            TrainingPath::Fast => "fast",
+            TrainingPath::Lesson => "lesson",
+        },
         if threads == 1 { "" } else { "s" },
         fastpath::instruction_set()
     );
