@@ -1,5 +1,6 @@
-"""Prints the appendix's tables from the last `cargo bench --bench training`
-run (criterion's estimates under target/criterion).
+"""Prints the appendix's tables from the last `cargo bench --bench ladder`
+and `cargo bench --bench training` runs (criterion's estimates under
+target/criterion).
 
     python3 benches/tables.py
 """
@@ -46,26 +47,83 @@ def step_table(kind):
     print()
 
 
+def flops_per_second(group, bench, flops):
+    return flops / (median_ns(group, bench) / 1e9)
+
+
+def peak():
+    """(one core, every core) FMA peak in GFLOP/s, from the ladder run if
+    there is one, else from the training run (both write `fma peak`)."""
+    from_burst = [t for t in ["f32 one core", "f32 every core"]]
+    burst = json.loads((ROOT / "fma peak" / from_burst[0] / "new"
+                        / "benchmark.json").read_text())
+    flops = burst["throughput"]["Elements"]
+    one = flops_per_second("fma peak", from_burst[0], flops) / 1e9
+    every = json.loads((ROOT / "fma peak" / from_burst[1] / "new"
+                        / "benchmark.json").read_text())
+    all_flops = every["throughput"]["Elements"]
+    return one, flops_per_second("fma peak", from_burst[1], all_flops) / 1e9
+
+
+def ladder_table():
+    group = "ladder f32 256x784x64"
+    if not (ROOT / group).exists():
+        return
+    one, every = peak()
+    flops = 2 * 256 * 784 * 64
+    print(f"FMA peak: {one:.1f} GFLOP/s on one core, {every:.1f} on every "
+          "core")
+    print()
+    print("| rung | time | GFLOP/s | share of the peak |")
+    print("|---|---:|---:|---:|")
+    for rung in ["1 naive", "2 reordered", "3 blocked", "4 packed",
+                 "5 simd", "6 threads", "ndarray"]:
+        ns = median_ns(group, rung)
+        rate = flops / ns
+        ceiling = every if rung in ["6 threads", "ndarray"] else one
+        print(f"| {rung} | {duration(ns)} | {rate:.1f} "
+              f"| {100 * rate / ceiling:.0f} % |")
+    print()
+
+
 def epoch_table():
-    group = "epoch 784-128-10 f32"
-    epoch = median_ns(group, "epoch 60000 batch 128")
-    floor = median_ns(group, "matmul floor 60000 batch 128")
-    gflops = flops_per_sample("784-128-10") * 60_000 / epoch
-    print("| 784-128-10, batch 128, f32 | epoch | matmul floor "
-          "| epoch / floor | GFLOP/s |")
-    print("|---|---:|---:|---:|---:|")
+    group = "default run f32"
+    epoch = median_ns(group, "epoch 60000")
+    floor = median_ns(group, "matmul floor 60000")
+    # Multiply-adds per sample actually made: W·A and Δ·Aᵀ for both
+    # layers, Wᵀ·Δ for the second only.
+    real = 2 * (2 * 784 * 256 + 3 * 256 * 10) * 60_000
+    _, every = peak()
+    print("| default run, 784-256-10, batch 64, f32 | epoch | matmul floor "
+          "| epoch / floor | GFLOP/s | share of the peak |")
+    print("|---|---:|---:|---:|---:|---:|")
+    rate = real / epoch
     print(f"| 60,000 images | {duration(epoch)} | {duration(floor)} "
-          f"| {epoch / floor:.2f}× | {gflops:.1f} |")
+          f"| {epoch / floor:.2f}× | {rate:.1f} | {100 * rate / every:.0f} % |")
+    print()
+    ns = median_ns(group, "evaluate 10000")
+    print(f"evaluating 10,000 images: {duration(ns)}")
+    print()
+
+
+def threads_table():
+    group = "threads default epoch f32"
+    print("| threads | epoch | speed-up over 1 |")
+    print("|---:|---:|---:|")
+    one = median_ns(group, "1")
+    for threads in ["1", "2", "4", "8"]:
+        ns = median_ns(group, threads)
+        print(f"| {threads} | {duration(ns)} | {one / ns:.2f}× |")
     print()
 
 
 def main():
-    step_table("f32")
-    step_table("f64")
-    epoch_table()
-    for bench in ["epoch 60000", "evaluate 10000"]:
-        ns = median_ns("default run f32", bench)
-        print(f"default run f32 / {bench}: {duration(ns)}")
+    ladder_table()
+    if (ROOT / "step f32").exists():
+        step_table("f32")
+        step_table("f64")
+        epoch_table()
+        threads_table()
 
 
 main()
