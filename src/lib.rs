@@ -38,3 +38,39 @@ pub fn book_pages() -> Vec<PathBuf> {
     pages.sort();
     pages
 }
+
+/// `{{#include path}}` and `{{#include path:anchor}}` directives of a page.
+pub fn includes(page: &str) -> Vec<(String, Option<String>)> {
+    page.match_indices("{{#include ")
+        .map(|(start, _)| {
+            let rest = &page[start + "{{#include ".len()..];
+            let end = rest.find("}}").expect("include directive is closed");
+            let target = rest[..end].trim();
+            match target.rsplit_once(':') {
+                Some((path, anchor)) => {
+                    (path.to_string(), Some(anchor.to_string()))
+                }
+                None => (target.to_string(), None),
+            }
+        })
+        .collect()
+}
+
+/// The lines between `ANCHOR: name` and `ANCHOR_END: name`, without nested
+/// anchor lines; `None` if the anchor is missing or never closed.
+pub fn anchor_region(source: &str, anchor: &str) -> Option<Vec<String>> {
+    let start = format!("ANCHOR: {anchor}");
+    let end = format!("ANCHOR_END: {anchor}");
+    let mut lines = source.lines();
+    lines.find(|line| line.trim_end().ends_with(&start))?;
+    let mut region = Vec::new();
+    for line in lines {
+        if line.trim_end().ends_with(&end) {
+            return Some(region);
+        }
+        if !line.contains("ANCHOR") {
+            region.push(line.to_string());
+        }
+    }
+    None
+}

@@ -331,45 +331,17 @@ pub fn train<T: Float>(
     .expect("presets have valid sizes");
     let mut optimizer =
         Optimizer::new(&net, config.momentum, config.weight_decay);
-    let (batch, mut history, mut seconds) = (config.batch_size, vec![], 0.0);
-    let mut trainer = Trainer::new(&net, x.ncols(), batch); // the fast path
+    let (mut history, mut seconds) = (vec![], 0.0);
+    let mut epochs = Epochs::new(config.path, &net, x.ncols(), config);
     for epoch in 0..config.epochs {
         let eta = match config.cosine {
             true => cosine_eta(config.eta, epoch, config.epochs),
             false => config.eta,
         };
-        let eta = T::from_f64(eta);
         let start = Instant::now();
-        match config.path {
-            TrainingPath::Lesson => {
-                ch07_minibatches::epoch_with(
-                    &mut net,
-                    x,
-                    y,
-                    cost,
-                    batch,
-                    &mut rng,
-                    |net, grads| {
-                        optimizer.step(net, grads, eta);
-                        tick();
-                    },
-                );
-            }
-            TrainingPath::Fast => {
-                trainer.epoch_with(
-                    &mut net,
-                    x,
-                    y,
-                    cost,
-                    batch,
-                    &mut rng,
-                    |net, grads| {
-                        optimizer.step_fast(net, grads, eta);
-                        tick();
-                    },
-                );
-            }
-        }
+        // One epoch of minibatch SGD, each step `optimizer.step`.
+        let step = (&mut optimizer, T::from_f64(eta));
+        epochs.run(&mut net, (x, y), &mut rng, step, &mut tick);
         seconds += start.elapsed().as_secs_f64();
         let sample = LOSS_SAMPLE.min(x.ncols());
         let (x_sample, y_sample) =
@@ -386,6 +358,71 @@ pub fn train<T: Float>(
     (net, history)
 }
 // ANCHOR_END: train
+
+/// One epoch of chapter 7's minibatch SGD with the optimizer's update, on
+/// the path `config.path` chose: the lesson's `epoch_with` and
+/// `Optimizer::step`, or the fast path's `Trainer` and `step_fast`.
+struct Epochs<'c, T: Float> {
+    config: &'c Config,
+    /// The fast path's buffers; `None` on the lesson path.
+    trainer: Option<Trainer<T>>,
+}
+
+impl<'c, T: Float> Epochs<'c, T> {
+    fn new(
+        path: TrainingPath,
+        net: &Network<T>,
+        n: usize,
+        config: &'c Config,
+    ) -> Self {
+        let trainer = match path {
+            TrainingPath::Lesson => None,
+            TrainingPath::Fast => Some(Trainer::new(net, n, config.batch_size)),
+        };
+        Epochs { config, trainer }
+    }
+
+    fn run(
+        &mut self,
+        net: &mut Network<T>,
+        (x, y): (ArrayView2<T>, ArrayView2<T>),
+        rng: &mut Rng,
+        (optimizer, eta): (&mut Optimizer<T>, T),
+        tick: &mut (impl FnMut() + Send),
+    ) {
+        let (cost, batch) = (self.config.cost, self.config.batch_size);
+        match &mut self.trainer {
+            None => {
+                ch07_minibatches::epoch_with(
+                    net,
+                    x,
+                    y,
+                    cost,
+                    batch,
+                    rng,
+                    |net, grads| {
+                        optimizer.step(net, grads, eta);
+                        tick();
+                    },
+                );
+            }
+            Some(trainer) => {
+                trainer.epoch_with(
+                    net,
+                    x,
+                    y,
+                    cost,
+                    batch,
+                    rng,
+                    |net, grads| {
+                        optimizer.step_fast(net, grads, eta);
+                        tick();
+                    },
+                );
+            }
+        }
+    }
+}
 
 // ANCHOR: evaluate
 /// The predicted digit (the brightest output) for every column of `x`.
@@ -416,23 +453,6 @@ pub fn average_cost<T: Float>(
         }
     });
     total / x.ncols().max(1) as f64
-}
-
-/// The network's outputs for `x`, a thousand columns at a time, on the
-/// fast path (the same numbers as `feedforward_batch`, sooner).
-fn for_each_output<T: Float>(
-    net: &Network<T>,
-    x: ArrayView2<T>,
-    mut see: impl FnMut(ArrayView2<T>) + Send,
-) {
-    const STEP: usize = 1000;
-    let mut workspace = Workspace::new(net, STEP.min(x.ncols()).max(1));
-    fastpath::install(|| {
-        for start in (0..x.ncols()).step_by(STEP) {
-            let end = (start + STEP).min(x.ncols());
-            see(workspace.forward(net, x.slice(s![.., start..end])));
-        }
-    });
 }
 
 /// The index of the largest value.
@@ -467,6 +487,23 @@ pub fn confusion_matrix(
     counts
 }
 // ANCHOR_END: evaluate
+
+/// The network's outputs for `x`, a thousand columns at a time, on the
+/// fast path (the same numbers as `feedforward_batch`, sooner).
+fn for_each_output<T: Float>(
+    net: &Network<T>,
+    x: ArrayView2<T>,
+    mut see: impl FnMut(ArrayView2<T>) + Send,
+) {
+    const STEP: usize = 1000;
+    let mut workspace = Workspace::new(net, STEP.min(x.ncols()).max(1));
+    fastpath::install(|| {
+        for start in (0..x.ncols()).step_by(STEP) {
+            let end = (start + STEP).min(x.ncols());
+            see(workspace.forward(net, x.slice(s![.., start..end])));
+        }
+    });
+}
 
 #[cfg(test)]
 mod tests;
