@@ -37,7 +37,7 @@ const NR_VECTORS: usize = 2;
 /// The widest sliver: 2 vectors of 16 lanes (f32 on AVX-512).
 const MAX_NR: usize = 32;
 /// Terms of the inner dimension per block.
-const KC: usize = 256;
+const KC: usize = 512;
 /// Rows of A per block (a multiple of MR).
 const MC: usize = 72;
 /// Columns of B per block (a multiple of every NR).
@@ -135,7 +135,7 @@ pub struct Packs<T> {
 }
 
 /// Sizes the packing buffers of every thread of the current pool for any
-/// product (about 1 MB per thread in `f32`), so that no later product
+/// product (about 2 MB per thread in `f32`), so that no later product
 /// allocates, whichever thread it lands on. Work stealing decides which
 /// threads a product's pieces run on; without this, a thread's first
 /// product would allocate its buffers, at some unpredictable step.
@@ -270,8 +270,8 @@ impl<T: Element> WithSimd for Product<'_, '_, T> {
             return;
         }
         // Sized for the largest block this product needs; kept after.
-        // Equal blocks rather than full ones and a sliver: 784 = 4 × 196,
-        // not 3 × 256 + 16.
+        // Equal blocks rather than full ones and a sliver: 784 = 2 × 392,
+        // not 512 + 272.
         let kc_max = k.div_ceil(k.div_ceil(KC));
         let mc_max = m.div_ceil(m.div_ceil(MC)).next_multiple_of(MR);
         let a_len = mc_max * kc_max;
@@ -617,15 +617,16 @@ mod tests {
     }
 
     /// The comparison above can fail: a product summed in another order
-    /// (k split in two halves) differs in the last bits.
+    /// (k split at 300 of 700, where the product's own blocks are 350 and
+    /// 350) differs in the last bits.
     #[test]
     fn another_summation_order_is_caught() {
         let (a, b) = (random(1, 64, 700), random(2, 700, 64));
         let (a, b) = (a.mapv(|x| x as f32), b.mapv(|x| x as f32));
         let mut whole = Array2::zeros((64, 64));
         gemm(1.0, &a.view(), &b.view(), 0.0, &mut whole.view_mut());
-        let (a1, a2) = a.view().split_at(Axis(1), 350);
-        let (b1, b2) = b.view().split_at(Axis(0), 350);
+        let (a1, a2) = a.view().split_at(Axis(1), 300);
+        let (b1, b2) = b.view().split_at(Axis(0), 300);
         let mut halves = Array2::zeros((64, 64));
         gemm(1.0, &a2, &b2, 0.0, &mut halves.view_mut());
         gemm(1.0, &a1, &b1, 1.0, &mut halves.view_mut());
