@@ -182,25 +182,47 @@ fn matmul<T: Float>(c: &mut Criterion, group_name: &str, gemm: Product<T>) {
     group.finish();
 }
 
-/// One epoch of the default run (shuffle, copy minibatches, backprop,
-/// momentum update) on the current pool.
-fn default_epoch(
-    trainer: &mut Trainer<f32>,
-    net: &mut Network<f32>,
-    optimizer: &mut Optimizer<f32>,
-    (x, y): (&Array2<f32>, &Array2<f32>),
-    rng: &mut shared::rng::Rng,
-) {
-    let config = Config::default_run();
-    trainer.epoch_with(
-        net,
-        x.view(),
-        y.view(),
-        config.cost,
-        config.batch_size,
-        rng,
-        |net, grads| optimizer.step_fast(net, grads, 0.01),
-    );
+/// Chapter 8's default run, ready to train epoch after epoch on the fast
+/// path: network, buffers, optimizer and shuffling.
+struct DefaultRun {
+    config: Config,
+    net: Network<f32>,
+    trainer: Trainer<f32>,
+    optimizer: Optimizer<f32>,
+    rng: shared::rng::Rng,
+}
+
+impl DefaultRun {
+    /// Call it on the pool the epochs will run on.
+    fn new(n: usize) -> Self {
+        let config = Config::default_run();
+        let net = network::<f32>(&config.sizes);
+        let trainer = Trainer::new(&net, n, config.batch_size);
+        let optimizer =
+            Optimizer::new(&net, config.momentum, config.weight_decay);
+        let rng = seeded(config.seed);
+        DefaultRun {
+            config,
+            net,
+            trainer,
+            optimizer,
+            rng,
+        }
+    }
+
+    /// One epoch: shuffle, copy minibatches, backprop, momentum update.
+    fn epoch(&mut self, x: &Array2<f32>, y: &Array2<f32>) {
+        let optimizer = &mut self.optimizer;
+        self.trainer.epoch_with(
+            &mut self.net,
+            x.view(),
+            y.view(),
+            self.config.cost,
+            self.config.batch_size,
+            &mut self.rng,
+            |net, grads| optimizer.step_fast(net, grads, 0.01),
+        );
+    }
 }
 
 /// Chapter 8's default epoch beside its floor, and evaluation.
@@ -212,22 +234,10 @@ fn epoch(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Elements(60_000));
     group.bench_function("epoch 60000", |b| {
-        let mut rng = seeded(config.seed);
-        let mut net = network::<f32>(&config.sizes);
-        let mut trainer = Trainer::new(&net, x.ncols(), config.batch_size);
-        let mut optimizer =
-            Optimizer::new(&net, config.momentum, config.weight_decay);
         // On a pool thread, as the floor below and chapter 8's run.
         fastpath::install(|| {
-            b.iter(|| {
-                default_epoch(
-                    &mut trainer,
-                    &mut net,
-                    &mut optimizer,
-                    (&x, &y),
-                    &mut rng,
-                )
-            })
+            let mut run = DefaultRun::new(x.ncols());
+            b.iter(|| run.epoch(&x, &y))
         });
     });
     let batch = config.batch_size;
@@ -252,7 +262,6 @@ fn epoch(c: &mut Criterion) {
 
 /// The default epoch on pools of 1, 2, 4 and 8 threads.
 fn threads(c: &mut Criterion) {
-    let config = Config::default_run();
     let (x, y) = data::<f32>(60_000);
     let mut group = c.benchmark_group("threads default epoch f32");
     group.sample_size(10);
@@ -266,22 +275,9 @@ fn threads(c: &mut Criterion) {
             BenchmarkId::from_parameter(threads),
             &threads,
             |b, _| {
-                let mut rng = seeded(config.seed);
-                let mut net = network::<f32>(&config.sizes);
-                let mut trainer =
-                    Trainer::new(&net, x.ncols(), config.batch_size);
-                let mut optimizer =
-                    Optimizer::new(&net, config.momentum, config.weight_decay);
                 pool.install(|| {
-                    b.iter(|| {
-                        default_epoch(
-                            &mut trainer,
-                            &mut net,
-                            &mut optimizer,
-                            (&x, &y),
-                            &mut rng,
-                        )
-                    })
+                    let mut run = DefaultRun::new(x.ncols());
+                    b.iter(|| run.epoch(&x, &y))
                 });
             },
         );

@@ -419,3 +419,30 @@ fn gather_in<T: Float>(
         || gather_in(pieces - left, second, src, dst2),
     );
 }
+
+/// The largest difference between two networks' parameters, relative to
+/// the largest parameter of `b`: how the tests say "the same network".
+pub fn network_difference<T: Real>(a: &Network<T>, b: &Network<T>) -> f64 {
+    let (a, b) = (ch06_backprop::parameters(a), ch06_backprop::parameters(b));
+    let scale = b.iter().fold(0.0f64, |s, p| s.max(p.into_f64().abs()));
+    let worst = a.iter().zip(&b).fold(0.0f64, |w, (p, q)| {
+        w.max((p.into_f64() - q.into_f64()).abs())
+    });
+    worst / scale
+}
+
+/// Gradients shaped like `net` with entries uniform in [−1, 1): inputs for
+/// the tests that an update rule on the fast path is the lesson's.
+pub fn random_gradients<T: Real>(
+    net: &Network<T>,
+    rng: &mut Rng,
+) -> Gradients<T> {
+    let mut grads = Gradients::zeros_like(net);
+    let entries = grads.nabla_w.iter_mut().flat_map(|g| g.iter_mut());
+    let entries =
+        entries.chain(grads.nabla_b.iter_mut().flat_map(|g| g.iter_mut()));
+    for g in entries {
+        *g = T::from_f64(shared::rng::uniform(rng, -1.0, 1.0));
+    }
+    grads
+}

@@ -2,7 +2,9 @@
 //! path against the lesson code.
 
 use super::*;
-use crate::fast::{Trainer, Workspace, sgd_update};
+use crate::fast::{
+    Trainer, Workspace, network_difference, random_gradients, sgd_update,
+};
 use proptest::prelude::*;
 use shared::rng::{normal_array, seeded, uniform};
 
@@ -229,17 +231,6 @@ fn both_paths<T: fast::Float>(
     (lesson, fast)
 }
 
-/// The largest difference between two networks' parameters, relative to
-/// the largest parameter.
-fn network_difference<T: Real>(a: &Network<T>, b: &Network<T>) -> f64 {
-    let (a, b) = (ch06_backprop::parameters(a), ch06_backprop::parameters(b));
-    let scale = b.iter().fold(0.0f64, |s, p| s.max(p.into_f64().abs()));
-    let worst = a.iter().zip(&b).fold(0.0f64, |w, (p, q)| {
-        w.max((p.into_f64() - q.into_f64()).abs())
-    });
-    worst / scale
-}
-
 /// The fast path trains the network the lesson code trains: to 1e-12 of
 /// the largest weight in f64, and 1e-5 in f32 (where the two paths'
 /// different summation orders round differently).
@@ -291,13 +282,7 @@ fn sgd_update_equals_chapter_6s_update() {
         &mut rng,
     )
     .expect("valid sizes");
-    let mut grads = Gradients::zeros_like(&net);
-    for g in grads.nabla_w.iter_mut() {
-        g.mapv_inplace(|_| uniform(&mut rng, -1.0, 1.0) as f32);
-    }
-    for g in grads.nabla_b.iter_mut() {
-        g.mapv_inplace(|_| uniform(&mut rng, -1.0, 1.0) as f32);
-    }
+    let grads = random_gradients(&net, &mut rng);
     let (mut expected, mut actual) = (net.clone(), net.clone());
     apply_gradients(&mut expected, &grads, 0.1);
     let pool = rayon::ThreadPoolBuilder::new()

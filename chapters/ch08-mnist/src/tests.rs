@@ -1,6 +1,7 @@
 //! Tests of chapter 8 on data the tests make.
 
 use super::*;
+use ch07_minibatches::fast::{network_difference, random_gradients};
 use ndarray::{Array2, array};
 use proptest::prelude::*;
 use shared::gradcheck::{SMOOTH_TOLERANCE, check_gradient};
@@ -191,17 +192,6 @@ proptest! {
     }
 }
 
-/// The largest difference between two networks' parameters, relative to
-/// the largest parameter.
-fn network_difference<T: Real>(a: &Network<T>, b: &Network<T>) -> f64 {
-    let (a, b) = (ch06_backprop::parameters(a), ch06_backprop::parameters(b));
-    let scale = b.iter().fold(0.0f64, |s, p| s.max(p.into_f64().abs()));
-    let worst = a.iter().zip(&b).fold(0.0f64, |w, (p, q)| {
-        w.max((p.into_f64() - q.into_f64()).abs())
-    });
-    worst / scale
-}
-
 /// Trains on synthetic data with the given path and element type.
 fn train_synthetic<T: Float>(path: TrainingPath) -> Network<T> {
     let (images, labels) = synthetic(600, 4);
@@ -253,13 +243,7 @@ fn the_fast_optimizer_step_is_the_lessons_to_the_bit() {
         &mut rng,
     )
     .unwrap();
-    let mut grads = Gradients::zeros_like(&net);
-    for g in grads.nabla_w.iter_mut() {
-        g.mapv_inplace(|_| uniform(&mut rng, -1.0, 1.0) as f32);
-    }
-    for g in grads.nabla_b.iter_mut() {
-        g.mapv_inplace(|_| uniform(&mut rng, -1.0, 1.0) as f32);
-    }
+    let grads = random_gradients(&net, &mut rng);
     let (mut lesson, mut fast) = (net.clone(), net.clone());
     let mut o_lesson = Optimizer::new(&net, 0.9, 1e-3);
     let mut o_fast = Optimizer::new(&net, 0.9, 1e-3);
