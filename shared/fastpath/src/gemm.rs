@@ -107,8 +107,9 @@ impl Element for f64 {
     }
 }
 
-/// The widest vector instructions this CPU gives the product: `AVX-512`,
-/// `AVX2+FMA`, `NEON` or `scalar`.
+/// The widest vector instructions this CPU gives the product: `AVX-512`
+/// (x86-64-v4), `AVX2+FMA` (x86-64-v3), `NEON`, or `scalar` (one lane:
+/// the same kernel, no SIMD).
 pub fn instruction_set() -> &'static str {
     struct Width;
     impl WithSimd for Width {
@@ -122,7 +123,6 @@ pub fn instruction_set() -> &'static str {
         (64, _) => "AVX-512",
         (32, _) => "AVX2+FMA",
         (16, true) => "NEON",
-        (16, false) => "SSE",
         _ => "scalar",
     }
 }
@@ -631,6 +631,29 @@ mod tests {
         gemm(1.0, &a2, &b2, 0.0, &mut halves.view_mut());
         gemm(1.0, &a1, &b1, 1.0, &mut halves.view_mut());
         assert_ne!(whole, halves);
+    }
+
+    /// The product runs the widest instructions the CPU reports: on an
+    /// AVX-512 machine the AVX-512 kernel (so the tests above test it
+    /// there), else AVX2 with FMA. Read from Linux's /proc/cpuinfo.
+    #[test]
+    #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+    fn runs_the_widest_instructions_the_cpu_has() {
+        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap();
+        let flags = cpuinfo
+            .lines()
+            .find(|line| line.starts_with("flags"))
+            .expect("a flags line");
+        let has = |flag: &str| flags.split_whitespace().any(|f| f == flag);
+        let v4 = ["avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"];
+        let expected = if v4.iter().all(|f| has(f)) {
+            "AVX-512"
+        } else if has("avx2") && has("fma") {
+            "AVX2+FMA"
+        } else {
+            "scalar"
+        };
+        assert_eq!(instruction_set(), expected, "CPU flags: {flags}");
     }
 
     #[test]
