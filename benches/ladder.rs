@@ -5,28 +5,17 @@
 //!
 //! Run: `cargo bench --bench ladder`; then `python3 benches/tables.py`.
 
+mod common;
+
+use common::{Product, ndarray_gemm};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use fastpath::ladder;
-use ndarray::linalg::general_mat_mul;
-use ndarray::{Array2, ArrayView2, ArrayViewMut2, ShapeBuilder};
+use ndarray::{Array2, ShapeBuilder};
 use shared::rng::{seeded, uniform};
 
 const M: usize = 256;
 const K: usize = 784;
 const N: usize = 64;
-
-type Rung =
-    fn(f32, &ArrayView2<f32>, &ArrayView2<f32>, f32, &mut ArrayViewMut2<f32>);
-
-fn ndarray_gemm(
-    alpha: f32,
-    a: &ArrayView2<f32>,
-    b: &ArrayView2<f32>,
-    beta: f32,
-    c: &mut ArrayViewMut2<f32>,
-) {
-    general_mat_mul(alpha, a, b, beta, c);
-}
 
 fn ladder(c: &mut Criterion) {
     println!(
@@ -50,7 +39,7 @@ fn ladder(c: &mut Criterion) {
     let mut group = c.benchmark_group("ladder f32 256x784x64");
     group.sample_size(20);
     group.throughput(Throughput::Elements((2 * M * K * N) as u64));
-    let rungs: [(&str, Rung, bool); 7] = [
+    let rungs: [(&str, Product<f32>, bool); 7] = [
         ("1 naive", ladder::naive, true),
         ("2 reordered", ladder::reordered, true),
         ("3 blocked", ladder::blocked, true),

@@ -22,13 +22,16 @@
 //!
 //! Run: `cargo bench --bench training`.
 
-use ch07_minibatches::fast::{Float, Trainer, Workspace, sgd_update};
-use ch07_minibatches::{Activation, Cost, Init, Network};
-use ch08_mnist::{Config, Optimizer, labels_to_matrix, predict_all};
+mod common;
+
+use ch07_minibatches::Cost;
+use ch07_minibatches::fast::{Float, Workspace, sgd_update};
+use ch08_mnist::{Config, predict_all};
+use common::{
+    DefaultRun, Product, StepProducts, data, default_floor, ndarray_gemm,
+    network,
+};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
-use ndarray::linalg::general_mat_mul;
-use ndarray::{Array2, ArrayView2, ArrayViewMut2, ShapeBuilder, s};
-use shared::rng::{DEFAULT_SEED, seeded, uniform};
 
 const SHAPES: [&[usize]; 4] = [
     &[784, 16, 16, 10],
@@ -44,23 +47,6 @@ fn name(sizes: &[usize]) -> String {
         .map(|s| s.to_string())
         .collect::<Vec<_>>()
         .join("-")
-}
-
-/// Random pixels in [0, 1], (784, n) in column-major order like chapter
-/// 8's data (each image contiguous), and one-hot targets for them.
-fn data<T: Float>(n: usize) -> (Array2<T>, Array2<T>) {
-    let mut rng = seeded(DEFAULT_SEED);
-    let x = Array2::from_shape_simple_fn((784, n).f(), || {
-        T::from_f64(uniform(&mut rng, 0.0, 1.0))
-    });
-    let labels: Vec<u8> = (0..n).map(|k| (k % 10) as u8).collect();
-    (x, labels_to_matrix(&labels))
-}
-
-fn network<T: Float>(sizes: &[usize]) -> Network<T> {
-    let (relu, softmax) = (Activation::Relu, Activation::Softmax);
-    Network::new(sizes, relu, softmax, Init::He, &mut seeded(1))
-        .expect("valid sizes")
 }
 
 fn step<T: Float>(c: &mut Criterion, type_name: &str) {
@@ -91,78 +77,6 @@ fn step<T: Float>(c: &mut Criterion, type_name: &str) {
     group.finish();
 }
 
-/// A matrix product C ← α·A·B + β·C, as ndarray's `general_mat_mul`.
-type Product<T> =
-    fn(T, &ArrayView2<T>, &ArrayView2<T>, T, &mut ArrayViewMut2<T>);
-
-/// ndarray's `general_mat_mul` on views.
-fn ndarray_gemm<T: Float>(
-    alpha: T,
-    a: &ArrayView2<T>,
-    b: &ArrayView2<T>,
-    beta: T,
-    c: &mut ArrayViewMut2<T>,
-) {
-    general_mat_mul(alpha, a, b, beta, c);
-}
-
-/// Preallocated operands for the matrix products of a training step.
-struct StepProducts<T> {
-    /// W for each layer, (n_out, n_in).
-    ws: Vec<Array2<T>>,
-    /// The layer's input A_in, (n_in, batch).
-    a_in: Vec<Array2<T>>,
-    /// Z (and, standing in for it, Δ), (n_out, batch).
-    outs: Vec<Array2<T>>,
-    /// ∂C/∂W, (n_out, n_in).
-    grads: Vec<Array2<T>>,
-    /// Wᵀ Δ, (n_in, batch).
-    backs: Vec<Array2<T>>,
-}
-
-impl<T: Float> StepProducts<T> {
-    fn new(sizes: &[usize], batch: usize) -> Self {
-        let layers: Vec<(usize, usize)> =
-            sizes.windows(2).map(|p| (p[1], p[0])).collect();
-        let mut rng = seeded(2);
-        let mut each = |shape: &dyn Fn(usize, usize) -> (usize, usize)| {
-            layers
-                .iter()
-                .map(|&(o, i)| {
-                    Array2::from_shape_simple_fn(shape(o, i), || {
-                        T::from_f64(uniform(&mut rng, -1.0, 1.0))
-                    })
-                })
-                .collect()
-        };
-        StepProducts {
-            ws: each(&|o, i| (o, i)),
-            a_in: each(&|_, i| (i, batch)),
-            outs: each(&|o, _| (o, batch)),
-            grads: each(&|o, i| (o, i)),
-            backs: each(&|_, i| (i, batch)),
-        }
-    }
-
-    /// The products of one step on the first `m` samples: per layer W·A
-    /// (forward) and Δ·Aᵀ (weight gradient), and Wᵀ·Δ (error passed back)
-    /// for all but the first.
-    fn run(&mut self, gemm: Product<T>, m: usize) {
-        let (one, zero) = (T::one(), T::zero());
-        for l in 0..self.ws.len() {
-            let a_in = self.a_in[l].slice(s![.., ..m]);
-            let mut out = self.outs[l].slice_mut(s![.., ..m]);
-            gemm(one, &self.ws[l].view(), &a_in, zero, &mut out);
-            let mut grad = self.grads[l].view_mut();
-            gemm(one, &out.view(), &a_in.t(), zero, &mut grad);
-            if l > 0 {
-                let mut back = self.backs[l].slice_mut(s![.., ..m]);
-                gemm(one, &self.ws[l].t(), &out.view(), zero, &mut back);
-            }
-        }
-    }
-}
-
 /// The matrix products of one step alone, for every shape and batch.
 fn matmul<T: Float>(c: &mut Criterion, group_name: &str, gemm: Product<T>) {
     let mut group = c.benchmark_group(group_name);
@@ -180,49 +94,6 @@ fn matmul<T: Float>(c: &mut Criterion, group_name: &str, gemm: Product<T>) {
         }
     }
     group.finish();
-}
-
-/// Chapter 8's default run, ready to train epoch after epoch on the fast
-/// path: network, buffers, optimizer and shuffling.
-struct DefaultRun {
-    config: Config,
-    net: Network<f32>,
-    trainer: Trainer<f32>,
-    optimizer: Optimizer<f32>,
-    rng: shared::rng::Rng,
-}
-
-impl DefaultRun {
-    /// Call it on the pool the epochs will run on.
-    fn new(n: usize) -> Self {
-        let config = Config::default_run();
-        let net = network::<f32>(&config.sizes);
-        let trainer = Trainer::new(&net, n, config.batch_size);
-        let optimizer =
-            Optimizer::new(&net, config.momentum, config.weight_decay);
-        let rng = seeded(config.seed);
-        DefaultRun {
-            config,
-            net,
-            trainer,
-            optimizer,
-            rng,
-        }
-    }
-
-    /// One epoch: shuffle, copy minibatches, backprop, momentum update.
-    fn epoch(&mut self, x: &Array2<f32>, y: &Array2<f32>) {
-        let optimizer = &mut self.optimizer;
-        self.trainer.epoch_with(
-            &mut self.net,
-            x.view(),
-            y.view(),
-            self.config.cost,
-            self.config.batch_size,
-            &mut self.rng,
-            |net, grads| optimizer.step_fast(net, grads, 0.01),
-        );
-    }
 }
 
 /// Chapter 8's default epoch beside its floor, and evaluation.
@@ -244,12 +115,7 @@ fn epoch(c: &mut Criterion) {
     let mut products = StepProducts::<f32>::new(&config.sizes, batch);
     group.bench_function("matmul floor 60000", |b| {
         fastpath::install(|| {
-            b.iter(|| {
-                // 937 full minibatches and one of 32, as in the epoch.
-                for start in (0..x.ncols()).step_by(batch) {
-                    products.run(fastpath::gemm, batch.min(x.ncols() - start));
-                }
-            })
+            b.iter(|| default_floor(&mut products, x.ncols()))
         });
     });
     let net = network::<f32>(&config.sizes);

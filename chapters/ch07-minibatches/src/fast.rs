@@ -30,7 +30,9 @@ use rand::seq::SliceRandom;
 use shared::Real;
 use shared::rng::Rng;
 
-use ch02_activations::{relu_prime, sigmoid_prime, tanh_prime};
+use ch02_activations::{
+    relu, relu_prime, sigmoid, sigmoid_prime, tanh, tanh_prime,
+};
 use fastpath::{Element, gemm};
 
 use crate::{Activation, Cost, Gradients, Network};
@@ -113,24 +115,15 @@ impl<T: Float> Workspace<T> {
             // + b, then A = f(Z), row by row: row i is neuron i for every
             // sample, contiguous in memory.
             let f = layer.activation;
-            let add_b_and_f = |(mut z_i, mut a_i, &b_i): (
-                ArrayViewMut1<T>,
-                ArrayViewMut1<T>,
-                &T,
-            )| {
-                z_i.mapv_inplace(|z| z + b_i);
-                a_i.assign(&z_i);
-                if f != Activation::Softmax {
-                    f.apply_in_place(a_i);
+            let (zv, av, b) = (z.view_mut(), a.view_mut(), &layer.b);
+            match f {
+                // f chosen once per batch, so each pass is one vector loop.
+                Activation::Identity | Activation::Softmax => {
+                    bias_and(zv, av, b, |z| z)
                 }
-            };
-            let rows = Zip::from(z.rows_mut()).and(a.rows_mut()).and(&layer.b);
-            if layer.n_out() * m < PAR_MIN_LEN {
-                rows.for_each(|z_i, a_i, b_i| add_b_and_f((z_i, a_i, b_i)));
-            } else {
-                rows.into_par_iter()
-                    .with_min_len(PAR_MIN_LEN / m)
-                    .for_each(add_b_and_f);
+                Activation::Sigmoid => bias_and(zv, av, b, sigmoid),
+                Activation::Tanh => bias_and(zv, av, b, tanh),
+                Activation::Relu => bias_and(zv, av, b, relu),
             }
             if f == Activation::Softmax {
                 // Softmax mixes a column's entries: one sample at a time.
@@ -201,6 +194,33 @@ impl<T: Float> Workspace<T> {
                 backward_through(net.layers[l - 1].activation, z, a, &mut prev);
             }
         }
+    }
+}
+
+/// Z ← Z + b (to every column), then A = f(Z), in one pass over each row:
+/// a row is one neuron for every sample, contiguous in memory. Large
+/// layers are shared among the threads.
+fn bias_and<T: Float>(
+    mut z: ArrayViewMut2<T>, // (n, m)
+    mut a: ArrayViewMut2<T>, // (n, m)
+    b: &ndarray::Array1<T>,  // (n,)
+    f: impl Fn(T) -> T + Sync + Send,
+) {
+    let (m, small) = (z.ncols().max(1), z.len() < PAR_MIN_LEN);
+    let row =
+        |(mut z_i, mut a_i, &b_i): (ArrayViewMut1<T>, ArrayViewMut1<T>, &T)| {
+            Zip::from(&mut z_i).and(&mut a_i).for_each(|z, a| {
+                *z += b_i;
+                *a = f(*z);
+            });
+        };
+    let rows = Zip::from(z.rows_mut()).and(a.rows_mut()).and(b);
+    if small {
+        rows.for_each(|z_i, a_i, b_i| row((z_i, a_i, b_i)));
+    } else {
+        rows.into_par_iter()
+            .with_min_len((PAR_MIN_LEN / m).max(1))
+            .for_each(row);
     }
 }
 
@@ -395,7 +415,15 @@ fn gather<T: Float>(
     src: ArrayView2<T>,    // (n, samples)
     dst: ArrayViewMut2<T>, // (n, batch)
 ) {
-    gather_in(fastpath::threads(), indices, src, dst);
+    // Small copies (the targets) stay on one thread: a fork and a join
+    // would cost more than the copy.
+    let entries = indices.len() * src.nrows();
+    let threads = if entries < PAR_MIN_LEN {
+        1
+    } else {
+        fastpath::threads()
+    };
+    gather_in(threads, indices, src, dst);
 }
 
 fn gather_in<T: Float>(
