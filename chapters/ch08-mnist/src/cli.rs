@@ -187,11 +187,15 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
             100.0 * last.test_accuracy
         );
     }
-    let name = if dataset == DataSet::Fashion {
-        format!("{}-fashion", config.preset.name())
-    } else {
-        config.preset.name().to_string()
-    };
+    // Saved as e.g. `default`, `default-fashion`, `default-lesson`: a run
+    // on the lesson path does not replace the fast path's model.
+    let mut name = config.preset.name().to_string();
+    if dataset == DataSet::Fashion {
+        name.push_str("-fashion");
+    }
+    if config.path == TrainingPath::Lesson {
+        name.push_str("-lesson");
+    }
     let saved = model_path(&name);
     model::save(&net, &saved)?;
     write_history(&history_path(&name), &history)?;
