@@ -238,3 +238,115 @@ fn the_book_is_published_by_a_workflow_that_builds_it_like_ci() {
         "CI runs the browser test"
     );
 }
+
+/// The math of a page: the contents of `$$…$$` and `$…$`, outside code.
+fn math_spans(page: &str) -> Vec<String> {
+    let mut prose = String::new();
+    let mut in_fence = false;
+    for line in page.lines() {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+        } else if !in_fence {
+            // Inline code (`…`) is not math either.
+            prose.extend(line.split('`').step_by(2).flat_map(|p| p.chars()));
+            prose.push('\n');
+        }
+    }
+    let mut spans = Vec::new();
+    let mut rest = prose.as_str();
+    while let Some(start) = rest.find('$') {
+        let display = rest[start..].starts_with("$$");
+        let open = if display { 2 } else { 1 };
+        let body = &rest[start + open..];
+        let Some(end) = body.find(if display { "$$" } else { "$" }) else {
+            break;
+        };
+        spans.push(body[..end].to_string());
+        rest = &body[end + open..];
+    }
+    spans
+}
+
+/// Words of three or more letters in TeX that are not commands, nor the
+/// text inside `\text{…}`, `\operatorname{…}` and the like: in math, such a
+/// word is almost always a command that lost its backslash (`\nabla`
+/// written with `\n` read as a line break leaves "abla").
+fn stray_words(math: &str) -> Vec<String> {
+    const WITH_TEXT: &[&str] = &[
+        "text",
+        "operatorname",
+        "mathrm",
+        "mathbf",
+        "textbf",
+        "begin",
+        "end",
+    ];
+    let chars: Vec<char> = math.chars().collect();
+    let (mut words, mut word, mut i) = (Vec::new(), String::new(), 0);
+    let mut flush = |word: &mut String| {
+        if word.chars().count() >= 3 {
+            words.push(word.clone());
+        }
+        word.clear();
+    };
+    while i < chars.len() {
+        if chars[i] == '\\' {
+            flush(&mut word);
+            let start = i + 1;
+            i = start;
+            while i < chars.len() && chars[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            let command: String = chars[start..i].iter().collect();
+            if command.is_empty() {
+                i += 1; // a one-character command: `\,`, `\\`, `\{`
+            } else if WITH_TEXT.contains(&command.as_str())
+                && chars.get(i) == Some(&'{')
+            {
+                while i < chars.len() && chars[i] != '}' {
+                    i += 1;
+                }
+            }
+            continue;
+        }
+        if chars[i].is_ascii_alphabetic() {
+            word.push(chars[i]);
+        } else {
+            flush(&mut word);
+        }
+        i += 1;
+    }
+    flush(&mut word);
+    words
+}
+
+#[test]
+fn no_math_has_a_command_without_its_backslash() {
+    let mut checked = 0;
+    for page in book_pages() {
+        let text = fs::read_to_string(&page).unwrap();
+        for math in math_spans(&text) {
+            let stray = stray_words(&math);
+            assert!(
+                stray.is_empty(),
+                "{}: {stray:?} in ${math}$",
+                page.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 200, "only {checked} formulas found");
+}
+
+#[test]
+fn the_math_check_catches_a_lost_backslash() {
+    // The appendix once read `$W \leftarrow W - \eta` + line break +
+    // `abla W$`: `\nabla` written in a string where `\n` became a newline.
+    let broken = "The update $W \\leftarrow W - \\eta\nabla W$ runs.";
+    let spans = math_spans(broken);
+    assert_eq!(spans.len(), 1);
+    assert_eq!(stray_words(&spans[0]), ["abla"]);
+    let fixed = "$W \\leftarrow W - \\eta \\nabla W$, $\\text{softmax}(z)$";
+    assert!(math_spans(fixed).iter().all(|m| stray_words(m).is_empty()));
+    assert_eq!(math_spans("`$HOME` and $x$\n```\n$y$\n```\n"), ["x"]);
+}

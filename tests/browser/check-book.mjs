@@ -2,7 +2,8 @@
 // would, and fails on anything that would not work offline:
 //   - any failed request, any request that leaves this machine,
 //   - any image that does not load,
-//   - raw, unrendered $…$ or $$…$$ math, or math without its stylesheet,
+//   - raw, unrendered $…$ or $$…$$ math, a formula KaTeX could not parse
+//     (.katex-error), or math without its stylesheet,
 //   - a broken internal link or #anchor,
 //   - a console error,
 //   - search that finds nothing.
@@ -87,9 +88,12 @@ for (const file of pages) {
     const raw = text.match(/\$\$|\$[^$\s][^$\n]*\$/);
     const first = document.querySelector('.katex');
     const font = first ? getComputedStyle(first).fontFamily : null;
-    return { raw: raw ? raw[0].slice(0, 40) : null, count: document.querySelectorAll('.katex').length, font };
+    // KaTeX renders a formula it cannot parse as .katex-error, in red.
+    const errors = [...document.querySelectorAll('.katex-error')].map((e) => e.textContent.slice(0, 40));
+    return { raw: raw ? raw[0].slice(0, 40) : null, count: document.querySelectorAll('.katex').length, font, errors };
   });
   if (math.raw) fail(file, `unrendered math: ${math.raw}`);
+  for (const error of math.errors) fail(file, `KaTeX could not render: ${error}`);
   if (math.count > 0 && !/KaTeX_Main/.test(math.font)) fail(file, `math has no KaTeX stylesheet (font ${math.font})`);
 
   const links = await page.$$eval('a[href]', (as) => as.map((a) => a.href));
