@@ -74,6 +74,13 @@ pub fn legend_mark(
     }
 }
 
+/// A legend entry's mark for a series of points: a dot in its colour.
+pub fn legend_dot(
+    color: RGBColor,
+) -> impl Fn((i32, i32)) -> Circle<(i32, i32), i32> {
+    move |(x, y)| Circle::new((x + 9, y), 4, color.filled())
+}
+
 /// Draws a chart's legend in the book's style at `position`.
 pub fn legend<'a, DB, CT>(
     chart: &mut ChartContext<'a, DB, CT>,

@@ -4,7 +4,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use shared::figures::{
     DrawResult, FRAME, Figure, SERIES, SIZE, heat_color, label_style, legend,
-    legend_mark, text_style, title_style,
+    legend_dot, legend_mark, text_style, title_style,
 };
 
 use crate::logistic::chapter_run;
@@ -186,18 +186,26 @@ pub fn logistic_boundary<DB: DrawingBackend>(
     }
     // The boundary w₁x₁ + w₂x₂ + b = 0 as a line across the plot.
     let line = |x1: f64| -(neuron.w[0] * x1 + neuron.b) / neuron.w[1];
-    chart.draw_series(LineSeries::new(
-        [(-4.0, line(-4.0)), (5.0, line(5.0))],
-        BLACK.stroke_width(2),
-    ))?;
-    for (k, column) in x.columns().into_iter().enumerate() {
-        let color = if y[k] > 0.5 { SERIES[2] } else { SERIES[3] };
-        chart.draw_series(std::iter::once(Circle::new(
-            (column[0], column[1]),
-            4,
-            color.filled(),
-        )))?;
+    chart
+        .draw_series(LineSeries::new(
+            [(-4.0, line(-4.0)), (5.0, line(5.0))],
+            BLACK.stroke_width(2),
+        ))?
+        .label("boundary w·x + b = 0")
+        .legend(legend_mark(BLACK, 2));
+    for (class, color) in [(1.0, SERIES[2]), (0.0, SERIES[3])] {
+        let points = x
+            .columns()
+            .into_iter()
+            .zip(y.iter())
+            .filter(|&(_, &label)| (label > 0.5) == (class > 0.5))
+            .map(|(p, _)| Circle::new((p[0], p[1]), 4, color.filled()));
+        chart
+            .draw_series(points)?
+            .label(format!("class {class}"))
+            .legend(legend_dot(color));
     }
+    legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     Ok(())
 }
 

@@ -4,7 +4,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use shared::figures::{
     DrawResult, Figure, SERIES, SIZE, heat_color, label_style, legend,
-    legend_mark, title_style,
+    legend_dot, legend_mark, title_style,
 };
 use shared::rng::{DEFAULT_SEED, seeded};
 
@@ -41,6 +41,8 @@ pub fn xor_boundary<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .disable_mesh()
+        .x_desc("x₁")
+        .y_desc("x₂")
         .label_style(label_style())
         .draw()?;
     let cells = 50;
@@ -57,18 +59,20 @@ pub fn xor_boundary<DB: DrawingBackend>(
             )))?;
         }
     }
-    for (k, point) in run.x.columns().into_iter().enumerate() {
-        let color = if run.labels[k] == 1 {
-            SERIES[2]
-        } else {
-            SERIES[3]
-        };
-        chart.draw_series(std::iter::once(Circle::new(
-            (point[0], point[1]),
-            4,
-            color.filled(),
-        )))?;
+    for (class, color) in [(1, SERIES[2]), (0, SERIES[3])] {
+        let points = run
+            .x
+            .columns()
+            .into_iter()
+            .zip(&run.labels)
+            .filter(|&(_, &label)| label == class)
+            .map(|(p, _)| Circle::new((p[0], p[1]), 4, color.filled()));
+        chart
+            .draw_series(points)?
+            .label(format!("class {class} (training point)"))
+            .legend(legend_dot(color));
     }
+    legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     Ok(())
 }
 
