@@ -133,6 +133,44 @@ pub fn heat_map<DB: DrawingBackend>(
     heat_map_scaled(area, values, title, scale)
 }
 
+/// A horizontal colour bar for heat maps drawn with `scale`: red at
+/// −scale, white at 0, green at +scale, with those three values written
+/// under it and `label` beside it.
+pub fn color_bar<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    scale: f64,
+    label: &str,
+) -> DrawResult<DB> {
+    let (width, _) = area.dim_in_pixel();
+    let (bar_width, bar_height) = (240, 12);
+    let x0 = (width as i32 - bar_width) / 2;
+    let steps = 60;
+    for i in 0..steps {
+        let v = scale * (2.0 * (f64::from(i) + 0.5) / f64::from(steps) - 1.0);
+        let (a, b) =
+            (x0 + i * bar_width / steps, x0 + (i + 1) * bar_width / steps);
+        area.draw(&Rectangle::new(
+            [(a, 4), (b, 4 + bar_height)],
+            heat_color(v, scale).filled(),
+        ))?;
+    }
+    area.draw(&Rectangle::new(
+        [(x0, 4), (x0 + bar_width, 4 + bar_height)],
+        FRAME,
+    ))?;
+    let below = label_style().pos(Pos::new(HPos::Center, VPos::Top));
+    for (x, text) in [
+        (x0, format!("{:.2}", -scale)),
+        (x0 + bar_width / 2, "0".to_string()),
+        (x0 + bar_width, format!("+{scale:.2}")),
+    ] {
+        area.draw_text(&text, &below, (x, 8 + bar_height))?;
+    }
+    let left = label_style().pos(Pos::new(HPos::Right, VPos::Center));
+    area.draw_text(label, &left, (x0 - 10, 4 + bar_height / 2))?;
+    Ok(())
+}
+
 /// [`heat_map`] with a fixed scale: `±scale` is full colour. Images use
 /// `1.0`, so a faint stroke looks faint.
 pub fn heat_map_scaled<DB: DrawingBackend>(

@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use shared::figures::{
-    DrawResult, Figure, NEGATIVE, POSITIVE, heat_color, heat_map,
+    DrawResult, Figure, NEGATIVE, POSITIVE, color_bar, heat_color, heat_map,
     heat_map_scaled, label_style, text_style, title_style,
 };
 
@@ -115,9 +115,14 @@ pub fn weight_matrices<DB: DrawingBackend>(
         "Weight matrices, rows = neurons, columns = inputs",
         title_style(),
     )?;
-    let (left, right) = area.split_horizontally(380);
-    heat_map(&left, net.layers[1].w.view(), "W(2): 16×16")?;
-    heat_map(&right, net.layers[2].w.view(), "W(3): 10×16")
+    let (maps, bar) = area.split_vertically(340);
+    let (left, right) = maps.split_horizontally(380);
+    // One colour scale for both, so equal colours mean equal weights.
+    let (w2, w3) = (net.layers[1].w.view(), net.layers[2].w.view());
+    let scale = w2.iter().chain(w3).fold(0.0f64, |m, v| m.max(v.abs()));
+    heat_map_scaled(&left, w2, "W(2): 16×16", scale)?;
+    heat_map_scaled(&right, w3, "W(3): 10×16", scale)?;
+    color_bar(&bar, scale, "weight")
 }
 
 /// The 16 rows of W⁽¹⁾, each reshaped to 28×28: what each first-layer
