@@ -29,7 +29,62 @@ pub fn all() -> Vec<Figure> {
         Figure::new("ch05-logistic-boundary", (560, 520), |area| {
             logistic_boundary(area)
         }),
+        Figure::new("ch05-downhill", (640, 420), |area| downhill(area)),
     ]
+}
+
+/// The one-dimensional picture of why −C′ goes downhill: a cost curve
+/// C(v) = ½(v − 1)² + ½ and steps v ← v − η C′(v) from both sides.
+pub fn downhill<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let cost = |v: f64| 0.5 * (v - 1.0) * (v - 1.0) + 0.5;
+    let slope = |v: f64| v - 1.0;
+    let eta = 0.35;
+    let mut chart = ChartBuilder::on(area)
+        .caption("One dimension: each step is −η C′(v)", title_style())
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(44)
+        .build_cartesian_2d(-3.0..5.0, 0.0..9.0)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc("v (one parameter)")
+        .y_desc("C(v)")
+        .label_style(label_style())
+        .draw()?;
+    let curve = (0..=160).map(|i| {
+        let v = -3.0 + 8.0 * f64::from(i) / 160.0;
+        (v, cost(v))
+    });
+    chart
+        .draw_series(LineSeries::new(curve, FRAME.stroke_width(2)))?
+        .label("cost C(v)")
+        .legend(legend_mark(FRAME, 2));
+    for (start, color, label) in [
+        (-2.5, SERIES[0], "from the left: C′ < 0, steps go right"),
+        (4.5, SERIES[1], "from the right: C′ > 0, steps go left"),
+    ] {
+        let mut v = start;
+        let mut points = vec![(v, cost(v))];
+        for _ in 0..6 {
+            v -= eta * slope(v);
+            points.push((v, cost(v)));
+        }
+        chart
+            .draw_series(LineSeries::new(
+                points.clone(),
+                color.stroke_width(1),
+            ))?
+            .label(label)
+            .legend(legend_mark(color, 2));
+        chart.draw_series(
+            points.iter().map(|&p| Circle::new(p, 4, color.filled())),
+        )?;
+    }
+    legend(&mut chart, SeriesLabelPosition::UpperMiddle)?;
+    Ok(())
 }
 
 /// Error of forward and central differences against h, log-log.
