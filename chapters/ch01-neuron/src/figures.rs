@@ -2,6 +2,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use shared::figures::{
     DrawResult, Figure, SERIES, SIZE, heat_map, heat_map_scaled, label_style,
     legend, legend_mark, title_style,
@@ -20,6 +21,7 @@ use crate::{
 )]
 pub fn all() -> Vec<Figure> {
     vec![
+        Figure::new("ch01-neuron", (720, 300), |area| neuron_diagram(area)),
         Figure::new("ch01-umbrella", SIZE, |area| umbrella(area)),
         Figure::new("ch01-weight-pattern", (360, 390), |area| {
             weight_pattern(area)
@@ -149,6 +151,75 @@ pub fn bias_sweep<DB: DrawingBackend>(
         BLACK.mix(0.5).stroke_width(1),
     ))?;
     legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+    Ok(())
+}
+
+/// One neuron drawn as the math reads: inputs, weights on the edges, the
+/// weighted sum plus bias, the activation, the output — with the notes'
+/// umbrella case (10 °C, rain) computed on it.
+pub fn neuron_diagram<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let neuron = umbrella_neuron();
+    let x = [10.0, 1.0];
+    let z = neuron.w[0] * x[0] + neuron.w[1] * x[1] + neuron.b;
+    let a = relu(z);
+    let area = area.titled("One neuron: a = f(w·x + b)", title_style())?;
+    let centred = label_style().pos(Pos::new(HPos::Center, VPos::Center));
+    let edge = BLACK.stroke_width(2);
+    let (sum_x, sum_y, f_x, out_x) = (360, 120, 520, 660);
+    let inputs = [
+        (80, 60, "x₁ = 10 (°C)", format!("w₁ = {}", neuron.w[0])),
+        (80, 180, "x₂ = 1 (rain)", format!("w₂ = {}", neuron.w[1])),
+    ];
+    for (ix, iy, name, weight) in &inputs {
+        area.draw(&PathElement::new(
+            [(ix + 34, *iy), (sum_x - 44, sum_y)],
+            edge,
+        ))?;
+        area.draw(&Circle::new((*ix, *iy), 34, SERIES[0].mix(0.15).filled()))?;
+        area.draw(&Circle::new((*ix, *iy), 34, SERIES[0].stroke_width(2)))?;
+        area.draw_text(name, &centred, (*ix, *iy))?;
+        let (mx, my) = ((ix + 34 + sum_x - 44) / 2, (iy + sum_y) / 2 - 14);
+        area.draw_text(weight, &centred, (mx, my))?;
+    }
+    // The bias comes in from below.
+    area.draw(&PathElement::new([(sum_x, sum_y + 44), (sum_x, 250)], edge))?;
+    area.draw_text(&format!("b = {}", neuron.b), &centred, (sum_x, 262))?;
+    area.draw(&Circle::new(
+        (sum_x, sum_y),
+        44,
+        SERIES[1].mix(0.15).filled(),
+    ))?;
+    area.draw(&Circle::new((sum_x, sum_y), 44, SERIES[1].stroke_width(2)))?;
+    area.draw_text("z = w·x + b", &centred, (sum_x, sum_y - 10))?;
+    area.draw_text(&format!("= {z}"), &centred, (sum_x, sum_y + 12))?;
+    area.draw(&PathElement::new(
+        [(sum_x + 44, sum_y), (f_x - 50, sum_y)],
+        edge,
+    ))?;
+    area.draw(&Rectangle::new(
+        [(f_x - 50, sum_y - 30), (f_x + 50, sum_y + 30)],
+        SERIES[2].mix(0.15).filled(),
+    ))?;
+    area.draw(&Rectangle::new(
+        [(f_x - 50, sum_y - 30), (f_x + 50, sum_y + 30)],
+        SERIES[2].stroke_width(2),
+    ))?;
+    area.draw_text("f = ReLU", &centred, (f_x, sum_y))?;
+    area.draw(&PathElement::new(
+        [(f_x + 50, sum_y), (out_x - 20, sum_y)],
+        edge,
+    ))?;
+    area.draw(&Polygon::new(
+        vec![
+            (out_x - 20, sum_y - 7),
+            (out_x - 6, sum_y),
+            (out_x - 20, sum_y + 7),
+        ],
+        BLACK.filled(),
+    ))?;
+    area.draw_text(&format!("a = {a}"), &centred, (out_x - 30, sum_y + 30))?;
     Ok(())
 }
 
