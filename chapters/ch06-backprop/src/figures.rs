@@ -2,6 +2,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use shared::figures::{
     DrawResult, Figure, SERIES, SIZE, heat_color, label_style, legend,
     legend_dot, legend_mark, title_style,
@@ -21,6 +22,7 @@ pub fn all() -> Vec<Figure> {
     vec![
         Figure::new("ch06-xor-boundary", (520, 520), |area| xor_boundary(area)),
         Figure::new("ch06-loss-curve", SIZE, |area| loss_curve(area)),
+        Figure::new("ch06-layer-graph", (900, 330), |area| layer_graph(area)),
         Figure::new("ch06-gradient-norms", SIZE, |area| {
             gradient_norm_chart(area)
         }),
@@ -153,6 +155,77 @@ pub fn gradient_norm_chart<DB: DrawingBackend>(
         )?;
     }
     legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+    Ok(())
+}
+
+/// One layer's forward pass as a computational graph, left to right, with
+/// the backward pass's four equations flowing right to left beneath it.
+pub fn layer_graph<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let area = area.titled(
+        "One layer, forward (top) and backward (bottom)",
+        title_style(),
+    )?;
+    let centred = label_style().pos(Pos::new(HPos::Center, VPos::Center));
+    let node =
+        |x: i32, y: i32, text: &str, color: RGBColor| -> DrawResult<DB> {
+            let rect = [(x - 62, y - 22), (x + 62, y + 22)];
+            area.draw(&Rectangle::new(rect, color.mix(0.15).filled()))?;
+            area.draw(&Rectangle::new(rect, color.stroke_width(2)))?;
+            area.draw_text(text, &centred, (x, y))?;
+            Ok(())
+        };
+    let arrow =
+        |from: i32, to: i32, y: i32, color: RGBColor| -> DrawResult<DB> {
+            area.draw(&PathElement::new(
+                [(from, y), (to, y)],
+                color.stroke_width(2),
+            ))?;
+            let dir = if to > from { -1 } else { 1 };
+            area.draw(&Polygon::new(
+                vec![(to + dir * 10, y - 6), (to, y), (to + dir * 10, y + 6)],
+                color.filled(),
+            ))?;
+            Ok(())
+        };
+    let xs = [80, 270, 460, 650, 830];
+    let (top, bottom) = (70, 210);
+    let forward = [
+        "a⁽ˡ⁻¹⁾",
+        "z = W a + b",
+        "a⁽ˡ⁾ = f(z)",
+        "… next layers",
+        "cost C",
+    ];
+    for (x, text) in xs.iter().zip(forward) {
+        node(*x, top, text, SERIES[0])?;
+    }
+    for pair in xs.windows(2) {
+        arrow(pair[0] + 62, pair[1] - 62, top, BLACK)?;
+    }
+    area.draw_text("W, b", &centred, ((xs[0] + xs[1]) / 2, top - 36))?;
+    // Backward: what flows back, and what each step hands out.
+    let backward = [
+        "Wᵀδ (BP2)",
+        "δ = ∂C/∂z",
+        "∂C/∂a ⊙ f′(z)",
+        "… BP2 above",
+        "∇ₐC (BP1)",
+    ];
+    for (x, text) in xs.iter().zip(backward) {
+        node(*x, bottom, text, SERIES[3])?;
+    }
+    for pair in xs.windows(2) {
+        arrow(pair[1] - 62, pair[0] + 62, bottom, SERIES[3])?;
+    }
+    // What δ hands to this layer's own parameters.
+    area.draw(&PathElement::new(
+        [(xs[1], bottom + 22), (xs[1], bottom + 44)],
+        SERIES[3].stroke_width(2),
+    ))?;
+    area.draw_text("∂C/∂b = δ (BP3)", &centred, (xs[1], bottom + 58))?;
+    area.draw_text("∂C/∂W = δ a⁽ˡ⁻¹⁾ᵀ (BP4)", &centred, (xs[1], bottom + 78))?;
     Ok(())
 }
 
