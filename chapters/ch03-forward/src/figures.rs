@@ -10,7 +10,7 @@ use shared::figures::{
     heat_map_scaled, label_style, text_style, title_style,
 };
 
-use crate::examples::seven;
+use crate::examples::{coat_input, coat_network, seven};
 use crate::walkthrough::digit_network;
 
 /// Every figure of chapter 3.
@@ -26,6 +26,7 @@ pub fn all() -> Vec<Figure> {
             weight_matrices(area)
         }),
         Figure::new("ch03-first-layer", (600, 700), |area| first_layer(area)),
+        Figure::new("ch03-coat", (860, 440), |area| coat(area)),
     ]
 }
 
@@ -145,6 +146,64 @@ pub fn first_layer<DB: DrawingBackend>(
             &format!("neuron {}", j + 1),
         )?;
     }
+    Ok(())
+}
+
+/// The notes' coat network with its numbers: every weight on its edge,
+/// every bias and value in its neuron, computed by the network itself, and
+/// the shapes of the two matrix products underneath.
+pub fn coat<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let net = coat_network();
+    let x = coat_input();
+    let trace = net.forward_trace(x.view());
+    let area =
+        area.titled("The coat network at 10 °C, rain, wind", title_style())?;
+    let centred = label_style().pos(Pos::new(HPos::Center, VPos::Center));
+    let column = |n: usize, x: i32| -> Vec<(i32, i32)> {
+        (0..n)
+            .map(|i| (x, 60 + (i as i32 * 2 + 1) * 260 / (2 * n as i32)))
+            .collect()
+    };
+    let layers = [column(3, 90), column(2, 420), column(1, 740)];
+    let names = ["temperature", "rain", "wind"];
+    // Edges first, so the neurons are drawn over them.
+    for (l, layer) in net.layers.iter().enumerate() {
+        for ((j, i), &w) in layer.w.indexed_iter() {
+            let (from, to) = (layers[l][i], layers[l + 1][j]);
+            let color = if w >= 0.0 { POSITIVE } else { NEGATIVE };
+            area.draw(&PathElement::new([from, to], color.stroke_width(2)))?;
+            // The weight's label a third of the way from the target.
+            let (lx, ly) =
+                ((from.0 + 2 * to.0) / 3, (from.1 + 2 * to.1) / 3 - 10);
+            area.draw_text(&format!("{w}"), &centred, (lx, ly))?;
+        }
+    }
+    for (i, &(cx, cy)) in layers[0].iter().enumerate() {
+        area.draw(&Circle::new((cx, cy), 34, WHITE.filled()))?;
+        area.draw(&Circle::new((cx, cy), 34, BLACK.stroke_width(2)))?;
+        area.draw_text(names[i], &centred, (cx, cy - 8))?;
+        area.draw_text(&format!("x = {}", x[i]), &centred, (cx, cy + 10))?;
+    }
+    for (l, layer) in net.layers.iter().enumerate() {
+        for (j, &(cx, cy)) in layers[l + 1].iter().enumerate() {
+            let (z, a) = (trace.zs[l][j], trace.activations[l + 1][j]);
+            area.draw(&Circle::new((cx, cy), 46, WHITE.filled()))?;
+            area.draw(&Circle::new((cx, cy), 46, BLACK.stroke_width(2)))?;
+            area.draw_text(
+                &format!("b = {}", layer.b[j]),
+                &centred,
+                (cx, cy - 20),
+            )?;
+            area.draw_text(&format!("z = {z}"), &centred, (cx, cy))?;
+            let f = layer.activation.name();
+            area.draw_text(&format!("{f} → {a:.2}"), &centred, (cx, cy + 20))?;
+        }
+    }
+    let shapes = "W⁽¹⁾ (2×3) · x (3) + b⁽¹⁾ (2) = z⁽¹⁾ (2),   \
+                  W⁽²⁾ (1×2) · a⁽¹⁾ (2) + b⁽²⁾ (1) = z⁽²⁾ (1)";
+    area.draw_text(shapes, &centred, (430, 360))?;
     Ok(())
 }
 
