@@ -197,42 +197,7 @@ pub enum Preset {
     Quick,
 }
 
-/// Which code trains the network.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum TrainingPath {
-    /// Chapter 7's `epoch_with` and this chapter's `Optimizer::step`:
-    /// the code the book shows.
-    Lesson,
-    /// Chapter 7's fast path: the same numbers (to rounding), buffers
-    /// allocated once, every core.
-    Fast,
-}
-
 impl Preset {
-    /// The name `--preset` takes, used for saved models and runs.
-    pub fn name(self) -> &'static str {
-        match self {
-            Preset::Default => "default",
-            Preset::ThreeBlueOneBrown => "3b1b",
-            Preset::Nielsen => "nielsen",
-            Preset::Quick => "quick",
-        }
-    }
-
-    /// A published accuracy to compare with, and where it was published.
-    pub fn published(self) -> Option<(f64, &'static str)> {
-        match self {
-            Preset::ThreeBlueOneBrown => {
-                Some((96.0, "3Blue1Brown, Neural networks, part 2: about 96 %"))
-            }
-            Preset::Nielsen => Some((
-                95.42,
-                "Nielsen, Neural Networks and Deep Learning, ch. 1",
-            )),
-            _ => None,
-        }
-    }
-
     /// The preset's settings.
     pub fn config(self) -> Config {
         let default = Config {
@@ -281,6 +246,44 @@ impl Preset {
         }
     }
 }
+// ANCHOR_END: config
+
+/// Which code trains the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TrainingPath {
+    /// Chapter 7's `epoch_with` and this chapter's `Optimizer::step`:
+    /// the code the book shows.
+    Lesson,
+    /// Chapter 7's fast path: the same numbers (to rounding), buffers
+    /// allocated once, every core.
+    Fast,
+}
+
+impl Preset {
+    /// The name `--preset` takes, used for saved models and runs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Default => "default",
+            Preset::ThreeBlueOneBrown => "3b1b",
+            Preset::Nielsen => "nielsen",
+            Preset::Quick => "quick",
+        }
+    }
+
+    /// A published accuracy to compare with, and where it was published.
+    pub fn published(self) -> Option<(f64, &'static str)> {
+        match self {
+            Preset::ThreeBlueOneBrown => {
+                Some((96.0, "3Blue1Brown, Neural networks, part 2: about 96 %"))
+            }
+            Preset::Nielsen => Some((
+                95.42,
+                "Nielsen, Neural Networks and Deep Learning, ch. 1",
+            )),
+            _ => None,
+        }
+    }
+}
 
 impl Config {
     /// This book's network: 784-256-10 with every improvement.
@@ -288,7 +291,6 @@ impl Config {
         Preset::Default.config()
     }
 }
-// ANCHOR_END: config
 
 /// One epoch's numbers.
 #[derive(Clone, Copy, Debug, PartialEq)]
