@@ -133,26 +133,7 @@ fn training_on_a_synthetic_data_set_reaches_near_100_percent() {
 
 #[test]
 fn training_is_seeded() {
-    let (images, labels) = synthetic(300, 3);
-    let x = images_to_matrix::<f32>(&images);
-    let y = labels_to_matrix::<f32>(&labels);
-    let config = Config {
-        sizes: vec![784, 8, 10],
-        epochs: 1,
-        ..Config::default_run()
-    };
-    let run = || {
-        train(
-            &config,
-            x.view(),
-            y.view(),
-            x.view(),
-            &labels,
-            |_| {},
-            || {},
-        )
-        .0
-    };
+    let run = || train_synthetic::<f32>(TrainingPath::Fast);
     assert_eq!(run(), run());
 }
 
