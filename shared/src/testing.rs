@@ -1,6 +1,6 @@
 //! Test helpers for the chapters: proptest inputs for gradient checks, the
-//! fixed-seed runner the exercise graders use, and the check that exercise
-//! stubs fail.
+//! fixed-seed runner the exercise graders use, and the check that graders
+//! reject wrong answers.
 //!
 //! Gradient checks need inputs where the gradient does not vanish (see
 //! [`crate::gradcheck`]): these strategies keep values away from zero.
@@ -44,12 +44,12 @@ pub fn property<S: Strategy>(
     }
 }
 
-/// Asserts that every check panics: used to prove that the untouched
-/// exercise stubs fail their graders, so no exercise test is vacuous.
+/// Asserts that every check panics: used to prove that each exercise's
+/// grader rejects plausible wrong answers, so a pass means something.
 ///
-/// Each entry is (exercise name, grader applied to the stub). The stubs'
-/// own panic messages are kept out of the output.
-pub fn assert_stubs_fail(checks: &[(&str, fn())]) {
+/// Each entry is (what the wrong answer does, grader applied to it). The
+/// graders' own panic messages are kept out of the output.
+pub fn assert_graders_reject(checks: &[(&str, fn())]) {
     std::panic::set_hook(Box::new(|_| {}));
     let passing: Vec<&str> = checks
         .iter()
@@ -59,7 +59,7 @@ pub fn assert_stubs_fail(checks: &[(&str, fn())]) {
     let _ = std::panic::take_hook();
     assert!(
         passing.is_empty(),
-        "exercise stubs that pass their grader (solved already?): {passing:?}"
+        "graders accepted these wrong answers: {passing:?}"
     );
 }
 
@@ -87,14 +87,17 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "stubs that pass their grader")]
-    fn a_stub_that_passes_is_reported() {
-        assert_stubs_fail(&[("fails", || panic!("todo")), ("passes", || {})]);
+    #[should_panic(expected = "graders accepted these wrong answers")]
+    fn an_accepted_wrong_answer_is_reported() {
+        assert_graders_reject(&[
+            ("fails", || panic!("todo")),
+            ("passes", || {}),
+        ]);
     }
 
     #[test]
-    fn stubs_that_all_fail_pass_the_check() {
-        assert_stubs_fail(&[
+    fn answers_that_all_fail_pass_the_check() {
+        assert_graders_reject(&[
             ("a", || panic!("todo")),
             ("b", || panic!("todo")),
         ]);

@@ -1,9 +1,7 @@
-//! Chapter 1 exercises: fill in each `todo!()`.
+//! Chapter 1 exercises: replace each `todo!()` with your answer.
 //!
-//! Check your answers with
-//! `cargo test -p ch01-neuron --features my-answers --test exercises`.
-//! Hints are on each function and in the book; reference solutions are in
-//! `solutions.rs` (try first!).
+//! `cargo exercises` grades them (and every other chapter's);
+//! `cargo exercises hint 1.1` gives a hint, one step at a time.
 #![allow(
     unused_variables,
     reason = "a stub receives its arguments before you write the body"
@@ -12,11 +10,8 @@
 // ANCHOR: weighted_sum
 /// Exercise 1.1: the weighted sum z = w₁x₁ + … + wₙxₙ + b, with plain
 /// slices and a loop (no ndarray).
-///
-/// Hint: walk `w` and `x` together with `.iter().zip(…)`, or index both
-/// with one `i`. Start the sum at `b`.
 pub fn weighted_sum(w: &[f64], x: &[f64], b: f64) -> f64 {
-    // TODO: return b plus the sum of w[i] * x[i] over every i.
+    // TODO: return z for these weights, inputs and bias.
     todo!("exercise 1.1: weighted_sum")
 }
 // ANCHOR_END: weighted_sum
@@ -25,9 +20,6 @@ pub fn weighted_sum(w: &[f64], x: &[f64], b: f64) -> f64 {
 /// Exercise 1.2: choose weights (w₁, w₂) and a bias b so that a neuron
 /// with the *step* activation, a = 1 if z > 0 and 0 otherwise, computes
 /// logical AND of two inputs that are 0 or 1.
-///
-/// Hint: with w₁ = w₂ = 1 the sum w·x is 0, 1 or 2. Which bias puts only
-/// the 2 above zero? The bias is a threshold.
 pub fn and_gate() -> ([f64; 2], f64) {
     // TODO: return ([w1, w2], b).
     todo!("exercise 1.2: and_gate")
@@ -36,13 +28,25 @@ pub fn and_gate() -> ([f64; 2], f64) {
 
 // ANCHOR: sigmoid_gradient
 /// Exercise 1.3: for a sigmoid neuron a = σ(w·x + b), return (∂a/∂w, ∂a/∂b)
-/// — one entry per weight, then the bias's.
-///
-/// Hint: first compute a. Then σ'(z) = a(1 − a), ∂z/∂wᵢ = xᵢ and
-/// ∂z/∂b = 1; the chain rule multiplies them. The grader compares your
-/// answer with finite differences, so there is no answer key to peek at.
+/// — one entry per weight, then the bias's. Graded against finite
+/// differences, so there is no answer key to peek at.
 pub fn sigmoid_gradient(w: &[f64], x: &[f64], b: f64) -> (Vec<f64>, f64) {
-    // TODO: return (vec of σ'(z)·x[i], σ'(z)).
+    // TODO: return (∂a/∂w₁, …, ∂a/∂wₙ) and ∂a/∂b.
     todo!("exercise 1.3: sigmoid_gradient")
 }
 // ANCHOR_END: sigmoid_gradient
+
+// ANCHOR: xor_network
+/// Two step neurons feeding a third: hidden weights (one row per hidden
+/// neuron), hidden biases, the output neuron's weights and its bias.
+pub type StepNetwork = ([[f64; 2]; 2], [f64; 2], [f64; 2], f64);
+
+/// Exercise 1.4: no single step neuron computes XOR — no line separates
+/// {(0, 1), (1, 0)} from {(0, 0), (1, 1)}. Wire two hidden step neurons
+/// into a third so that the network outputs x₁ XOR x₂. The grader also
+/// nudges the inputs by up to ±0.1, so leave a margin.
+pub fn xor_network() -> StepNetwork {
+    // TODO: return (hidden weights, hidden biases, output weights, bias).
+    todo!("exercise 1.4: xor_network")
+}
+// ANCHOR_END: xor_network

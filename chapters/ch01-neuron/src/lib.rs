@@ -13,7 +13,6 @@ use ndarray::{Array1, Array2, ArrayView1, array};
 
 pub mod exercises;
 pub mod figures;
-pub mod solutions;
 mod walkthrough;
 
 /// What `cargo run -p ch01-neuron` runs.

@@ -1,7 +1,7 @@
-//! Chapter 2 exercises: fill in each `todo!()`.
+//! Chapter 2 exercises: replace each `todo!()` with your answer.
 //!
-//! Check your answers with
-//! `cargo test -p ch02-activations --features my-answers --test exercises`.
+//! `cargo exercises` grades them (and every other chapter's);
+//! `cargo exercises hint 2.1` gives a hint, one step at a time.
 #![allow(
     unused_variables,
     reason = "a stub receives its arguments before you write the body"
@@ -10,10 +10,8 @@
 // ANCHOR: tanh_from_sigmoid
 /// Exercise 2.1: tanh is a sigmoid in disguise. Compute tanh(z) using only
 /// [`crate::sigmoid`] and arithmetic.
-///
-/// Hint: tanh(z) = 2σ(2z) − 1. Why? Write both over e^{2z}.
 pub fn tanh_from_sigmoid(z: f64) -> f64 {
-    // TODO: stretch σ horizontally by 2 and vertically to (−1, 1).
+    // TODO: return tanh(z), calling crate::sigmoid (not f64::tanh).
     todo!("exercise 2.1: tanh_from_sigmoid")
 }
 // ANCHOR_END: tanh_from_sigmoid
@@ -21,23 +19,31 @@ pub fn tanh_from_sigmoid(z: f64) -> f64 {
 // ANCHOR: stable_softmax
 /// Exercise 2.2: softmax that never overflows. For any finite scores,
 /// including ±10⁴, return probabilities that are finite and sum to 1.
-///
-/// Hint: e^{zᵢ − m} / Σⱼ e^{zⱼ − m} is the same for every m; choose
-/// m = max(z) so the largest exponent is 0.
 pub fn stable_softmax(z: &[f64]) -> Vec<f64> {
-    // TODO: subtract the max, exponentiate, divide by the sum.
+    // TODO: return softmax(z), finite for every finite z.
     todo!("exercise 2.2: stable_softmax")
 }
 // ANCHOR_END: stable_softmax
 
 // ANCHOR: softmax_jacobian
 /// Exercise 2.3: the Jacobian of softmax, J[i][j] = ∂sᵢ/∂zⱼ, as a vector
-/// of rows.
-///
-/// Hint: ∂sᵢ/∂zⱼ = sᵢ(1 − sᵢ) when i = j and −sᵢsⱼ otherwise. Graded
-/// against finite differences.
+/// of rows. Graded against finite differences.
 pub fn softmax_jacobian(z: &[f64]) -> Vec<Vec<f64>> {
-    // TODO: compute s = softmax(z), then fill the n×n matrix.
+    // TODO: return the n×n matrix of ∂sᵢ/∂zⱼ, row i first.
     todo!("exercise 2.3: softmax_jacobian")
 }
 // ANCHOR_END: softmax_jacobian
+
+// ANCHOR: relu_interpolant
+/// Exercise 2.4: the chapter builds curves from steep sigmoids; build one
+/// from ReLUs. Return (c, t, h) for g(x) = c + Σₖ hₖ ReLU(x − tₖ), at most
+/// `n` neurons, such that g equals f at the n + 1 points 0, 1/n, …, 1 and
+/// is a straight line between neighbouring points.
+pub fn relu_interpolant(
+    f: fn(f64) -> f64,
+    n: usize,
+) -> (f64, Vec<f64>, Vec<f64>) {
+    // TODO: return (c, the knots tₖ, the heights hₖ).
+    todo!("exercise 2.4: relu_interpolant")
+}
+// ANCHOR_END: relu_interpolant

@@ -14,7 +14,6 @@ use shared::Real;
 pub mod approximation;
 pub mod exercises;
 pub mod figures;
-pub mod solutions;
 mod walkthrough;
 
 /// What `cargo run -p ch02-activations` runs.

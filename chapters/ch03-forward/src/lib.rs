@@ -18,7 +18,6 @@ pub use ch02_activations::Activation;
 pub mod examples;
 pub mod exercises;
 pub mod figures;
-pub mod solutions;
 mod walkthrough;
 
 /// What `cargo run -p ch03-forward` runs.

@@ -1,7 +1,7 @@
-//! Chapter 4 exercises: fill in each `todo!()`.
+//! Chapter 4 exercises: replace each `todo!()` with your answer.
 //!
-//! Check your answers with
-//! `cargo test -p ch04-loss --features my-answers --test exercises`.
+//! `cargo exercises` grades them (and every other chapter's);
+//! `cargo exercises hint 4.1` gives a hint, one step at a time.
 #![allow(
     unused_variables,
     reason = "a stub receives its arguments before you write the body"
@@ -10,33 +10,36 @@
 // ANCHOR: one_hot
 /// Exercise 4.1: the one-hot target of `label` among `classes` classes, or
 /// `None` if the label is not one of them.
-///
-/// Hint: `vec![0.0; classes]`, then set one entry. Labels run from 0 to
-/// `classes − 1`.
 pub fn one_hot(label: usize, classes: usize) -> Option<Vec<f64>> {
-    // TODO: reject label ≥ classes; otherwise a vector with a single 1.
+    // TODO: return the target vector, or None for a label out of range.
     todo!("exercise 4.1: one_hot")
 }
 // ANCHOR_END: one_hot
 
 // ANCHOR: quadratic_cost
 /// Exercise 4.2: the quadratic cost ½ Σᵢ (yᵢ − aᵢ)².
-///
-/// Hint: don't forget the ½ — it is there so that the gradient is a − y.
 pub fn quadratic_cost(a: &[f64], y: &[f64]) -> f64 {
-    // TODO: half the sum of squared differences.
+    // TODO: return the cost of output a against target y.
     todo!("exercise 4.2: quadratic_cost")
 }
 // ANCHOR_END: quadratic_cost
 
-// ANCHOR: softmax_ce_gradient
+// ANCHOR: softmax_cross_entropy_gradient
 /// Exercise 4.3: ∂C/∂z for C = cross-entropy(softmax(z), y), where `y` sums
 /// to 1. Graded against finite differences.
-///
-/// Hint: the answer is famously short. Compute softmax(z) (shifted by the
-/// max, as in chapter 2), then subtract y.
 pub fn softmax_cross_entropy_gradient(z: &[f64], y: &[f64]) -> Vec<f64> {
-    // TODO: softmax(z) − y.
+    // TODO: return ∂C/∂z, one entry per score.
     todo!("exercise 4.3: softmax_cross_entropy_gradient")
 }
-// ANCHOR_END: softmax_ce_gradient
+// ANCHOR_END: softmax_cross_entropy_gradient
+
+// ANCHOR: softmax_quadratic_gradient
+/// Exercise 4.4: derive ∂C/∂z for the *quadratic* cost on a softmax
+/// output, C = ½‖softmax(z) − y‖², and compute it. Graded against finite
+/// differences. Compare your formula with exercise 4.3's: which one still
+/// pushes hard when the network is confidently wrong?
+pub fn softmax_quadratic_gradient(z: &[f64], y: &[f64]) -> Vec<f64> {
+    // TODO: return ∂C/∂z, one entry per score.
+    todo!("exercise 4.4: softmax_quadratic_gradient")
+}
+// ANCHOR_END: softmax_quadratic_gradient

@@ -13,7 +13,6 @@ use shared::Real;
 
 pub mod exercises;
 pub mod figures;
-pub mod solutions;
 mod walkthrough;
 
 pub use ch02_activations::softmax;

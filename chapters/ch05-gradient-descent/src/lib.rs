@@ -13,7 +13,6 @@
 pub mod exercises;
 pub mod figures;
 pub mod logistic;
-pub mod solutions;
 mod walkthrough;
 
 /// What `cargo run -p ch05-gradient-descent` runs.

@@ -18,7 +18,6 @@ pub use ch04_loss::{Cost, one_hot};
 pub mod chain;
 pub mod exercises;
 pub mod figures;
-pub mod solutions;
 mod walkthrough;
 pub mod xor;
 

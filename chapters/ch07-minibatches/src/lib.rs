@@ -26,7 +26,6 @@ pub mod compare;
 pub mod exercises;
 pub mod fast;
 pub mod figures;
-pub mod solutions;
 mod walkthrough;
 
 /// What `cargo run -p ch07-minibatches` runs.

@@ -31,7 +31,6 @@ pub mod figures;
 pub mod model;
 pub mod preprocess;
 pub mod runs;
-pub mod solutions;
 
 pub use error::Error;
 

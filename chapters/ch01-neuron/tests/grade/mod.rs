@@ -78,3 +78,34 @@ pub fn sigmoid_gradient(f: NeuronGradient) {
         Ok(())
     });
 }
+
+/// Two hidden step neurons and an output step neuron.
+type StepNetwork = ([[f64; 2]; 2], [f64; 2], [f64; 2], f64);
+
+/// Exercise 1.4: the network's output on the four corners, and on every
+/// corner nudged by up to ±0.1 in each input.
+pub fn xor_network(f: fn() -> StepNetwork) {
+    let (hidden_w, hidden_b, output_w, output_b) = f();
+    let step = |z: f64| if z > 0.0 { 1.0 } else { 0.0 };
+    let network = |x: [f64; 2]| {
+        let h = [0, 1].map(|j| {
+            step(hidden_w[j][0] * x[0] + hidden_w[j][1] * x[1] + hidden_b[j])
+        });
+        step(output_w[0] * h[0] + output_w[1] * h[1] + output_b)
+    };
+    let nudges = [-0.1, -0.05, 0.0, 0.05, 0.1];
+    for (x1, x2) in [(0u8, 0u8), (0, 1), (1, 0), (1, 1)] {
+        let want = f64::from(x1 ^ x2);
+        for d1 in nudges {
+            for d2 in nudges {
+                let x = [f64::from(x1) + d1, f64::from(x2) + d2];
+                let a = network(x);
+                assert_eq!(
+                    a, want,
+                    "inputs {x:?} (corner ({x1}, {x2})): the network says \
+                     {a}, but {x1} XOR {x2} = {want}"
+                );
+            }
+        }
+    }
+}

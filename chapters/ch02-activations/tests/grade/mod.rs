@@ -45,3 +45,56 @@ pub fn softmax_jacobian(f: fn(&[f64]) -> Vec<Vec<f64>>) {
         Ok(())
     });
 }
+
+/// (c, t, h) of g(x) = c + Σₖ hₖ ReLU(x − tₖ).
+type ReluInterpolant = fn(fn(f64) -> f64, usize) -> (f64, Vec<f64>, Vec<f64>);
+
+/// Exercise 2.4: on several curves and sizes, g must hit f at every point
+/// j/n, be straight between them (its midpoints are averages), and use at
+/// most n neurons. No answer key: any (c, t, h) with these properties
+/// passes.
+pub fn relu_interpolant(f: ReluInterpolant) {
+    type Curve = (&'static str, fn(f64) -> f64);
+    let curves: [Curve; 4] = [
+        ("sin 7x", |x| (7.0 * x).sin()),
+        ("x²", |x| x * x),
+        ("eˣ", f64::exp),
+        (
+            "the chapter's bumpy curve",
+            ch02_activations::approximation::target,
+        ),
+    ];
+    for (name, curve) in curves {
+        for n in [1, 2, 3, 7, 20] {
+            let (c, t, h) = f(curve, n);
+            assert_eq!(t.len(), h.len(), "{name}, n = {n}: one h per knot");
+            assert!(t.len() <= n, "{name}, n = {n}: {} neurons", t.len());
+            let g = |x: f64| {
+                c + t
+                    .iter()
+                    .zip(&h)
+                    .map(|(tk, hk)| hk * (x - tk).max(0.0))
+                    .sum::<f64>()
+            };
+            let point = |j: usize| j as f64 / n as f64;
+            for j in 0..=n {
+                let (x, want) = (point(j), curve(point(j)));
+                assert!(
+                    (g(x) - want).abs() < 1e-9,
+                    "{name}, n = {n}: g({x}) = {}, f({x}) = {want}",
+                    g(x)
+                );
+            }
+            for j in 0..n {
+                let mid = 0.5 * (point(j) + point(j + 1));
+                let want = 0.5 * (curve(point(j)) + curve(point(j + 1)));
+                assert!(
+                    (g(mid) - want).abs() < 1e-9,
+                    "{name}, n = {n}: g({mid}) = {}, but a straight line \
+                     between the points gives {want}",
+                    g(mid)
+                );
+            }
+        }
+    }
+}

@@ -82,3 +82,32 @@ pub fn sigmoid_layer_jacobian(f: LayerJacobian) {
         Ok(())
     });
 }
+
+/// Exercise 3.4: the network's answer on a grid over [−1, 2]², skipping
+/// points within 0.05 of the square's edges.
+pub fn inside_square(f: fn() -> ch03_forward::Network<f64>) {
+    let net = f();
+    let sizes = net.sizes();
+    assert_eq!(sizes[0], 2, "the input is a point (x, y)");
+    assert_eq!(sizes[sizes.len() - 1], 1, "one output: inside or not");
+    let steps = 61; // a grid spacing of 0.05
+    for i in 0..steps {
+        for j in 0..steps {
+            let x = -1.0 + 3.0 * i as f64 / (steps - 1) as f64 + 0.013;
+            let y = -1.0 + 3.0 * j as f64 / (steps - 1) as f64 + 0.027;
+            let near_edge = |v: f64| v.abs() < 0.05 || (v - 1.0).abs() < 0.05;
+            let in_band = |v: f64| v > -0.05 && v < 1.05;
+            if (near_edge(x) && in_band(y)) || (near_edge(y) && in_band(x)) {
+                continue;
+            }
+            let inside = (0.0..1.0).contains(&x) && (0.0..1.0).contains(&y);
+            let a = net.feedforward(ndarray::aview1(&[x, y]))[0];
+            assert!(
+                (a > 0.5) == inside,
+                "at ({x:.3}, {y:.3}), {} the square, the network outputs \
+                 {a:.3}",
+                if inside { "inside" } else { "outside" }
+            );
+        }
+    }
+}

@@ -64,3 +64,42 @@ pub fn softmax_cross_entropy_gradient(f: fn(&[f64], &[f64]) -> Vec<f64>) {
         Ok(())
     });
 }
+
+/// Exercise 4.4, graded by finite differences of ½‖softmax(z) − y‖² —
+/// including one-hot targets, the case training meets.
+pub fn softmax_quadratic_gradient(f: fn(&[f64], &[f64]) -> Vec<f64>) {
+    let strategy = (2..10usize).prop_flat_map(|n| {
+        (
+            prop::collection::vec(-3.0..3.0f64, n),
+            prop::collection::vec(0.05..1.0f64, n),
+            0..n,
+            any::<bool>(),
+        )
+    });
+    property(200, strategy, |(z, weights, label, one_hot)| {
+        let total: f64 = weights.iter().sum();
+        let y: Vec<f64> = if one_hot {
+            (0..z.len())
+                .map(|i| f64::from(u8::from(i == label)))
+                .collect()
+        } else {
+            weights.iter().map(|w| w / total).collect()
+        };
+        let cost = |x: &[f64]| {
+            let s = ch02_activations::softmax(aview1(x));
+            0.5 * s
+                .iter()
+                .zip(&y)
+                .map(|(si, yi)| (si - yi).powi(2))
+                .sum::<f64>()
+        };
+        let analytic = f(&z, &y);
+        prop_assert_eq!(analytic.len(), z.len());
+        // Entries can cancel to nearly 0; those finite differences cannot
+        // measure relatively.
+        prop_assume!(analytic.iter().all(|g| g.abs() > 1e-5));
+        let report = check_gradient(cost, &z, &analytic);
+        prop_assert!(report.passes(SMOOTH_TOLERANCE), "z = {z:?}: {report}");
+        Ok(())
+    });
+}

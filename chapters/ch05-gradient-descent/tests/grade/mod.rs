@@ -92,3 +92,61 @@ pub fn logistic_gradient(f: LogisticGradient) {
         },
     );
 }
+
+/// Steps of gradient descent on ½(a·x² + b·y²) from (1, 1) until the
+/// point is within 1e-8 of the minimum; `None` if it has not after 20,000
+/// steps or has run off (diverged).
+fn steps_to_converge(a: f64, b: f64, eta: f64) -> Option<usize> {
+    let gradient = |p: [f64; 2]| [a * p[0], b * p[1]];
+    let mut p: [f64; 2] = [1.0, 1.0];
+    for step in 0..20_000 {
+        if p[0].hypot(p[1]) < 1e-8 {
+            return Some(step);
+        }
+        if p[0].hypot(p[1]).is_nan() || p[0].hypot(p[1]) > 1e6 {
+            return None;
+        }
+        p = *gradient_descent(gradient, p, eta, 1).last().unwrap();
+    }
+    None
+}
+
+/// Exercise 5.4, graded by running descent: just below η_max it must
+/// converge and just above it diverge; no learning rate on a fine grid
+/// may reach the minimum in 5 % fewer steps than η_best (where the path
+/// starts matters a little, so the fastest rate by steps is not exactly the
+/// fastest in the long run).
+pub fn learning_rates(f: fn(f64, f64) -> (f64, f64)) {
+    property(60, (0.5..5.0f64, 1.0..50.0f64), |(a, ratio)| {
+        let b = a * ratio;
+        let (eta_max, eta_best) = f(a, b);
+        prop_assert!(
+            steps_to_converge(a, b, 0.98 * eta_max).is_some(),
+            "a = {a}, b = {b}: descent with η = 0.98·η_max = {} should \
+             still converge",
+            0.98 * eta_max
+        );
+        prop_assert!(
+            steps_to_converge(a, b, 1.02 * eta_max).is_none(),
+            "a = {a}, b = {b}: descent with η = 1.02·η_max = {} should \
+             diverge, but converges",
+            1.02 * eta_max
+        );
+        let Some(best) = steps_to_converge(a, b, eta_best) else {
+            return Err(TestCaseError::fail(format!(
+                "a = {a}, b = {b}: η_best = {eta_best} does not converge"
+            )));
+        };
+        for k in 1..200 {
+            let eta = eta_max * f64::from(k) / 200.0;
+            if let Some(steps) = steps_to_converge(a, b, eta) {
+                prop_assert!(
+                    best as f64 <= 1.05 * steps as f64 + 1.0,
+                    "a = {a}, b = {b}: η = {eta:.5} reaches the minimum in \
+                     {steps} steps, η_best = {eta_best:.5} takes {best}"
+                );
+            }
+        }
+        Ok(())
+    });
+}

@@ -3,7 +3,7 @@
 use ch02_activations::sigmoid;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, aview1};
 use proptest::prelude::*;
-use shared::gradcheck::{SMOOTH_TOLERANCE, check_gradient};
+use shared::gradcheck::{SMOOTH_TOLERANCE, check_gradient, numerical_gradient};
 use shared::rng::{normal_array, seeded};
 use shared::testing::{away_from_zero, property};
 
@@ -86,4 +86,83 @@ pub fn hidden_error(f: HiddenError) {
             Ok(())
         },
     );
+}
+
+/// (∂C/∂W, ∂C/∂b) per layer.
+type Backprop = fn(
+    &ch06_backprop::Network<f64>,
+    ArrayView1<f64>,
+    ArrayView1<f64>,
+) -> Vec<(Array2<f64>, Array1<f64>)>;
+
+/// Exercise 6.4: on random all-sigmoid networks of 1 to 4 layers, every
+/// entry of every gradient against a central difference of
+/// C = ½‖a − y‖², the parameters laid out layer by layer (W, then b).
+pub fn backprop(f: Backprop) {
+    use ch06_backprop::{Activation, Layer, Network};
+    let strategy = (prop::collection::vec(1..5usize, 2..6), any::<u64>());
+    property(100, strategy, |(sizes, seed)| {
+        let mut rng = seeded(seed);
+        let away = |v: f64| v.signum() * (0.3 + v.abs());
+        let layers: Vec<Layer<f64>> = sizes
+            .windows(2)
+            .map(|p| {
+                let w = normal_array(&mut rng, (p[1], p[0]), 0.7).mapv(away);
+                let b = normal_array(&mut rng, p[1], 0.5);
+                Layer::new(w, b, Activation::Sigmoid)
+            })
+            .collect();
+        let net = Network::from_layers(layers);
+        let x = normal_array(&mut rng, sizes[0], 1.0).mapv(away);
+        let y = normal_array(&mut rng, sizes[sizes.len() - 1], 0.5);
+        let grads = f(&net, x.view(), y.view());
+        prop_assert_eq!(grads.len(), net.layers.len(), "one pair per layer");
+        let mut params: Vec<f64> = Vec::new();
+        let mut analytic: Vec<f64> = Vec::new();
+        for (l, (layer, (dw, db))) in net.layers.iter().zip(&grads).enumerate()
+        {
+            prop_assert_eq!(
+                dw.dim(),
+                layer.w.dim(),
+                "∂C/∂W of layer {}",
+                l + 1
+            );
+            prop_assert_eq!(
+                db.len(),
+                layer.b.len(),
+                "∂C/∂b of layer {}",
+                l + 1
+            );
+            params.extend(layer.w.iter().chain(&layer.b));
+            analytic.extend(dw.iter().chain(db));
+        }
+        let cost = |p: &[f64]| {
+            let mut net = net.clone();
+            let mut rest = p;
+            for layer in &mut net.layers {
+                for v in layer.w.iter_mut().chain(layer.b.iter_mut()) {
+                    *v = rest[0];
+                    rest = &rest[1..];
+                }
+            }
+            let a = net.feedforward(x.view());
+            0.5 * (&a - &y).mapv(|e| e * e).sum()
+        };
+        // Deep sigmoid layers make some entries tiny (1e-5), where the
+        // difference quotient's own error (about 1e-10) is relatively
+        // large; so each entry must agree to 1e-6 relatively *or* 1e-9
+        // absolutely — still far below any real mistake (a missing σ' is
+        // off by tens of percent).
+        let numeric = numerical_gradient(cost, &params);
+        for (i, (a, n)) in analytic.iter().zip(&numeric).enumerate() {
+            prop_assert!(
+                (a - n).abs() <= 1e-6 * (a.abs() + n.abs()) + 1e-9,
+                "sizes {sizes:?}: parameter {i} of {} (counted layer by \
+                 layer, W row by row, then b): yours {a:e}, finite \
+                 differences {n:e}",
+                params.len()
+            );
+        }
+        Ok(())
+    });
 }

@@ -90,3 +90,59 @@ pub fn center_of_mass(f: fn(ArrayView2<f32>) -> (f32, f32)) {
         Ok(())
     });
 }
+
+/// Exercise 8.4: within the budget (checked against the exercise's own
+/// constant, which must not have grown), at most 5 epochs, and at least
+/// 95 % on the validation images after training.
+pub fn small_network(f: fn() -> ch08_mnist::Config, budget: usize) {
+    use ch08_mnist::{images_to_matrix, labels_to_matrix, train};
+    use ndarray::s;
+    assert_eq!(budget, 15_000, "the budget is 15,000 parameters");
+    let config = f();
+    let sizes = &config.sizes;
+    assert_eq!(sizes.first(), Some(&784), "the input is 784 pixels");
+    assert_eq!(sizes.last(), Some(&10), "the output is 10 digits");
+    let count = ch03_forward::ParameterCount::of(sizes)
+        .unwrap_or_else(|e| panic!("sizes {sizes:?}: {e}"))
+        .total();
+    assert!(
+        count <= budget,
+        "{sizes:?} has {count} parameters, over the budget of {budget}"
+    );
+    assert!(
+        (1..=5).contains(&config.epochs),
+        "{} epochs: at most 5",
+        config.epochs
+    );
+    let (train_set, _test_set) =
+        shared::data::load(shared::data::DataSet::Mnist, &mut |line| {
+            eprintln!("{line}")
+        })
+        .unwrap_or_else(|e| panic!("cannot load MNIST: {e}"));
+    let x = images_to_matrix::<f32>(&train_set.images); // (784, 60000)
+    let y = labels_to_matrix::<f32>(&train_set.labels); // (10, 60000)
+    let (fit, check) = (s![.., ..50_000], s![.., 50_000..]);
+    let labels_check = &train_set.labels[50_000..];
+    let (_net, history) = train(
+        &config,
+        x.slice(fit),
+        y.slice(fit),
+        x.slice(check),
+        labels_check,
+        |_| {},
+        || {},
+    );
+    let accuracy = history.last().expect("one epoch or more").test_accuracy;
+    eprintln!(
+        "{sizes:?}, {count} parameters, {} epochs: {:.2} % on validation",
+        config.epochs,
+        100.0 * accuracy
+    );
+    assert!(
+        accuracy >= 0.95,
+        "{sizes:?} ({count} parameters) reaches {:.2} % on the validation \
+         images after {} epochs; the target is 95 %",
+        100.0 * accuracy,
+        config.epochs
+    );
+}

