@@ -56,16 +56,28 @@ pub fn includes(page: &str) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
+/// Whether `line` holds `marker` followed by the name `anchor`, as mdBook
+/// reads it: anywhere in the line (`// ANCHOR: x`, `<!-- ANCHOR: x -->`),
+/// the name being the word after the marker.
+fn marks(line: &str, marker: &str, anchor: &str) -> bool {
+    line.find(marker).is_some_and(|at| {
+        let name: String = line[at + marker.len()..]
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+            .collect();
+        name == anchor
+    })
+}
+
 /// The lines between `ANCHOR: name` and `ANCHOR_END: name`, without nested
 /// anchor lines; `None` if the anchor is missing or never closed.
 pub fn anchor_region(source: &str, anchor: &str) -> Option<Vec<String>> {
-    let start = format!("ANCHOR: {anchor}");
-    let end = format!("ANCHOR_END: {anchor}");
     let mut lines = source.lines();
-    lines.find(|line| line.trim_end().ends_with(&start))?;
+    lines.find(|line| marks(line, "ANCHOR:", anchor))?;
     let mut region = Vec::new();
     for line in lines {
-        if line.trim_end().ends_with(&end) {
+        if marks(line, "ANCHOR_END:", anchor) {
             return Some(region);
         }
         if !line.contains("ANCHOR") {
@@ -73,4 +85,20 @@ pub fn anchor_region(source: &str, anchor: &str) -> Option<Vec<String>> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::anchor_region;
+
+    #[test]
+    fn anchors_are_found_in_code_and_markdown_comments_by_whole_name() {
+        let source = "<!-- ANCHOR: e1_10 -->\nten\n<!-- ANCHOR_END: e1_10 -->\n\
+                      <!-- ANCHOR: e1_1 -->\none\n<!-- ANCHOR_END: e1_1 -->\n\
+                      // ANCHOR: f\nfn f() {}\n// ANCHOR_END: f\n";
+        assert_eq!(anchor_region(source, "e1_1").unwrap(), ["one"]);
+        assert_eq!(anchor_region(source, "e1_10").unwrap(), ["ten"]);
+        assert_eq!(anchor_region(source, "f").unwrap(), ["fn f() {}"]);
+        assert_eq!(anchor_region(source, "e1"), None);
+    }
 }

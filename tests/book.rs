@@ -350,3 +350,31 @@ fn the_math_check_catches_a_lost_backslash() {
     assert!(math_spans(fixed).iter().all(|m| stray_words(m).is_empty()));
     assert_eq!(math_spans("`$HOME` and $x$\n```\n$y$\n```\n"), ["x"]);
 }
+
+/// Each exercise, under its own title, shows the stub, then its hints and
+/// its reference solution folded away — from the files `cargo exercises`
+/// reads, so the book and the command cannot disagree.
+#[test]
+fn every_exercise_is_in_the_book_with_its_hints_and_solution() {
+    let chapters = exercises::catalog::load(&root()).unwrap();
+    assert_eq!(chapters.len(), chapter_dirs().len());
+    for chapter in &chapters {
+        let page = fs::read_to_string(page_of(&chapter.dir)).unwrap();
+        let package = &chapter.package;
+        let section = &page[page.find("## Exercises").unwrap()..];
+        for exercise in &chapter.exercises {
+            let label = exercise.label();
+            let function = &exercise.function;
+            let anchor = format!("e{}", label.replace('.', "_"));
+            for needle in [
+                format!("**Exercise {label} — {}.**", exercise.title),
+                format!("{package}/src/exercises.rs:{function}}}}}"),
+                format!("{package}/hints.md:{anchor}}}}}"),
+                format!("{package}/solutions/exercises.rs:{function}}}}}"),
+            ] {
+                let flat = section.replace('\n', " ");
+                assert!(flat.contains(&needle), "{package}: no {needle:?}");
+            }
+        }
+    }
+}
