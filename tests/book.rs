@@ -356,7 +356,7 @@ fn the_math_check_catches_a_lost_backslash() {
 /// reads, so the book and the command cannot disagree.
 #[test]
 fn every_exercise_is_in_the_book_with_its_hints_and_solution() {
-    let chapters = exercises::catalog::load(&root()).unwrap();
+    let chapters = exercises::catalog::load(root()).unwrap();
     assert_eq!(chapters.len(), chapter_dirs().len());
     for chapter in &chapters {
         let page = fs::read_to_string(page_of(&chapter.dir)).unwrap();
