@@ -187,12 +187,11 @@ fn print_list(chapters: &[Chapter], outcomes: &Outcomes) {
 
 fn print_outcome(exercise: &Exercise, outcome: &Outcome) {
     let label = exercise.label();
-    println!(
-        "{} {label} {}: {}",
-        outcome.mark(),
-        exercise.title,
-        outcome.summary()
-    );
+    let status = match outcome {
+        Outcome::Failed(_) => "not yet".to_string(),
+        _ => outcome.summary(),
+    };
+    println!("{} {label} {}: {status}", outcome.mark(), exercise.title);
     match outcome {
         Outcome::Passed => {}
         Outcome::NotStarted => println!(
@@ -235,12 +234,27 @@ fn check(root: &Path, chapters: &[Chapter], which: &str) -> Result<(), String> {
     let test = only.map(|e| e.test_name());
     let outcomes = grading::grade(root, chapter, test.as_deref());
     let mut passing = true;
+    let mut compiler_shown = false;
     for exercise in &chapter.exercises {
         if only.is_some_and(|o| o != exercise) {
             continue;
         }
         let outcome = outcome_of(&outcomes, exercise);
         passing &= *outcome == Outcome::Passed;
+        if matches!(outcome, Outcome::DoesNotCompile(_)) {
+            // One compiler error stops every exercise of the chapter.
+            if compiler_shown {
+                println!(
+                    "{} {} {}: {}",
+                    outcome.mark(),
+                    exercise.label(),
+                    exercise.title,
+                    outcome.summary()
+                );
+                continue;
+            }
+            compiler_shown = true;
+        }
         print_outcome(exercise, outcome);
     }
     if passing {
