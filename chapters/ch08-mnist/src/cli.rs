@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use shared::data::{DataSet, load};
 
 use crate::model::{self, ModelError};
-use crate::preprocess::{read_png, to_mnist};
+use crate::preprocess::{encode_png, read_image, to_mnist};
 use crate::runs::{history_path, model_path, write_history};
 use crate::{
     EpochRecord, Error, Preset, TrainingPath, images_to_matrix,
@@ -39,10 +39,14 @@ pub fn use_threads(threads: Option<u16>) -> Result<(), Error> {
 pub enum Command {
     /// Train a network (the default).
     Train(TrainArgs),
-    /// Read a handwritten digit from a PNG file.
+    /// Read a handwritten digit from a photo or a drawing.
     Predict {
-        /// The PNG image, any size, dark ink on light or light on dark.
+        /// The image: PNG or JPEG, any size up to 12,000 pixels a side,
+        /// dark ink on light or light on dark.
         image: PathBuf,
+        /// Also save the 28×28 image the network sees, as a PNG.
+        #[arg(long, value_name = "PNG")]
+        show: Option<PathBuf>,
         /// The model file to use.
         #[arg(long, default_value_os_t = model_path("default"))]
         model: PathBuf,
@@ -83,7 +87,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         None => run_train(&cli.train),
         Some(Command::Train(args)) => run_train(&args),
-        Some(Command::Predict { image, model }) => run_predict(&image, &model),
+        Some(Command::Predict { image, show, model }) => {
+            run_predict(&image, &model, show.as_deref())
+        }
         Some(Command::Figures) => crate::figures::write_all(),
     }
 }
@@ -215,7 +221,11 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
 }
 
 // ANCHOR: predict
-fn run_predict(image: &Path, model_path: &Path) -> Result<(), Error> {
+fn run_predict(
+    image: &Path,
+    model_path: &Path,
+    show: Option<&Path>,
+) -> Result<(), Error> {
     let net = match model::load(model_path) {
         Err(ModelError::Io { source, .. })
             if source.kind() == std::io::ErrorKind::NotFound =>
@@ -236,17 +246,22 @@ fn run_predict(image: &Path, model_path: &Path) -> Result<(), Error> {
             net.sizes()
         )));
     }
-    let gray = read_png(image)?;
-    let (digit, dark_on_light) = to_mnist(gray.view(), image)?;
-    let x = ndarray::Array1::from_iter(digit.iter().copied());
+    let photo = read_image(image)?;
+    let stages = to_mnist(photo.view(), image)?;
+    if let Some(out) = show {
+        let png = encode_png(stages.mnist.mapv(|v| 1.0 - v).view());
+        shared::files::write_atomically(out, &png)
+            .map_err(|e| Error::Other(format!("{}: {e}", out.display())))?;
+    }
+    let x = ndarray::Array1::from_iter(stages.mnist.iter().copied());
     let p = net.feedforward(x.view());
     let total: f32 = p.sum();
     println!(
         "{}: {}×{} pixels, {} → 28×28",
         image.display(),
-        gray.ncols(),
-        gray.nrows(),
-        if dark_on_light {
+        photo.ncols(),
+        photo.nrows(),
+        if stages.dark_on_light {
             "dark ink on light (inverted)"
         } else {
             "light ink on dark"
@@ -259,7 +274,18 @@ fn run_predict(image: &Path, model_path: &Path) -> Result<(), Error> {
         let mark = if d == best { "  ←" } else { "" };
         println!("  {d} {bar:<40} {:5.1} %{mark}", 100.0 * share);
     }
-    println!("It looks like a {best}.");
+    let confidence = p[best] / total;
+    match crate::preprocess::doubts(stages.mnist.view(), confidence) {
+        None => println!("It looks like a {best}."),
+        Some(why) => println!(
+            "It might be a {best}, but the network is unsure: {why}.{}",
+            if show.is_none() {
+                " (--show FILE saves the 28×28 image it saw.)"
+            } else {
+                ""
+            }
+        ),
+    }
     Ok(())
 }
 // ANCHOR_END: predict

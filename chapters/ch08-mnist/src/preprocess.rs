@@ -1,14 +1,24 @@
-//! Turning any PNG of a handwritten digit into an MNIST-style input.
+//! Turning a photo or a drawing of a handwritten digit into an MNIST-style
+//! input.
 //!
 //! MNIST's digits were prepared in a particular way (LeCun et al.): ink is
 //! bright on a dark background, the digit is scaled to fit a 20×20 box
 //! keeping its proportions, and placed in a 28×28 image so that its centre
 //! of mass is at the centre. A network trained on MNIST expects exactly
-//! that, so a photo or a drawing must be brought into the same form.
+//! that. A photo brings more: uneven light, noise, the page's edge, a box
+//! around the digit, specks, strokes far thinner or thicker than MNIST's.
+//! Each step below deals with one of those, and each is a small function.
 
+use std::collections::VecDeque;
+use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use ndarray::{Array2, ArrayView2};
+use image::{DynamicImage, ImageDecoder, ImageReader, Limits};
+use ndarray::{Array2, ArrayView2, Zip};
+
+/// The largest image side `predict` reads: a phone's 48-megapixel photo is
+/// 8000 pixels wide.
+pub const MAX_SIDE: u32 = 12_000;
 
 /// An image that cannot be read as a digit.
 #[derive(Debug, thiserror::Error)]
@@ -21,15 +31,28 @@ pub enum ImageError {
         /// What the operating system said.
         source: std::io::Error,
     },
-    /// The file is not a PNG image.
-    #[error("{}: not a PNG image ({reason})", path.display())]
-    NotPng {
+    /// The file is not an image this reads.
+    #[error("{}: not a PNG or JPEG image ({reason})", path.display())]
+    NotAnImage {
         /// The file.
         path: PathBuf,
         /// What the decoder said.
         reason: String,
     },
-    /// The image has no ink: every pixel is the same shade.
+    /// Larger than [`MAX_SIDE`], found from the header before decoding.
+    #[error(
+        "{}: the image is {width}×{height} pixels; at most {MAX_SIDE} a side",
+        path.display()
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its width.
+        width: u32,
+        /// Its height.
+        height: u32,
+    },
+    /// The image has no ink: no digit stands out from the background.
     #[error("{}: the image is blank — no digit to read", path.display())]
     Blank {
         /// The file.
@@ -37,138 +60,557 @@ pub enum ImageError {
     },
 }
 
-/// Reads a PNG as grayscale brightness in [0, 1] (1 = white), shape
-/// (height, width). Colour is averaged; transparency is laid over white.
-pub fn read_png(path: &Path) -> Result<Array2<f32>, ImageError> {
+/// Reads a PNG or JPEG as grayscale brightness in [0, 1] (1 = white),
+/// shape (height, width), turned upright by its EXIF orientation.
+pub fn read_image(path: &Path) -> Result<Array2<f32>, ImageError> {
     let bytes = std::fs::read(path).map_err(|source| ImageError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    decode_png(&bytes, path)
+    decode_image(&bytes, path)
 }
 
-/// [`read_png`] from bytes; `path` is only used in errors.
-pub fn decode_png(
+/// [`read_image`] from bytes; `path` is only used in errors. The size is
+/// checked from the header, before any pixel is decoded.
+pub fn decode_image(
     bytes: &[u8],
     path: &Path,
 ) -> Result<Array2<f32>, ImageError> {
-    let not_png = |e: png::DecodingError| ImageError::NotPng {
+    let not_image = |reason: String| ImageError::NotAnImage {
         path: path.to_path_buf(),
-        reason: e.to_string(),
+        reason,
     };
-    let mut decoder = png::Decoder::new(bytes);
-    // Palette → RGB, 1/2/4-bit → 8-bit, 16-bit → 8-bit.
-    decoder.set_transformations(
-        png::Transformations::EXPAND | png::Transformations::STRIP_16,
-    );
-    let mut reader = decoder.read_info().map_err(not_png)?;
-    let mut buffer = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut buffer).map_err(not_png)?;
-    let channels = info.color_type.samples();
-    let (width, height) = (info.width as usize, info.height as usize);
-    let pixel = |i: usize| -> f32 {
-        let p = &buffer[i * channels..(i + 1) * channels];
-        let (color, alpha): (f32, f32) = match channels {
-            1 => (f32::from(p[0]), 255.0),
-            2 => (f32::from(p[0]), f32::from(p[1])),
-            3 => (
-                (f32::from(p[0]) + f32::from(p[1]) + f32::from(p[2])) / 3.0,
-                255.0,
-            ),
-            _ => (
-                (f32::from(p[0]) + f32::from(p[1]) + f32::from(p[2])) / 3.0,
-                f32::from(p[3]),
-            ),
-        };
-        let a = alpha / 255.0;
-        (color / 255.0) * a + (1.0 - a) // over white
-    };
-    Ok(Array2::from_shape_fn((height, width), |(r, c)| {
-        pixel(r * width + c)
-    }))
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| not_image(e.to_string()))?;
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(1 << 30); // 1 GiB: a 12,000² RGBA image fits
+    reader.limits(limits);
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| not_image(e.to_string()))?;
+    let (width, height) = decoder.dimensions();
+    if width > MAX_SIDE || height > MAX_SIDE {
+        return Err(ImageError::TooLarge {
+            path: path.to_path_buf(),
+            width,
+            height,
+        });
+    }
+    let orientation = decoder
+        .orientation()
+        .map_err(|e| not_image(e.to_string()))?;
+    let mut image = DynamicImage::from_decoder(decoder)
+        .map_err(|e| not_image(e.to_string()))?;
+    image.apply_orientation(orientation);
+    Ok(brightness(&image.to_rgba32f()))
+}
+
+/// Grey brightness of an RGBA image. Transparent pixels are laid over the
+/// colour that contrasts with the opaque ones: white ink on a transparent
+/// background reads as a digit, as does black ink.
+fn brightness(rgba: &image::Rgba32FImage) -> Array2<f32> {
+    let (w, h) = (rgba.width() as usize, rgba.height() as usize);
+    let grey = |p: &image::Rgba<f32>| (p[0] + p[1] + p[2]) / 3.0;
+    let (mut ink, mut weight) = (0.0f64, 0.0f64);
+    for p in rgba.pixels() {
+        ink += f64::from(grey(p) * p[3]);
+        weight += f64::from(p[3]);
+    }
+    let opaque_is_light = weight > 0.0 && ink / weight > 0.5;
+    let underlay = if opaque_is_light { 0.0 } else { 1.0 };
+    Array2::from_shape_fn((h, w), |(r, c)| {
+        let p = rgba.get_pixel(c as u32, r as u32);
+        let alpha = p[3].clamp(0.0, 1.0);
+        grey(p).clamp(0.0, 1.0) * alpha + underlay * (1.0 - alpha)
+    })
 }
 
 // ANCHOR: preprocess
-/// Brings a grayscale image (1 = white) into MNIST's form: 28×28, ink = 1
-/// on background = 0, the digit scaled into 20×20 and its centre of mass at
-/// the centre. Also returns whether the image was dark ink on light.
+/// Every stage of [`to_mnist`], kept so the chapter can draw them and
+/// `predict --show` can save the last.
+#[derive(Debug)]
+pub struct Stages {
+    /// The photo, grey, at most [`WORKING_SIDE`] pixels a side.
+    pub grey: Array2<f32>,
+    /// How far each pixel is from the local background, towards the ink.
+    pub ink: Array2<f32>,
+    /// The pixels kept as the digit's ink.
+    pub digit: Array2<bool>,
+    /// The digit's ink, strokes brought to MNIST's thickness, cropped.
+    pub strokes: Array2<f32>,
+    /// The 28×28 input the network sees.
+    pub mnist: Array2<f32>,
+    /// Whether the ink was darker than the paper.
+    pub dark_on_light: bool,
+}
+
+/// Brings a grey image (1 = white) into MNIST's form: 28×28, ink = 1 on
+/// background = 0, the digit scaled into 20×20 and its centre of mass at
+/// the centre.
 pub fn to_mnist(
-    gray: ArrayView2<f32>,
+    photo: ArrayView2<f32>,
     path: &Path,
-) -> Result<(Array2<f32>, bool), ImageError> {
-    // 1. Polarity: the border is background. If it is light, the ink is
-    //    dark, and we invert so that ink is bright, as in MNIST.
-    let (h, w) = gray.dim();
-    let border: Vec<f32> = gray
-        .indexed_iter()
-        .filter(|((r, c), _)| *r == 0 || *c == 0 || *r == h - 1 || *c == w - 1)
-        .map(|(_, &v)| v)
-        .collect();
-    let background = border.iter().sum::<f32>() / border.len() as f32;
-    let dark_on_light = background > 0.5;
-    let ink = gray.mapv(|v| {
-        if dark_on_light {
-            (background - v).max(0.0)
-        } else {
-            (v - background).max(0.0)
-        }
-    });
-    let max = ink.fold(0.0f32, |m, &v| m.max(v));
-    if max < 0.1 {
-        return Err(ImageError::Blank {
-            path: path.to_path_buf(),
-        });
-    }
-    let ink = ink.mapv(|v| v / max);
-
-    // 2. Crop to the ink's bounding box (ignoring faint specks).
-    let (mut top, mut left, mut bottom, mut right) = (h, w, 0, 0);
-    for ((r, c), &v) in ink.indexed_iter() {
-        if v > 0.2 {
-            (top, left, bottom, right) =
-                (top.min(r), left.min(c), bottom.max(r), right.max(c));
-        }
-    }
-    let (box_h, box_w) = (bottom - top + 1, right - left + 1);
-
-    // 3. Scale the longer side to 20 pixels, averaging the source area
-    //    each target pixel covers (sampled on a 4×4 grid per pixel).
-    let scale = 20.0 / box_h.max(box_w) as f32;
-    let (new_h, new_w) = (
-        ((box_h as f32 * scale).round() as usize).max(1),
-        ((box_w as f32 * scale).round() as usize).max(1),
-    );
-    let sample = |y: f32, x: f32| -> f32 {
-        let (r, c) = (top as f32 + y, left as f32 + x);
-        let (r, c) =
-            (r.clamp(0.0, (h - 1) as f32), c.clamp(0.0, (w - 1) as f32));
-        ink[(r as usize, c as usize)]
+) -> Result<Stages, ImageError> {
+    let blank = || ImageError::Blank {
+        path: path.to_path_buf(),
     };
-    let small = Array2::from_shape_fn((new_h, new_w), |(i, j)| {
-        let mut sum = 0.0;
-        for a in 0..4 {
-            for b in 0..4 {
-                let y = (i as f32 + (a as f32 + 0.5) / 4.0) / scale;
-                let x = (j as f32 + (b as f32 + 0.5) / 4.0) / scale;
-                sum += sample(y, x);
+    let grey = shrink_to(photo, WORKING_SIDE); // every pixel counts
+    let dark_on_light = ink_is_dark(grey.view());
+    let ink = ink_above_background(grey.view(), dark_on_light);
+    let threshold = otsu_threshold(ink.view()).ok_or_else(blank)?;
+    let digit = digit_pixels(ink.view(), threshold).ok_or_else(blank)?;
+    let strokes = mnist_strokes(ink.view(), digit.view(), threshold);
+    let fitted = fit_into(strokes.view(), 20);
+    let mnist = centre_by_mass(fitted.view(), 28);
+    Ok(Stages {
+        grey,
+        ink,
+        digit,
+        strokes,
+        mnist,
+        dark_on_light,
+    })
+}
+// ANCHOR_END: preprocess
+
+/// The working resolution: enough for a digit anywhere in the photo, small
+/// enough that every step is quick.
+pub const WORKING_SIDE: usize = 480;
+
+// ANCHOR: area
+/// Resizes by area averaging: each new pixel is the mean of the source
+/// area it covers, fractions of pixels included, so a thin stroke keeps
+/// its share of ink instead of being missed between sample points.
+pub fn resize_area(
+    image: ArrayView2<f32>,
+    height: usize,
+    width: usize,
+) -> Array2<f32> {
+    let (h, w) = image.dim();
+    let rows = area_weights(h, height); // (height, h)
+    let cols = area_weights(w, width); // (width, w)
+    rows.dot(&image).dot(&cols.t())
+}
+
+/// The (new, old) matrix of an area-averaging resize along one axis: row
+/// i holds how much of each old pixel the new pixel i covers, summing to 1.
+fn area_weights(old: usize, new: usize) -> Array2<f32> {
+    let scale = old as f64 / new as f64; // old pixels per new pixel
+    Array2::from_shape_fn((new, old), |(i, k)| {
+        let (start, end) = (i as f64 * scale, (i + 1) as f64 * scale);
+        let overlap = (end.min(k as f64 + 1.0) - start.max(k as f64)).max(0.0);
+        (overlap / scale) as f32
+    })
+}
+// ANCHOR_END: area
+
+/// Shrinks by area averaging so that neither side exceeds `side` (never
+/// enlarges).
+pub fn shrink_to(image: ArrayView2<f32>, side: usize) -> Array2<f32> {
+    let (h, w) = image.dim();
+    let scale = (side as f64 / h.max(w) as f64).min(1.0);
+    let size = |n: usize| ((n as f64 * scale).round() as usize).max(1);
+    if scale == 1.0 {
+        return image.to_owned();
+    }
+    // Large photos: shrink in steps of at most 8×, so the weight matrices
+    // stay small.
+    let (nh, nw) = (size(h), size(w));
+    if h > 8 * nh.max(1) || w > 8 * nw.max(1) {
+        let half = resize_area(image, h.div_ceil(8), w.div_ceil(8));
+        return shrink_to(half.view(), side);
+    }
+    resize_area(image, nh, nw)
+}
+
+// ANCHOR: background
+/// Separates ink from paper under uneven light: the paper's brightness
+/// at each pixel is the image *closed* over a square wider than any
+/// stroke — the brightest value nearby (which steps over dark strokes),
+/// then the darkest of those (which puts edges such as a sheet's back
+/// where they were). The ink is how far each pixel is darker than that;
+/// for light ink on dark, the same with dark and light swapped.
+pub fn ink_above_background(
+    grey: ArrayView2<f32>,
+    dark_on_light: bool,
+) -> Array2<f32> {
+    let (h, w) = grey.dim();
+    let r = h.max(w) / 8; // a stroke is about 1/7 of a digit, at most
+    if dark_on_light {
+        let paper = shrink(grow(grey, r).view(), r);
+        &paper - &grey
+    } else {
+        let paper = grow(shrink(grey, r).view(), r);
+        &grey - &paper
+    }
+}
+// ANCHOR_END: background
+
+/// Whether the ink is darker than the paper. The photo's middle is
+/// mostly paper (even when the photo's edges are a dark desk), and the
+/// ink, the minority, pulls the mean away from the median: below it for
+/// dark ink.
+pub fn ink_is_dark(grey: ArrayView2<f32>) -> bool {
+    let (h, w) = grey.dim();
+    let middle = grey.slice(ndarray::s![h / 4..h - h / 4, w / 4..w - w / 4]);
+    let skew = |part: ArrayView2<f32>| {
+        let mut values: Vec<f32> = part.iter().copied().collect();
+        part.mean().unwrap_or(0.0) - quantile(&mut values, 0.5)
+    };
+    // A small digit away from the middle: then the whole photo decides.
+    let middle_skew = skew(middle);
+    if middle_skew.abs() > 1e-3 {
+        middle_skew < 0.0
+    } else {
+        skew(grey) < 0.0
+    }
+}
+
+/// The `q` quantile of `values` (reordered in place).
+fn quantile(values: &mut [f32], q: f64) -> f32 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let k = ((values.len() - 1) as f64 * q).round() as usize;
+    *values.select_nth_unstable_by(k, f32::total_cmp).1
+}
+
+// ANCHOR: otsu
+/// Otsu's threshold: the level that splits the ink values into two groups
+/// (background noise, ink) with the largest between-group variance,
+/// ω₀ω₁(μ₀ − μ₁)², from a 256-bin histogram. `None` if there is no ink.
+pub fn otsu_threshold(ink: ArrayView2<f32>) -> Option<f32> {
+    let max = ink.fold(0.0f32, |m, &v| m.max(v));
+    if max < MIN_CONTRAST {
+        return None;
+    }
+    let mut histogram = [0.0f64; 256];
+    for &v in ink {
+        histogram[((v / max * 255.0) as usize).min(255)] += 1.0;
+    }
+    let total: f64 = histogram.iter().sum();
+    let sum: f64 = histogram
+        .iter()
+        .enumerate()
+        .map(|(k, n)| k as f64 * n)
+        .sum();
+    let (mut n0, mut sum0, mut best) = (0.0, 0.0, (0.0, 0));
+    for (k, &n) in histogram.iter().enumerate() {
+        n0 += n;
+        sum0 += k as f64 * n;
+        let n1 = total - n0;
+        if n0 == 0.0 || n1 == 0.0 {
+            continue;
+        }
+        let (mu0, mu1) = (sum0 / n0, (sum - sum0) / n1);
+        let between = n0 * n1 * (mu0 - mu1).powi(2);
+        if between > best.0 {
+            best = (between, k);
+        }
+    }
+    Some((best.1 as f32 + 1.0) / 255.0 * max)
+}
+// ANCHOR_END: otsu
+
+/// Below this difference from the paper, nothing counts as ink.
+pub const MIN_CONTRAST: f32 = 0.08;
+
+// ANCHOR: components
+/// The digit's pixels: the ink's connected pieces, without the page's
+/// edges and frames (pieces touching the image's border, or enclosing
+/// another piece) and without specks (pieces under 5 % of the largest).
+/// `None` if nothing is left.
+pub fn digit_pixels(
+    ink: ArrayView2<f32>,
+    threshold: f32,
+) -> Option<Array2<bool>> {
+    let mask = ink.mapv(|v| v >= threshold);
+    let (labels, pieces) = connected_pieces(mask.view());
+    let inside: Vec<&Piece> =
+        pieces.iter().filter(|p| !p.touches_border).collect();
+    // A digit drawn to the very edge: then the border pieces are all there is.
+    let mut kept: Vec<&Piece> = if inside.is_empty() {
+        pieces.iter().collect()
+    } else {
+        inside
+    };
+    let encloses = |a: &Piece, b: &Piece| {
+        a.top < b.top
+            && a.left < b.left
+            && a.bottom > b.bottom
+            && a.right > b.right
+    };
+    let frames: Vec<usize> = kept
+        .iter()
+        .filter(|a| {
+            kept.iter().any(|b| b.size * 20 >= a.size && encloses(a, b))
+        })
+        .map(|p| p.label)
+        .collect();
+    kept.retain(|p| !frames.contains(&p.label));
+    let largest = kept.iter().map(|p| p.size).max()?;
+    kept.retain(|p| p.size * 20 >= largest);
+    let keep: Vec<bool> = (0..=pieces.len())
+        .map(|label| kept.iter().any(|p| p.label == label))
+        .collect();
+    Some(labels.mapv(|label| label > 0 && keep[label]))
+}
+// ANCHOR_END: components
+
+/// One 8-connected piece of ink.
+#[derive(Debug)]
+struct Piece {
+    label: usize,
+    size: usize,
+    top: usize,
+    left: usize,
+    bottom: usize,
+    right: usize,
+    touches_border: bool,
+}
+
+/// Labels the 8-connected pieces of `mask` (1, 2, …; 0 = no ink) by
+/// breadth-first search, with each piece's size and bounding box.
+fn connected_pieces(mask: ArrayView2<bool>) -> (Array2<usize>, Vec<Piece>) {
+    let (h, w) = mask.dim();
+    let mut labels = Array2::zeros((h, w));
+    let mut pieces = Vec::new();
+    let mut queue = VecDeque::new();
+    for start in ndarray::indices((h, w)) {
+        if !mask[start] || labels[start] != 0 {
+            continue;
+        }
+        let label = pieces.len() + 1;
+        let mut piece = Piece {
+            label,
+            size: 0,
+            top: start.0,
+            left: start.1,
+            bottom: start.0,
+            right: start.1,
+            touches_border: false,
+        };
+        labels[start] = label;
+        queue.push_back(start);
+        while let Some((r, c)) = queue.pop_front() {
+            piece.size += 1;
+            piece.top = piece.top.min(r);
+            piece.bottom = piece.bottom.max(r);
+            piece.left = piece.left.min(c);
+            piece.right = piece.right.max(c);
+            piece.touches_border |=
+                r == 0 || c == 0 || r == h - 1 || c == w - 1;
+            for (dr, dc) in [
+                (-1, -1),
+                (-1, 0),
+                (-1, 1),
+                (0, -1),
+                (0, 1),
+                (1, -1),
+                (1, 0),
+                (1, 1),
+            ] {
+                let (nr, nc) = (r as isize + dr, c as isize + dc);
+                if nr < 0 || nc < 0 || nr >= h as isize || nc >= w as isize {
+                    continue;
+                }
+                let next = (nr as usize, nc as usize);
+                if mask[next] && labels[next] == 0 {
+                    labels[next] = label;
+                    queue.push_back(next);
+                }
             }
         }
-        sum / 16.0
-    });
+        pieces.push(piece);
+    }
+    (labels, pieces)
+}
 
-    // 4. Place it in 28×28 with its centre of mass at the centre (13.5, 13.5).
-    let (com_r, com_c) = center_of_mass(small.view());
-    let offset_r = (13.5 - com_r).round() as isize;
-    let offset_c = (13.5 - com_c).round() as isize;
-    let mut out = Array2::zeros((28, 28));
-    for ((i, j), &v) in small.indexed_iter() {
+// ANCHOR: strokes
+/// The digit's ink at MNIST's contrast and stroke width, cropped to the
+/// digit. Ink is scaled so a solid stroke is 1. A stroke's width is its
+/// area over half its outline; MNIST's strokes are about 1/7 of the
+/// digit's longer side (the median over its first 10,000 training
+/// images), so thinner strokes are widened (a maximum filter) and much
+/// thicker ones narrowed (a minimum filter) towards that.
+pub fn mnist_strokes(
+    ink: ArrayView2<f32>,
+    digit: ArrayView2<bool>,
+    threshold: f32,
+) -> Array2<f32> {
+    let (top, left, bottom, right) = bounding_box(digit).expect("a digit");
+    let margin = 2;
+    let (h, w) = digit.dim();
+    let rows = top.saturating_sub(margin)..(bottom + margin + 1).min(h);
+    let cols = left.saturating_sub(margin)..(right + margin + 1).min(w);
+    let near = grow(
+        digit
+            .slice(ndarray::s![rows.clone(), cols.clone()])
+            .mapv(f32::from)
+            .view(),
+        1,
+    );
+    let ink = ink.slice(ndarray::s![rows, cols]);
+    let digit_ink: Vec<f32> =
+        Zip::from(&ink)
+            .and(&near)
+            .fold(Vec::new(), |mut v, &i, &n| {
+                if n > 0.0 && i >= threshold {
+                    v.push(i);
+                }
+                v
+            });
+    let solid = quantile(&mut digit_ink.clone(), 0.9).max(threshold);
+    let mut strokes = Zip::from(&ink)
+        .and(&near)
+        .map_collect(|&i, &n| (i / solid).min(1.0) * n);
+    let width = stroke_width(strokes.mapv(|v| v >= 0.5).view());
+    let target = (bottom - top + 1).max(right - left + 1) as f32 / 7.0;
+    let radius = ((target - width) / 2.0).round() as isize;
+    if radius > 0 {
+        strokes = grow(strokes.view(), radius as usize);
+    } else if radius < -1 {
+        strokes = shrink(strokes.view(), (-radius - 1) as usize);
+    }
+    strokes
+}
+// ANCHOR_END: strokes
+
+/// The mean stroke width of a binary image: its area over half the
+/// number of its pixels on an edge (at least 1).
+pub fn stroke_width(mask: ArrayView2<bool>) -> f32 {
+    let (h, w) = mask.dim();
+    let (mut area, mut edge) = (0.0f32, 0.0f32);
+    for ((r, c), &m) in mask.indexed_iter() {
+        if !m {
+            continue;
+        }
+        area += 1.0;
+        let off = |dr: isize, dc: isize| {
+            let (nr, nc) = (r as isize + dr, c as isize + dc);
+            nr < 0
+                || nc < 0
+                || nr >= h as isize
+                || nc >= w as isize
+                || !mask[(nr as usize, nc as usize)]
+        };
+        if off(-1, 0) || off(1, 0) || off(0, -1) || off(0, 1) {
+            edge += 1.0;
+        }
+    }
+    if edge == 0.0 {
+        0.0
+    } else {
+        (2.0 * area / edge).max(1.0)
+    }
+}
+
+/// The smallest box holding every `true`: (top, left, bottom, right).
+fn bounding_box(
+    mask: ArrayView2<bool>,
+) -> Option<(usize, usize, usize, usize)> {
+    let mut found = None;
+    for ((r, c), &m) in mask.indexed_iter() {
+        if m {
+            let (t, l, b, rt) = found.unwrap_or((r, c, r, c));
+            found = Some((t.min(r), l.min(c), b.max(r), rt.max(c)));
+        }
+    }
+    found
+}
+
+/// The maximum over a (2r + 1)² square around each pixel.
+fn grow(image: ArrayView2<f32>, r: usize) -> Array2<f32> {
+    square_filter(image, r, f32::max)
+}
+
+/// The minimum over a (2r + 1)² square around each pixel.
+fn shrink(image: ArrayView2<f32>, r: usize) -> Array2<f32> {
+    square_filter(image, r, f32::min)
+}
+
+/// `pick` over a (2r + 1)² square, one axis at a time (edges clamped).
+fn square_filter(
+    image: ArrayView2<f32>,
+    r: usize,
+    pick: fn(f32, f32) -> f32,
+) -> Array2<f32> {
+    let (h, w) = image.dim();
+    let along_rows = Array2::from_shape_fn((h, w), |(i, j)| {
+        let cols = j.saturating_sub(r)..(j + r + 1).min(w);
+        cols.map(|c| image[(i, c)]).reduce(pick).unwrap_or(0.0)
+    });
+    Array2::from_shape_fn((h, w), |(i, j)| {
+        let rows = i.saturating_sub(r)..(i + r + 1).min(h);
+        rows.map(|k| along_rows[(k, j)]).reduce(pick).unwrap_or(0.0)
+    })
+}
+
+// ANCHOR: fit
+/// Crops to the ink and scales the longer side to `side` pixels, keeping
+/// the proportions, by area averaging.
+pub fn fit_into(strokes: ArrayView2<f32>, side: usize) -> Array2<f32> {
+    let (top, left, bottom, right) =
+        bounding_box(strokes.mapv(|v| v > 0.05).view()).unwrap_or((0, 0, 0, 0));
+    let digit = strokes.slice(ndarray::s![top..=bottom, left..=right]);
+    let (h, w) = digit.dim();
+    let scale = side as f32 / h.max(w) as f32;
+    let size = |n: usize| ((n as f32 * scale).round() as usize).clamp(1, side);
+    // Rounding can nudge an average a hair past 1.
+    resize_area(digit, size(h), size(w)).mapv(|v| v.clamp(0.0, 1.0))
+}
+
+/// Places `digit` in a `side`×`side` image with its centre of mass at the
+/// centre, as MNIST did.
+pub fn centre_by_mass(digit: ArrayView2<f32>, side: usize) -> Array2<f32> {
+    let (com_r, com_c) = center_of_mass(digit);
+    let middle = (side as f32 - 1.0) / 2.0;
+    let offset_r = (middle - com_r).round() as isize;
+    let offset_c = (middle - com_c).round() as isize;
+    let mut out = Array2::zeros((side, side));
+    for ((i, j), &v) in digit.indexed_iter() {
         let (r, c) = (i as isize + offset_r, j as isize + offset_c);
-        if (0..28).contains(&r) && (0..28).contains(&c) {
+        if (0..side as isize).contains(&r) && (0..side as isize).contains(&c) {
             out[(r as usize, c as usize)] = v;
         }
     }
-    Ok((out, dark_on_light))
+    out
 }
+// ANCHOR_END: fit
+
+// ANCHOR: doubts
+/// Below this top probability, `predict` says it is unsure.
+pub const UNSURE_BELOW: f32 = 0.7;
+
+/// MNIST's range of total ink per 28×28 image (the sum of its pixels),
+/// from its 1st to its 99th percentile over the first 10,000 training
+/// images: an input outside it is unlike anything the network has seen.
+pub const MNIST_INK: (f32, f32) = (39.0, 194.0);
+
+/// Why a prediction should not be trusted, if it should not.
+pub fn doubts(mnist: ArrayView2<f32>, confidence: f32) -> Option<String> {
+    let ink = mnist.sum();
+    if ink < MNIST_INK.0 {
+        Some(format!(
+            "the digit has less ink ({ink:.0}) than MNIST's ({:.0}–{:.0})",
+            MNIST_INK.0, MNIST_INK.1
+        ))
+    } else if ink > MNIST_INK.1 {
+        Some(format!(
+            "the digit has more ink ({ink:.0}) than MNIST's ({:.0}–{:.0})",
+            MNIST_INK.0, MNIST_INK.1
+        ))
+    } else if confidence < UNSURE_BELOW {
+        Some(format!(
+            "its top probability is only {:.0} %",
+            100.0 * confidence
+        ))
+    } else {
+        None
+    }
+}
+// ANCHOR_END: doubts
 
 /// The brightness-weighted mean (row, column) of an image.
 pub fn center_of_mass(image: ArrayView2<f32>) -> (f32, f32) {
@@ -180,7 +622,6 @@ pub fn center_of_mass(image: ArrayView2<f32>) -> (f32, f32) {
     }
     (r / total, c / total)
 }
-// ANCHOR_END: preprocess
 
 /// Writes a grayscale image (values in [0, 1], 1 = white) as an 8-bit PNG.
 pub fn encode_png(gray: ArrayView2<f32>) -> Vec<u8> {
@@ -229,9 +670,10 @@ mod tests {
     #[test]
     fn a_digit_is_scaled_into_20_and_centred_by_mass() {
         for dark_on_light in [true, false] {
-            let (out, detected) =
+            let stages =
                 to_mnist(drawn_seven(dark_on_light).view(), Path::new("7.png"))
                     .unwrap();
+            let (out, detected) = (stages.mnist, stages.dark_on_light);
             assert_eq!(detected, dark_on_light);
             assert_eq!(out.dim(), (28, 28));
             let rows: Vec<usize> = (0..28)
@@ -257,19 +699,20 @@ mod tests {
     fn png_round_trip_and_bad_files() {
         let image = drawn_seven(true);
         let decoded =
-            decode_png(&encode_png(image.view()), Path::new("a.png")).unwrap();
+            decode_image(&encode_png(image.view()), Path::new("a.png"))
+                .unwrap();
         assert_eq!(decoded.dim(), (120, 80));
         assert!((decoded[(15, 10)] - 0.05).abs() < 0.01);
-        let e = decode_png(b"GIF89a....", Path::new("cat.gif"))
+        let e = decode_image(b"GIF89a....", Path::new("cat.gif"))
             .unwrap_err()
             .to_string();
-        assert!(e.starts_with("cat.gif: not a PNG image ("), "{e}");
+        assert!(e.starts_with("cat.gif: not a PNG or JPEG image ("), "{e}");
         let blank = Array2::from_elem((30, 30), 0.8f32);
         let e = to_mnist(blank.view(), Path::new("blank.png"))
             .unwrap_err()
             .to_string();
         assert_eq!(e, "blank.png: the image is blank — no digit to read");
-        let e = read_png(Path::new("/nonexistent.png"))
+        let e = read_image(Path::new("/nonexistent.png"))
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("/nonexistent.png: "), "{e}");
