@@ -4,8 +4,7 @@
 //! per style as the chapter's table.
 //!
 //! ```sh
-//! apt-get install fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 \
-//!     fonts-freefont-ttf
+//! apt-get install fonts-dejavu-core fonts-liberation2 fonts-freefont-ttf
 //! cargo run --release -p ch08-mnist                       # the model
 //! cargo run --release -p ch08-mnist --example digits_nobody_drew
 //! cargo run --release -p ch08-mnist --example digits_nobody_drew -- \
@@ -58,10 +57,17 @@ fn main() {
 
 fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let list_wrong = args.iter().any(|a| a == "--list-wrong");
+    let args: Vec<&String> =
+        args.iter().filter(|a| *a != "--list-wrong").collect();
     let save = match args.as_slice() {
         [] => None,
-        [flag, dir] if flag == "--save" => Some(PathBuf::from(dir)),
-        _ => return Err("usage: digits_nobody_drew [--save DIR]".into()),
+        [flag, dir] if *flag == "--save" => Some(PathBuf::from(dir)),
+        _ => {
+            return Err(
+                "usage: digits_nobody_drew [--save DIR] [--list-wrong]".into(),
+            );
+        }
     };
     let model_path = ch08_mnist::runs::model_path("default");
     let net = ch08_mnist::model::load(&model_path).map_err(|e| {
@@ -71,9 +77,6 @@ fn run() -> Result<(), String> {
         .iter()
         .map(|name| load_font(&Path::new(FONT_DIR).join(name)))
         .collect::<Result<Vec<_>, _>>()?;
-    let light = load_font(
-        &Path::new(FONT_DIR).join("dejavu/DejaVuSans-ExtraLight.ttf"),
-    )?;
     let mut rng = seeded(2026);
     println!("| Style | Images | Correct | Accuracy | Wrong, flagged unsure |");
     println!("|---|---:|---:|---:|---:|");
@@ -82,7 +85,6 @@ fn run() -> Result<(), String> {
         let (mut n, mut right, mut wrong, mut flagged) = (0, 0, 0, 0);
         for (f, font) in fonts.iter().enumerate() {
             for digit in 0..10u8 {
-                let font = if s == 5 { &light } else { font };
                 let photo = photograph(font, digit, s, &mut rng);
                 n += 1;
                 // A refusal ("blank") counts as wrong, but flagged: the
@@ -105,8 +107,20 @@ fn run() -> Result<(), String> {
                     right += 1;
                 } else {
                     wrong += 1;
-                    if doubts(stages.mnist.view(), confidence).is_some() {
+                    let doubt = doubts(stages.mnist.view(), confidence);
+                    if doubt.is_some() {
                         flagged += 1;
+                    }
+                    if list_wrong {
+                        eprintln!(
+                            "{style}: {digit} in {} read as {best} \
+                             ({:.0} %){}",
+                            FONTS[f],
+                            100.0 * confidence,
+                            doubt.map_or(String::new(), |d| format!(
+                                ", unsure: {d}"
+                            ))
+                        );
                     }
                 }
                 if let Some(dir) = &save
@@ -133,8 +147,8 @@ fn run() -> Result<(), String> {
 fn load_font(path: &Path) -> Result<FontVec, String> {
     let bytes = std::fs::read(path).map_err(|e| {
         format!(
-            "{}: {e} (apt-get install fonts-dejavu-core fonts-dejavu-extra \
-             fonts-liberation2 fonts-freefont-ttf)",
+            "{}: {e} (apt-get install fonts-dejavu-core fonts-liberation2 \
+             fonts-freefont-ttf)",
             path.display()
         )
     })?;
@@ -338,26 +352,48 @@ fn photograph(
             ink.slice_mut(s![sr..sr + speck, sc..sc + speck]).fill(1.0);
             on_paper(&ink, 1.0, 0.0)
         }
-        // Hairline strokes (1–3 px) on a huge canvas: the glyph thinned to
-        // its one-pixel skeleton, then widened to the stroke chosen.
+        // Hairline strokes (1–3 px) on a huge canvas: the glyph's one-pixel
+        // skeleton, found at 400 px and redrawn as lines at full size,
+        // then widened to the stroke chosen.
         5 => {
             let big = (3000, 3000);
-            let glyph =
-                render(font, digit, 3000.0 * uniform(rng, 0.3, 0.6) as f32);
-            let skeleton = thin_to_skeleton(&glyph.mapv(|v| v >= 0.5));
-            let mut hairline = skeleton.mapv(f32::from);
-            match uniform(rng, 1.0, 4.0) as usize {
-                1 => {}
-                2 => {
-                    let (h, w) = hairline.dim();
-                    for ((r, c), &m) in skeleton.indexed_iter() {
-                        if m && c + 1 < w && r + 1 < h {
-                            hairline[(r, c + 1)] = 1.0;
-                            hairline[(r + 1, c)] = 1.0;
+            let k = 3000.0 * uniform(rng, 0.3, 0.6) as f32 / 400.0;
+            let skeleton = thin_to_skeleton(
+                &render(font, digit, 400.0).mapv(|v| v >= 0.5),
+            );
+            let (sh, sw) = skeleton.dim();
+            let size =
+                ((sh as f32 * k) as usize + 2, (sw as f32 * k) as usize + 2);
+            let mut hairline = Array2::zeros(size);
+            for ((r, c), &on) in skeleton.indexed_iter() {
+                for (dr, dc) in [(0, 1), (1, 0), (1, 1), (1, -1)] {
+                    let (nr, nc) = (r as isize + dr, c as isize + dc);
+                    let next = skeleton.get((nr as usize, nc as usize));
+                    if on && nc >= 0 && next == Some(&true) {
+                        let from = (r as f32 * k, c as f32 * k);
+                        let to = (nr as f32 * k, nc as f32 * k);
+                        let steps = (k.ceil() as usize).max(1) * 2;
+                        for t in 0..=steps {
+                            let t = t as f32 / steps as f32;
+                            let y = from.0 + (to.0 - from.0) * t;
+                            let x = from.1 + (to.1 - from.1) * t;
+                            hairline
+                                [(y.round() as usize, x.round() as usize)] =
+                                1.0;
                         }
                     }
                 }
-                _ => hairline = morph(&hairline, 1, true),
+            }
+            let width = uniform(rng, 1.0, 4.0) as usize; // 1, 2 or 3 px
+            if width > 1 {
+                hairline = morph(&hairline, 1, true);
+                if width == 2 {
+                    // A 3-px square pen, then every other row and column
+                    // back off: about 2 px.
+                    let thin = morph(&hairline, 1, false);
+                    hairline =
+                        hairline.mapv(|v| v * 0.5) + thin.mapv(|v| v * 0.5);
+                }
             }
             let at = centred(&hairline, big, 0.5, rng);
             on_paper(&place(&hairline, big, at), 1.0, 0.0)

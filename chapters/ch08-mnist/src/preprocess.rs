@@ -530,21 +530,54 @@ fn shrink(image: ArrayView2<f32>, r: usize) -> Array2<f32> {
     square_filter(image, r, f32::min)
 }
 
-/// `pick` over a (2r + 1)² square, one axis at a time (edges clamped).
+/// `pick` over a (2r + 1)² square, one axis at a time (the image's edges
+/// cut the square short).
 fn square_filter(
     image: ArrayView2<f32>,
     r: usize,
     pick: fn(f32, f32) -> f32,
 ) -> Array2<f32> {
-    let (h, w) = image.dim();
-    let along_rows = Array2::from_shape_fn((h, w), |(i, j)| {
-        let cols = j.saturating_sub(r)..(j + r + 1).min(w);
-        cols.map(|c| image[(i, c)]).reduce(pick).unwrap_or(0.0)
-    });
-    Array2::from_shape_fn((h, w), |(i, j)| {
-        let rows = i.saturating_sub(r)..(i + r + 1).min(h);
-        rows.map(|k| along_rows[(k, j)]).reduce(pick).unwrap_or(0.0)
-    })
+    let mut out = image.to_owned();
+    for axis in [ndarray::Axis(0), ndarray::Axis(1)] {
+        for mut lane in out.lanes_mut(axis) {
+            let filtered = running(&lane.to_vec(), r, pick);
+            lane.assign(&ndarray::ArrayView1::from(&filtered));
+        }
+    }
+    out
+}
+
+/// `pick` over each window of 2r + 1 values, in three passes whatever r
+/// (van Herk, and Gil and Werman): cut the padded line into blocks of
+/// 2r + 1; a window spans the end of one block and the start of the next,
+/// so it is `pick` of a suffix and a prefix computed once per block.
+fn running(line: &[f32], r: usize, pick: fn(f32, f32) -> f32) -> Vec<f32> {
+    let k = 2 * r + 1;
+    // Padding that never wins: the identity of `pick`.
+    let neutral = if pick(0.0, 1.0) == 1.0 {
+        f32::MIN
+    } else {
+        f32::MAX
+    };
+    let mut padded = vec![neutral; r];
+    padded.extend_from_slice(line);
+    padded.resize(line.len() + 2 * r, neutral);
+    let n = padded.len();
+    let mut prefix = padded.clone();
+    let mut suffix = padded.clone();
+    for i in 1..n {
+        if i % k != 0 {
+            prefix[i] = pick(prefix[i - 1], padded[i]);
+        }
+    }
+    for i in (0..n - 1).rev() {
+        if (i + 1) % k != 0 {
+            suffix[i] = pick(suffix[i + 1], padded[i]);
+        }
+    }
+    (0..line.len())
+        .map(|j| pick(suffix[j], prefix[j + 2 * r]))
+        .collect()
 }
 
 // ANCHOR: fit
@@ -692,6 +725,26 @@ mod tests {
                 "({r}, {c})"
             );
             assert!(out.iter().all(|&v| (0.0..=1.0).contains(&v)));
+        }
+    }
+
+    #[test]
+    fn running_max_and_min_match_the_naive_window() {
+        let line: Vec<f32> =
+            (0..37).map(|i| ((i * 7919) % 23) as f32).collect();
+        for r in 0..6 {
+            for (pick, name) in
+                [(f32::max as fn(f32, f32) -> f32, "max"), (f32::min, "min")]
+            {
+                let naive: Vec<f32> = (0..line.len())
+                    .map(|j| {
+                        let window =
+                            j.saturating_sub(r)..(j + r + 1).min(line.len());
+                        line[window].iter().copied().reduce(pick).unwrap()
+                    })
+                    .collect();
+                assert_eq!(running(&line, r, pick), naive, "{name}, r = {r}");
+            }
         }
     }
 
