@@ -429,8 +429,8 @@ fn connected_pieces(mask: ArrayView2<bool>) -> (Array2<usize>, Vec<Piece>) {
 
 // ANCHOR: strokes
 /// The digit's ink at MNIST's contrast and stroke width, cropped to the
-/// digit. Ink is scaled so a solid stroke is 1. A stroke's width is its
-/// area over half its outline; MNIST's strokes are about 1/7 of the
+/// digit. Ink is scaled so a typical stroke pixel (the median) is 1. A
+/// stroke's width is its area over half its outline; MNIST's strokes are about 1/7 of the
 /// digit's longer side (the median over its first 10,000 training
 /// images), so thinner strokes are widened (a maximum filter) and much
 /// thicker ones narrowed (a minimum filter) towards that.
@@ -461,7 +461,7 @@ pub fn mnist_strokes(
                 }
                 v
             });
-    let solid = quantile(&mut digit_ink.clone(), 0.9).max(threshold);
+    let solid = quantile(&mut digit_ink.clone(), 0.5).max(threshold);
     let mut strokes = Zip::from(&ink)
         .and(&near)
         .map_collect(|&i, &n| (i / solid).min(1.0) * n);
@@ -769,5 +769,198 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("/nonexistent.png: "), "{e}");
+    }
+
+    /// The seven, in an image of another shape, as a photo might show it.
+    fn seven_on(
+        size: (usize, usize),
+        at: (usize, usize),
+        paper: impl Fn(usize, usize) -> f32,
+    ) -> Array2<f32> {
+        let seven = drawn_seven(true);
+        Array2::from_shape_fn(size, |(r, c)| {
+            let (sr, sc) = (r.wrapping_sub(at.0), c.wrapping_sub(at.1));
+            match seven.get((sr, sc)) {
+                Some(&v) if v < 0.5 => 0.05 * paper(r, c),
+                _ => paper(r, c),
+            }
+        })
+    }
+
+    fn mnist_of(photo: &Array2<f32>) -> Array2<f32> {
+        to_mnist(photo.view(), Path::new("test.png")).unwrap().mnist
+    }
+
+    /// The mean absolute difference of two 28×28 inputs.
+    fn difference(a: &Array2<f32>, b: &Array2<f32>) -> f32 {
+        (a - b).mapv(f32::abs).mean().unwrap()
+    }
+
+    #[test]
+    fn a_frame_a_speck_and_a_dark_desk_are_not_the_digit() {
+        let clean = mnist_of(&seven_on((200, 160), (40, 40), |_, _| 1.0));
+        // A dark desk around a sheet, a box drawn round the digit, a speck.
+        let mut photo = seven_on((200, 160), (40, 40), |r, c| {
+            let on_sheet = (12..190).contains(&r) && (15..150).contains(&c);
+            if on_sheet { 1.0 } else { 0.15 }
+        });
+        for k in 0..3 {
+            for c in 30..135 {
+                photo[(30 + k, c)] = 0.05;
+                photo[(172 - k, c)] = 0.05;
+            }
+            for r in 30..173 {
+                photo[(r, 30 + k)] = 0.05;
+                photo[(r, 132 - k)] = 0.05;
+            }
+        }
+        for r in 100..104 {
+            for c in 136..140 {
+                photo[(r, c)] = 0.05;
+            }
+        }
+        let d = difference(&mnist_of(&photo), &clean);
+        assert!(d < 0.01, "differs from the clean seven by {d}");
+    }
+
+    #[test]
+    fn uneven_light_and_noise_leave_the_digit_alone() {
+        let clean = mnist_of(&seven_on((200, 160), (40, 40), |_, _| 1.0));
+        let mut rng = shared::rng::seeded(5);
+        let lit = seven_on((200, 160), (40, 40), |r, c| {
+            0.45 + 0.45 * (r + c) as f32 / 360.0
+        })
+        .mapv(|v| {
+            let noise = 0.04 * shared::rng::standard_normal(&mut rng) as f32;
+            (v + noise).clamp(0.0, 1.0)
+        });
+        let d = difference(&mnist_of(&lit), &clean);
+        assert!(d < 0.05, "differs from the clean seven by {d}");
+    }
+
+    #[test]
+    fn hairlines_on_a_huge_canvas_reach_the_network_as_strokes() {
+        // A seven of one-pixel lines on a 3000 × 2400 canvas.
+        let mut photo = Array2::from_elem((3000, 2400), 1.0f32);
+        for c in 800..1600 {
+            photo[(700, c)] = 0.0;
+        }
+        for r in 700..2300 {
+            photo[(r, 1600 - (r - 700) / 4)] = 0.0;
+        }
+        let mnist = mnist_of(&photo);
+        let ink = mnist.sum();
+        assert!(
+            (MNIST_INK.0..=MNIST_INK.1).contains(&ink),
+            "ink {ink}, MNIST's {MNIST_INK:?}"
+        );
+        let width = stroke_width(mnist.mapv(|v| v >= 0.5).view());
+        assert!(width >= 2.0, "strokes {width} px wide at 28×28");
+    }
+
+    /// A PNG of the seven as white ink on a transparent background.
+    fn transparent_png() -> Vec<u8> {
+        let seven = drawn_seven(true);
+        let (h, w) = seven.dim();
+        let mut rgba = image::RgbaImage::new(w as u32, h as u32);
+        for ((r, c), &v) in seven.indexed_iter() {
+            let alpha = if v < 0.5 { 255 } else { 0 };
+            rgba.put_pixel(
+                c as u32,
+                r as u32,
+                image::Rgba([255, 255, 255, alpha]),
+            );
+        }
+        let mut bytes = Vec::new();
+        rgba.write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png)
+            .unwrap();
+        bytes
+    }
+
+    #[test]
+    fn white_ink_on_a_transparent_background_is_read() {
+        let grey =
+            decode_image(&transparent_png(), Path::new("t.png")).unwrap();
+        let clean = mnist_of(&drawn_seven(true));
+        let d = difference(&mnist_of(&grey), &clean);
+        assert!(d < 0.01, "differs from the seven by {d}");
+    }
+
+    /// A JPEG of a 60-wide, 30-high image, dark on its left half, with an
+    /// EXIF block saying "rotate 90° clockwise to show" (orientation 6).
+    fn rotated_jpeg() -> Vec<u8> {
+        let image = image::GrayImage::from_fn(60, 30, |x, _| {
+            image::Luma([if x < 30 { 0 } else { 255 }])
+        });
+        let mut jpeg = Vec::new();
+        image
+            .write_to(&mut Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+            .unwrap();
+        // TIFF, little-endian: one IFD entry, tag 0x0112 (orientation),
+        // type SHORT, count 1, value 6.
+        let mut tiff =
+            b"II*\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0\x06\0\0\0".to_vec();
+        tiff.extend([0, 0, 0, 0]); // no next IFD
+        let mut app1 = b"Exif\0\0".to_vec();
+        app1.extend(tiff);
+        let length = (app1.len() + 2) as u16;
+        let mut out = jpeg[..2].to_vec(); // SOI
+        out.extend([0xFF, 0xE1]);
+        out.extend(length.to_be_bytes());
+        out.extend(app1);
+        out.extend(&jpeg[2..]);
+        out
+    }
+
+    #[test]
+    fn a_jpeg_is_turned_upright_by_its_exif_orientation() {
+        let grey = decode_image(&rotated_jpeg(), Path::new("p.jpg")).unwrap();
+        assert_eq!(grey.dim(), (60, 30), "rotated: 30 wide, 60 high");
+        // The dark left half, turned clockwise, is now the top half.
+        assert!(grey[(5, 15)] < 0.2 && grey[(55, 15)] > 0.8);
+    }
+
+    /// CRC-32 as PNG chunks use it.
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    #[test]
+    fn a_huge_image_is_refused_from_its_header() {
+        // A 1×1 PNG whose header is rewritten to claim 40,000 × 40,000.
+        let mut png = encode_png(Array2::zeros((1, 1)).view());
+        png[16..20].copy_from_slice(&40_000u32.to_be_bytes());
+        png[20..24].copy_from_slice(&40_000u32.to_be_bytes());
+        let crc = crc32(&png[12..29]);
+        png[29..33].copy_from_slice(&crc.to_be_bytes());
+        let e = decode_image(&png, Path::new("big.png"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "big.png: the image is 40000×40000 pixels; at most 12000 a side"
+        );
+    }
+
+    #[test]
+    fn unsure_when_the_ink_or_the_confidence_is_unlike_mnist() {
+        let typical = Array2::from_elem((28, 28), 100.0 / 784.0);
+        assert_eq!(doubts(typical.view(), 0.95), None);
+        assert!(doubts(typical.view(), 0.5).unwrap().contains("only 50 %"));
+        let faint = Array2::from_elem((28, 28), 10.0 / 784.0);
+        assert!(doubts(faint.view(), 0.99).unwrap().contains("less ink"));
+        let heavy = Array2::from_elem((28, 28), 0.5);
+        assert!(doubts(heavy.view(), 0.99).unwrap().contains("more ink"));
     }
 }
