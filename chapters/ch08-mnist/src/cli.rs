@@ -37,8 +37,9 @@ pub fn use_threads(threads: Option<u16>) -> Result<(), Error> {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Train a network (the default).
-    Train(TrainArgs),
+    /// Train a network (the default; the training options go before or
+    /// after `train`).
+    Train,
     /// Read a handwritten digit from a photo or a drawing.
     Predict {
         /// The image: PNG or JPEG, any size up to 12,000 pixels a side,
@@ -59,34 +60,43 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct TrainArgs {
     /// The settings to start from.
-    #[arg(long, value_enum, default_value_t = Preset::Default)]
+    #[arg(long, global = true, value_enum, default_value_t = Preset::Default)]
     pub preset: Preset,
     /// A short run (one epoch) that proves the pipeline: same as --preset quick.
-    #[arg(long)]
+    #[arg(long, global = true, conflicts_with = "preset")]
     pub quick: bool,
     /// The data set.
-    #[arg(long, default_value = "mnist", value_parser = ["mnist", "fashion"])]
+    #[arg(long, global = true, default_value = "mnist", value_parser = ["mnist", "fashion"])]
     pub dataset: String,
     /// Override the preset's number of epochs.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, global = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub epochs: Option<u32>,
     /// Override the preset's seed.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub seed: Option<u64>,
     /// Which code trains: the fast path, or the lesson code the book shows
     /// (the same numbers to rounding, slower).
-    #[arg(long, value_enum, default_value_t = TrainingPath::Fast)]
+    #[arg(long, global = true, value_enum, default_value_t = TrainingPath::Fast)]
     pub path: TrainingPath,
-    /// Fail (exit status 1) if the final test accuracy, in percent, is lower.
-    #[arg(long)]
+    /// Fail (exit status 1), without saving the model, if the final test
+    /// accuracy, in percent, is lower.
+    #[arg(long, global = true, value_parser = percent)]
     pub min_accuracy: Option<f64>,
+}
+
+/// A percentage: a finite number from 0 to 100.
+fn percent(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("{text} is not a percentage from 0 to 100")),
+    }
 }
 
 /// Runs the command line.
 pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         None => run_train(&cli.train),
-        Some(Command::Train(args)) => run_train(&args),
+        Some(Command::Train) => run_train(&cli.train),
         Some(Command::Predict { image, show, model }) => {
             run_predict(&image, &model, show.as_deref())
         }
@@ -193,6 +203,15 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
             100.0 * last.test_accuracy
         );
     }
+    if let Some(min) = args.min_accuracy
+        && 100.0 * last.test_accuracy < min
+    {
+        return Err(Error::Other(format!(
+            "test accuracy {:.2} % is below the required {min} %; the \
+             model was not saved",
+            100.0 * last.test_accuracy
+        )));
+    }
     // Saved as e.g. `default`, `default-fashion`, `default-lesson`: a run
     // on the lesson path does not replace the fast path's model.
     let mut name = config.preset.name().to_string();
@@ -209,14 +228,6 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
         "Saved the model to {}",
         shared::figures::display_path(&saved)
     );
-    if let Some(min) = args.min_accuracy
-        && 100.0 * last.test_accuracy < min
-    {
-        return Err(Error::Other(format!(
-            "test accuracy {:.2} % is below the required {min} %",
-            100.0 * last.test_accuracy
-        )));
-    }
     Ok(())
 }
 

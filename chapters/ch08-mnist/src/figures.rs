@@ -191,6 +191,123 @@ pub fn first_layer<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A photo as `predict` might get one: a seven on a sheet lit from one
+/// side, a dark desk at its edges, a box drawn round the digit, a speck of
+/// dirt, sensor noise. Drawn here, so the figure needs no file.
+pub fn photo_of_a_seven() -> Array2<f32> {
+    let (h, w) = (300, 240);
+    let mut rng = shared::rng::seeded(7);
+    let on_sheet = |r: usize, c: usize| (14..286).contains(&r) && c < 222;
+    let stroke = |r: usize, c: usize| {
+        let (r, c) = (r as f32, c as f32);
+        let bar = (88.0..100.0).contains(&r) && (70.0..170.0).contains(&c);
+        // The slanted stem from (100, 168) down to (230, 110).
+        let along = (r - 100.0) / 130.0;
+        let stem = (0.0..=1.0).contains(&along)
+            && (c - (168.0 - 58.0 * along)).abs() < 6.0;
+        bar || stem
+    };
+    let frame = |r: usize, c: usize| {
+        let inside = (60..262).contains(&r) && (44..196).contains(&c);
+        let core = (63..259).contains(&r) && (47..193).contains(&c);
+        inside && !core
+    };
+    let speck =
+        |r: usize, c: usize| (150..155).contains(&r) && (205..210).contains(&c);
+    Array2::from_shape_fn((h, w), |(r, c)| {
+        let light = 0.5 + 0.45 * (c as f32 / w as f32);
+        let paper = if on_sheet(r, c) { light } else { 0.12 };
+        let dark = stroke(r, c) || frame(r, c) || speck(r, c);
+        let v = if dark && on_sheet(r, c) { 0.08 } else { paper };
+        let noise = 0.035 * shared::rng::standard_normal(&mut rng) as f32;
+        (v + noise).clamp(0.0, 1.0)
+    })
+}
+
+/// A grey image (1 = white) drawn as grey squares, shrunk to at most
+/// `side` cells a side.
+fn grey_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    grey: ArrayView2<f32>,
+    title: &str,
+    side: usize,
+) -> DrawResult<DB> {
+    let image = crate::preprocess::shrink_to(grey, side);
+    let (rows, cols) = image.dim();
+    let (width, height) = area.dim_in_pixel();
+    let cell = ((width - 8) as usize / cols)
+        .min((height - 34) as usize / rows)
+        .max(1) as i32;
+    let x0 = (width as i32 - cell * cols as i32) / 2;
+    let y0 = 26;
+    let style = label_style().pos(Pos::new(HPos::Center, VPos::Top));
+    area.draw_text(title, &style, (width as i32 / 2, 4))?;
+    for ((r, c), &v) in image.indexed_iter() {
+        let g = (v.clamp(0.0, 1.0) * 255.0).round() as u8;
+        let (x, y) = (x0 + c as i32 * cell, y0 + r as i32 * cell);
+        area.draw(&Rectangle::new(
+            [(x, y), (x + cell, y + cell)],
+            RGBColor(g, g, g).filled(),
+        ))?;
+    }
+    Ok(())
+}
+
+/// Figure 8.5: the steps of `predict`'s preprocessing on one photo.
+pub fn preprocessing<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    photo: ArrayView2<f32>,
+) -> DrawResult<DB> {
+    use crate::preprocess::{otsu_threshold, shrink_to, to_mnist};
+    let area = area.titled(
+        "From a photo to the network's input, one step at a time",
+        title_style(),
+    )?;
+    let stages = to_mnist(photo, std::path::Path::new("photo"))
+        .expect("the figure's photo has a digit");
+    let panels = area.split_evenly((1, 5));
+    grey_panel(&panels[0], photo, "1. the photo", 72)?;
+    let ink = shrink_to(stages.ink.view(), 72).mapv(f64::from);
+    heat_map_scaled(
+        &panels[1].margin(0, 0, 4, 4),
+        ink.view(),
+        "2. ink above the paper",
+        0.6,
+    )?;
+    // Kept pieces green, dropped ones red.
+    let threshold = otsu_threshold(stages.ink.view()).unwrap_or(1.0);
+    let pieces = ndarray::Zip::from(&stages.ink)
+        .and(&stages.digit)
+        .map_collect(|&v, &kept| match (v >= threshold, kept) {
+            (_, true) => 1.0f32,
+            (true, false) => -1.0,
+            _ => 0.0,
+        });
+    let pieces = shrink_to(pieces.view(), 72)
+        .mapv(|v| f64::from(v.signum()) * f64::from(v.abs().min(1.0)).sqrt());
+    heat_map_scaled(
+        &panels[2].margin(0, 0, 4, 4),
+        pieces.view(),
+        "3. kept (green), dropped (red)",
+        1.0,
+    )?;
+    let strokes = shrink_to(stages.strokes.view(), 72).mapv(f64::from);
+    heat_map_scaled(
+        &panels[3].margin(0, 0, 4, 4),
+        strokes.view(),
+        "4. strokes at MNIST's width",
+        1.0,
+    )?;
+    let mnist = stages.mnist.mapv(f64::from);
+    heat_map_scaled(
+        &panels[4].margin(0, 0, 4, 4),
+        mnist.view(),
+        "5. 20×20, centred: 28×28",
+        1.0,
+    )?;
+    Ok(())
+}
+
 /// Draws every figure from the saved runs and models, and MNIST's test set.
 pub fn write_all() -> Result<(), Error> {
     let dir = book_figures_dir();
@@ -218,7 +335,14 @@ pub fn write_all() -> Result<(), Error> {
         .collect();
     let small: Network<f32> = crate::model::load(&model_path("3b1b"))?;
     let w1 = small.layers[0].w.clone();
+    let photo = photo_of_a_seven();
     let figures = [
+        (
+            "ch08-preprocessing",
+            render_with("ch08-preprocessing", (1000, 300), |a| {
+                preprocessing(a, photo.view())
+            })?,
+        ),
         (
             "ch08-training-curves",
             render_with("ch08-training-curves", (900, 380), |a| {
@@ -294,6 +418,10 @@ mod tests {
             .unwrap(),
             render_with("first", (600, 700), |a| {
                 first_layer(a, net.layers[0].w.view())
+            })
+            .unwrap(),
+            render_with("steps", (1000, 300), |a| {
+                preprocessing(a, photo_of_a_seven().view())
             })
             .unwrap(),
         ];

@@ -17,10 +17,16 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::SUCCESS;
         }
         Err(e) => {
-            // clap explains at length; one line is enough here.
+            // clap explains at length; its first paragraph, on one line,
+            // names what was wrong (the missing argument, the valid values).
             let text = e.to_string();
-            let first = text.lines().next().unwrap_or("bad arguments");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
+            let first: Vec<&str> = text
+                .lines()
+                .take_while(|line| !line.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let first = first.join(" ");
+            let first = first.strip_prefix("error: ").unwrap_or(&first);
             eprintln!("ch08-mnist: error: {first} (try --help)");
             return std::process::ExitCode::from(2);
         }

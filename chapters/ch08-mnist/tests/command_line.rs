@@ -1,0 +1,97 @@
+//! The command line, run as a reader runs it: every mistake is one line
+//! naming what was wrong, and `predict` reads a photo with a model of the
+//! right shape.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use ch08_mnist::cli::Cli;
+use ch08_mnist::{Activation, Init, Network};
+use clap::Parser;
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_ch08-mnist"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir()
+        .join(format!("ch08-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn mistakes_on_the_command_line_are_one_line_naming_the_problem() {
+    for (args, says) in [
+        (&["predict"][..], "<IMAGE>"),
+        (&["--preset", "huge"][..], "possible values: default, 3b1b"),
+        (
+            &["--quick", "--preset", "nielsen"][..],
+            "cannot be used with",
+        ),
+        (&["--min-accuracy", "101"][..], "101 is not a percentage"),
+        (&["--min-accuracy", "NaN"][..], "NaN is not a percentage"),
+        (&["--epochs", "0"][..], "0 is not in 1..=1000"),
+    ] {
+        let (code, _, stderr) = run(args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn training_options_work_before_and_after_train() {
+    for args in [
+        &["ch08-mnist", "--epochs", "1", "train"][..],
+        &["ch08-mnist", "train", "--epochs", "1"][..],
+    ] {
+        let cli = Cli::try_parse_from(args).unwrap();
+        assert_eq!(cli.train.epochs, Some(1), "{args:?}");
+    }
+}
+
+#[test]
+fn predict_reads_a_photo_and_shows_what_the_network_saw() {
+    let dir = scratch("predict");
+    let net = Network::<f32>::new(
+        &[784, 16, 10],
+        Activation::Relu,
+        Activation::Softmax,
+        Init::He,
+        &mut shared::rng::seeded(1),
+    )
+    .unwrap();
+    let model = dir.join("tiny.model");
+    ch08_mnist::model::save(&net, &model).unwrap();
+    // A dark bar on light paper, as a PNG.
+    let mut photo = ndarray::Array2::from_elem((90, 60), 0.9f32);
+    photo.slice_mut(ndarray::s![20..70, 25..33]).fill(0.1);
+    let image = dir.join("bar.png");
+    std::fs::write(&image, ch08_mnist::preprocess::encode_png(photo.view()))
+        .unwrap();
+    let seen = dir.join("seen.png");
+    let (code, stdout, stderr) = run(&[
+        "predict",
+        image.to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+        "--show",
+        seen.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("dark ink on light"), "{stdout}");
+    // An untrained network is unsure, or at least names a digit.
+    assert!(stdout.contains("It looks like") || stdout.contains("unsure"));
+    let shown = ch08_mnist::preprocess::read_image(&seen).unwrap();
+    assert_eq!(shown.dim(), (28, 28));
+    std::fs::remove_dir_all(dir).unwrap();
+}
