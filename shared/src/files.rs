@@ -30,8 +30,43 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         let _ = fs::remove_file(&temp);
         return Err(io_error(e));
     }
+    remove_stale_partials(path);
     Ok(())
 }
+
+/// Removes temporary files that earlier, interrupted writes of `path` left
+/// behind (`NAME.partial-PID`, over a minute old, so a write in progress
+/// elsewhere is left alone).
+fn remove_stale_partials(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let mut prefix = name.to_os_string();
+    prefix.push(".partial-");
+    let prefix = prefix.to_string_lossy().into_owned();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age.as_secs() > STALE_SECONDS);
+        if stale && entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// How old a temporary file must be to count as left behind.
+const STALE_SECONDS: u64 = 60;
 
 #[cfg(test)]
 mod tests {
@@ -42,6 +77,34 @@ mod tests {
             .join(format!("shared-files-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         dir
+    }
+
+    #[test]
+    fn a_write_clears_what_interrupted_writes_left_behind() {
+        let dir = scratch_dir("stale");
+        let path = dir.join("model.bin");
+        write_atomically(&path, b"first").unwrap();
+        let old = dir.join("model.bin.partial-99999");
+        let recent = dir.join("model.bin.partial-88888");
+        let other = dir.join("other.bin.partial-77777");
+        for file in [&old, &recent, &other] {
+            fs::write(file, b"torn").unwrap();
+        }
+        let long_ago =
+            std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for file in [&old, &other] {
+            fs::File::options()
+                .write(true)
+                .open(file)
+                .unwrap()
+                .set_modified(long_ago)
+                .unwrap();
+        }
+        write_atomically(&path, b"second").unwrap();
+        assert!(!old.exists(), "an old partial of this file is removed");
+        assert!(recent.exists(), "a write in progress is left alone");
+        assert!(other.exists(), "another file's partial is left alone");
+        fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

@@ -131,8 +131,13 @@ fn header(
     let sizes: Vec<usize> = (0..dims)
         .map(|d| be_u32(bytes, 4 + 4 * d) as usize)
         .collect();
-    let expected =
-        header_len as u64 + sizes.iter().map(|&s| s as u64).product::<u64>();
+    // Three u32 dimensions can multiply past u64: saturate, since no file
+    // is that long anyway.
+    let body = sizes
+        .iter()
+        .try_fold(1u64, |n, &s| n.checked_mul(s as u64))
+        .unwrap_or(u64::MAX);
+    let expected = body.saturating_add(header_len as u64);
     if bytes.len() as u64 != expected {
         return Err(IdxError::WrongLength {
             path: path.to_path_buf(),
@@ -297,5 +302,30 @@ mod tests {
         let e = read_pair(Path::new("/nonexistent/img"), Path::new("l"))
             .unwrap_err();
         assert!(e.to_string().starts_with("/nonexistent/img: "), "{e}");
+    }
+
+    proptest::proptest! {
+        // Random bytes, and good files with bytes changed or cut short:
+        // always an error or the data, never a panic.
+        #[test]
+        fn no_bytes_make_the_reader_panic(
+            noise in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+            at in 0usize..64,
+            cut in 0usize..64,
+        ) {
+            let path = Path::new("f.idx");
+            let _ = parse_images(&noise, path);
+            let _ = parse_labels(&noise, path);
+            for mut good in [encode_images(&two_images()), encode_labels(&[3, 7])] {
+                let n = good.len();
+                for (k, b) in noise.iter().enumerate() {
+                    good[(at + 5 * k) % n] ^= b;
+                }
+                let _ = parse_images(&good, path);
+                let _ = parse_labels(&good, path);
+                let _ = parse_images(&good[..cut.min(n)], path);
+                let _ = parse_labels(&good[..cut.min(n)], path);
+            }
+        }
     }
 }

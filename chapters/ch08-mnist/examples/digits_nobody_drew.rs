@@ -16,7 +16,7 @@
 use std::path::{Path, PathBuf};
 
 use ab_glyph::{Font, FontVec, PxScale};
-use ch08_mnist::preprocess::{doubts, encode_png, stroke_width, to_mnist};
+use ch08_mnist::preprocess::{doubts, encode_png, to_mnist};
 use ndarray::{Array2, s};
 use shared::rng::{Rng, seeded, standard_normal, uniform};
 
@@ -468,9 +468,9 @@ fn thin_to_skeleton(mask: &Array2<bool>) -> Array2<bool> {
                     let a = (0..8).filter(|&i| !p[i] && p[(i + 1) % 8]).count();
                     let (n, e, so, we) = (p[0], p[2], p[4], p[6]);
                     let ok = if pass == 0 {
-                        !(n && e && so) && !(e && so && we)
+                        !(e && so && (n || we)) // P2·P4·P6 = 0 and P4·P6·P8 = 0
                     } else {
-                        !(n && e && we) && !(n && so && we)
+                        !(n && we && (e || so)) // P2·P4·P8 = 0 and P2·P6·P8 = 0
                     };
                     if (2..=6).contains(&b) && a == 1 && ok {
                         remove.push((r, c));

@@ -147,7 +147,18 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<Network<f32>, ModelError> {
             activations.len()
         )));
     }
-    let count: usize = sizes.windows(2).map(|p| p[0] * p[1] + p[1]).sum();
+    // Checked: a crafted header must not overflow the arithmetic.
+    let count = sizes
+        .windows(2)
+        .try_fold(0usize, |total, p| {
+            p[0].checked_mul(p[1])?
+                .checked_add(p[1])?
+                .checked_add(total)
+        })
+        .and_then(|count| count.checked_mul(4).map(|_| count))
+        .ok_or_else(|| {
+            corrupt(format!("layer sizes {sizes:?} are too large"))
+        })?;
     let body = &bytes[end + 5..];
     if body.len() != 4 * count {
         return Err(corrupt(format!(
@@ -156,9 +167,18 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<Network<f32>, ModelError> {
             body.len()
         )));
     }
-    let mut numbers = body
+    let values: Vec<f32> = body
         .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]));
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    if let Some(k) = values.iter().position(|v| !v.is_finite()) {
+        return Err(corrupt(format!(
+            "number {} of {count} is {}, not a finite weight",
+            k + 1,
+            values[k]
+        )));
+    }
+    let mut numbers = values.into_iter();
     let layers = sizes
         .windows(2)
         .zip(activations)
@@ -240,5 +260,48 @@ mod tests {
             1,
         );
         assert!(err(zero.as_bytes()).contains("layer 1 has zero neurons"));
+        // Sizes whose product overflows: an error, not a panic.
+        let huge = String::from_utf8_lossy(&good).replacen(
+            "sizes 6 4 3",
+            "sizes 1 4611686018427387904 1",
+            1,
+        );
+        assert!(
+            err(huge.as_bytes()).contains("are too large"),
+            "{}",
+            err(huge.as_bytes())
+        );
+        // A NaN weight is refused, with its position.
+        let mut nan = good.clone();
+        let at = nan.len() - 4 * 5;
+        nan[at..at + 4].copy_from_slice(&f32::NAN.to_le_bytes());
+        assert!(
+            err(&nan).contains("number 39 of 43 is NaN"),
+            "{}",
+            err(&nan)
+        );
+    }
+
+    proptest::proptest! {
+        // Random bytes, and a good file with bytes changed, cut short or
+        // extended: always an error or a network, never a panic.
+        #[test]
+        fn no_bytes_make_the_loader_panic(
+            noise in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+            at in 0usize..400,
+            cut in 0usize..400,
+        ) {
+            let _ = decode(&noise, Path::new("r.model"));
+            let mut good = encode(&net());
+            let n = good.len();
+            for (k, b) in noise.iter().enumerate() {
+                let i = (at + 7 * k) % n;
+                good[i] ^= b;
+            }
+            let _ = decode(&good, Path::new("m.model"));
+            let _ = decode(&good[..cut.min(n)], Path::new("m.model"));
+            good.extend_from_slice(&noise);
+            let _ = decode(&good, Path::new("m.model"));
+        }
     }
 }

@@ -963,4 +963,29 @@ mod tests {
         let heavy = Array2::from_elem((28, 28), 0.5);
         assert!(doubts(heavy.view(), 0.99).unwrap().contains("more ink"));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        // Random bytes, and a good PNG and JPEG with bytes changed or cut
+        // short: an error or an image, never a panic.
+        #[test]
+        fn no_bytes_make_the_image_reader_panic(
+            noise in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+            at in 0usize..4000,
+            cut in 0usize..4000,
+        ) {
+            let path = Path::new("x");
+            let _ = decode_image(&noise, path);
+            for mut good in [transparent_png(), rotated_jpeg()] {
+                let n = good.len();
+                for (k, b) in noise.iter().enumerate() {
+                    good[(at + 13 * k) % n] ^= b;
+                }
+                if let Ok(grey) = decode_image(&good, path) {
+                    let _ = to_mnist(grey.view(), path);
+                }
+                let _ = decode_image(&good[..cut.min(n)], path);
+            }
+        }
+    }
 }
