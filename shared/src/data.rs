@@ -184,31 +184,36 @@ pub enum DataError {
         source: std::io::Error,
     },
     /// Every source failed for some file.
-    #[error(
-        "{}could not get {file} of {dataset}: tried {}. {hint}Place the four \
-         files ({names}) in {} by hand, or set {var} to a folder that has them",
-        local.as_ref().map_or(String::new(), |why| format!("{why}; ")),
-        tried.join("; "),
-        dir.display()
-    )]
-    Unavailable {
-        /// What was wrong with the copy already there, if there was one.
-        local: Option<String>,
-        /// Where else to get the data, e.g. a Debian package.
-        hint: &'static str,
-        /// The data set's name.
-        dataset: &'static str,
-        /// The file that could not be had.
-        file: &'static str,
-        /// Each source and why it failed.
-        tried: Vec<String>,
-        /// All four file names.
-        names: String,
-        /// The folder they belong in.
-        dir: PathBuf,
-        /// The environment variable that moves the folder.
-        var: &'static str,
-    },
+    #[error(transparent)]
+    Unavailable(Box<Unavailable>),
+}
+
+/// Every source failed for a file: what was tried, and what to do.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{}could not get {file} of {dataset}: tried {}. {hint}Place the four \
+     files ({names}) in {} by hand, or set {var} to a folder that has them",
+    local.as_ref().map_or(String::new(), |why| format!("{why}; ")),
+    tried.join("; "),
+    dir.display()
+)]
+pub struct Unavailable {
+    /// What was wrong with the copy already there, if there was one.
+    pub local: Option<String>,
+    /// Where else to get the data, e.g. a Debian package.
+    pub hint: &'static str,
+    /// The data set's name.
+    pub dataset: &'static str,
+    /// The file that could not be had.
+    pub file: &'static str,
+    /// Each source and why it failed.
+    pub tried: Vec<String>,
+    /// All four file names.
+    pub names: String,
+    /// The folder they belong in.
+    pub dir: PathBuf,
+    /// The environment variable that moves the folder.
+    pub var: &'static str,
 }
 
 /// The SHA-256 of `bytes` as lowercase hex.
@@ -446,7 +451,7 @@ pub fn ensure_files(
                 log(&format!("wrote {} (SHA-256 verified)", path.display()));
             }
             None => {
-                return Err(DataError::Unavailable {
+                return Err(DataError::Unavailable(Box::new(Unavailable {
                     local,
                     hint: match dataset {
                         DataSet::Mnist => "",
@@ -467,7 +472,7 @@ pub fn ensure_files(
                         DataSet::Mnist => "MNIST_DIR",
                         DataSet::Fashion => "FASHION_MNIST_DIR",
                     },
-                });
+                })));
             }
         }
     }
