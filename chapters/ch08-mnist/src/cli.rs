@@ -203,15 +203,6 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
             100.0 * last.test_accuracy
         );
     }
-    if let Some(min) = args.min_accuracy
-        && 100.0 * last.test_accuracy < min
-    {
-        return Err(Error::Other(format!(
-            "test accuracy {:.2} % is below the required {min} %; the \
-             model was not saved",
-            100.0 * last.test_accuracy
-        )));
-    }
     // Saved as e.g. `default`, `default-fashion`, `default-lesson`: a run
     // on the lesson path does not replace the fast path's model.
     let mut name = config.preset.name().to_string();
@@ -222,12 +213,40 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
         name.push_str("-lesson");
     }
     let saved = model_path(&name);
-    model::save(&net, &saved)?;
-    write_history(&history_path(&name), &history)?;
+    keep_run(
+        &net,
+        &history,
+        args.min_accuracy,
+        &saved,
+        &history_path(&name),
+    )?;
     println!(
         "Saved the model to {}",
         shared::figures::display_path(&saved)
     );
+    Ok(())
+}
+
+/// Checks a finished run against `--min-accuracy`, and only then saves
+/// its model and history: a run that falls short replaces nothing.
+pub fn keep_run(
+    net: &crate::Network<f32>,
+    history: &[EpochRecord],
+    min_accuracy: Option<f64>,
+    model_file: &Path,
+    history_file: &Path,
+) -> Result<(), Error> {
+    let accuracy = 100.0 * history.last().map_or(0.0, |r| r.test_accuracy);
+    if let Some(min) = min_accuracy
+        && accuracy < min
+    {
+        return Err(Error::Other(format!(
+            "test accuracy {accuracy:.2} % is below the required {min} %; \
+             the model was not saved"
+        )));
+    }
+    model::save(net, model_file)?;
+    write_history(history_file, history)?;
     Ok(())
 }
 

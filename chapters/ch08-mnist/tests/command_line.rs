@@ -95,3 +95,39 @@ fn predict_reads_a_photo_and_shows_what_the_network_saw() {
     assert_eq!(shown.dim(), (28, 28));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_run_below_min_accuracy_replaces_no_saved_model() {
+    let dir = scratch("min-accuracy");
+    let (model, history_file) = (dir.join("m.model"), dir.join("m.tsv"));
+    std::fs::write(&model, b"the model saved before").unwrap();
+    let net = Network::<f32>::new(
+        &[784, 4, 10],
+        Activation::Relu,
+        Activation::Softmax,
+        Init::He,
+        &mut shared::rng::seeded(2),
+    )
+    .unwrap();
+    let history = [ch08_mnist::EpochRecord {
+        epoch: 1,
+        train_loss: 2.0,
+        test_accuracy: 0.5,
+        seconds: 1.0,
+    }];
+    let keep = |min| {
+        ch08_mnist::cli::keep_run(&net, &history, min, &model, &history_file)
+    };
+    let e = keep(Some(90.0)).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "test accuracy 50.00 % is below the required 90 %; the model was \
+         not saved"
+    );
+    assert_eq!(std::fs::read(&model).unwrap(), b"the model saved before");
+    assert!(!history_file.exists());
+    keep(Some(40.0)).unwrap();
+    assert_eq!(ch08_mnist::model::load(&model).unwrap(), net);
+    assert!(history_file.exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}
