@@ -215,6 +215,7 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
     let saved = model_path(&name);
     keep_run(
         &net,
+        config.cost,
         &history,
         args.min_accuracy,
         &saved,
@@ -231,6 +232,7 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
 /// its model and history: a run that falls short replaces nothing.
 pub fn keep_run(
     net: &crate::Network<f32>,
+    cost: crate::Cost,
     history: &[EpochRecord],
     min_accuracy: Option<f64>,
     model_file: &Path,
@@ -245,7 +247,7 @@ pub fn keep_run(
              the model was not saved"
         )));
     }
-    model::save(net, model_file)?;
+    model::save(net, cost, model_file)?;
     write_history(history_file, history)?;
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! Where runs are kept: saved models (`data/models/NAME.model`) and
+//! Where runs are kept: saved models (`data/models/NAME.safetensors`) and
 //! training histories (`data/runs/NAME.tsv`), for `predict` and
 //! `figures` to read.
 
@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 
 use crate::{EpochRecord, Error};
 
-/// Where models are kept: `data/models/NAME.model`.
+/// Where models are kept: `data/models/NAME.safetensors`.
 pub fn model_path(name: &str) -> PathBuf {
     shared::figures::workspace_root()
         .join("data")
         .join("models")
-        .join(format!("{name}.model"))
+        .join(format!("{name}.safetensors"))
 }
 
 /// Where run histories are kept: `data/runs/NAME.tsv`.

@@ -71,7 +71,8 @@ fn predict_reads_a_photo_and_shows_what_the_network_saw() {
     )
     .unwrap();
     let model = dir.join("tiny.model");
-    ch08_mnist::model::save(&net, &model).unwrap();
+    ch08_mnist::model::save(&net, ch08_mnist::Cost::CrossEntropy, &model)
+        .unwrap();
     // A dark bar on light paper, as a PNG.
     let mut photo = ndarray::Array2::from_elem((90, 60), 0.9f32);
     photo.slice_mut(ndarray::s![20..70, 25..33]).fill(0.1);
@@ -116,7 +117,14 @@ fn a_run_below_min_accuracy_replaces_no_saved_model() {
         seconds: 1.0,
     }];
     let keep = |min| {
-        ch08_mnist::cli::keep_run(&net, &history, min, &model, &history_file)
+        ch08_mnist::cli::keep_run(
+            &net,
+            ch08_mnist::Cost::CrossEntropy,
+            &history,
+            min,
+            &model,
+            &history_file,
+        )
     };
     let e = keep(Some(90.0)).unwrap_err().to_string();
     assert_eq!(
