@@ -110,12 +110,19 @@ fn find<'a>(
 }
 
 fn grade_all(root: &Path, chapters: &[Chapter]) -> Outcomes {
+    use std::io::IsTerminal;
+    // A progress line for a person watching; none in a log.
+    let show = std::io::stderr().is_terminal();
     let mut outcomes = Outcomes::new();
     for chapter in chapters {
-        eprint!("\rgrading {} … ", chapter.package);
+        if show {
+            eprint!("\rgrading {} … ", chapter.package);
+        }
         outcomes.extend(grading::grade(root, chapter, None));
     }
-    eprint!("\r{:40}\r", "");
+    if show {
+        eprint!("\r{:40}\r", "");
+    }
     outcomes
 }
 
