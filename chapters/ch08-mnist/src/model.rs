@@ -79,25 +79,19 @@ fn tensor_names(l: usize) -> (String, String) {
 // ANCHOR: save
 /// The bytes of a model file for `net`, trained with `cost`.
 pub fn encode(net: &Network<f32>, cost: Cost) -> Vec<u8> {
-    let list = |items: Vec<String>| items.join(" ");
+    let sizes: Vec<String> = net.sizes().iter().map(usize::to_string).collect();
+    let activations: Vec<&str> =
+        net.layers.iter().map(|l| l.activation.name()).collect();
     let metadata = HashMap::from([
-        ("format".to_string(), FORMAT.to_string()),
-        ("version".to_string(), VERSION.to_string()),
-        (
-            "sizes".to_string(),
-            list(net.sizes().iter().map(|n| n.to_string()).collect()),
-        ),
-        (
-            "activations".to_string(),
-            list(
-                net.layers
-                    .iter()
-                    .map(|l| l.activation.name().to_string())
-                    .collect(),
-            ),
-        ),
-        ("cost".to_string(), cost.name().to_string()),
-    ]);
+        ("format", FORMAT.to_string()),
+        ("version", VERSION.to_string()),
+        ("sizes", sizes.join(" ")), // e.g. "784 256 10"
+        ("activations", activations.join(" ")), // e.g. "relu softmax"
+        ("cost", cost.name().to_string()),
+    ])
+    .into_iter()
+    .map(|(key, value)| (key.to_string(), value))
+    .collect();
     let bytes_of = |values: Vec<f32>| -> Vec<u8> {
         values.iter().flat_map(|v| v.to_le_bytes()).collect()
     };
@@ -147,88 +141,17 @@ pub fn decode(
     }
     let tensors = SafeTensors::deserialize(bytes)
         .map_err(|e| corrupt(format!("not safetensors ({e})")))?;
-    let (_, header) = SafeTensors::read_metadata(bytes)
-        .map_err(|e| corrupt(format!("not safetensors ({e})")))?;
-    let metadata = header.metadata().clone().unwrap_or_default();
-    let field = |key: &str| {
-        metadata
-            .get(key)
-            .map(String::as_str)
-            .ok_or_else(|| corrupt(format!("no '{key}' in its metadata")))
-    };
-    if field("format")? != FORMAT {
-        return Err(corrupt(format!("its format is not '{FORMAT}'")));
-    }
-    let version = field("version")?;
-    if version != VERSION {
-        return Err(corrupt(format!(
-            "version {version} is not supported (this program reads \
-             version {VERSION})"
-        )));
-    }
-    let sizes: Vec<usize> = field("sizes")?
-        .split_whitespace()
-        .map(|s| {
-            s.parse()
-                .map_err(|_| corrupt(format!("bad layer size '{s}'")))
-        })
-        .collect::<Result<_, _>>()?;
-    ch03_forward::validate_sizes(&sizes).map_err(|e| corrupt(e.to_string()))?;
-    let activations: Vec<Activation> = field("activations")?
-        .split_whitespace()
-        .map(|s| {
-            activation_by_name(s)
-                .ok_or_else(|| corrupt(format!("unknown activation '{s}'")))
-        })
-        .collect::<Result<_, _>>()?;
-    if activations.len() != sizes.len() - 1 {
-        return Err(corrupt(format!(
-            "{} layers but {} activations",
-            sizes.len() - 1,
-            activations.len()
-        )));
-    }
-    let cost_name = field("cost")?;
-    let cost = cost_by_name(cost_name)
-        .ok_or_else(|| corrupt(format!("unknown cost '{cost_name}'")))?;
-    // One tensor, checked for its dtype, shape and finite values.
-    let read = |name: &str, shape: &[usize]| -> Result<Vec<f32>, ModelError> {
-        let tensor = tensors
-            .tensor(name)
-            .map_err(|_| corrupt(format!("no tensor '{name}'")))?;
-        if tensor.dtype() != Dtype::F32 || tensor.shape() != shape {
-            return Err(corrupt(format!(
-                "tensor '{name}' is {:?} {:?}; layer sizes {sizes:?} need \
-                 F32 {shape:?}",
-                tensor.dtype(),
-                tensor.shape()
-            )));
-        }
-        let values: Vec<f32> = tensor
-            .data()
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
-        if let Some(k) = values.iter().position(|v| !v.is_finite()) {
-            return Err(corrupt(format!(
-                "entry {k} of '{name}' is {}, not a finite weight",
-                values[k]
-            )));
-        }
-        Ok(values)
-    };
+    let (sizes, activations, cost) = describe(bytes).map_err(corrupt)?;
     let mut layers = Vec::new();
-    for (l, (pair, activation)) in sizes.windows(2).zip(activations).enumerate()
-    {
+    for (l, (pair, f)) in sizes.windows(2).zip(activations).enumerate() {
         let (n_in, n_out) = (pair[0], pair[1]);
         let (weight, bias) = tensor_names(l);
-        let w = Array2::from_shape_vec(
-            (n_out, n_in),
-            read(&weight, &[n_out, n_in])?,
-        )
-        .expect("checked shape");
-        let b = Array1::from(read(&bias, &[n_out])?);
-        layers.push(Layer::new(w, b, activation));
+        let w = read_tensor(&tensors, &weight, &[n_out, n_in], &sizes)
+            .map_err(corrupt)?; // (n_out, n_in), row by row
+        let b =
+            read_tensor(&tensors, &bias, &[n_out], &sizes).map_err(corrupt)?;
+        let w = Array2::from_shape_vec((n_out, n_in), w).expect("checked");
+        layers.push(Layer::new(w, Array1::from(b), f));
     }
     if tensors.len() != 2 * layers.len() {
         return Err(corrupt(format!(
@@ -238,6 +161,88 @@ pub fn decode(
         )));
     }
     Ok((Network::from_layers(layers), cost))
+}
+// ANCHOR_END: load
+
+/// The network a file describes in its metadata: layer sizes, activations
+/// and cost, each checked.
+fn describe(
+    bytes: &[u8],
+) -> Result<(Vec<usize>, Vec<Activation>, Cost), String> {
+    let (_, header) = SafeTensors::read_metadata(bytes)
+        .map_err(|e| format!("not safetensors ({e})"))?;
+    let metadata = header.metadata().clone().unwrap_or_default();
+    let field = |key: &str| {
+        metadata
+            .get(key)
+            .cloned()
+            .ok_or_else(|| format!("no '{key}' in its metadata"))
+    };
+    if field("format")? != FORMAT {
+        return Err(format!("its format is not '{FORMAT}'"));
+    }
+    let version = field("version")?;
+    if version != VERSION {
+        return Err(format!(
+            "version {version} is not supported (this program reads \
+             version {VERSION})"
+        ));
+    }
+    let sizes: Vec<usize> = field("sizes")?
+        .split_whitespace()
+        .map(|s| s.parse().map_err(|_| format!("bad layer size '{s}'")))
+        .collect::<Result<_, _>>()?;
+    ch03_forward::validate_sizes(&sizes).map_err(|e| e.to_string())?;
+    let activations: Vec<Activation> = field("activations")?
+        .split_whitespace()
+        .map(|s| {
+            activation_by_name(s)
+                .ok_or_else(|| format!("unknown activation '{s}'"))
+        })
+        .collect::<Result<_, _>>()?;
+    if activations.len() != sizes.len() - 1 {
+        return Err(format!(
+            "{} layers but {} activations",
+            sizes.len() - 1,
+            activations.len()
+        ));
+    }
+    let cost_name = field("cost")?;
+    let cost = cost_by_name(&cost_name)
+        .ok_or_else(|| format!("unknown cost '{cost_name}'"))?;
+    Ok((sizes, activations, cost))
+}
+
+/// One tensor's values, checked for its dtype, its shape and finiteness.
+fn read_tensor(
+    tensors: &SafeTensors,
+    name: &str,
+    shape: &[usize],
+    sizes: &[usize],
+) -> Result<Vec<f32>, String> {
+    let tensor = tensors
+        .tensor(name)
+        .map_err(|_| format!("no tensor '{name}'"))?;
+    if tensor.dtype() != Dtype::F32 || tensor.shape() != shape {
+        return Err(format!(
+            "tensor '{name}' is {:?} {:?}; layer sizes {sizes:?} need F32 \
+             {shape:?}",
+            tensor.dtype(),
+            tensor.shape()
+        ));
+    }
+    let values: Vec<f32> = tensor
+        .data()
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    if let Some(k) = values.iter().position(|v| !v.is_finite()) {
+        return Err(format!(
+            "entry {k} of '{name}' is {}, not a finite weight",
+            values[k]
+        ));
+    }
+    Ok(values)
 }
 
 /// Loads a model file: the network and the cost it was trained with.
@@ -253,7 +258,6 @@ pub fn load_with_cost(path: &Path) -> Result<(Network<f32>, Cost), ModelError> {
     })?;
     decode(&bytes, path)
 }
-// ANCHOR_END: load
 
 #[cfg(test)]
 mod tests {
