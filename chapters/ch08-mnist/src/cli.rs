@@ -54,6 +54,33 @@ pub enum Command {
     },
     /// Redraw the chapter's figures from saved runs (train first).
     Figures,
+    /// Write the model the book's draw-a-digit page runs
+    /// (book/src/draw/model.safetensors) from a saved model.
+    ExportWeb {
+        /// The model file to export.
+        #[arg(long, default_value_os_t = model_path("default"))]
+        model: PathBuf,
+        /// Where to write it.
+        #[arg(long, default_value_os_t = crate::web::page_model_path())]
+        out: PathBuf,
+    },
+    /// The Rust side of the draw-a-digit page's browser test (JSON on
+    /// stdout); with --write-photos, writes its test photos instead.
+    #[command(hide = true)]
+    WebReference {
+        /// The model file the page runs.
+        #[arg(long)]
+        model: PathBuf,
+        /// A folder of PNGs to preprocess and classify.
+        #[arg(long)]
+        images: PathBuf,
+        /// How many MNIST test images to classify.
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        /// Write the test photos into --images and stop.
+        #[arg(long)]
+        write_photos: bool,
+    },
 }
 
 /// Options of a training run.
@@ -101,6 +128,32 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             run_predict(&image, &model, show.as_deref())
         }
         Some(Command::Figures) => crate::figures::write_all(),
+        Some(Command::ExportWeb { model, out }) => {
+            crate::web::export(&model, &out)
+        }
+        Some(Command::WebReference {
+            model,
+            images,
+            count,
+            write_photos,
+        }) => {
+            let (_, test_set) =
+                load(DataSet::Mnist, &mut |line| eprintln!("{line}"))?;
+            let x_test = images_to_matrix::<f32>(&test_set.images);
+            if write_photos {
+                crate::web::write_photos(&images, &x_test)
+            } else {
+                let json = crate::web::reference(
+                    &model,
+                    &x_test,
+                    &test_set.labels,
+                    count,
+                    &images,
+                )?;
+                println!("{json}");
+                Ok(())
+            }
+        }
     }
 }
 

@@ -31,6 +31,7 @@ pub mod figures;
 pub mod model;
 pub mod preprocess;
 pub mod runs;
+pub mod web;
 
 pub use error::Error;
 
