@@ -95,15 +95,20 @@ pub fn reference(
         format!("[{}]", shown.join(","))
     };
     let mut json = String::from("{\"test\":[");
-    for k in 0..count.min(test_images.ncols()) {
-        let x = test_images.column(k);
+    for (k, (x, label)) in test_images
+        .columns()
+        .into_iter()
+        .zip(labels)
+        .take(count)
+        .enumerate()
+    {
         let p = net.feedforward(x);
         let pixels = x.iter().map(|&v| (v * 255.0).round());
         let _ = write!(
             json,
             "{}{{\"label\":{},\"pixels\":{},\"probabilities\":{}}}",
             if k == 0 { "" } else { "," },
-            labels[k],
+            label,
             numbers(&mut pixels.into_iter()),
             numbers(&mut p.iter().copied())
         );
