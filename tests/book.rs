@@ -53,14 +53,16 @@ fn anchor_regions_are_found_and_checked() {
     assert_eq!(anchor_region(source, "z"), None, "missing");
 }
 
-/// Figure files a page refers to, as `figures/NAME.svg`.
+/// Figure files a page refers to, as `figures/NAME.svg` (or `.png`, for
+/// the draw-a-digit page's screenshot).
 fn figure_refs(page: &str) -> Vec<String> {
     page.match_indices("figures/")
         .filter_map(|(start, _)| {
             let rest = &page[start..];
             let end = rest.find([')', '"', ' '])?;
             let name = &rest[..end];
-            name.ends_with(".svg").then(|| name.to_string())
+            (name.ends_with(".svg") || name.ends_with(".png"))
+                .then(|| name.to_string())
         })
         .collect()
 }
