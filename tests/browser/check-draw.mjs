@@ -174,26 +174,44 @@ console.log(`preprocessing: ${images} images (${drawn.length} drawn, ${photos.le
   `largest pixel difference from predict ${worstPixel.toExponential(2)} (limit ${(1 / 255).toExponential(2)})`);
 if (images < 20) fail(`only ${images} images compared`);
 
-const pages = await page.evaluate((tests) => tests.map(({ pixels }) => {
+/** The page's probabilities for Rust's test images. */
+const pageProbabilities = () => page.evaluate((tests) => tests.map(({ pixels }) => {
   const x = pixels.map((p) => Math.fround(p * Math.fround(1 / 255))); // as images_to_matrix
   const trace = window.drawADigit.forward(x);
   return Array.from(trace[trace.length - 1]);
 }), reference.test);
-let worstProbability = 0;
-let agree = 0;
-let correct = 0;
-pages.forEach((p, k) => {
-  const q = reference.test[k].probabilities;
-  worstProbability = Math.max(worstProbability, ...p.map((v, i) => Math.abs(v - q[i])));
-  const [ours, theirs] = [p.indexOf(Math.max(...p)), q.indexOf(Math.max(...q))];
-  if (ours === theirs) agree += 1;
-  if (ours === reference.test[k].label) correct += 1;
-});
+/** How far the page's probabilities are from Rust's, and agreement. */
+function compare(pages) {
+  let [worst, agree, correct] = [0, 0, 0];
+  pages.forEach((p, k) => {
+    const q = reference.test[k].probabilities;
+    worst = Math.max(worst, ...p.map((v, i) => Math.abs(v - q[i])));
+    const [ours, theirs] = [p.indexOf(Math.max(...p)), q.indexOf(Math.max(...q))];
+    if (ours === theirs) agree += 1;
+    if (ours === reference.test[k].label) correct += 1;
+  });
+  return { worst, agree, correct };
+}
+const pages = await pageProbabilities();
+const { worst: worstProbability, agree, correct } = compare(pages);
 console.log(`forward pass: ${pages.length} MNIST test images, same digit as Rust for ${agree}, ` +
   `${correct} correct; largest probability difference ${worstProbability.toExponential(2)} (limit 1e-5)`);
 if (pages.length !== 1000) fail(`${pages.length} test images, not 1000`);
 if (agree !== pages.length) fail(`the page and Rust disagree on ${pages.length - agree} test images`);
 if (!(worstProbability <= 1e-5)) fail(`probabilities differ by ${worstProbability}`);
+
+// The checks bite: a page one weight in 200,000 wrong by 0.001, or an
+// input one pixel off, is caught.
+await page.evaluate(() => { window.drawADigit.model.layers[1].b[3] += 0.001; });
+const nudged = compare(await pageProbabilities()).worst;
+await page.evaluate(() => { window.drawADigit.model.layers[1].b[3] -= 0.001; });
+if (!(nudged > 1e-5)) fail(`a bias changed by 0.001 was not caught (difference ${nudged})`);
+const first = Object.keys(fromPage)[0];
+const shifted = [0, ...fromPage[first].mnist.slice(0, -1)]; // one pixel right
+const shiftDiff = Math.max(...shifted.map((v, i) => Math.abs(v - reference.images[first].mnist[i])));
+if (!(shiftDiff > 1 / 255)) fail(`an input shifted by one pixel was not caught (${shiftDiff})`);
+console.log(`the checks bite: a bias off by 0.001 moves a probability by ${nudged.toExponential(2)}; ` +
+  `an input one pixel off differs by ${shiftDiff.toFixed(2)}`);
 await desktop.close();
 
 // ---- A phone: a "1" drawn with a finger.
