@@ -139,3 +139,52 @@ fn a_run_below_min_accuracy_replaces_no_saved_model() {
     assert!(history_file.exists());
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn export_web_writes_the_model_or_names_what_is_wrong() {
+    let dir = scratch("export");
+    let net = |sizes: &[usize]| {
+        Network::<f32>::new(
+            sizes,
+            Activation::Relu,
+            Activation::Softmax,
+            Init::He,
+            &mut shared::rng::seeded(2),
+        )
+        .unwrap()
+    };
+    let cost = ch08_mnist::Cost::CrossEntropy;
+    let good = dir.join("good.safetensors");
+    ch08_mnist::model::save(&net(&[784, 12, 10]), cost, &good).unwrap();
+    let out = dir.join("page.safetensors");
+    let (code, stdout, stderr) = run(&[
+        "export-web",
+        "--model",
+        good.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("784-12-10"), "{stdout}");
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&good).unwrap());
+    // A model the page cannot run, and no model at all: one line each.
+    let odd = dir.join("odd.safetensors");
+    ch08_mnist::model::save(&net(&[6, 4, 3]), cost, &odd).unwrap();
+    let missing = dir.join("missing.safetensors");
+    for (model, says) in
+        [(&odd, "the page needs 784 inputs"), (&missing, "missing")]
+    {
+        let (code, _, stderr) = run(&[
+            "export-web",
+            "--model",
+            model.to_str().unwrap(),
+            "--out",
+            dir.join("x.safetensors").to_str().unwrap(),
+        ]);
+        assert_eq!(code, 1, "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+    }
+    assert!(!dir.join("x.safetensors").exists(), "nothing written");
+    std::fs::remove_dir_all(dir).unwrap();
+}
