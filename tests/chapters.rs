@@ -117,46 +117,21 @@ fn every_chapter_has_exercises_mirrored_by_solutions_graded_and_bitten() {
     }
 }
 
-/// Runs `cargo run -q -p NAME -- ARGS` and returns (status, stdout, stderr).
-fn run_binary(name: &str, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = std::process::Command::new(env!("CARGO"))
-        .args(["run", "-q", "-p", name, "--"])
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("cargo runs");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
+/// Every chapter runs its own program from its own tests (the binary
+/// `cargo test` builds for it, in the same build): see
+/// `shared::testing::check_chapter_binary`. Running them with `cargo run`
+/// from here would build the whole workspace a second time.
 #[test]
-fn every_chapter_binary_runs_and_rejects_a_bad_argument_in_one_line() {
-    for chapter in common::chapters() {
-        let (status, stdout, stderr) =
-            run_binary(chapter.name, &["--no-figures"]);
-        assert_eq!(status, Some(0), "{}: {stderr}", chapter.name);
-        assert!(stdout.starts_with("Chapter "), "{}: {stdout}", chapter.name);
-    }
+fn every_chapter_checks_its_program_from_its_own_tests() {
     for dir in chapter_dirs() {
         let name = dir.file_name().unwrap().to_str().unwrap();
-        let (status, stdout, stderr) = run_binary(name, &["--help"]);
-        assert_eq!(status, Some(0), "{name} --help: {stderr}");
-        assert!(stdout.contains("--"), "{name} --help prints usage");
-
-        let (status, _, stderr) = run_binary(name, &["--figurs"]);
-        assert_eq!(status, Some(2), "{name}");
-        assert_eq!(stderr.lines().count(), 1, "{name}: one line: {stderr}");
+        let test = fs::read_to_string(dir.join("tests/command_line.rs"))
+            .unwrap_or_default();
         assert!(
-            stderr.starts_with(&format!("{name}: error: "))
-                && stderr.contains("--figurs"),
-            "{name}: {stderr}"
-        );
-        assert!(
-            stderr.trim_end().ends_with("(try --help)"),
-            "{name}: {stderr}"
+            test.contains("check_chapter_binary(")
+                && test.contains(&format!("env!(\"CARGO_BIN_EXE_{name}\")")),
+            "{name}/tests/command_line.rs should run \
+             shared::testing::check_chapter_binary on its binary"
         );
     }
 }

@@ -63,6 +63,46 @@ pub fn assert_graders_reject(checks: &[(&str, fn())]) {
     );
 }
 
+/// Runs a chapter's own binary `exe` (a test's `env!("CARGO_BIN_EXE_…")`,
+/// already built by `cargo test`) as a reader would, and checks it:
+/// `--help` prints usage; a mistyped option is one line naming it,
+/// `NAME: error: … (try --help)`, with exit status 2; and, for a chapter
+/// that runs without data (`walkthrough`), `--no-figures` prints its
+/// narrated run.
+pub fn check_chapter_binary(exe: &str, name: &str, walkthrough: bool) {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(exe)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("{exe} does not run: {e}"));
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    if walkthrough {
+        let (status, stdout, stderr) = run(&["--no-figures"]);
+        assert_eq!(status, Some(0), "{name}: {stderr}");
+        assert!(stdout.starts_with("Chapter "), "{name}: {stdout}");
+    }
+    let (status, stdout, stderr) = run(&["--help"]);
+    assert_eq!(status, Some(0), "{name} --help: {stderr}");
+    assert!(stdout.contains("--"), "{name} --help prints usage");
+    let (status, _, stderr) = run(&["--figurs"]);
+    assert_eq!(status, Some(2), "{name}");
+    assert_eq!(stderr.lines().count(), 1, "{name}: one line: {stderr}");
+    assert!(
+        stderr.starts_with(&format!("{name}: error: "))
+            && stderr.contains("--figurs"),
+        "{name}: {stderr}"
+    );
+    assert!(
+        stderr.trim_end().ends_with("(try --help)"),
+        "{name}: {stderr}"
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

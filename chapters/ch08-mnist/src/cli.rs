@@ -9,9 +9,10 @@ use crate::model::{self, ModelError};
 use crate::preprocess::{encode_png, read_image, to_mnist};
 use crate::runs::{history_path, model_path, write_history};
 use crate::{
-    EpochRecord, Error, Preset, TrainingPath, images_to_matrix,
-    labels_to_matrix, train,
+    EpochRecord, Error, Preset, TRAIN_SIZE, TrainingPath, accuracy,
+    images_to_matrix, labels_to_matrix, predict_all, train,
 };
+use ndarray::s;
 
 /// Train a neural network on MNIST from scratch, and use it.
 #[derive(Debug, Parser)]
@@ -105,8 +106,8 @@ pub struct TrainArgs {
     /// (the same numbers to rounding, slower).
     #[arg(long, global = true, value_enum, default_value_t = TrainingPath::Fast)]
     pub path: TrainingPath,
-    /// Fail (exit status 1), without saving the model, if the final test
-    /// accuracy, in percent, is lower.
+    /// Fail (exit status 1), without saving the model, if the chosen
+    /// epoch's validation accuracy, in percent, is lower.
     #[arg(long, global = true, value_parser = percent)]
     pub min_accuracy: Option<f64>,
 }
@@ -176,22 +177,28 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
     } else {
         DataSet::Mnist
     };
-    let ((train_set, test_set), _) =
-        (load(dataset, &mut |line| eprintln!("{line}"))?, ());
-    let x = images_to_matrix::<f32>(&train_set.images);
-    let y = labels_to_matrix::<f32>(&train_set.labels);
+    let (train_set, test_set) = load(dataset, &mut |line| eprintln!("{line}"))?;
+    // 50,000 images to learn from, 10,000 to choose the epoch with.
+    let x_all = images_to_matrix::<f32>(&train_set.images); // (784, 60000)
+    let y_all = labels_to_matrix::<f32>(&train_set.labels); // (10, 60000)
+    let (learn, choose) = (s![.., ..TRAIN_SIZE], s![.., TRAIN_SIZE..]);
+    let (x, y) = (x_all.slice(learn), y_all.slice(learn));
+    let (x_val, labels_val) =
+        (x_all.slice(choose), &train_set.labels[TRAIN_SIZE..]);
     let x_test = images_to_matrix::<f32>(&test_set.images);
     let sizes: Vec<String> =
         config.sizes.iter().map(|s| s.to_string()).collect();
     println!(
-        "Training {} ({} hidden, {} output, {} cost, {:?} init) on {} {} images, f32",
+        "Training {} ({} hidden, {} output, {} cost, {:?} init) on {} {} \
+         images ({} more for validation), f32",
         sizes.join("-"),
         config.hidden.name(),
         config.output.name(),
         config.cost.name(),
         config.init,
         x.ncols(),
-        dataset.name()
+        dataset.name(),
+        x_val.ncols()
     );
     let threads = fastpath::threads();
     println!(
@@ -224,17 +231,17 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
     let epochs = config.epochs;
     let (net, history) = train(
         &config,
-        x.view(),
-        y.view(),
-        x_test.view(),
-        &test_set.labels,
+        x,
+        y,
+        x_val,
+        labels_val,
         |r: &EpochRecord| {
             bar.suspend(|| {
                 println!(
-                    "  epoch {:2}/{epochs}  loss {:.4}  test accuracy {:.2} %  {:.1} s",
+                    "  epoch {:2}/{epochs}  loss {:.4}  validation accuracy {:.2} %  {:.1} s",
                     r.epoch,
                     r.train_loss,
-                    100.0 * r.test_accuracy,
+                    100.0 * r.validation_accuracy,
                     r.seconds
                 )
             });
@@ -244,16 +251,24 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
         || bar.inc(1),
     );
     bar.finish_and_clear();
-    let last = history.last().expect("at least one epoch");
-    println!(
-        "Trained in {:.1} s (training only). Test accuracy: {:.2} %.",
-        last.seconds,
-        100.0 * last.test_accuracy
+    let (last, best) = (
+        history.last().expect("at least one epoch"),
+        crate::best_epoch(&history).expect("at least one epoch"),
     );
+    // The test set, once, for the network chosen on validation.
+    let test_accuracy =
+        100.0 * accuracy(&predict_all(&net, x_test.view()), &test_set.labels);
+    println!(
+        "Trained in {:.1} s (training only). Best epoch on validation: {} \
+         ({:.2} %).",
+        last.seconds,
+        best.epoch,
+        100.0 * best.validation_accuracy
+    );
+    println!("Test accuracy of that epoch's network: {test_accuracy:.2} %.");
     if let Some((published, source)) = config.preset.published() {
         println!(
-            "  published: {published:.2} % ({source}); ours: {:.2} %",
-            100.0 * last.test_accuracy
+            "  published: {published:.2} % ({source}); ours: {test_accuracy:.2} %"
         );
     }
     // Saved as e.g. `default`, `default-fashion`, `default-lesson`: a run
@@ -291,13 +306,14 @@ pub fn keep_run(
     model_file: &Path,
     history_file: &Path,
 ) -> Result<(), Error> {
-    let accuracy = 100.0 * history.last().map_or(0.0, |r| r.test_accuracy);
+    let best = crate::best_epoch(history);
+    let accuracy = 100.0 * best.map_or(0.0, |r| r.validation_accuracy);
     if let Some(min) = min_accuracy
         && accuracy < min
     {
         return Err(Error::Other(format!(
-            "test accuracy {accuracy:.2} % is below the required {min} %; \
-             the model was not saved"
+            "validation accuracy {accuracy:.2} % is below the required \
+             {min} %; the model was not saved"
         )));
     }
     model::save(net, cost, model_file)?;

@@ -33,7 +33,7 @@ pub fn training_curves<DB: DrawingBackend>(
     let (left, right) = area.split_horizontally(450);
     let epochs = runs.iter().map(|(_, h)| h.len()).max().unwrap_or(1);
     let mut accuracy = ChartBuilder::on(&left)
-        .caption("test accuracy (%)", text_style(16.0))
+        .caption("validation accuracy (%)", text_style(16.0))
         .margin(10)
         .x_label_area_size(36)
         .y_label_area_size(44)
@@ -59,7 +59,9 @@ pub fn training_curves<DB: DrawingBackend>(
         let color = SERIES[i % SERIES.len()];
         accuracy
             .draw_series(LineSeries::new(
-                history.iter().map(|r| (r.epoch, 100.0 * r.test_accuracy)),
+                history
+                    .iter()
+                    .map(|r| (r.epoch, 100.0 * r.validation_accuracy)),
                 color.stroke_width(2),
             ))?
             .label(*name)
@@ -387,7 +389,7 @@ mod tests {
             .map(|e| EpochRecord {
                 epoch: e,
                 train_loss: 0.5 / e as f64,
-                test_accuracy: 0.9 + 0.01 * e as f64,
+                validation_accuracy: 0.9 + 0.01 * e as f64,
                 seconds: e as f64,
             })
             .collect();

@@ -299,8 +299,8 @@ pub struct EpochRecord {
     pub epoch: usize,
     /// Mean cost over the first 10,000 training images after the epoch.
     pub train_loss: f64,
-    /// Fraction of test images classified correctly after the epoch.
-    pub test_accuracy: f64,
+    /// Fraction of validation images classified correctly after the epoch.
+    pub validation_accuracy: f64,
     /// Seconds of training (not evaluation) so far.
     pub seconds: f64,
 }
@@ -308,16 +308,37 @@ pub struct EpochRecord {
 /// Training images the training loss is measured on.
 pub const LOSS_SAMPLE: usize = 10_000;
 
+/// MNIST's 60,000 training images are split as Nielsen splits them: the
+/// first 50,000 to learn from, the last 10,000 to choose with (which
+/// epoch, which settings). The 10,000 test images judge the final choice,
+/// once.
+pub const TRAIN_SIZE: usize = 50_000;
+
+/// The epoch with the best validation accuracy (the first, on a tie): the
+/// one [`train`] returns the network of.
+pub fn best_epoch(history: &[EpochRecord]) -> Option<&EpochRecord> {
+    history
+        .iter()
+        .fold(None, |best: Option<&EpochRecord>, r| match best {
+            Some(b) if b.validation_accuracy >= r.validation_accuracy => {
+                Some(b)
+            }
+            _ => Some(r),
+        })
+}
+
 // ANCHOR: train
-/// Trains a network as `config` says on (x, y), evaluating on
-/// (x_test, labels_test) after every epoch; `report` sees each epoch as it
-/// ends, `tick` every minibatch (for a progress bar).
+/// Trains a network as `config` says on (x, y), measuring it on the
+/// validation images (x_val, labels_val) after every epoch; `report` sees
+/// each epoch as it ends, `tick` every minibatch (for a progress bar).
+/// Returns the network of the epoch that did best on validation — the
+/// test set plays no part in the choice — and every epoch's numbers.
 pub fn train<T: Float>(
     config: &Config,
     x: ArrayView2<T>, // (784, samples)
     y: ArrayView2<T>, // (10, samples)
-    x_test: ArrayView2<T>,
-    labels_test: &[u8],
+    x_val: ArrayView2<T>,
+    labels_val: &[u8],
     mut report: impl FnMut(&EpochRecord),
     mut tick: impl FnMut() + Send,
 ) -> (Network<T>, Vec<EpochRecord>) {
@@ -334,6 +355,7 @@ pub fn train<T: Float>(
     let mut optimizer =
         Optimizer::new(&net, config.momentum, config.weight_decay);
     let (mut history, mut seconds) = (vec![], 0.0);
+    let mut best = (f64::NEG_INFINITY, net.clone());
     let mut epochs = Epochs::new(config.path, &net, x.ncols(), config);
     for epoch in 0..config.epochs {
         let eta = match config.cosine {
@@ -351,13 +373,19 @@ pub fn train<T: Float>(
         let record = EpochRecord {
             epoch: epoch + 1,
             train_loss: average_cost(&net, x_sample, y_sample, cost),
-            test_accuracy: accuracy(&predict_all(&net, x_test), labels_test),
+            validation_accuracy: accuracy(
+                &predict_all(&net, x_val),
+                labels_val,
+            ),
             seconds,
         };
+        if record.validation_accuracy > best.0 {
+            best = (record.validation_accuracy, net.clone());
+        }
         report(&record);
         history.push(record);
     }
-    (net, history)
+    (best.1, history)
 }
 // ANCHOR_END: train
 

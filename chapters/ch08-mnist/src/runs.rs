@@ -27,11 +27,12 @@ pub fn write_history(
     path: &Path,
     history: &[EpochRecord],
 ) -> Result<(), Error> {
-    let mut text = String::from("epoch\ttrain_loss\ttest_accuracy\tseconds\n");
+    let mut text =
+        String::from("epoch\ttrain_loss\tvalidation_accuracy\tseconds\n");
     for r in history {
         text.push_str(&format!(
             "{}\t{}\t{}\t{}\n",
-            r.epoch, r.train_loss, r.test_accuracy, r.seconds
+            r.epoch, r.train_loss, r.validation_accuracy, r.seconds
         ));
     }
     Ok(shared::files::write_atomically(path, text.as_bytes())?)
@@ -54,7 +55,7 @@ pub fn read_history(path: &Path) -> Result<Vec<EpochRecord>, Error> {
                 [e, l, a, s] => Ok(EpochRecord {
                     epoch: e as usize,
                     train_loss: l,
-                    test_accuracy: a,
+                    validation_accuracy: a,
                     seconds: s,
                 }),
                 _ => Err(Error::Other(format!(

@@ -113,7 +113,7 @@ fn a_run_below_min_accuracy_replaces_no_saved_model() {
     let history = [ch08_mnist::EpochRecord {
         epoch: 1,
         train_loss: 2.0,
-        test_accuracy: 0.5,
+        validation_accuracy: 0.5,
         seconds: 1.0,
     }];
     let keep = |min| {
@@ -129,8 +129,8 @@ fn a_run_below_min_accuracy_replaces_no_saved_model() {
     let e = keep(Some(90.0)).unwrap_err().to_string();
     assert_eq!(
         e,
-        "test accuracy 50.00 % is below the required 90 %; the model was \
-         not saved"
+        "validation accuracy 50.00 % is below the required 90 %; the model \
+         was not saved"
     );
     assert_eq!(std::fs::read(&model).unwrap(), b"the model saved before");
     assert!(!history_file.exists());
@@ -187,4 +187,14 @@ fn export_web_writes_the_model_or_names_what_is_wrong() {
     }
     assert!(!dir.join("x.safetensors").exists(), "nothing written");
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn the_program_has_help_and_rejects_a_bad_argument_in_one_line() {
+    // Training needs MNIST, so no narrated run here (CI's smoke run).
+    shared::testing::check_chapter_binary(
+        env!("CARGO_BIN_EXE_ch08-mnist"),
+        "ch08-mnist",
+        false,
+    );
 }

@@ -132,7 +132,10 @@ pub fn small_network(f: fn() -> ch08_mnist::Config, budget: usize) {
         |_| {},
         || {},
     );
-    let accuracy = history.last().expect("one epoch or more").test_accuracy;
+    let accuracy = history
+        .last()
+        .expect("one epoch or more")
+        .validation_accuracy;
     eprintln!(
         "{sizes:?}, {count} parameters, {} epochs: {:.2} % on validation",
         config.epochs,
