@@ -380,3 +380,22 @@ fn every_exercise_is_in_the_book_with_its_hints_and_solution() {
         }
     }
 }
+
+/// An `{{#include}}` pastes its lines without the indentation around it, so
+/// an indented one (in a list item) would end the item and spill the code
+/// out of its block. Every include starts its line.
+#[test]
+fn no_include_is_indented() {
+    for page in book_pages() {
+        let text = fs::read_to_string(&page).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            assert!(
+                !(line.starts_with(' ')
+                    && line.trim_start().starts_with("{{#include")),
+                "{}:{}: an indented include: {line}",
+                page.display(),
+                n + 1
+            );
+        }
+    }
+}

@@ -29,11 +29,16 @@ def read_idx(name):
     return np.frombuffer(data, dtype=np.uint8, offset=8).astype(np.int64)
 
 
+# Chapter 8 learns from the first 50,000 training images (the last 10,000
+# choose its epoch): the same 50,000 here.
+TRAIN_SIZE = 50_000
+
+
 def load():
     """Training and test images as (n, 784) f32 rows, labels as ints."""
     return (
-        read_idx("train-images-idx3-ubyte"),
-        read_idx("train-labels-idx1-ubyte"),
+        read_idx("train-images-idx3-ubyte")[:TRAIN_SIZE],
+        read_idx("train-labels-idx1-ubyte")[:TRAIN_SIZE],
         read_idx("t10k-images-idx3-ubyte"),
         read_idx("t10k-labels-idx1-ubyte"),
     )

@@ -110,6 +110,138 @@ pub struct TrainArgs {
     /// epoch's validation accuracy, in percent, is lower.
     #[arg(long, global = true, value_parser = percent)]
     pub min_accuracy: Option<f64>,
+    /// Hidden layer widths, e.g. 512,512 (the input, 784, and the output,
+    /// 10, are added).
+    #[arg(long, global = true, value_parser = hidden_widths, value_name = "N,N,…")]
+    pub hidden: Option<Widths>,
+    /// The hidden layers' activation.
+    #[arg(long, global = true, value_parser = ["relu", "sigmoid", "tanh"])]
+    pub activation: Option<String>,
+    /// The learning rate η (at the start, if the schedule decays it).
+    #[arg(long, global = true, value_parser = positive, value_name = "η", allow_hyphen_values = true)]
+    pub learning_rate: Option<f64>,
+    /// How η changes over the epochs.
+    #[arg(long, global = true, value_parser = ["cosine", "constant"])]
+    pub schedule: Option<String>,
+    /// Samples per minibatch.
+    #[arg(long, global = true, value_parser = clap::value_parser!(u32).range(1..=60_000))]
+    pub batch_size: Option<u32>,
+    /// Momentum μ, from 0 (plain SGD) up to, not including, 1.
+    #[arg(long, global = true, value_parser = momentum, value_name = "μ", allow_hyphen_values = true)]
+    pub momentum: Option<f64>,
+    /// Weight decay λ (L2 regularisation), 0 or more.
+    #[arg(long, global = true, value_parser = non_negative, value_name = "λ", allow_hyphen_values = true)]
+    pub weight_decay: Option<f64>,
+    /// Save the model and history as data/models/NAME.safetensors (default:
+    /// the preset's name, or "custom" when a setting above was changed).
+    #[arg(long, global = true, value_parser = run_name, value_name = "NAME")]
+    pub save_as: Option<String>,
+}
+
+/// Hidden layer widths, from `--hidden 512,512`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Widths(pub Vec<usize>);
+
+/// Hidden layer widths: positive whole numbers separated by commas.
+fn hidden_widths(text: &str) -> Result<Widths, String> {
+    text.split(',')
+        .map(|w| match w.trim().parse::<usize>() {
+            Ok(0) => Err(format!("a hidden layer of width 0 in '{text}'")),
+            Ok(n) if n > 100_000 => Err(format!(
+                "a hidden layer of {n} in '{text}': at most 100000"
+            )),
+            Ok(n) => Ok(n),
+            Err(_) => Err(format!(
+                "'{w}' in '{text}' is not a layer width (e.g. 512,512)"
+            )),
+        })
+        .collect::<Result<_, _>>()
+        .map(Widths)
+}
+
+/// A finite number above 0.
+fn positive(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("{text} is not a number above 0")),
+    }
+}
+
+/// A finite number, 0 or more.
+fn non_negative(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!("{text} is not a number, 0 or more")),
+    }
+}
+
+/// Momentum: from 0 up to, not including, 1 (at 1 the steps never shrink).
+fn momentum(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if (0.0..1.0).contains(&v) => Ok(v),
+        _ => Err(format!("{text} is not a momentum from 0 up to 1 (not 1)")),
+    }
+}
+
+/// A run's name: letters, digits, '-' and '_' (it names files).
+fn run_name(text: &str) -> Result<String, String> {
+    let ok = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if !text.is_empty() && text.len() <= 64 && text.chars().all(ok) {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "'{text}' is not a run name (letters, digits, - and _)"
+        ))
+    }
+}
+
+impl TrainArgs {
+    /// The preset's settings with this command line's changes, and whether
+    /// any hyperparameter was changed.
+    pub fn config(&self) -> (crate::Config, bool) {
+        let preset = if self.quick {
+            Preset::Quick
+        } else {
+            self.preset
+        };
+        let mut config = preset.config();
+        config.path = self.path;
+        if let Some(epochs) = self.epochs {
+            config.epochs = epochs as usize;
+        }
+        if let Some(seed) = self.seed {
+            config.seed = seed;
+        }
+        let before = config.clone();
+        if let Some(Widths(hidden)) = &self.hidden {
+            let output = config.sizes[config.sizes.len() - 1];
+            config.sizes = [&[784][..], hidden, &[output]].concat();
+        }
+        if let Some(name) = &self.activation {
+            config.hidden = match name.as_str() {
+                "sigmoid" => crate::Activation::Sigmoid,
+                "tanh" => crate::Activation::Tanh,
+                _ => crate::Activation::Relu,
+            };
+        }
+        if let Some(eta) = self.learning_rate {
+            config.eta = eta;
+        }
+        if let Some(schedule) = &self.schedule {
+            config.cosine = schedule == "cosine";
+        }
+        if let Some(batch) = self.batch_size {
+            config.batch_size = batch as usize;
+        }
+        if let Some(mu) = self.momentum {
+            config.momentum = mu;
+        }
+        if let Some(lambda) = self.weight_decay {
+            config.weight_decay = lambda;
+        }
+        let changed = config != before;
+        (config, changed)
+    }
 }
 
 /// A percentage: a finite number from 0 to 100.
@@ -159,19 +291,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
 }
 
 fn run_train(args: &TrainArgs) -> Result<(), Error> {
-    let preset = if args.quick {
-        Preset::Quick
-    } else {
-        args.preset
-    };
-    let mut config = preset.config();
-    config.path = args.path;
-    if let Some(epochs) = args.epochs {
-        config.epochs = epochs as usize;
-    }
-    if let Some(seed) = args.seed {
-        config.seed = seed;
-    }
+    let (config, changed) = args.config();
     let dataset = if args.dataset == "fashion" {
         DataSet::Fashion
     } else {
@@ -273,12 +393,18 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
     }
     // Saved as e.g. `default`, `default-fashion`, `default-lesson`: a run
     // on the lesson path does not replace the fast path's model.
-    let mut name = config.preset.name().to_string();
+    let mut name = match changed {
+        true => "custom".to_string(),
+        false => config.preset.name().to_string(),
+    };
     if dataset == DataSet::Fashion {
         name.push_str("-fashion");
     }
     if config.path == TrainingPath::Lesson {
         name.push_str("-lesson");
+    }
+    if let Some(chosen) = &args.save_as {
+        name.clone_from(chosen);
     }
     let saved = model_path(&name);
     keep_run(

@@ -40,6 +40,29 @@ fn mistakes_on_the_command_line_are_one_line_naming_the_problem() {
         (&["--min-accuracy", "101"][..], "101 is not a percentage"),
         (&["--min-accuracy", "NaN"][..], "NaN is not a percentage"),
         (&["--epochs", "0"][..], "0 is not in 1..=1000"),
+        (&["--hidden", "512,0"][..], "a hidden layer of width 0"),
+        (
+            &["--hidden", "wide"][..],
+            "'wide' in 'wide' is not a layer width",
+        ),
+        (
+            &["--learning-rate", "-0.1"][..],
+            "-0.1 is not a number above 0",
+        ),
+        (
+            &["--momentum", "1"][..],
+            "1 is not a momentum from 0 up to 1",
+        ),
+        (
+            &["--weight-decay", "-1"][..],
+            "-1 is not a number, 0 or more",
+        ),
+        (&["--batch-size", "0"][..], "0 is not in 1..=60000"),
+        (
+            &["--activation", "swish"][..],
+            "possible values: relu, sigmoid",
+        ),
+        (&["--save-as", "../default"][..], "is not a run name"),
     ] {
         let (code, _, stderr) = run(args);
         assert_eq!(code, 2, "{args:?}: {stderr}");
@@ -57,6 +80,42 @@ fn training_options_work_before_and_after_train() {
         let cli = Cli::try_parse_from(args).unwrap();
         assert_eq!(cli.train.epochs, Some(1), "{args:?}");
     }
+}
+
+#[test]
+fn hyperparameters_from_the_command_line_change_the_preset() {
+    let parse = |args: &[&str]| {
+        let all = [&["ch08-mnist"][..], args].concat();
+        Cli::try_parse_from(all).unwrap().train.config()
+    };
+    let (default, changed) = parse(&[]);
+    assert!(!changed);
+    assert_eq!(default, ch08_mnist::Config::default_run());
+    let (config, changed) = parse(&[
+        "--hidden",
+        "512,64",
+        "--activation",
+        "tanh",
+        "--learning-rate",
+        "0.05",
+        "--schedule",
+        "constant",
+        "--batch-size",
+        "32",
+        "--momentum",
+        "0.5",
+        "--weight-decay",
+        "0",
+    ]);
+    assert!(changed);
+    assert_eq!(config.sizes, [784, 512, 64, 10]);
+    assert_eq!(config.hidden, Activation::Tanh);
+    assert_eq!((config.eta, config.cosine), (0.05, false));
+    assert_eq!(config.batch_size, 32);
+    assert_eq!((config.momentum, config.weight_decay), (0.5, 0.0));
+    // Epochs and seed are run settings, not a different model.
+    let (_, changed) = parse(&["--epochs", "3", "--seed", "9"]);
+    assert!(!changed);
 }
 
 #[test]
