@@ -61,6 +61,9 @@ pub struct Workspace<T: Float> {
     pub batch_cost: f64,
     /// The largest batch the buffers hold.
     capacity: usize,
+    /// Dropout masks for the hidden layers, (n_l, capacity) each: 0 for a
+    /// dropped activation, 1/(1 − p) for a kept one. Empty: no dropout.
+    masks: Vec<Array2<T>>,
 }
 
 impl<T: Float> Workspace<T> {
@@ -81,7 +84,50 @@ impl<T: Float> Workspace<T> {
             grads: Gradients::zeros_like(net),
             batch_cost: 0.0,
             capacity,
+            masks: Vec::new(),
         }
+    }
+
+    /// Draws fresh dropout masks for the next `m` samples: each hidden
+    /// activation is dropped with probability `p` and, if kept, scaled by
+    /// 1/(1 − p), so its expected value is unchanged ("inverted" dropout:
+    /// nothing to rescale at test time). Drawn one entry after another
+    /// from `rng`, so the masks are the same for any number of threads.
+    pub fn draw_dropout(
+        &mut self,
+        net: &Network<T>,
+        p: f64,
+        m: usize,
+        rng: &mut Rng,
+    ) {
+        use rand::Rng as _;
+        assert!((0.0..1.0).contains(&p), "dropout rate {p} not in [0, 1)");
+        let keep = T::from_f64(1.0 / (1.0 - p));
+        let hidden = net.layers.len() - 1;
+        self.masks.resize_with(hidden, || Array2::zeros((0, 0)));
+        for (mask, layer) in self.masks.iter_mut().zip(&net.layers) {
+            if mask.dim() != (layer.n_out(), self.capacity) {
+                *mask = Array2::zeros((layer.n_out(), self.capacity));
+            }
+            for v in mask.slice_mut(s![.., ..m]).iter_mut() {
+                *v = if rng.random::<f64>() < p {
+                    T::zero()
+                } else {
+                    keep
+                };
+            }
+        }
+    }
+
+    /// Sets the dropout masks directly (one per hidden layer, (n_l, m)),
+    /// for tests that hold the masks fixed.
+    pub fn set_dropout_masks(&mut self, masks: Vec<Array2<T>>) {
+        self.masks = masks;
+    }
+
+    /// Turns dropout off: the next passes use every neuron.
+    pub fn clear_dropout(&mut self) {
+        self.masks.clear();
     }
 
     /// The largest batch the buffers hold.
@@ -130,6 +176,10 @@ impl<T: Float> Workspace<T> {
                 for column in a.columns_mut() {
                     f.apply_in_place(column);
                 }
+            }
+            if let Some(mask) = self.masks.get(l) {
+                // Dropout: A ← A ⊙ M (hidden layers only; Z is kept for f').
+                a *= &mask.slice(s![.., ..m]);
             }
         }
         let last = net.layers.len() - 1;
@@ -189,6 +239,11 @@ impl<T: Float> Workspace<T> {
                 let mut prev = lower[l - 1].slice_mut(s![.., ..m]);
                 let w_t = net.layers[l].w.t();
                 gemm(T::one(), &w_t, &delta, T::zero(), &mut prev);
+                if let Some(mask) = self.masks.get(l - 1) {
+                    // Through dropout: a dropped activation passes no
+                    // gradient back; a kept one, its scale 1/(1 − p).
+                    prev *= &mask.slice(s![.., ..m]);
+                }
                 let z = self.zs[l - 1].slice(s![.., ..m]);
                 let a = self.activations[l - 1].slice(s![.., ..m]);
                 backward_through(net.layers[l - 1].activation, z, a, &mut prev);
@@ -355,6 +410,8 @@ pub struct Trainer<T: Float> {
     /// The mean cost over the samples of the last epoch, each measured on
     /// its minibatch just before that minibatch's update.
     pub epoch_cost: f64,
+    /// The hidden layers' dropout rate p while training (0: none).
+    pub dropout: f64,
 }
 
 impl<T: Float> Trainer<T> {
@@ -367,6 +424,7 @@ impl<T: Float> Trainer<T> {
             x_batch: Array2::zeros((sizes[0], batch_size).f()),
             y_batch: Array2::zeros((sizes[sizes.len() - 1], batch_size).f()),
             epoch_cost: 0.0,
+            dropout: 0.0,
         }
     }
 
@@ -397,10 +455,14 @@ impl<T: Float> Trainer<T> {
                 gather(chunk, y, self.y_batch.view_mut());
                 let xb = self.x_batch.slice(s![.., ..m]);
                 let yb = self.y_batch.slice(s![.., ..m]);
+                if self.dropout > 0.0 {
+                    self.workspace.draw_dropout(net, self.dropout, m, rng);
+                }
                 self.workspace.backprop(net, xb, yb, cost);
                 total_cost += self.workspace.batch_cost;
                 update(net, &self.workspace.grads);
             }
+            self.workspace.clear_dropout();
             self.epoch_cost = total_cost / self.order.len().max(1) as f64;
             self.order.len().div_ceil(batch_size)
         })

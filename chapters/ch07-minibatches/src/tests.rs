@@ -296,3 +296,163 @@ fn sgd_update_equals_chapter_6s_update() {
     }
     assert_ne!(net.layers[0].w, actual.layers[0].w, "nothing was updated");
 }
+
+/// Dropout masks for every hidden layer of `net`: 0 or 1/(1 − p).
+fn masks_for(
+    net: &Network<f64>,
+    m: usize,
+    p: f64,
+    seed: u64,
+) -> Vec<Array2<f64>> {
+    let mut rng = seeded(seed);
+    net.layers[..net.layers.len() - 1]
+        .iter()
+        .map(|l| {
+            Array2::from_shape_simple_fn((l.n_out(), m), || {
+                if uniform(&mut rng, 0.0, 1.0) < p {
+                    0.0
+                } else {
+                    1.0 / (1.0 - p)
+                }
+            })
+        })
+        .collect()
+}
+
+/// The largest relative difference between the workspace's gradient and
+/// central finite differences of its mean cost, with the masks fixed;
+/// `masks_in_gradient: false` computes the gradient without them (a
+/// backward pass that forgot dropout).
+fn dropout_gradient_error(
+    net: &Network<f64>,
+    x: &Array2<f64>,
+    y: &Array2<f64>,
+    masks: &[Array2<f64>],
+    masks_in_gradient: bool,
+) -> f64 {
+    let m = x.ncols();
+    let mut ws = Workspace::new(net, m);
+    let mean_cost = |ws: &mut Workspace<f64>, net: &Network<f64>| {
+        ws.set_dropout_masks(masks.to_vec());
+        ws.backprop(net, x.view(), y.view(), Cost::CrossEntropy);
+        ws.batch_cost / m as f64
+    };
+    if masks_in_gradient {
+        ws.set_dropout_masks(masks.to_vec());
+    }
+    ws.backprop(net, x.view(), y.view(), Cost::CrossEntropy);
+    let grads = ws.grads.clone();
+    let h = 1e-6;
+    let mut worst = 0.0f64;
+    for l in 0..net.layers.len() {
+        for (i, j) in [(0, 0), (1, 2), (2, 1)] {
+            let mut plus = net.clone();
+            plus.layers[l].w[(i, j)] += h;
+            let mut minus = net.clone();
+            minus.layers[l].w[(i, j)] -= h;
+            let numeric = (mean_cost(&mut ws, &plus)
+                - mean_cost(&mut ws, &minus))
+                / (2.0 * h);
+            let analytic = grads.nabla_w[l][(i, j)];
+            let err = (numeric - analytic).abs()
+                / numeric.abs().max(analytic.abs()).max(1e-8);
+            worst = worst.max(err);
+        }
+    }
+    worst
+}
+
+/// Backprop through dropout, with the masks held fixed, is the gradient of
+/// the masked network's cost: checked against finite differences on
+/// random networks; a backward pass that forgets the masks is caught.
+#[test]
+fn backprop_through_dropout_matches_finite_differences() {
+    for seed in 0..8 {
+        let mut rng = seeded(100 + seed);
+        // Tanh, smooth everywhere: no ReLU kink for a difference to cross.
+        let net = Network::new(
+            &[6, 5, 4, 3],
+            Activation::Tanh,
+            Activation::Softmax,
+            Init::Scaled,
+            &mut rng,
+        )
+        .unwrap();
+        let x = normal_array(&mut rng, (6, 5), 1.0);
+        let y = Array2::from_shape_fn((3, 5), |(i, k)| {
+            f64::from(u8::from(i == k % 3))
+        });
+        let masks = masks_for(&net, 5, 0.4, seed);
+        let err = dropout_gradient_error(&net, &x, &y, &masks, true);
+        assert!(err < 1e-6, "seed {seed}: relative error {err:e}");
+        let wrong = dropout_gradient_error(&net, &x, &y, &masks, false);
+        assert!(
+            wrong > 1e-3,
+            "seed {seed}: a maskless gradient passed ({wrong:e})"
+        );
+    }
+}
+
+/// Dropout of rate 0 changes nothing, and training with dropout is the
+/// same to the bit on any number of threads (the masks are drawn in one
+/// order, whatever thread uses them).
+#[test]
+fn dropout_is_seeded_and_the_same_for_any_thread_count() {
+    let train = |p: f64, threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut rng = seeded(5);
+            let mut net = Network::<f32>::new(
+                &[784, 64, 32, 10],
+                Activation::Relu,
+                Activation::Softmax,
+                Init::He,
+                &mut rng,
+            )
+            .unwrap();
+            let x = normal_array(&mut rng, (784, 256), 1.0).mapv(|v| v as f32);
+            let y = Array2::from_shape_fn((10, 256), |(i, k)| {
+                f32::from(u8::from(i == k % 10))
+            });
+            let mut trainer = Trainer::new(&net, 256, 64);
+            trainer.dropout = p;
+            trainer.epoch_with(
+                &mut net,
+                x.view(),
+                y.view(),
+                Cost::CrossEntropy,
+                64,
+                &mut rng,
+                |net, g| sgd_update(net, g, 0.05),
+            );
+            net
+        })
+    };
+    let one = train(0.5, 1);
+    for threads in [2, 3, 8] {
+        assert!(train(0.5, threads) == one, "{threads} threads differ");
+    }
+    assert!(train(0.5, 2) != train(0.0, 2), "dropout changed nothing");
+    // Masks of rate 0 are all ones: the same gradient as no dropout.
+    let mut rng = seeded(6);
+    let net = Network::<f64>::new(
+        &[5, 4, 3],
+        Activation::Relu,
+        Activation::Softmax,
+        Init::He,
+        &mut rng,
+    )
+    .unwrap();
+    let x = normal_array(&mut rng, (5, 7), 1.0);
+    let y =
+        Array2::from_shape_fn((3, 7), |(i, k)| f64::from(u8::from(i == k % 3)));
+    let mut plain = Workspace::new(&net, 7);
+    plain.backprop(&net, x.view(), y.view(), Cost::CrossEntropy);
+    let mut rate0 = Workspace::new(&net, 7);
+    rate0.draw_dropout(&net, 0.0, 7, &mut rng);
+    rate0.backprop(&net, x.view(), y.view(), Cost::CrossEntropy);
+    assert_eq!(plain.grads, rate0.grads);
+}
