@@ -29,6 +29,20 @@ pub struct Cli {
     pub threads: Option<u16>,
 }
 
+/// A command-line mistake in one line: clap explains at length; its first
+/// paragraph, on one line, names what was wrong (the missing argument, the
+/// valid values).
+pub fn one_line(e: &clap::Error) -> String {
+    let text = e.to_string();
+    let first: Vec<&str> = text
+        .lines()
+        .take_while(|line| !line.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let first = first.join(" ");
+    first.strip_prefix("error: ").unwrap_or(&first).to_string()
+}
+
 /// Sizes the thread pool: `threads` threads (default: all cores). Call it
 /// before any training.
 pub fn use_threads(threads: Option<u16>) -> Result<(), Error> {
@@ -143,7 +157,7 @@ pub struct TrainArgs {
 pub struct Widths(pub Vec<usize>);
 
 /// Hidden layer widths: positive whole numbers separated by commas.
-fn hidden_widths(text: &str) -> Result<Widths, String> {
+pub fn hidden_widths(text: &str) -> Result<Widths, String> {
     text.split(',')
         .map(|w| match w.trim().parse::<usize>() {
             Ok(0) => Err(format!("a hidden layer of width 0 in '{text}'")),
@@ -160,7 +174,7 @@ fn hidden_widths(text: &str) -> Result<Widths, String> {
 }
 
 /// A finite number above 0.
-fn positive(text: &str) -> Result<f64, String> {
+pub fn positive(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
         _ => Err(format!("{text} is not a number above 0")),
@@ -168,7 +182,7 @@ fn positive(text: &str) -> Result<f64, String> {
 }
 
 /// A finite number, 0 or more.
-fn non_negative(text: &str) -> Result<f64, String> {
+pub fn non_negative(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
         _ => Err(format!("{text} is not a number, 0 or more")),
@@ -176,7 +190,7 @@ fn non_negative(text: &str) -> Result<f64, String> {
 }
 
 /// Momentum: from 0 up to, not including, 1 (at 1 the steps never shrink).
-fn momentum(text: &str) -> Result<f64, String> {
+pub fn momentum(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(v) if (0.0..1.0).contains(&v) => Ok(v),
         _ => Err(format!("{text} is not a momentum from 0 up to 1 (not 1)")),
@@ -184,7 +198,7 @@ fn momentum(text: &str) -> Result<f64, String> {
 }
 
 /// A run's name: letters, digits, '-' and '_' (it names files).
-fn run_name(text: &str) -> Result<String, String> {
+pub fn run_name(text: &str) -> Result<String, String> {
     let ok = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
     if !text.is_empty() && text.len() <= 64 && text.chars().all(ok) {
         Ok(text.to_string())
@@ -245,7 +259,7 @@ impl TrainArgs {
 }
 
 /// A percentage: a finite number from 0 to 100.
-fn percent(text: &str) -> Result<f64, String> {
+pub fn percent(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
         _ => Err(format!("{text} is not a percentage from 0 to 100")),

@@ -17,16 +17,7 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::SUCCESS;
         }
         Err(e) => {
-            // clap explains at length; its first paragraph, on one line,
-            // names what was wrong (the missing argument, the valid values).
-            let text = e.to_string();
-            let first: Vec<&str> = text
-                .lines()
-                .take_while(|line| !line.trim().is_empty())
-                .map(str::trim)
-                .collect();
-            let first = first.join(" ");
-            let first = first.strip_prefix("error: ").unwrap_or(&first);
+            let first = ch08_mnist::cli::one_line(&e);
             eprintln!("ch08-mnist: error: {first} (try --help)");
             return std::process::ExitCode::from(2);
         }

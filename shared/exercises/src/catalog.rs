@@ -304,7 +304,9 @@ mod tests {
     fn the_catalog_lists_every_chapter_with_three_or_more_exercises() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let chapters = load(&root).unwrap();
-        assert_eq!(chapters.len(), 8);
+        let on_disk = fs::read_dir(root.join("chapters")).unwrap().count();
+        assert!(on_disk >= 9, "{on_disk} chapter folders");
+        assert_eq!(chapters.len(), on_disk);
         for (chapter, number) in chapters.iter().zip(1..) {
             assert_eq!(chapter.number, number, "{}", chapter.package);
             assert!(chapter.exercises.len() >= 3, "{}", chapter.package);

@@ -1,0 +1,593 @@
+//! The narrated run: `cargo run --release -p ch09-generalisation`. Every
+//! experiment of the page, in its order, with the numbers it prints and
+//! the figures it draws; `--quick` runs each one small (for CI).
+
+use std::path::Path;
+use std::time::Instant;
+
+use ch08_mnist::{accuracy, images_to_matrix, predict_all};
+use ndarray::{Array2, s};
+use shared::data::{DataSet, load};
+use shared::rng::seeded;
+
+use crate::augment::Augment;
+use crate::figures::Results;
+use crate::init::{DEEP, INITS, activation_spread};
+use crate::inputs::{mean_and_spread, pca, standardise};
+use crate::optim::Schedule;
+use crate::train::{Data, Method, Record, Settings, best_epoch, train};
+use crate::tune::{
+    Point, Trial, bayesian_search, best_so_far, evaluate, grid, random_points,
+};
+use crate::{Activation, Error};
+
+/// How big each experiment is.
+#[derive(Clone, Copy, Debug)]
+pub struct Scale {
+    /// Epochs on the 1,000 images.
+    pub small_epochs: usize,
+    /// Training images of the tuning runs and the optimiser comparison.
+    pub tune_images: usize,
+    /// Trials per search.
+    pub trials: usize,
+    /// Images PCA is fitted on.
+    pub pca_images: usize,
+    /// Principal components kept.
+    pub components: usize,
+    /// Training images and epochs of the ablation.
+    pub ablation: (usize, usize),
+}
+
+impl Scale {
+    /// The page's run.
+    pub const FULL: Scale = Scale {
+        small_epochs: 100,
+        tune_images: 10_000,
+        trials: 16,
+        pca_images: 50_000,
+        components: 100,
+        ablation: (50_000, 15),
+    };
+    /// A few minutes' check of the same code (CI).
+    pub const QUICK: Scale = Scale {
+        small_epochs: 10,
+        tune_images: 2_000,
+        trials: 5,
+        pca_images: 5_000,
+        components: 20,
+        ablation: (5_000, 1),
+    };
+}
+
+/// The 1,000 images' run: 784-100-10, momentum, η 0.05 on a cosine,
+/// batches of 10, no regularisation — made to overfit.
+pub fn small_baseline(epochs: usize) -> Settings {
+    Settings {
+        hidden: vec![100],
+        eta: 0.05,
+        batch_size: 10,
+        epochs,
+        ..Settings::baseline()
+    }
+}
+
+/// The regularisers tried on the 1,000 images, each alone.
+pub fn small_regularised(epochs: usize) -> Vec<(&'static str, Settings)> {
+    let base = small_baseline(epochs);
+    vec![
+        ("no regularisation", base.clone()),
+        (
+            "L2, λ = 0.001",
+            Settings {
+                weight_decay: 1e-3,
+                ..base.clone()
+            },
+        ),
+        (
+            "dropout, p = 0.2",
+            Settings {
+                dropout: 0.2,
+                ..base.clone()
+            },
+        ),
+        (
+            "augmentation",
+            Settings {
+                augment: Augment {
+                    shift: true,
+                    rotate: true,
+                    elastic: true,
+                },
+                ..base
+            },
+        ),
+    ]
+}
+
+/// The ablation: the baseline, each refinement alone, and together.
+pub fn ablation_rows(epochs: usize) -> Vec<(&'static str, Settings)> {
+    let base = Settings {
+        epochs,
+        ..Settings::baseline()
+    };
+    let with = |f: &dyn Fn(&mut Settings)| {
+        let mut s = base.clone();
+        f(&mut s);
+        s
+    };
+    let shift = Augment {
+        shift: true,
+        ..Augment::NONE
+    };
+    vec![
+        ("baseline", base.clone()),
+        ("+ weight decay 1e-4", with(&|s| s.weight_decay = 1e-4)),
+        ("+ dropout 0.2", with(&|s| s.dropout = 0.2)),
+        ("+ shifts ±2 px", with(&|s| s.augment = shift)),
+        (
+            "+ elastic (Simard)",
+            with(&|s| {
+                s.augment = Augment {
+                    elastic: true,
+                    ..Augment::NONE
+                }
+            }),
+        ),
+        (
+            "+ weight decay + shifts",
+            with(&|s| {
+                s.weight_decay = 1e-4;
+                s.augment = shift;
+            }),
+        ),
+        (
+            "+ weight decay + shifts + elastic",
+            with(&|s| {
+                s.weight_decay = 1e-4;
+                s.augment = Augment {
+                    shift: true,
+                    rotate: false,
+                    elastic: true,
+                };
+            }),
+        ),
+        (
+            "all: decay, dropout, shift, elastic",
+            with(&|s| {
+                s.weight_decay = 1e-4;
+                s.dropout = 0.2;
+                s.augment = Augment {
+                    shift: true,
+                    rotate: false,
+                    elastic: true,
+                };
+            }),
+        ),
+    ]
+}
+
+/// The tuning runs' settings at a point of the box: log₁₀ η from −3 to
+/// 0 and dropout from 0 to 0.7, 784-128-10 for 3 epochs.
+pub fn tuning_settings(point: Point) -> Settings {
+    Settings {
+        hidden: vec![128],
+        eta: 10f64.powf(-3.0 + 3.0 * point[0]),
+        dropout: 0.7 * point[1],
+        epochs: 3,
+        ..Settings::baseline()
+    }
+}
+
+/// The MNIST split as matrices: the first `n` of the 50,000 training
+/// images, the 10,000 validation images, the 10,000 test images.
+pub struct Mnist {
+    /// Training pixels (784, 50000) in [0, 1].
+    pub x: Array2<f32>,
+    /// Training labels.
+    pub labels: Vec<u8>,
+    /// Validation pixels (784, 10000).
+    pub x_val: Array2<f32>,
+    /// Validation labels.
+    pub labels_val: Vec<u8>,
+    /// Test pixels (784, 10000).
+    pub x_test: Array2<f32>,
+    /// Test labels.
+    pub labels_test: Vec<u8>,
+}
+
+impl Mnist {
+    /// Loads MNIST (fetching it on first use) and splits it.
+    pub fn load() -> Result<Mnist, Error> {
+        let (train_set, test_set) =
+            load(DataSet::Mnist, &mut |line| eprintln!("{line}"))?;
+        let all = images_to_matrix::<f32>(&train_set.images);
+        let split = ch08_mnist::TRAIN_SIZE;
+        Ok(Mnist {
+            x: all.slice(s![.., ..split]).to_owned(),
+            labels: train_set.labels[..split].to_vec(),
+            x_val: all.slice(s![.., split..]).to_owned(),
+            labels_val: train_set.labels[split..].to_vec(),
+            x_test: images_to_matrix::<f32>(&test_set.images),
+            labels_test: test_set.labels,
+        })
+    }
+
+    /// The first `n` training images with the validation images.
+    pub fn data(&self, n: usize) -> Data {
+        let n = n.min(self.x.ncols());
+        Data {
+            x: self.x.slice(s![.., ..n]).to_owned(),
+            labels: self.labels[..n].to_vec(),
+            x_val: self.x_val.clone(),
+            labels_val: self.labels_val.clone(),
+        }
+    }
+
+    /// Test accuracy, in percent.
+    pub fn test(&self, net: &crate::Network<f32>) -> f64 {
+        100.0
+            * accuracy(&predict_all(net, self.x_test.view()), &self.labels_test)
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.2} %", 100.0 * x)
+}
+
+/// One run, quietly; its best epoch's record and its network.
+fn run_quietly(
+    settings: &Settings,
+    data: &Data,
+) -> (crate::Network<f32>, Vec<Record>) {
+    train(settings, data, |_| ())
+}
+
+/// The whole narrated run; figures go to `figures_dir` and the chosen
+/// model to `model_file`, each unless `None`.
+pub fn narrated(
+    scale: Scale,
+    figures_dir: Option<&Path>,
+    model_file: Option<&Path>,
+) -> Result<(), Error> {
+    let mnist = Mnist::load()?;
+    println!("Chapter 9: generalisation");
+    println!(
+        "MNIST split: {} training images, {} validation, {} test \
+         (touched once, at the end).",
+        mnist.x.ncols(),
+        mnist.x_val.ncols(),
+        mnist.x_test.ncols()
+    );
+    println!(
+        "{} threads, {}",
+        fastpath::threads(),
+        fastpath::instruction_set()
+    );
+    let mut results = Results::default();
+
+    // 1. Overfitting, seen.
+    println!("\n1. Overfitting: 784-100-10 on the first 1,000 images");
+    let small = mnist.data(1000);
+    let mut runs = Vec::new();
+    for (name, settings) in small_regularised(scale.small_epochs) {
+        let (_, history) = run_quietly(&settings, &small);
+        if runs.is_empty() {
+            println!("  epoch  train loss  train acc  val loss  val acc");
+            let every = (history.len() / 10).max(1);
+            for r in history.iter().filter(|r| r.epoch % every == 0) {
+                println!(
+                    "  {:5}  {:10.4}  {:>9}  {:8.4}  {:>7}",
+                    r.epoch,
+                    r.train_loss,
+                    pct(r.train_accuracy),
+                    r.validation_loss,
+                    pct(r.validation_accuracy)
+                );
+            }
+            let last = history.last().expect("epochs");
+            let lowest = history
+                .iter()
+                .min_by(|a, b| a.validation_loss.total_cmp(&b.validation_loss))
+                .expect("epochs");
+            println!(
+                "  The gap: {} on the images it learned from, {} on new \
+                 ones; validation loss was lowest at epoch {} ({:.4}) and \
+                 rose to {:.4}.",
+                pct(last.train_accuracy),
+                pct(last.validation_accuracy),
+                lowest.epoch,
+                lowest.validation_loss,
+                last.validation_loss
+            );
+            println!("  Each regulariser alone, same 1,000 images:");
+        }
+        let best = best_epoch(&history).expect("epochs");
+        let last = history.last().expect("epochs");
+        println!(
+            "    {:<20} train {:>8}  validation {:>8} (best, epoch {})",
+            name,
+            pct(last.train_accuracy),
+            pct(best.validation_accuracy),
+            best.epoch
+        );
+        runs.push((name.to_string(), history));
+    }
+    results.small_runs = runs;
+
+    // 2. Better inputs.
+    println!("\n2. Better inputs");
+    let n_pca = scale.pca_images.min(mnist.x.ncols());
+    let x64 = mnist.x.slice(s![.., ..n_pca]).mapv(f64::from);
+    let (mu, spread) = mean_and_spread(x64.view());
+    println!(
+        "  Mean image subtracted; the pixels' spread is {spread:.4} \
+         (pixels in [0, 1])."
+    );
+    let start = Instant::now();
+    let mut rng = seeded(shared::rng::DEFAULT_SEED);
+    let found = pca(x64.view(), scale.components, &mut rng);
+    let explained = found.explained();
+    let components = explained.len();
+    print!(
+        "  PCA of {n_pca} images ({:.1} s): variance explained by",
+        start.elapsed().as_secs_f64()
+    );
+    for k in [1, 10, 50, 100] {
+        if k <= components {
+            print!(" {k}: {:.1} %,", 100.0 * explained[k - 1]);
+        }
+    }
+    println!(" of {:.2} in all.", found.total_variance);
+    // Whitening, measured: the same network and steps on three inputs.
+    let eps = 0.1;
+    let whitening_runs = {
+        let to32 = |a: Array2<f64>| a.mapv(|v| v as f32);
+        let n = scale.tune_images;
+        let raw = mnist.data(n);
+        let x_tr = raw.x.mapv(f64::from);
+        let x_va = raw.x_val.mapv(f64::from);
+        let standard = Data {
+            x: to32(standardise(x_tr.view(), &mu, spread)),
+            x_val: to32(standardise(x_va.view(), &mu, spread)),
+            labels: raw.labels.clone(),
+            labels_val: raw.labels_val.clone(),
+        };
+        let white = Data {
+            x: to32(found.whiten(x_tr.view(), eps)),
+            x_val: to32(found.whiten(x_va.view(), eps)),
+            labels: raw.labels.clone(),
+            labels_val: raw.labels_val.clone(),
+        };
+        let settings = Settings {
+            hidden: vec![256],
+            method: Method::Sgd,
+            eta: 0.05,
+            schedule: Schedule::Constant,
+            epochs: 3,
+            ..Settings::baseline()
+        };
+        println!(
+            "  Plain SGD (η = 0.05, 784-256-10, {n} images), validation \
+             accuracy after each epoch:"
+        );
+        let mut out = Vec::new();
+        let projected = Data {
+            x: to32(found.project(x_tr.view())),
+            x_val: to32(found.project(x_va.view())),
+            labels: raw.labels.clone(),
+            labels_val: raw.labels_val.clone(),
+        };
+        for (name, data) in [
+            ("raw pixels", raw),
+            ("standardised", standard),
+            ("PCA (100), not whitened", projected),
+            ("PCA-whitened (100)", white),
+        ] {
+            let (_, history) = run_quietly(&settings, &data);
+            let accs: Vec<String> =
+                history.iter().map(|r| pct(r.validation_accuracy)).collect();
+            println!(
+                "    {:<24} {}   {:.2} s",
+                name,
+                accs.join("  "),
+                history.last().expect("epochs").seconds
+            );
+            out.push((name.to_string(), history));
+        }
+        out
+    };
+    let sample = x64.slice(s![.., ..8]).to_owned();
+    results.whitened = vec![
+        sample.clone(),
+        standardise(sample.view(), &mu, spread),
+        found.zca(sample.view(), eps),
+    ];
+    results.whitening_runs = whitening_runs;
+    results.mean_image = mu.to_vec();
+    results.pca = Some(found);
+
+    // 3. Better starts.
+    println!("\n3. Better starts: activation spread through 10 layers of 256");
+    let x_few = mnist.x.slice(s![.., ..500]).mapv(f64::from);
+    for f in [Activation::Relu, Activation::Tanh] {
+        for (init, name) in INITS {
+            let mut rng = seeded(shared::rng::DEFAULT_SEED);
+            let spread =
+                activation_spread(x_few.view(), init, f, DEEP, &mut rng);
+            println!(
+                "  {:<5} {:<18} layer 1: {:9.3e}  layer 5: {:9.3e}  \
+                 layer 10: {:9.3e}",
+                f.name(),
+                name,
+                spread[0],
+                spread[4],
+                spread[9]
+            );
+            results.spreads.push((f, init, spread));
+        }
+    }
+
+    // 4. Better steps.
+    println!("\n4. Better steps: ½(x² + 10y²), 50 steps from (−9, 2.5)");
+    let valley = crate::figures::valley_paths();
+    for (name, path) in &valley {
+        let end = path.last().expect("a path");
+        println!(
+            "  {:<36} f = {:.2e}",
+            name,
+            ch05_gradient_descent::bowl(*end)
+        );
+    }
+    let tune_data = mnist.data(scale.tune_images);
+    println!(
+        "  On MNIST (784-128-10, {} images, 3 epochs), validation accuracy:",
+        tune_data.x.ncols()
+    );
+    for (method, eta) in [
+        (Method::Sgd, 0.1),
+        (Method::Momentum, 0.1),
+        (Method::Adam, 0.001),
+    ] {
+        let mut line = format!("    {:<8} η = {:<6}", method.name(), eta);
+        for schedule in [Schedule::Constant, Schedule::Step, Schedule::Cosine] {
+            let settings = Settings {
+                hidden: vec![128],
+                method,
+                eta,
+                schedule,
+                epochs: 3,
+                ..Settings::baseline()
+            };
+            let (_, history) = run_quietly(&settings, &tune_data);
+            let best = best_epoch(&history).expect("epochs");
+            line.push_str(&format!(
+                "  {} {}",
+                schedule.name(),
+                pct(best.validation_accuracy)
+            ));
+        }
+        println!("{line}");
+    }
+
+    // 5. Tuning.
+    println!(
+        "\n5. Tuning log₁₀ η in [−3, 0] and dropout in [0, 0.7]: {} trials \
+         each",
+        scale.trials
+    );
+    let objective = |point: Point| {
+        let (_, history) = run_quietly(&tuning_settings(point), &tune_data);
+        1.0 - best_epoch(&history).expect("epochs").validation_accuracy
+    };
+    let side = (scale.trials as f64).sqrt().round() as usize;
+    let mut rng = seeded(shared::rng::DEFAULT_SEED);
+    let searches: Vec<(&str, Vec<Trial>)> = vec![
+        ("grid", evaluate(&grid(side), objective)),
+        (
+            "random",
+            evaluate(&random_points(scale.trials, &mut rng), objective),
+        ),
+        (
+            "Bayesian (GP + EI)",
+            bayesian_search(
+                scale.trials,
+                4.min(scale.trials),
+                &mut rng,
+                objective,
+            ),
+        ),
+    ];
+    let mut chosen = (f64::INFINITY, [0.0; 2]);
+    for (name, trials) in &searches {
+        let best = trials
+            .iter()
+            .min_by(|a, b| a.error.total_cmp(&b.error))
+            .expect("trials");
+        let s = tuning_settings(best.point);
+        println!(
+            "  {:<19} best validation error {} at η = {:.4}, dropout {:.2} \
+             ({} trials)",
+            name,
+            pct(best.error),
+            s.eta,
+            s.dropout,
+            trials.len()
+        );
+        if best.error < chosen.0 {
+            chosen = (best.error, best.point);
+        }
+        let curve = best_so_far(trials);
+        results
+            .tuning
+            .push((name.to_string(), trials.clone(), curve));
+    }
+    let settings = tuning_settings(chosen.1);
+    let (net, _) = run_quietly(&settings, &tune_data);
+    println!(
+        "  Chosen on validation: η = {:.4}, dropout {:.2}; trained once, \
+         tested once: {:.2} % test accuracy.",
+        settings.eta,
+        settings.dropout,
+        mnist.test(&net)
+    );
+
+    // 6. The ablation.
+    let (n, epochs) = scale.ablation;
+    println!(
+        "\n6. Ablation: 784-512-512-10, {n} images, {epochs} epochs, \
+         each row one run"
+    );
+    println!(
+        "  {:<36} {:>10} {:>8} {:>8}",
+        "", "validation", "test", "time"
+    );
+    let data = mnist.data(n);
+    let mut best_row: Option<(f64, String, crate::Network<f32>, f64, f64)> =
+        None;
+    for (name, settings) in ablation_rows(epochs) {
+        let (net, history) = run_quietly(&settings, &data);
+        let best = best_epoch(&history).expect("epochs");
+        let seconds = history.last().expect("epochs").seconds;
+        let test = mnist.test(&net);
+        println!(
+            "  {:<36} {:>10} {:>6.2} % {:>6.1} s",
+            name,
+            pct(best.validation_accuracy),
+            test,
+            seconds
+        );
+        results.ablation.push((name.to_string(), history.clone()));
+        if best_row
+            .as_ref()
+            .is_none_or(|b| best.validation_accuracy > b.0)
+        {
+            best_row = Some((
+                best.validation_accuracy,
+                name.to_string(),
+                net,
+                test,
+                seconds,
+            ));
+        }
+    }
+    let (val, name, net, test, seconds) = best_row.expect("rows");
+    println!(
+        "The chapter's model, chosen on validation: \"{}\" — {} validation, \
+         {:.2} % test, trained in {:.1} s.",
+        name.trim_start_matches("+ "),
+        pct(val),
+        test,
+        seconds
+    );
+    if let Some(model) = model_file {
+        ch08_mnist::model::save(&net, crate::Cost::CrossEntropy, model)?;
+        println!("Saved it to {}", shared::figures::display_path(model));
+    }
+    if let Some(dir) = figures_dir {
+        results.examples = mnist.x.slice(s![.., ..12]).to_owned();
+        for path in crate::figures::write_all(&results, dir)? {
+            println!("Wrote {}", shared::figures::display_path(&path));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,267 @@
+//! One training run with every refinement of the chapter switchable:
+//! chapter 8's loop plus dropout, augmentation, Adam and schedules, on
+//! chapter 7's fast path.
+
+use std::time::Instant;
+
+use ch07_minibatches::fast::Trainer;
+use ch07_minibatches::{Activation, Cost, Init, Network};
+use ch08_mnist::{Optimizer, accuracy, average_cost, labels_to_matrix};
+use ndarray::{Array2, ArrayView2, s};
+use shared::rng::{Rng, seeded};
+
+use crate::augment::Augment;
+use crate::optim::{Adam, Schedule};
+
+/// How the weights move.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// Plain SGD: w ← w − η∇C.
+    Sgd,
+    /// SGD with momentum μ (chapter 8).
+    Momentum,
+    /// Adam.
+    Adam,
+}
+
+impl Method {
+    /// The name the command line uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Sgd => "sgd",
+            Method::Momentum => "momentum",
+            Method::Adam => "adam",
+        }
+    }
+}
+
+// ANCHOR: settings
+/// Everything that defines a run of this chapter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// Hidden layer widths (the input and the 10 outputs are added).
+    pub hidden: Vec<usize>,
+    /// The hidden layers' activation.
+    pub activation: Activation,
+    /// How the first weights are drawn.
+    pub init: Init,
+    /// How the weights move.
+    pub method: Method,
+    /// Momentum μ (for `Method::Momentum`).
+    pub momentum: f64,
+    /// The first learning rate η₀.
+    pub eta: f64,
+    /// How η changes over the epochs.
+    pub schedule: Schedule,
+    /// Samples per minibatch.
+    pub batch_size: usize,
+    /// Passes over the training images.
+    pub epochs: usize,
+    /// L2 weight decay λ.
+    pub weight_decay: f64,
+    /// Dropout rate p of the hidden layers.
+    pub dropout: f64,
+    /// Distortions of the training images, fresh every epoch.
+    pub augment: Augment,
+    /// The seed of the first weights, the shuffles, masks and distortions.
+    pub seed: u64,
+}
+
+impl Settings {
+    /// The baseline every refinement is measured against: 784-512-512-10,
+    /// ReLU, He, momentum 0.9, η 0.1 on a cosine, batches of 64, 15
+    /// epochs — and no regularisation at all.
+    pub fn baseline() -> Settings {
+        Settings {
+            hidden: vec![512, 512],
+            activation: Activation::Relu,
+            init: Init::He,
+            method: Method::Momentum,
+            momentum: 0.9,
+            eta: 0.1,
+            schedule: Schedule::Cosine,
+            batch_size: 64,
+            epochs: 15,
+            weight_decay: 0.0,
+            dropout: 0.0,
+            augment: Augment::NONE,
+            seed: shared::rng::DEFAULT_SEED,
+        }
+    }
+}
+// ANCHOR_END: settings
+
+/// Training and validation images: columns of x, with their labels.
+pub struct Data {
+    /// Training inputs (n_in, n).
+    pub x: Array2<f32>,
+    /// Their labels.
+    pub labels: Vec<u8>,
+    /// Validation inputs (n_in, n_val).
+    pub x_val: Array2<f32>,
+    /// Their labels.
+    pub labels_val: Vec<u8>,
+}
+
+/// One epoch's numbers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Record {
+    /// 1 for the first epoch.
+    pub epoch: usize,
+    /// Mean cost on (up to 10,000 of) the training images, undistorted,
+    /// every neuron on.
+    pub train_loss: f64,
+    /// Accuracy on the same training images.
+    pub train_accuracy: f64,
+    /// Mean cost on the validation images.
+    pub validation_loss: f64,
+    /// Accuracy on the validation images.
+    pub validation_accuracy: f64,
+    /// Seconds of training (augmentation included, evaluation not).
+    pub seconds: f64,
+}
+
+/// Training images the training loss and accuracy are measured on.
+pub const SAMPLE: usize = 10_000;
+
+/// One epoch of minibatch SGD with the chosen update rule, on chapter
+/// 7's fast path (its `Trainer`: buffers allocated once, every core; the
+/// dropout masks drawn as `regularise::dropout_masks` draws them).
+struct Minibatches {
+    trainer: Trainer<f32>,
+    rule: Rule,
+    batch_size: usize,
+}
+
+/// The update rule in use.
+enum Rule {
+    Momentum(Optimizer<f32>),
+    Adam(Adam<f32>),
+}
+
+impl Minibatches {
+    fn new(settings: &Settings, net: &Network<f32>, n: usize) -> Self {
+        let lambda = settings.weight_decay;
+        let rule = match settings.method {
+            Method::Sgd => Rule::Momentum(Optimizer::new(net, 0.0, lambda)),
+            Method::Momentum => {
+                Rule::Momentum(Optimizer::new(net, settings.momentum, lambda))
+            }
+            Method::Adam => Rule::Adam(Adam::new(net, lambda)),
+        };
+        let mut trainer = Trainer::new(net, n, settings.batch_size);
+        trainer.dropout = settings.dropout;
+        Minibatches {
+            trainer,
+            rule,
+            batch_size: settings.batch_size,
+        }
+    }
+
+    fn epoch(
+        &mut self,
+        net: &mut Network<f32>,
+        (x, y): (ArrayView2<f32>, ArrayView2<f32>),
+        eta: f32,
+        rng: &mut Rng,
+    ) {
+        let (rule, batch) = (&mut self.rule, self.batch_size);
+        let cost = Cost::CrossEntropy;
+        self.trainer.epoch_with(
+            net,
+            x,
+            y,
+            cost,
+            batch,
+            rng,
+            |net, g| match rule {
+                Rule::Momentum(optimizer) => optimizer.step_fast(net, g, eta),
+                Rule::Adam(adam) => adam.step_fast(net, g, eta),
+            },
+        );
+    }
+}
+
+// ANCHOR: train
+/// Trains as `settings` say, measures after every epoch, and returns the
+/// network of the epoch with the best validation accuracy, with every
+/// epoch's numbers.
+pub fn train(
+    settings: &Settings,
+    data: &Data,
+    mut report: impl FnMut(&Record),
+) -> (Network<f32>, Vec<Record>) {
+    let mut rng: Rng = seeded(settings.seed);
+    let sizes = [&[data.x.nrows()][..], &settings.hidden, &[10]].concat();
+    let (f, init) = (settings.activation, settings.init);
+    let mut net = Network::new(&sizes, f, Activation::Softmax, init, &mut rng)
+        .expect("the command line checks the sizes");
+    let y = labels_to_matrix::<f32>(&data.labels); // (10, n)
+    let mut sgd = Minibatches::new(settings, &net, data.x.ncols());
+    let (mut history, mut seconds) = (Vec::new(), 0.0);
+    let mut best = (f64::NEG_INFINITY, net.clone());
+    for epoch in 0..settings.epochs {
+        let eta = settings.schedule.eta(settings.eta, epoch, settings.epochs);
+        let start = Instant::now();
+        // A fresh distorted copy of every training image, or the images.
+        let distorted = settings.augment.any().then(|| {
+            settings.augment.epoch(data.x.view(), settings.seed, epoch)
+        });
+        let x = distorted.as_ref().unwrap_or(&data.x).view();
+        // One epoch of minibatches: dropout, backprop, the update rule.
+        sgd.epoch(&mut net, (x, y.view()), eta as f32, &mut rng);
+        seconds += start.elapsed().as_secs_f64();
+        let record = measure(&net, data, y.view(), epoch + 1, seconds);
+        if record.validation_accuracy > best.0 {
+            best = (record.validation_accuracy, net.clone());
+        }
+        report(&record);
+        history.push(record);
+    }
+    (best.1, history)
+}
+// ANCHOR_END: train
+
+/// The epoch's numbers: cost and accuracy on training and validation.
+fn measure(
+    net: &Network<f32>,
+    data: &Data,
+    y: ArrayView2<f32>,
+    epoch: usize,
+    seconds: f64,
+) -> Record {
+    let cost = Cost::CrossEntropy;
+    let n = SAMPLE.min(data.x.ncols());
+    let (x_sample, y_sample) =
+        (data.x.slice(s![.., ..n]), y.slice(s![.., ..n]));
+    let y_val = labels_to_matrix::<f32>(&data.labels_val);
+    let accuracy_on = |x: ArrayView2<f32>, labels: &[u8]| {
+        accuracy(&ch08_mnist::predict_all(net, x), labels)
+    };
+    Record {
+        epoch,
+        train_loss: average_cost(net, x_sample, y_sample, cost),
+        train_accuracy: accuracy_on(x_sample, &data.labels[..n]),
+        validation_loss: average_cost(
+            net,
+            data.x_val.view(),
+            y_val.view(),
+            cost,
+        ),
+        validation_accuracy: accuracy_on(data.x_val.view(), &data.labels_val),
+        seconds,
+    }
+}
+
+/// The epoch whose network [`train`] returned: the best on validation
+/// (the first, on a tie).
+pub fn best_epoch(history: &[Record]) -> Option<&Record> {
+    history
+        .iter()
+        .fold(None, |best: Option<&Record>, r| match best {
+            Some(b) if b.validation_accuracy >= r.validation_accuracy => {
+                Some(b)
+            }
+            _ => Some(r),
+        })
+}
