@@ -58,7 +58,7 @@ pub fn adam_step(
 /// `dropout`, `augment` — and, if you like, lower `epochs`. The grader
 /// trains your settings and wants the best epoch's *validation* accuracy
 /// at least [`TAMED`] % (the baseline reaches about 90 %). Experiment:
-/// choose on validation, never on the test set. (About a minute in a
+/// choose on validation, never on the test set. (About 15 s in a
 /// test build.)
 pub fn tame_overfitting() -> crate::Settings {
     // TODO: return your settings.

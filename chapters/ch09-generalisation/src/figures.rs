@@ -268,7 +268,7 @@ pub fn variance_explained<DB: DrawingBackend>(
             )))?;
             chart.draw_series(std::iter::once(Text::new(
                 format!("{k}: {:.1} %", 100.0 * e),
-                (k, 100.0 * e - 7.0),
+                (k.saturating_sub(8), 100.0 * e - 7.0),
                 text_style(13.0),
             )))?;
         }
@@ -469,23 +469,19 @@ pub fn tuning<DB: DrawingBackend>(
     )?;
     let (left, right) = area.split_horizontally(470);
     let budget = searches.iter().map(|s| s.2.len()).max().unwrap_or(1);
-    let worst = searches
-        .iter()
-        .flat_map(|s| s.2.first().copied())
-        .fold(0.0f64, f64::max);
+    // From just below the best to a few times the best: the first trials
+    // of a search can be far worse, and are clipped.
     let best = searches
         .iter()
         .flat_map(|s| s.2.last().copied())
         .fold(1.0f64, f64::min);
+    let top = 100.0 * 3.0 * best;
     let mut chart = ChartBuilder::on(&left)
         .caption("best validation error so far (%)", text_style(16.0))
         .margin(10)
         .x_label_area_size(36)
         .y_label_area_size(50)
-        .build_cartesian_2d(
-            0..budget + 1,
-            (100.0 * best * 0.9..100.0 * worst * 1.1).log_scale(),
-        )?;
+        .build_cartesian_2d(0..budget + 1, 100.0 * best * 0.9..top)?;
     chart
         .configure_mesh()
         .light_line_style(WHITE)
@@ -496,7 +492,10 @@ pub fn tuning<DB: DrawingBackend>(
         let color = SERIES[i % SERIES.len()];
         chart
             .draw_series(LineSeries::new(
-                curve.iter().enumerate().map(|(k, e)| (k + 1, 100.0 * e)),
+                curve
+                    .iter()
+                    .enumerate()
+                    .map(|(k, e)| (k + 1, (100.0 * e).min(top))),
                 color.stroke_width(2),
             ))?
             .label(name.as_str())

@@ -278,3 +278,31 @@ fn training_is_the_same_for_any_thread_count() {
         assert_eq!(strip(&again), strip(&history));
     }
 }
+
+/// The one-pass measurement equals chapter 8's cost and accuracy.
+#[test]
+fn loss_and_accuracy_agree_with_chapter_8() {
+    let mut rng = seeded(12);
+    let net = Network::<f32>::new(
+        &[30, 12, 10],
+        Activation::Relu,
+        Activation::Softmax,
+        Init::He,
+        &mut rng,
+    )
+    .unwrap();
+    let x = normal_array(&mut rng, (30, 2500), 1.0).mapv(|v| v as f32);
+    let labels: Vec<u8> = (0..2500).map(|k| (k * 7 % 10) as u8).collect();
+    let (loss, accuracy) =
+        crate::train::loss_and_accuracy(&net, x.view(), &labels);
+    let y = ch08_mnist::labels_to_matrix::<f32>(&labels);
+    let want_loss =
+        ch08_mnist::average_cost(&net, x.view(), y.view(), Cost::CrossEntropy);
+    let predictions = ch08_mnist::predict_all(&net, x.view());
+    let want_accuracy = ch08_mnist::accuracy(&predictions, &labels);
+    assert!(
+        (loss - want_loss).abs() < 1e-6 * want_loss,
+        "{loss} {want_loss}"
+    );
+    assert_eq!(accuracy, want_accuracy);
+}
