@@ -143,6 +143,14 @@ pub struct TrainArgs {
     /// Momentum μ, from 0 (plain SGD) up to, not including, 1.
     #[arg(long, global = true, value_parser = momentum, value_name = "μ", allow_hyphen_values = true)]
     pub momentum: Option<f64>,
+    /// How the weights move: momentum (the default), or plain SGD (the
+    /// same as --momentum 0). Chapter 9's `train` also has Adam.
+    #[arg(long, global = true, value_parser = ["sgd", "momentum"])]
+    pub optimizer: Option<String>,
+    /// Dropout rate p of the hidden layers, from 0 up to, not including, 1
+    /// (fast path only; chapter 9 explains it).
+    #[arg(long, global = true, value_parser = dropout, value_name = "p", allow_hyphen_values = true)]
+    pub dropout: Option<f64>,
     /// Weight decay λ (L2 regularisation), 0 or more.
     #[arg(long, global = true, value_parser = non_negative, value_name = "λ", allow_hyphen_values = true)]
     pub weight_decay: Option<f64>,
@@ -194,6 +202,17 @@ pub fn momentum(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(v) if (0.0..1.0).contains(&v) => Ok(v),
         _ => Err(format!("{text} is not a momentum from 0 up to 1 (not 1)")),
+    }
+}
+
+/// A dropout rate: from 0 up to, not including, 1 (at 1 every neuron is
+/// dropped and nothing is learned).
+pub fn dropout(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(p) if (0.0..1.0).contains(&p) => Ok(p),
+        _ => Err(format!(
+            "{text} is not a dropout rate from 0 up to 1 (not 1)"
+        )),
     }
 }
 
@@ -253,6 +272,12 @@ impl TrainArgs {
         if let Some(lambda) = self.weight_decay {
             config.weight_decay = lambda;
         }
+        if self.optimizer.as_deref() == Some("sgd") {
+            config.momentum = 0.0;
+        }
+        if let Some(p) = self.dropout {
+            config.dropout = p;
+        }
         let changed = config != before;
         (config, changed)
     }
@@ -306,6 +331,22 @@ pub fn run(cli: Cli) -> Result<(), Error> {
 
 fn run_train(args: &TrainArgs) -> Result<(), Error> {
     let (config, changed) = args.config();
+    if args.optimizer.as_deref() == Some("sgd")
+        && args.momentum.is_some_and(|mu| mu > 0.0)
+    {
+        return Err(Error::Other(
+            "--optimizer sgd has no momentum: drop --momentum, or use \
+             --optimizer momentum"
+                .to_string(),
+        ));
+    }
+    if config.dropout > 0.0 && config.path == TrainingPath::Lesson {
+        return Err(Error::Other(
+            "--dropout trains on the fast path only (chapter 9's \
+             backprop_with_dropout is its lesson code): drop --path lesson"
+                .to_string(),
+        ));
+    }
     let dataset = if args.dataset == "fashion" {
         DataSet::Fashion
     } else {
@@ -353,6 +394,9 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
         if threads == 1 { "" } else { "s" },
         fastpath::instruction_set()
     );
+    if config.dropout > 0.0 {
+        println!("  dropout {} on the hidden layers", config.dropout);
+    }
     let batches = x.ncols().div_ceil(config.batch_size) as u64;
     let bar = indicatif::ProgressBar::new(batches);
     bar.set_style(

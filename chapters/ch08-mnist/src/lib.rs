@@ -177,6 +177,8 @@ pub struct Config {
     pub momentum: f64,
     /// Weight decay λ.
     pub weight_decay: f64,
+    /// The hidden layers' dropout rate p (0: none; chapter 9 explains it).
+    pub dropout: f64,
     /// The seed for initial weights and shuffling.
     pub seed: u64,
     /// Which code trains: the lesson's, or the fast path (the default).
@@ -213,6 +215,7 @@ impl Preset {
             epochs: 10,
             momentum: 0.9,
             weight_decay: 1e-4,
+            dropout: 0.0,
             seed: shared::rng::DEFAULT_SEED,
             path: TrainingPath::Fast,
         };
@@ -407,7 +410,11 @@ impl<'c, T: Float> Epochs<'c, T> {
     ) -> Self {
         let trainer = match path {
             TrainingPath::Lesson => None,
-            TrainingPath::Fast => Some(Trainer::new(net, n, config.batch_size)),
+            TrainingPath::Fast => {
+                let mut trainer = Trainer::new(net, n, config.batch_size);
+                trainer.dropout = config.dropout;
+                Some(trainer)
+            }
         };
         Epochs { config, trainer }
     }

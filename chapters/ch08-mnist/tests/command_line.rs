@@ -63,9 +63,33 @@ fn mistakes_on_the_command_line_are_one_line_naming_the_problem() {
             "possible values: relu, sigmoid",
         ),
         (&["--save-as", "../default"][..], "is not a run name"),
+        (&["--dropout", "1.0"][..], "1.0 is not a dropout rate"),
+        (
+            &["--optimizer", "adam"][..],
+            "possible values: sgd, momentum",
+        ),
     ] {
         let (code, _, stderr) = run(args);
         assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn settings_that_contradict_each_other_stop_before_any_data_is_read() {
+    for (args, says) in [
+        (
+            &["--optimizer", "sgd", "--momentum", "0.5"][..],
+            "--optimizer sgd has no momentum",
+        ),
+        (
+            &["--dropout", "0.2", "--path", "lesson"][..],
+            "--dropout trains on the fast path only",
+        ),
+    ] {
+        let (code, _, stderr) = run(args);
+        assert_eq!(code, 1, "{args:?}: {stderr}");
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
         assert!(stderr.contains(says), "{args:?}: {stderr}");
     }
@@ -113,6 +137,9 @@ fn hyperparameters_from_the_command_line_change_the_preset() {
     assert_eq!((config.eta, config.cosine), (0.05, false));
     assert_eq!(config.batch_size, 32);
     assert_eq!((config.momentum, config.weight_decay), (0.5, 0.0));
+    let (config, changed) = parse(&["--optimizer", "sgd", "--dropout", "0.2"]);
+    assert!(changed);
+    assert_eq!((config.momentum, config.dropout), (0.0, 0.2));
     // Epochs and seed are run settings, not a different model.
     let (_, changed) = parse(&["--epochs", "3", "--seed", "9"]);
     assert!(!changed);

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use ch08_mnist::cli::{
-    Widths, hidden_widths, momentum, non_negative, positive, run_name,
+    Widths, dropout, hidden_widths, momentum, non_negative, positive, run_name,
 };
 use ch08_mnist::runs::model_path;
 use clap::{Parser, Subcommand};
@@ -99,17 +99,6 @@ pub struct TrainArgs {
     /// Save as data/models/NAME.safetensors (default: ch09-custom).
     #[arg(long, value_parser = run_name, value_name = "NAME")]
     pub save_as: Option<String>,
-}
-
-/// A dropout rate: from 0 up to, not including, 1 (at 1 every neuron is
-/// dropped and nothing is learned).
-fn dropout(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(p) if (0.0..1.0).contains(&p) => Ok(p),
-        _ => Err(format!(
-            "{text} is not a dropout rate from 0 up to 1 (not 1)"
-        )),
-    }
 }
 
 /// `none`, or distortions joined by commas: `shift,elastic`.
