@@ -63,6 +63,19 @@ pub fn assert_graders_reject(checks: &[(&str, fn())]) {
     );
 }
 
+/// Whether two arrays have the same shape and agree entry by entry within
+/// `tol`.
+pub fn close<A: Copy + Into<f64>, D: ndarray::Dimension>(
+    a: &ndarray::Array<A, D>,
+    b: &ndarray::Array<A, D>,
+    tol: f64,
+) -> bool {
+    a.shape() == b.shape()
+        && a.iter()
+            .zip(b)
+            .all(|(&x, &y)| (x.into() - y.into()).abs() <= tol)
+}
+
 /// Runs a chapter's own binary `exe` (a test's `env!("CARGO_BIN_EXE_…")`,
 /// already built by `cargo test`) as a reader would, and checks it:
 /// `--help` prints usage; a mistyped option is one line naming it,

@@ -146,6 +146,22 @@ pub fn difference_error<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Contours of the valley ½(x² + 10y²) at a few heights c: ellipses
+/// x²/2c + y²/(c/5) = 1, as points to draw.
+pub fn valley_contours() -> Vec<Vec<(f64, f64)>> {
+    [0.5f64, 2.0, 8.0, 20.0, 40.0, 70.0]
+        .iter()
+        .map(|&c| {
+            (0..=120)
+                .map(|k| {
+                    let t = std::f64::consts::TAU * f64::from(k) / 120.0;
+                    ((2.0 * c).sqrt() * t.cos(), (c / 5.0).sqrt() * t.sin())
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// Contours of the bowl and the descent path for each learning rate.
 pub fn descent_paths<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -168,14 +184,7 @@ pub fn descent_paths<DB: DrawingBackend>(
             .disable_mesh()
             .label_style(label_style())
             .draw()?;
-        // The contours of this bowl are ellipses: x²/2c + y²/(c/5) = 1.
-        for c in [0.5f64, 2.0, 8.0, 20.0, 40.0, 70.0] {
-            let ellipse: Vec<(f64, f64)> = (0..=120)
-                .map(|k| {
-                    let t = std::f64::consts::TAU * f64::from(k) / 120.0;
-                    ((2.0 * c).sqrt() * t.cos(), (c / 5.0).sqrt() * t.sin())
-                })
-                .collect();
+        for ellipse in valley_contours() {
             chart.draw_series(LineSeries::new(ellipse, FRAME))?;
         }
         let path = gradient_descent(bowl_gradient, START, eta, 50);

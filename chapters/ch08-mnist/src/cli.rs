@@ -29,6 +29,41 @@ pub struct Cli {
     pub threads: Option<u16>,
 }
 
+/// The `main` of a chapter's program: parses the command line `C` (help
+/// and version print and succeed; a mistake is one line naming it, exit
+/// status 2), sizes the thread pool, runs, and reports an error in one
+/// line (exit status 1).
+pub fn main_of<C: Parser>(
+    name: &str,
+    threads: impl FnOnce(&C) -> Option<u16>,
+    run: impl FnOnce(C) -> Result<(), Error>,
+) -> std::process::ExitCode {
+    use clap::error::ErrorKind;
+    let cli = match C::try_parse() {
+        Ok(cli) => cli,
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+            ) =>
+        {
+            let _ = e.print();
+            return std::process::ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("{name}: error: {} (try --help)", one_line(&e));
+            return std::process::ExitCode::from(2);
+        }
+    };
+    match use_threads(threads(&cli)).and_then(|()| run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{name}: error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// A command-line mistake in one line: clap explains at length; its first
 /// paragraph, on one line, names what was wrong (the missing argument, the
 /// valid values).

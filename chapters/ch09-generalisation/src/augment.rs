@@ -235,18 +235,8 @@ use ndarray::ShapeBuilder as _;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::testing::close;
 
-    /// Whether two arrays agree entry by entry within `tol`.
-    fn close<A: Copy + Into<f64>, D: ndarray::Dimension>(
-        a: &ndarray::Array<A, D>,
-        b: &ndarray::Array<A, D>,
-        tol: f64,
-    ) -> bool {
-        a.shape() == b.shape()
-            && a.iter()
-                .zip(b)
-                .all(|(&x, &y)| (x.into() - y.into()).abs() <= tol)
-    }
     use shared::rng::normal_array;
 
     fn random_image(seed: u64) -> Array2<f32> {

@@ -423,13 +423,7 @@ pub fn optimiser_paths<DB: DrawingBackend>(
             .disable_mesh()
             .label_style(label_style())
             .draw()?;
-        for c in [0.5f64, 2.0, 8.0, 20.0, 40.0, 70.0] {
-            let ellipse: Vec<(f64, f64)> = (0..=120)
-                .map(|k| {
-                    let t = std::f64::consts::TAU * f64::from(k) / 120.0;
-                    ((2.0 * c).sqrt() * t.cos(), (c / 5.0).sqrt() * t.sin())
-                })
-                .collect();
+        for ellipse in ch05_gradient_descent::figures::valley_contours() {
             chart.draw_series(LineSeries::new(ellipse, FRAME))?;
         }
         let color = SERIES[(i + 3) % SERIES.len()];

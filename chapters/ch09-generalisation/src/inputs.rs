@@ -207,18 +207,8 @@ pub fn jacobi_eigen(mut a: Array2<f64>) -> (Array1<f64>, Array2<f64>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::testing::close;
 
-    /// Whether two arrays agree entry by entry within `tol`.
-    fn close<A: Copy + Into<f64>, D: ndarray::Dimension>(
-        a: &ndarray::Array<A, D>,
-        b: &ndarray::Array<A, D>,
-        tol: f64,
-    ) -> bool {
-        a.shape() == b.shape()
-            && a.iter()
-                .zip(b)
-                .all(|(&x, &y)| (x.into() - y.into()).abs() <= tol)
-    }
     use shared::rng::seeded;
 
     /// Points with known principal directions: variances 9, 4, 1, 0.25 …

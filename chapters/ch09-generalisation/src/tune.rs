@@ -230,18 +230,8 @@ fn solve_upper(l: &Array2<f64>, b: &Array1<f64>) -> Array1<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::testing::close;
 
-    /// Whether two arrays agree entry by entry within `tol`.
-    fn close<A: Copy + Into<f64>, D: ndarray::Dimension>(
-        a: &ndarray::Array<A, D>,
-        b: &ndarray::Array<A, D>,
-        tol: f64,
-    ) -> bool {
-        a.shape() == b.shape()
-            && a.iter()
-                .zip(b)
-                .all(|(&x, &y)| (x.into() - y.into()).abs() <= tol)
-    }
     use shared::rng::seeded;
 
     #[test]

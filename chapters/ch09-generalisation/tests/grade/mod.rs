@@ -7,7 +7,7 @@ use ndarray::{Array2, ArrayView2};
 use proptest::prelude::*;
 use rand::Rng as _;
 use shared::rng::{normal_array, seeded};
-use shared::testing::property;
+use shared::testing::{close, property};
 
 /// Exercise 9.1: against A ⊙ M on random activations and masks; and the
 /// mean of a large layer's activations is kept (the point of 1/(1 − p)).
@@ -153,16 +153,4 @@ pub fn tame_overfitting(f: fn() -> Settings, tamed: f64) {
         "validation accuracy {accuracy:.2} % at epoch {}",
         best.epoch
     );
-}
-
-/// Whether two arrays agree entry by entry within `tol`.
-fn close<A: Copy + Into<f64>, D: ndarray::Dimension>(
-    a: &ndarray::Array<A, D>,
-    b: &ndarray::Array<A, D>,
-    tol: f64,
-) -> bool {
-    a.shape() == b.shape()
-        && a.iter()
-            .zip(b)
-            .all(|(&x, &y)| (x.into() - y.into()).abs() <= tol)
 }
