@@ -160,6 +160,25 @@ pub fn check_gradient(
     compare(analytic, &numerical_gradient(f, x))
 }
 
+/// Compares `analytic` with central differences of `f` on the coordinates
+/// finite differences can measure to 1e-7: exactly 0 (e.g. a dropped
+/// neuron's weights; both sides then agree exactly) or at least 1e-3·max(|C|, 1)
+/// (round-off is about 2e-11·|C|, as chapter 6's tests measure).
+pub fn check_measurable(
+    mut f: impl FnMut(&[f64]) -> f64,
+    x: &[f64],
+    analytic: &[f64],
+) -> Report {
+    let c = f(x).abs().max(1.0);
+    let numeric = numerical_gradient(&mut f, x);
+    let (a, n): (Vec<f64>, Vec<f64>) = analytic
+        .iter()
+        .zip(&numeric)
+        .filter(|(g, _)| **g == 0.0 || g.abs() >= 1e-3 * c)
+        .unzip();
+    compare(&a, &n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

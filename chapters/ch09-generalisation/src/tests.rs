@@ -10,7 +10,7 @@ use ch07_minibatches::{
 };
 use ndarray::{Array2, ArrayView2, Axis};
 use proptest::prelude::*;
-use shared::gradcheck::{Report, compare, numerical_gradient};
+use shared::gradcheck::{Report, check_measurable};
 use shared::rng::{normal_array, seeded};
 use shared::testing::property;
 
@@ -43,25 +43,6 @@ fn problem(
         y[(k % n_out, k)] = 1.0;
     }
     (net, x, y)
-}
-
-/// Compares `analytic` with central differences of `f` on the coordinates
-/// finite differences can measure to 1e-7: exactly 0 (a dropped neuron's
-/// weights; both sides then agree exactly) or at least 1e-3·max(|C|, 1)
-/// (round-off is about 2e-11·|C|, see chapter 6's tests).
-fn check_measurable(
-    mut f: impl FnMut(&[f64]) -> f64,
-    x: &[f64],
-    analytic: &[f64],
-) -> Report {
-    let c = f(x).abs().max(1.0);
-    let numeric = numerical_gradient(&mut f, x);
-    let (a, n): (Vec<f64>, Vec<f64>) = analytic
-        .iter()
-        .zip(&numeric)
-        .filter(|(g, _)| **g == 0.0 || g.abs() >= 1e-3 * c)
-        .unzip();
-    compare(&a, &n)
 }
 
 fn sizes() -> impl Strategy<Value = Vec<usize>> {

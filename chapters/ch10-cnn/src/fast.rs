@@ -1,0 +1,528 @@
+//! The fast path for the convolutional network: a whole minibatch per
+//! step, every convolution one matrix product.
+//!
+//! The book never includes this module; the appendix "How fast is it?"
+//! explains it. What differs from the lesson ([`Cnn::backprop`]), and why:
+//!
+//! - **A batch of maps is one matrix per layer, channels by rows:** row c
+//!   holds channel c of every image, image after image, (C, m·H·W). Then
+//!   im2col of the whole batch is (C·k·k, m·OH·OW), and the layer is one
+//!   product, Z = W X + b, with W the filters as rows (O, C·k·k) — the
+//!   shape of chapter 7's batched layer. Backwards, ∇W = δ Xᵀ and
+//!   ∇X = Wᵀ δ are products too; all go to `fastpath::gemm`.
+//! - **ReLU and max pooling fused:** relu(max(z)) = max(relu(z)), so the
+//!   pooled map is computed straight from z, and the winner of each block
+//!   is remembered (an index), so the backward pass routes δ without
+//!   searching again.
+//! - **Buffers allocated once** ([`Workspace`]) for a largest batch.
+//! - **Every loop on every thread:** im2col by rows, pooling and col2im by
+//!   channels; each output written by one thread, each sum in one fixed
+//!   order, so results are bit-identical for any thread count.
+//!
+//! Gradients are means over the batch; tests show they equal the mean of
+//! the lesson's per-image gradients (1e-12 relative in f64).
+
+use ndarray::parallel::prelude::*;
+use rayon::slice::ParallelSliceMut;
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, s};
+
+use ch07_minibatches::fast::Float;
+use fastpath::gemm;
+
+use crate::conv::Geometry;
+use crate::net::{Architecture, Cnn, POOL};
+
+/// One convolution layer's sizes on the fast path.
+#[derive(Clone, Copy, Debug)]
+struct Layer {
+    /// Input channels.
+    c: usize,
+    /// Output channels (filters).
+    o: usize,
+    /// Input side.
+    side: usize,
+    /// Output side of the convolution.
+    conv: usize,
+    /// Side after pooling.
+    pooled: usize,
+    geometry: Geometry,
+}
+
+/// Scratch space for a batch of up to `capacity` images, allocated once.
+pub struct Workspace<T: Float> {
+    arch: Architecture,
+    layers: [Layer; 2],
+    capacity: usize,
+    /// The input batch, (1, m·side²).
+    x: Array2<T>,
+    /// im2col of each convolution's input, (C·k², m·conv²).
+    cols: [Array2<T>; 2],
+    /// Each convolution's weighted input, (O, m·conv²).
+    z: [Array2<T>; 2],
+    /// relu(max_pool(z)), (O, m·pooled²).
+    p: [Array2<T>; 2],
+    /// The index (within its row of z) of each block's winner.
+    win: [Array2<u32>; 2],
+    /// The second pooled maps flattened, image by column: (features, m).
+    f: Array2<T>,
+    /// Hidden activations (hidden, m).
+    a3: Array2<T>,
+    /// Output probabilities (classes, m).
+    a4: Array2<T>,
+    /// δ of the output and hidden layers, ∂C/∂f.
+    d4: Array2<T>,
+    d3: Array2<T>,
+    df: Array2<T>,
+    /// ∂C/∂p and δ = ∂C/∂z of each convolution layer.
+    dp: [Array2<T>; 2],
+    dz: [Array2<T>; 2],
+    /// ∂C/∂(im2col of the second convolution's input).
+    dcols: Array2<T>,
+    /// The mean gradient of the last batch.
+    pub grads: Cnn<T>,
+    /// The summed cost of the last batch.
+    pub cost: f64,
+}
+
+impl<T: Float> Workspace<T> {
+    /// Buffers for `arch` and batches of up to `capacity` images.
+    pub fn new(arch: Architecture, capacity: usize) -> Workspace<T> {
+        arch.check().expect("a valid architecture");
+        let m = capacity;
+        let k = arch.k;
+        let layer = |l: usize, c: usize| {
+            let side = if l == 0 { arch.side } else { arch.sides(0).1 };
+            let (conv, pooled) = arch.sides(l);
+            Layer {
+                c,
+                o: arch.channels[l],
+                side,
+                conv,
+                pooled,
+                geometry: Geometry::valid(k),
+            }
+        };
+        let layers = [layer(0, 1), layer(1, arch.channels[0])];
+        let by = |rows: usize, side: usize| Array2::zeros((rows, m * side * side));
+        let [l1, l2] = layers;
+        Workspace {
+            arch,
+            layers,
+            capacity,
+            x: Array2::zeros((1, m * arch.side * arch.side)),
+            cols: [by(l1.c * k * k, l1.conv), by(l2.c * k * k, l2.conv)],
+            z: [by(l1.o, l1.conv), by(l2.o, l2.conv)],
+            p: [by(l1.o, l1.pooled), by(l2.o, l2.pooled)],
+            win: [
+                Array2::zeros((l1.o, m * l1.pooled * l1.pooled)),
+                Array2::zeros((l2.o, m * l2.pooled * l2.pooled)),
+            ],
+            f: Array2::zeros((arch.features(), m)),
+            a3: Array2::zeros((arch.hidden, m)),
+            a4: Array2::zeros((arch.classes, m)),
+            d4: Array2::zeros((arch.classes, m)),
+            d3: Array2::zeros((arch.hidden, m)),
+            df: Array2::zeros((arch.features(), m)),
+            dp: [by(l1.o, l1.pooled), by(l2.o, l2.pooled)],
+            dz: [by(l1.o, l1.conv), by(l2.o, l2.conv)],
+            dcols: by(l2.c * k * k, l2.conv),
+            grads: Cnn::zeros(arch),
+            cost: 0.0,
+        }
+    }
+
+    /// The largest batch it holds.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// The output probabilities of the last forward pass, (classes, m).
+    pub fn output(&self, m: usize) -> ArrayView2<'_, T> {
+        self.a4.slice(s![.., ..m])
+    }
+
+    /// The forward pass for the images `columns` of `data` (side², n):
+    /// afterwards [`output`](Self::output) holds their probabilities.
+    pub fn forward(
+        &mut self,
+        net: &Cnn<T>,
+        data: ArrayView2<T>, // (side², n)
+        columns: &[usize],
+    ) {
+        let m = columns.len();
+        assert!(m <= self.capacity, "a batch of {m} > {}", self.capacity);
+        assert_eq!(net.arch, self.arch, "the workspace's architecture");
+        let pixels = self.arch.side * self.arch.side;
+        // gather the batch: image n's pixels at n·side²
+        let mut x = self.x.slice_mut(s![0, ..m * pixels]);
+        x.as_slice_mut()
+            .expect("a row is contiguous")
+            .par_chunks_mut(pixels)
+            .zip(columns.par_iter())
+            .for_each(|(image, &j)| {
+                for (to, &from) in image.iter_mut().zip(data.column(j)) {
+                    *to = from;
+                }
+            });
+        let filters = [rows_of(&net.w1), rows_of(&net.w2)];
+        let biases = [&net.b1, &net.b2];
+        for l in 0..2 {
+            let layer = self.layers[l];
+            let n_in = m * layer.side * layer.side;
+            let n_out = m * layer.conv * layer.conv;
+            let input = if l == 0 {
+                self.x.slice(s![.., ..n_in])
+            } else {
+                self.p[0].slice(s![.., ..n_in])
+            };
+            im2col_batch(
+                input,
+                layer.side,
+                layer.geometry,
+                self.cols[l].slice_mut(s![.., ..n_out]),
+            );
+            let mut z = self.z[l].slice_mut(s![.., ..n_out]);
+            gemm(
+                T::one(),
+                &filters[l],
+                &self.cols[l].slice(s![.., ..n_out]),
+                T::zero(),
+                &mut z,
+            );
+            add_bias(z, biases[l].as_slice().expect("contiguous"));
+            let n_pooled = m * layer.pooled * layer.pooled;
+            relu_max_pool(
+                self.z[l].slice(s![.., ..n_out]),
+                layer.conv,
+                self.p[l].slice_mut(s![.., ..n_pooled]),
+                self.win[l].slice_mut(s![.., ..n_pooled]),
+            );
+        }
+        let per_image = self.layers[1].pooled * self.layers[1].pooled;
+        flatten(
+            self.p[1].slice(s![.., ..m * per_image]),
+            per_image,
+            self.f.slice_mut(s![.., ..m]),
+        );
+        let mut a3 = self.a3.slice_mut(s![.., ..m]);
+        gemm(
+            T::one(),
+            &net.w3.view(),
+            &self.f.slice(s![.., ..m]),
+            T::zero(),
+            &mut a3,
+        );
+        add_bias(a3.view_mut(), net.b3.as_slice().expect("contiguous"));
+        a3.mapv_inplace(|z| z.max(T::zero()));
+        let mut a4 = self.a4.slice_mut(s![.., ..m]);
+        gemm(
+            T::one(),
+            &net.w4.view(),
+            &self.a3.slice(s![.., ..m]),
+            T::zero(),
+            &mut a4,
+        );
+        add_bias(a4.view_mut(), net.b4.as_slice().expect("contiguous"));
+        for column in a4.columns_mut() {
+            ch02_activations::softmax_in_place(column);
+        }
+    }
+
+    /// The mean gradient over the images `columns` of `data` with their
+    /// `labels` (one per column of `data`), into [`grads`](Self::grads);
+    /// their summed cost into [`cost`](Self::cost).
+    pub fn backprop(
+        &mut self,
+        net: &Cnn<T>,
+        data: ArrayView2<T>,
+        labels: &[u8],
+        columns: &[usize],
+    ) {
+        self.forward(net, data, columns);
+        let m = columns.len();
+        let scale = T::from_f64(1.0 / m as f64);
+        // δ⁴ = (a⁴ − y) / m: the mean over the batch comes with it
+        let mut cost = 0.0;
+        let mut d4 = self.d4.slice_mut(s![.., ..m]);
+        d4.assign(&self.a4.slice(s![.., ..m]));
+        for (n, &j) in columns.iter().enumerate() {
+            let y = usize::from(labels[j]);
+            cost -= d4[(y, n)].into_f64().ln();
+            d4[(y, n)] -= T::one();
+        }
+        d4.mapv_inplace(|d| d * scale);
+        self.cost = cost;
+        let g = &mut self.grads;
+        let d4 = self.d4.slice(s![.., ..m]);
+        let a3 = self.a3.slice(s![.., ..m]);
+        gemm(T::one(), &d4, &a3.t(), T::zero(), &mut g.w4.view_mut());
+        row_sums(d4, g.b4.as_slice_mut().expect("contiguous"));
+        // δ³ = W⁴ᵀ δ⁴ ⊙ relu'(z³)
+        let mut d3 = self.d3.slice_mut(s![.., ..m]);
+        gemm(T::one(), &net.w4.t(), &d4, T::zero(), &mut d3);
+        d3.zip_mut_with(&a3, |d, &a| {
+            if a <= T::zero() {
+                *d = T::zero();
+            }
+        });
+        let d3 = self.d3.slice(s![.., ..m]);
+        let f = self.f.slice(s![.., ..m]);
+        gemm(T::one(), &d3, &f.t(), T::zero(), &mut g.w3.view_mut());
+        row_sums(d3, g.b3.as_slice_mut().expect("contiguous"));
+        let mut df = self.df.slice_mut(s![.., ..m]);
+        gemm(T::one(), &net.w3.t(), &d3, T::zero(), &mut df);
+        let per_image = self.layers[1].pooled * self.layers[1].pooled;
+        unflatten(
+            self.df.slice(s![.., ..m]),
+            per_image,
+            self.dp[1].slice_mut(s![.., ..m * per_image]),
+        );
+        for l in (0..2).rev() {
+            let layer = self.layers[l];
+            let n_out = m * layer.conv * layer.conv;
+            let n_pooled = m * layer.pooled * layer.pooled;
+            // δ = ∂C/∂p routed to each block's winner, where it was > 0
+            unpool(
+                self.dp[l].slice(s![.., ..n_pooled]),
+                self.p[l].slice(s![.., ..n_pooled]),
+                self.win[l].slice(s![.., ..n_pooled]),
+                self.dz[l].slice_mut(s![.., ..n_out]),
+            );
+            let dz = self.dz[l].slice(s![.., ..n_out]);
+            let cols = self.cols[l].slice(s![.., ..n_out]);
+            let (nabla_w, nabla_b) = if l == 0 {
+                (&mut g.w1, &mut g.b1)
+            } else {
+                (&mut g.w2, &mut g.b2)
+            };
+            let mut nabla_w = rows_of_mut(nabla_w);
+            gemm(T::one(), &dz, &cols.t(), T::zero(), &mut nabla_w);
+            row_sums(dz, nabla_b.as_slice_mut().expect("contiguous"));
+            if l == 1 {
+                // ∂C/∂(windows) = Wᵀ δ, folded back onto the maps
+                let mut dcols = self.dcols.slice_mut(s![.., ..n_out]);
+                gemm(T::one(), &rows_of(&net.w2).t(), &dz, T::zero(), &mut dcols);
+                let n_in = m * layer.side * layer.side;
+                col2im_batch(
+                    self.dcols.slice(s![.., ..n_out]),
+                    layer.side,
+                    layer.geometry,
+                    self.dp[0].slice_mut(s![.., ..n_in]),
+                );
+            }
+        }
+    }
+}
+
+/// Filters (O, C, k, k) seen as rows (O, C·k·k).
+fn rows_of<T: Float>(w: &ndarray::Array4<T>) -> ArrayView2<'_, T> {
+    let (o, c, k, _) = w.dim();
+    w.view()
+        .into_shape_with_order((o, c * k * k))
+        .expect("a standard-layout array")
+}
+
+fn rows_of_mut<T: Float>(w: &mut ndarray::Array4<T>) -> ArrayViewMut2<'_, T> {
+    let (o, c, k, _) = w.dim();
+    w.view_mut()
+        .into_shape_with_order((o, c * k * k))
+        .expect("a standard-layout array")
+}
+
+/// z[o, ..] += b[o], each row on some thread.
+fn add_bias<T: Float>(mut z: ArrayViewMut2<T>, b: &[T]) {
+    z.axis_iter_mut(Axis(0))
+        .into_par_iter()
+        .zip(b.par_iter())
+        .for_each(|(mut row, &b)| row.mapv_inplace(|z| z + b));
+}
+
+/// out[r] = Σ of row r, in order.
+fn row_sums<T: Float>(d: ArrayView2<T>, out: &mut [T]) {
+    for (row, out) in d.rows().into_iter().zip(out) {
+        *out = row.iter().fold(T::zero(), |s, &v| s + v);
+    }
+}
+
+/// im2col of a batch: x (C, m·side²) → cols (C·k², m·OH²), where row
+/// (c, p, q), column (n, i, j) is x̃[c, n, s·i + p, s·j + q] (0 in the
+/// padding).
+pub fn im2col_batch<T: Float>(
+    x: ArrayView2<T>,
+    side: usize,
+    geometry: Geometry,
+    mut cols: ArrayViewMut2<T>,
+) {
+    let Geometry { k, stride, pad } = geometry;
+    let out = geometry.output_side(side);
+    let (per_in, per_out) = (side * side, out * out);
+    cols.axis_iter_mut(Axis(0))
+        .into_par_iter()
+        .enumerate()
+        .for_each(|(r, mut row)| {
+            let (c, p, q) = (r / (k * k), r / k % k, r % k);
+            let x = x.row(c);
+            let x = x.as_slice().expect("a row is contiguous");
+            let row = row.as_slice_mut().expect("a row is contiguous");
+            for (image, to) in row.chunks_exact_mut(per_out).enumerate() {
+                let image_x = &x[image * per_in..(image + 1) * per_in];
+                for i in 0..out {
+                    let to = &mut to[i * out..(i + 1) * out];
+                    let y = (stride * i + p) as isize - pad as isize;
+                    if y < 0 || y >= side as isize {
+                        to.fill(T::zero());
+                        continue;
+                    }
+                    let line = &image_x[y as usize * side..][..side];
+                    for (j, to) in to.iter_mut().enumerate() {
+                        let x = (stride * j + q) as isize - pad as isize;
+                        *to = if (0..side as isize).contains(&x) {
+                            line[x as usize]
+                        } else {
+                            T::zero()
+                        };
+                    }
+                }
+            }
+        });
+}
+
+/// The adjoint of [`im2col_batch`]: dx (C, m·side²) = every column of
+/// `cols` added back into its window. Each channel on one thread, summed
+/// in one order.
+pub fn col2im_batch<T: Float>(
+    cols: ArrayView2<T>,
+    side: usize,
+    geometry: Geometry,
+    mut dx: ArrayViewMut2<T>,
+) {
+    let Geometry { k, stride, pad } = geometry;
+    let out = geometry.output_side(side);
+    let (per_in, per_out) = (side * side, out * out);
+    dx.axis_iter_mut(Axis(0))
+        .into_par_iter()
+        .enumerate()
+        .for_each(|(c, mut row)| {
+            let row = row.as_slice_mut().expect("a row is contiguous");
+            row.fill(T::zero());
+            for p in 0..k {
+                for q in 0..k {
+                    let from = cols.row(c * k * k + p * k + q);
+                    let from = from.as_slice().expect("a row is contiguous");
+                    for (image, to) in row.chunks_exact_mut(per_in).enumerate()
+                    {
+                        let from = &from[image * per_out..][..per_out];
+                        for i in 0..out {
+                            let y = (stride * i + p) as isize - pad as isize;
+                            if y < 0 || y >= side as isize {
+                                continue;
+                            }
+                            let line = &mut to[y as usize * side..][..side];
+                            for j in 0..out {
+                                let x =
+                                    (stride * j + q) as isize - pad as isize;
+                                if (0..side as isize).contains(&x) {
+                                    line[x as usize] += from[i * out + j];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+}
+
+/// p = relu(max over each POOL × POOL block of z), z (C, m·side²), and
+/// each block's winner (its first largest entry) as an index into z's row.
+fn relu_max_pool<T: Float>(
+    z: ArrayView2<T>,
+    side: usize,
+    mut p: ArrayViewMut2<T>,
+    mut win: ArrayViewMut2<u32>,
+) {
+    let pooled = side / POOL;
+    let (per_in, per_out) = (side * side, pooled * pooled);
+    p.axis_iter_mut(Axis(0))
+        .into_par_iter()
+        .zip(win.axis_iter_mut(Axis(0)).into_par_iter())
+        .zip(z.axis_iter(Axis(0)).into_par_iter())
+        .for_each(|((mut p, mut win), z)| {
+            let z = z.as_slice().expect("a row is contiguous");
+            let p = p.as_slice_mut().expect("a row is contiguous");
+            let win = win.as_slice_mut().expect("a row is contiguous");
+            for (o, (p, win)) in p.iter_mut().zip(win.iter_mut()).enumerate() {
+                let (image, cell) = (o / per_out, o % per_out);
+                let (i, j) = (cell / pooled, cell % pooled);
+                let corner = image * per_in + POOL * i * side + POOL * j;
+                let mut best = corner;
+                for r in 0..POOL {
+                    for c in 0..POOL {
+                        let at = corner + r * side + c;
+                        if z[at] > z[best] {
+                            best = at;
+                        }
+                    }
+                }
+                *p = z[best].max(T::zero());
+                *win = best as u32;
+            }
+        });
+}
+
+/// δ (C, m·conv²): ∂C/∂p sent to each block's winner where p > 0 (ReLU's
+/// derivative), 0 elsewhere.
+fn unpool<T: Float>(
+    dp: ArrayView2<T>,
+    p: ArrayView2<T>,
+    win: ArrayView2<u32>,
+    mut dz: ArrayViewMut2<T>,
+) {
+    dz.axis_iter_mut(Axis(0))
+        .into_par_iter()
+        .enumerate()
+        .for_each(|(c, mut dz)| {
+            let dz = dz.as_slice_mut().expect("a row is contiguous");
+            dz.fill(T::zero());
+            for ((&d, &p), &w) in dp.row(c).iter().zip(p.row(c)).zip(win.row(c))
+            {
+                if p > T::zero() {
+                    dz[w as usize] = d;
+                }
+            }
+        });
+}
+
+/// f[c·P + s, n] = p[c, n·P + s]: each image's maps as one column.
+fn flatten<T: Float>(
+    p: ArrayView2<T>,
+    per_image: usize,
+    mut f: ArrayViewMut2<T>,
+) {
+    f.axis_iter_mut(Axis(0))
+        .into_par_iter()
+        .enumerate()
+        .for_each(|(row, mut f)| {
+            let (c, s) = (row / per_image, row % per_image);
+            let p = p.row(c);
+            for (n, f) in f.iter_mut().enumerate() {
+                *f = p[n * per_image + s];
+            }
+        });
+}
+
+/// The inverse of [`flatten`]: dp[c, n·P + s] = df[c·P + s, n].
+fn unflatten<T: Float>(
+    df: ArrayView2<T>,
+    per_image: usize,
+    mut dp: ArrayViewMut2<T>,
+) {
+    dp.axis_iter_mut(Axis(0))
+        .into_par_iter()
+        .enumerate()
+        .for_each(|(c, mut dp)| {
+            for (at, dp) in dp.iter_mut().enumerate() {
+                let (n, s) = (at / per_image, at % per_image);
+                *dp = df[(c * per_image + s, n)];
+            }
+        });
+}

@@ -1,0 +1,20 @@
+//! Chapter 10: convolutional networks — a filter sliding over the image,
+//! pooling, and a network that reads digits by their strokes.
+//!
+//! Covers the convolution (stride, padding, channels, the output size),
+//! as a loop and as one matrix product (im2col); max and average pooling;
+//! backprop through both, gradient-checked; the network conv → ReLU →
+//! pool → conv → ReLU → pool → fully connected → softmax; and its training
+//! on MNIST with chapter 9's refinements, on a fast path of its own.
+
+pub mod conv;
+pub mod fast;
+pub mod net;
+pub mod pool;
+pub mod train;
+
+pub use net::{Architecture, Cnn};
+pub use train::{Record, Settings, train};
+
+#[cfg(test)]
+mod tests;

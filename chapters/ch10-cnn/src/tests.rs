@@ -1,0 +1,308 @@
+//! The network and its fast path: the gradient checked by finite
+//! differences, the fast path equal to the lesson, the same numbers on
+//! any thread count.
+
+use ndarray::{Array2, Axis};
+use shared::gradcheck::check_gradient;
+use shared::rng::{normal_array, seeded};
+
+use crate::fast::Workspace;
+use crate::net::{Architecture, Cnn, as_image};
+
+/// A small network for checks: 14×14 → conv 3×3×3 → pool → conv 3×3×4 →
+/// pool → 6 → 4.
+pub(crate) const SMALL: Architecture = Architecture {
+    side: 14,
+    k: 3,
+    channels: [3, 4],
+    hidden: 6,
+    classes: 4,
+};
+
+fn images(arch: Architecture, n: usize, seed: u64) -> Array2<f64> {
+    normal_array(&mut seeded(seed), (arch.side * arch.side, n), 1.0)
+}
+
+fn mean_lesson_gradient(
+    net: &Cnn<f64>,
+    x: &Array2<f64>,
+    labels: &[u8],
+) -> Cnn<f64> {
+    let mut sum = vec![0.0; net.arch.parameters()];
+    for (image, &y) in x.axis_iter(Axis(1)).zip(labels) {
+        let g = net.backprop(as_image(image, net.arch.side).view(), y.into());
+        for (s, v) in sum.iter_mut().zip(g.to_vec()) {
+            *s += v / labels.len() as f64;
+        }
+    }
+    let mut mean = Cnn::zeros(net.arch);
+    mean.set_from(&sum);
+    mean
+}
+
+#[test]
+fn backprop_matches_finite_differences() {
+    let net = Cnn::<f64>::new(SMALL, &mut seeded(1));
+    let x = images(SMALL, 1, 2);
+    let image = as_image(x.column(0), SMALL.side);
+    let analytic = net.backprop(image.view(), 2).to_vec();
+    let report = check_gradient(
+        |p| {
+            let mut moved = net.clone();
+            moved.set_from(p);
+            moved.cost(image.view(), 2)
+        },
+        &net.to_vec(),
+        &analytic,
+    );
+    assert!(report.passes(1e-6), "{report}");
+}
+
+#[test]
+fn fast_path_computes_the_lessons_mean_gradient() {
+    for arch in [SMALL, Architecture::MNIST] {
+        let net = Cnn::<f64>::new(arch, &mut seeded(3));
+        let x = images(arch, 5, 4);
+        let labels = [0, 3, 1, 2, 3];
+        let lesson = mean_lesson_gradient(&net, &x, &labels);
+        let mut work = Workspace::new(arch, 8);
+        work.backprop(&net, x.view(), &labels, &[0, 1, 2, 3, 4]);
+        let (a, b) = (lesson.to_vec(), work.grads.to_vec());
+        let scale = a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let worst = a
+            .iter()
+            .zip(&b)
+            .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+        assert!(worst <= 1e-12 * scale, "{worst} vs scale {scale}");
+    }
+}
+
+mod layers {
+    use ndarray::{Array3, Array4, ArrayView3, ArrayView4};
+    use proptest::prelude::*;
+    use shared::gradcheck::{
+        SMOOTH_TOLERANCE, check_gradient, check_measurable, compare,
+    };
+    use shared::rng::{normal_array, seeded};
+    use shared::testing::close;
+
+    use crate::conv::*;
+    use crate::pool::*;
+
+    /// A convolution problem: input, filters, biases, geometry, and the
+    /// weights R of the cost C = Σ z ⊙ R, so that δ = R.
+    #[derive(Clone, Debug)]
+    struct Case {
+        x: Array3<f64>,
+        w: Array4<f64>,
+        b: ndarray::Array1<f64>,
+        r: Array3<f64>,
+        g: Geometry,
+    }
+
+    fn case() -> impl Strategy<Value = Case> {
+        (1..4usize, 1..4usize, 1..4usize, 1..3usize, 0..3usize)
+            .prop_flat_map(|(c, o, k, stride, pad)| {
+                (Just((c, o, k, stride, pad)), k.max(2)..8usize, k.max(2)..8usize, any::<u64>())
+            })
+            .prop_map(|((c, o, k, stride, pad), h, w, seed)| {
+                let g = Geometry { k, stride, pad };
+                let rng = &mut seeded(seed);
+                let (oh, ow) = (g.output_side(h), g.output_side(w));
+                Case {
+                    x: normal_array(rng, (c, h, w), 1.0),
+                    w: normal_array(rng, (o, c, k, k), 1.0),
+                    b: normal_array(rng, o, 1.0),
+                    r: normal_array(rng, (o, oh, ow), 1.0),
+                    g,
+                }
+            })
+    }
+
+    fn cost(z: &Array3<f64>, r: &Array3<f64>) -> f64 {
+        (z * r).sum()
+    }
+
+    fn with<Sh, D>(shape: Sh, values: &[f64]) -> ndarray::Array<f64, D>
+    where
+        Sh: ndarray::ShapeBuilder<Dim = D>,
+        D: ndarray::Dimension,
+    {
+        ndarray::Array::from_shape_vec(shape, values.to_vec()).unwrap()
+    }
+
+    /// The worst relative error of a gradient for x, w and b.
+    fn conv_check(
+        t: &Case,
+        backward: impl Fn(ArrayView3<f64>, ArrayView4<f64>, ArrayView3<f64>, Geometry) -> ConvGradients<f64>,
+    ) -> f64 {
+        let g = backward(t.x.view(), t.w.view(), t.r.view(), t.g);
+        let fx = |v: &[f64]| {
+            cost(&conv_forward(with(t.x.raw_dim(), v).view(), t.w.view(), t.b.view(), t.g), &t.r)
+        };
+        let fw = |v: &[f64]| {
+            cost(&conv_forward(t.x.view(), with(t.w.raw_dim(), v).view(), t.b.view(), t.g), &t.r)
+        };
+        let fb = |v: &[f64]| {
+            cost(&conv_forward(t.x.view(), t.w.view(), with(t.b.raw_dim(), v).view(), t.g), &t.r)
+        };
+        let flat = |a: &[f64]| a.to_vec();
+        [
+            check_measurable(fx, &flat(t.x.as_slice().unwrap()), g.nabla_x.as_slice().unwrap()),
+            check_measurable(fw, &flat(t.w.as_slice().unwrap()), g.nabla_w.as_slice().unwrap()),
+            check_measurable(fb, &flat(t.b.as_slice().unwrap()), g.nabla_b.as_slice().unwrap()),
+        ]
+        .iter()
+        .map(|r| r.worst)
+        .fold(0.0, f64::max)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn conv_backward_matches_finite_differences(t in case()) {
+            let worst = conv_check(&t, conv_backward);
+            prop_assert!(worst <= SMOOTH_TOLERANCE, "worst {worst:e}");
+        }
+
+        #[test]
+        fn the_matrix_form_computes_the_loop(t in case()) {
+            let loop_z = conv_forward(t.x.view(), t.w.view(), t.b.view(), t.g);
+            let matrix_z = conv_by_matrix(t.x.view(), t.w.view(), t.b.view(), t.g);
+            prop_assert!(close(&loop_z, &matrix_z, 1e-12));
+            let a = conv_backward(t.x.view(), t.w.view(), t.r.view(), t.g);
+            let b = conv_backward_by_matrix(t.x.view(), t.w.view(), t.r.view(), t.g);
+            prop_assert!(close(&a.nabla_x, &b.nabla_x, 1e-12));
+            prop_assert!(close(&a.nabla_w, &b.nabla_w, 1e-12));
+            prop_assert!(close(&a.nabla_b, &b.nabla_b, 1e-12));
+        }
+
+        #[test]
+        fn col2im_is_the_adjoint_of_im2col(t in case()) {
+            // ⟨im2col(x), Y⟩ = ⟨x, col2im(Y)⟩ for any Y
+            let cols = im2col(t.x.view(), t.g);
+            let y = normal_array(&mut seeded(5), cols.raw_dim(), 1.0);
+            let back = col2im(y.view(), t.x.dim(), t.g);
+            let lhs = (&cols * &y).sum();
+            let rhs = (&t.x * &back).sum();
+            prop_assert!((lhs - rhs).abs() <= 1e-10 * (1.0 + lhs.abs()));
+        }
+
+        #[test]
+        fn stride_one_input_gradient_is_the_flipped_convolution(
+            t in case().prop_filter("stride 1", |t| t.g.stride == 1)
+        ) {
+            let a = conv_backward(t.x.view(), t.w.view(), t.r.view(), t.g);
+            let b = input_gradient_by_flipped_filters(t.w.view(), t.r.view(), t.g.pad);
+            prop_assert!(close(&a.nabla_x, &b, 1e-12));
+        }
+
+        #[test]
+        fn max_pool_backward_matches_finite_differences(
+            (c, h, w, size, seed) in (1..4usize, 1..4usize, 1..4usize, 1..4usize, any::<u64>())
+        ) {
+            // distinct values at least 0.01 apart: no ties within h = 1e-5
+            let (h, w) = (h * size, w * size);
+            let n = c * h * w;
+            let mut values: Vec<f64> = (0..n).map(|i| 0.01 * i as f64 - 1.0).collect();
+            use rand::seq::SliceRandom;
+            values.shuffle(&mut seeded(seed));
+            let x = with((c, h, w), &values);
+            let r = normal_array(&mut seeded(seed ^ 1), (c, h / size, w / size), 1.0);
+            let analytic = max_pool_backward(x.view(), r.view(), size);
+            let f = |v: &[f64]| cost(&max_pool(with((c, h, w), v).view(), size), &r);
+            let report = check_gradient(f, &values, analytic.as_slice().unwrap());
+            prop_assert!(report.passes(SMOOTH_TOLERANCE), "{report}");
+            let analytic = avg_pool_backward((c, h, w), r.view(), size);
+            let f = |v: &[f64]| cost(&avg_pool(with((c, h, w), v).view(), size), &r);
+            let report = check_gradient(f, &values, analytic.as_slice().unwrap());
+            prop_assert!(report.passes(SMOOTH_TOLERANCE), "{report}");
+        }
+    }
+
+    /// The checks above catch the classic mistakes.
+    #[test]
+    fn the_checks_catch_wrong_gradients() {
+        let t = Case {
+            x: normal_array(&mut seeded(7), (2, 6, 6), 1.0),
+            w: normal_array(&mut seeded(8), (3, 2, 3, 3), 1.0),
+            b: normal_array(&mut seeded(9), 3, 1.0),
+            r: normal_array(&mut seeded(10), (3, 6, 6), 1.0),
+            g: Geometry { k: 3, stride: 1, pad: 1 },
+        };
+        assert!(conv_check(&t, conv_backward) <= SMOOTH_TOLERANCE);
+        // the input gradient with the filters left unflipped
+        let unflipped = |x: ArrayView3<f64>, w: ArrayView4<f64>, d: ArrayView3<f64>, g: Geometry| {
+            let mut right = conv_backward(x, w, d, g);
+            right.nabla_x = input_gradient_by_flipped_filters(flip(w).view(), d, g.pad);
+            right
+        };
+        assert!(conv_check(&t, unflipped) > 0.1, "an unflipped kernel passed");
+        // a max pool whose gradient goes to every cell of the block
+        let x = with((1, 2, 2), &[0.1, 0.7, -0.3, 0.2]);
+        let r = with((1, 1, 1), &[1.5]);
+        let everywhere = Array3::from_elem((1, 2, 2), 1.5);
+        let f = |v: &[f64]| cost(&max_pool(with((1, 2, 2), v).view(), 2), &r);
+        let numeric = shared::gradcheck::numerical_gradient(f, x.as_slice().unwrap());
+        assert!(!compare(everywhere.as_slice().unwrap(), &numeric).passes(0.1));
+        let right = max_pool_backward(x.view(), r.view(), 2);
+        assert!(compare(right.as_slice().unwrap(), &numeric).passes(SMOOTH_TOLERANCE));
+    }
+}
+
+mod batch {
+    use ndarray::{Array2, Axis, concatenate};
+    use proptest::prelude::*;
+    use shared::rng::{normal_array, seeded};
+
+    use crate::conv::{Geometry, col2im, im2col};
+    use crate::fast::{col2im_batch, im2col_batch};
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// The batched im2col and col2im are the lesson's, image by image,
+        /// for any stride and padding.
+        #[test]
+        fn batched_im2col_and_col2im_are_the_lessons(
+            (c, m, side, k, stride, pad, seed) in
+                (1..4usize, 1..4usize, 3..9usize, 1..4usize, 1..3usize,
+                 0..3usize, any::<u64>())
+        ) {
+            let g = Geometry { k, stride, pad };
+            let out = g.output_side(side);
+            let x: Array2<f64> =
+                normal_array(&mut seeded(seed), (c, m * side * side), 1.0);
+            let image = |n: usize| {
+                let per = side * side;
+                x.slice(ndarray::s![.., n * per..(n + 1) * per])
+                    .to_shape((c, side, side))
+                    .unwrap()
+                    .to_owned()
+            };
+            let lesson: Vec<Array2<f64>> =
+                (0..m).map(|n| im2col(image(n).view(), g)).collect();
+            let views: Vec<_> = lesson.iter().map(|a| a.view()).collect();
+            let lesson = concatenate(Axis(1), &views).unwrap();
+            let mut cols = Array2::zeros((c * k * k, m * out * out));
+            im2col_batch(x.view(), side, g, cols.view_mut());
+            prop_assert_eq!(&cols, &lesson);
+
+            let y: Array2<f64> =
+                normal_array(&mut seeded(seed ^ 3), cols.raw_dim(), 1.0);
+            let mut dx = Array2::from_elem(x.raw_dim(), f64::NAN);
+            col2im_batch(y.view(), side, g, dx.view_mut());
+            for n in 0..m {
+                let per = out * out;
+                let part = y.slice(ndarray::s![.., n * per..(n + 1) * per]);
+                let lesson = col2im(part, (c, side, side), g);
+                let per = side * side;
+                let got = dx.slice(ndarray::s![.., n * per..(n + 1) * per]);
+                let lesson = lesson.to_shape((c, per)).unwrap();
+                prop_assert!(got.iter().zip(lesson.iter())
+                    .all(|(a, b)| (a - b).abs() <= 1e-12));
+            }
+        }
+    }
+}
