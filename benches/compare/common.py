@@ -44,8 +44,8 @@ def load():
     )
 
 
-def cosine_eta(epoch, epochs):
-    return ETA * 0.5 * (1.0 + np.cos(np.pi * epoch / epochs))
+def cosine_eta(epoch, epochs, eta0=ETA):
+    return eta0 * 0.5 * (1.0 + np.cos(np.pi * epoch / epochs))
 
 
 def initial_params(rng):
@@ -59,20 +59,23 @@ def initial_params(rng):
     ]
 
 
-def train(epochs, seed, step, convert=lambda a: a, sync=lambda params: None):
+def train(epochs, seed, step, convert=lambda a: a, sync=lambda params: None,
+          initial=initial_params, eta0=ETA):
     """Trains with `step(params, velocity, xb, yb, eta) -> (params,
     velocity)` on shuffled minibatches, timing each epoch's training only
     (`sync` waits for the work to finish). `convert` turns the initial
-    NumPy arrays into the implementation's arrays. Returns the trained
+    NumPy arrays into the implementation's arrays; `initial(rng)` makes
+    them (chapter 8's network unless told), `eta0` is the first learning
+    rate. Returns the trained
     parameters, the epoch times and the test set."""
     x, labels, x_test, labels_test = load()
     y = np.eye(10, dtype=np.float32)[labels]
     rng = np.random.default_rng(seed)
-    params = [convert(p) for p in initial_params(rng)]
+    params = [convert(p) for p in initial(rng)]
     velocity = [convert(np.zeros(p.shape, np.float32)) for p in params]
     seconds = []
     for epoch in range(epochs):
-        eta = np.float32(cosine_eta(epoch, epochs))
+        eta = np.float32(cosine_eta(epoch, epochs, eta0))
         order = rng.permutation(len(x))
         start = time.perf_counter()
         for b in range(0, len(x), BATCH):

@@ -374,17 +374,36 @@ pub fn im2col_batch<T: Float>(
                         continue;
                     }
                     let line = &image_x[y as usize * side..][..side];
-                    for (j, to) in to.iter_mut().enumerate() {
-                        let x = (stride * j + q) as isize - pad as isize;
-                        *to = if (0..side as isize).contains(&x) {
-                            line[x as usize]
-                        } else {
-                            T::zero()
-                        };
+                    let (j0, j1) = inside(out, side, stride, q, pad);
+                    to[..j0].fill(T::zero());
+                    to[j1..].fill(T::zero());
+                    let x0 = stride * j0 + q - pad;
+                    if stride == 1 {
+                        to[j0..j1].copy_from_slice(&line[x0..x0 + j1 - j0]);
+                    } else {
+                        for (j, to) in to[j0..j1].iter_mut().enumerate() {
+                            *to = line[x0 + stride * j];
+                        }
                     }
                 }
             }
         });
+}
+
+/// The outputs j0..j1 of a row whose input column s·j + q − pad falls
+/// inside 0..side (the others read the padding).
+fn inside(
+    out: usize,
+    side: usize,
+    stride: usize,
+    q: usize,
+    pad: usize,
+) -> (usize, usize) {
+    // s·j + q ≥ pad  ⇔  j ≥ ⌈(pad − q) / s⌉
+    let j0 = pad.saturating_sub(q).div_ceil(stride).min(out);
+    // s·j + q − pad < side  ⇔  j < ⌈(side + pad − q) / s⌉
+    let j1 = (side + pad).saturating_sub(q).div_ceil(stride).min(out);
+    (j0, j1.max(j0))
 }
 
 /// The adjoint of [`im2col_batch`]: dx (C, m·side²) = every column of
@@ -418,12 +437,11 @@ pub fn col2im_batch<T: Float>(
                                 continue;
                             }
                             let line = &mut to[y as usize * side..][..side];
-                            for j in 0..out {
-                                let x =
-                                    (stride * j + q) as isize - pad as isize;
-                                if (0..side as isize).contains(&x) {
-                                    line[x as usize] += from[i * out + j];
-                                }
+                            let from = &from[i * out..][..out];
+                            let (j0, j1) = inside(out, side, stride, q, pad);
+                            let x0 = stride * j0 + q - pad;
+                            for (j, &v) in from[j0..j1].iter().enumerate() {
+                                line[x0 + stride * j] += v;
                             }
                         }
                     }

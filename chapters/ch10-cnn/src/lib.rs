@@ -7,10 +7,14 @@
 //! pool → conv → ReLU → pool → fully connected → softmax; and its training
 //! on MNIST with chapter 9's refinements, on a fast path of its own.
 
+pub mod cli;
 pub mod conv;
+pub mod figures;
+pub mod model;
 pub mod fast;
 pub mod net;
 pub mod pool;
+pub mod run;
 pub mod train;
 
 pub use net::{Architecture, Cnn};

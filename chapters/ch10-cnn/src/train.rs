@@ -47,7 +47,7 @@ impl Settings {
             momentum: 0.9,
             weight_decay: 5e-4,
             batch_size: 64,
-            epochs: 15,
+            epochs: 12,
             augment: Augment {
                 shift: true,
                 ..Augment::NONE
@@ -163,6 +163,14 @@ pub fn train(
         }
     }
     (best.0, history)
+}
+
+/// The epoch with the highest validation accuracy (the earliest of equals).
+pub fn best_epoch(history: &[Record]) -> Option<&Record> {
+    history.iter().fold(None, |best: Option<&Record>, r| match best {
+        Some(b) if b.validation_accuracy >= r.validation_accuracy => Some(b),
+        _ => Some(r),
+    })
 }
 
 /// Images per forward pass when measuring.
