@@ -5,7 +5,8 @@ use shared::chapter::Chapter;
 /// Chapters whose run needs the MNIST data and real training time. They are
 /// not run here; their own tests use data they make, and CI runs chapters
 /// 8 and 9 on the real data (`.ci/run`).
-pub const DATA_CHAPTERS: &[&str] = &["ch08-mnist", "ch09-generalisation"];
+pub const DATA_CHAPTERS: &[&str] =
+    &["ch08-mnist", "ch09-generalisation", "ch10-cnn"];
 
 /// Every other chapter crate, in book order. A test checks this list and
 /// [`DATA_CHAPTERS`] against `chapters/`, so no chapter can be left out.

@@ -2,11 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
+use ch08_mnist::Error;
 use ch08_mnist::cli::{momentum, non_negative, positive, run_name};
 use ch08_mnist::model::ModelError;
 use ch08_mnist::preprocess::{read_image, to_mnist};
 use ch08_mnist::runs::model_path;
-use ch08_mnist::Error;
 use clap::{Parser, Subcommand};
 
 use crate::run::{Scale, narrated, print_epoch};

@@ -70,9 +70,9 @@ pub fn unpad<T: Real>(x: ArrayView3<T>, pad: usize) -> Array3<T> {
 /// the (padded) image x̃:
 /// z[o, i, j] = b[o] + Σ_c Σ_p Σ_q w[o, c, p, q] · x̃[c, s·i + p, s·j + q].
 pub fn conv_forward<T: Real>(
-    x: ArrayView3<T>,  // (C, H, W)
-    w: ArrayView4<T>,  // (O, C, k, k)
-    b: ArrayView1<T>,  // (O)
+    x: ArrayView3<T>, // (C, H, W)
+    w: ArrayView4<T>, // (O, C, k, k)
+    b: ArrayView1<T>, // (O)
     geometry: Geometry,
 ) -> Array3<T> {
     let Geometry { k, stride: s, .. } = geometry;
@@ -122,7 +122,9 @@ pub fn conv_backward<T: Real>(
         nabla_w
             .slice_mut(s![o, .., .., ..])
             .scaled_add(d, &x.slice(window));
-        nabla_x.slice_mut(window).scaled_add(d, &w.slice(s![o, .., .., ..]));
+        nabla_x
+            .slice_mut(window)
+            .scaled_add(d, &w.slice(s![o, .., .., ..]));
     }
     ConvGradients {
         nabla_x: unpad(nabla_x.view(), geometry.pad),
@@ -148,8 +150,13 @@ pub fn input_gradient_by_flipped_filters<T: Real>(
 ) -> Array3<T> {
     let (c, k) = (w.dim().1, w.dim().2);
     let swapped = flip(w).permuted_axes([1, 0, 2, 3]); // (C, O, k, k)
-    let full = Geometry { k, stride: 1, pad: k - 1 };
-    let nabla_x = conv_forward(delta, swapped.view(), Array1::zeros(c).view(), full);
+    let full = Geometry {
+        k,
+        stride: 1,
+        pad: k - 1,
+    };
+    let nabla_x =
+        conv_forward(delta, swapped.view(), Array1::zeros(c).view(), full);
     unpad(nabla_x.view(), pad)
 }
 // ANCHOR_END: flipped
@@ -237,7 +244,9 @@ pub fn conv_backward_by_matrix<T: Real>(
 /// The filters (O, C, k, k) as the rows of a matrix (O, C·k·k).
 pub fn filters_as_rows<T: Real>(w: ArrayView4<T>) -> Array2<T> {
     let (o, c, k, _) = w.dim();
-    w.to_shape((o, c * k * k)).expect("O·C·k·k entries").to_owned()
+    w.to_shape((o, c * k * k))
+        .expect("O·C·k·k entries")
+        .to_owned()
 }
 
 /// The shape (O, OH, OW) of a convolution's output.

@@ -23,8 +23,8 @@
 //! the lesson's per-image gradients (1e-12 relative in f64).
 
 use ndarray::parallel::prelude::*;
-use rayon::slice::ParallelSliceMut;
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, s};
+use rayon::slice::ParallelSliceMut;
 
 use ch07_minibatches::fast::Float;
 use fastpath::gemm;
@@ -103,7 +103,8 @@ impl<T: Float> Workspace<T> {
             }
         };
         let layers = [layer(0, 1), layer(1, arch.channels[0])];
-        let by = |rows: usize, side: usize| Array2::zeros((rows, m * side * side));
+        let by =
+            |rows: usize, side: usize| Array2::zeros((rows, m * side * side));
         let [l1, l2] = layers;
         Workspace {
             arch,
@@ -301,7 +302,13 @@ impl<T: Float> Workspace<T> {
             if l == 1 {
                 // ∂C/∂(windows) = Wᵀ δ, folded back onto the maps
                 let mut dcols = self.dcols.slice_mut(s![.., ..n_out]);
-                gemm(T::one(), &rows_of(&net.w2).t(), &dz, T::zero(), &mut dcols);
+                gemm(
+                    T::one(),
+                    &rows_of(&net.w2).t(),
+                    &dz,
+                    T::zero(),
+                    &mut dcols,
+                );
                 let n_in = m * layer.side * layer.side;
                 col2im_batch(
                     self.dcols.slice(s![.., ..n_out]),

@@ -100,8 +100,7 @@ pub fn filters<DB: DrawingBackend>(
     let n = net.w1.dim().0;
     let scale = net.w1.iter().fold(0.0f32, |m, v| m.max(v.abs())) as f64;
     let cols = n.div_ceil(2);
-    for (i, panel) in rest.split_evenly((2, cols)).iter().enumerate().take(n)
-    {
+    for (i, panel) in rest.split_evenly((2, cols)).iter().enumerate().take(n) {
         let w = net.w1.slice(s![i, 0, .., ..]).mapv(f64::from);
         heat_map_scaled(panel, w.view(), &format!("{}", i + 1), scale)?;
     }
@@ -216,7 +215,10 @@ pub fn parameter_table() -> Vec<(String, usize)> {
             .sum::<usize>();
     vec![
         ("MLP 784-100-10 (ch. 6–8)".into(), mlp(&[784, 100, 10])),
-        ("MLP 784-512-512-10 (ch. 9)".into(), mlp(&[784, 512, 512, 10])),
+        (
+            "MLP 784-512-512-10 (ch. 9)".into(),
+            mlp(&[784, 512, 512, 10]),
+        ),
         ("CNN, this chapter".into(), cnn.parameters()),
         ("the same CNN without sharing".into(), unshared),
     ]

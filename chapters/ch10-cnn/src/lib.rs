@@ -9,9 +9,10 @@
 
 pub mod cli;
 pub mod conv;
+pub mod exercises;
+pub mod fast;
 pub mod figures;
 pub mod model;
-pub mod fast;
 pub mod net;
 pub mod pool;
 pub mod run;

@@ -17,9 +17,11 @@ use safetensors::{Dtype, SafeTensors};
 
 use crate::net::{Architecture, Cnn};
 
-/// The metadata's `format`.
-const FORMAT: &str = "nnfs-cnn";
-/// The metadata's `version`.
+/// The metadata's one key. (One key, because safetensors keeps metadata
+/// in a hash map whose order changes from run to run: with one, the same
+/// network always gives the same bytes.)
+const KEY: &str = "nnfs-cnn";
+/// The format's version.
 const VERSION: &str = "1";
 /// The tensors, in [`Cnn::layers`] order: (weight, bias) per layer.
 const NAMES: [(&str, &str); 4] = [
@@ -29,12 +31,46 @@ const NAMES: [(&str, &str); 4] = [
     ("fc2.weight", "fc2.bias"),
 ];
 
+/// The metadata: "version=1 side=28 k=5 channels=20,40 hidden=100
+/// classes=10".
 fn describe(arch: Architecture) -> String {
     let [c1, c2] = arch.channels;
     format!(
-        "{} {} {c1} {c2} {} {}",
+        "version={VERSION} side={} k={} channels={c1},{c2} hidden={} \
+         classes={}",
         arch.side, arch.k, arch.hidden, arch.classes
     )
+}
+
+/// The architecture a metadata value describes.
+fn architecture(text: &str) -> Result<Architecture, String> {
+    let field = |key: &str| {
+        text.split_whitespace()
+            .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+            .ok_or_else(|| format!("no '{key}' in its description"))
+    };
+    if field("version")? != VERSION {
+        return Err(format!("its version is not {VERSION}"));
+    }
+    let number = |s: &str| {
+        s.parse::<usize>().map_err(|_| format!("bad size '{s}'"))
+    };
+    let channels: Vec<usize> = field("channels")?
+        .split(',')
+        .map(number)
+        .collect::<Result<_, _>>()?;
+    let [c1, c2] = channels[..] else {
+        return Err("the channels need two numbers".into());
+    };
+    let arch = Architecture {
+        side: number(field("side")?)?,
+        k: number(field("k")?)?,
+        channels: [c1, c2],
+        hidden: number(field("hidden")?)?,
+        classes: number(field("classes")?)?,
+    };
+    arch.check()?;
+    Ok(arch)
 }
 
 /// The bytes of a model file for `net`.
@@ -54,11 +90,7 @@ pub fn encode(net: &Cnn<f32>) -> Vec<u8> {
             .expect("shape and bytes agree");
         (name, view)
     });
-    let metadata = HashMap::from([
-        ("format".to_string(), FORMAT.to_string()),
-        ("version".to_string(), VERSION.to_string()),
-        ("architecture".to_string(), describe(net.arch)),
-    ]);
+    let metadata = HashMap::from([(KEY.to_string(), describe(net.arch))]);
     safetensors::serialize(views, Some(metadata))
         .expect("in-memory tensors serialize")
 }
@@ -80,46 +112,23 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<Cnn<f32>, ModelError> {
     let (_, header) = SafeTensors::read_metadata(bytes)
         .map_err(|e| corrupt(format!("not safetensors ({e})")))?;
     let metadata = header.metadata().clone().unwrap_or_default();
-    let field = |key: &str| {
-        metadata
-            .get(key)
-            .cloned()
-            .ok_or_else(|| corrupt(format!("no '{key}' in its metadata")))
-    };
-    match field("format")?.as_str() {
-        FORMAT => {}
-        "nnfs-model" => {
-            return Err(corrupt(
-                "a fully connected network (chapter 8's format), not a \
-                 convolutional one; give it to `ch08-mnist predict`"
-                    .into(),
-            ));
-        }
-        other => return Err(corrupt(format!("unknown format '{other}'"))),
+    if metadata.get("format").is_some_and(|f| f == "nnfs-model") {
+        return Err(corrupt(
+            "a fully connected network (chapter 8's format), not a \
+             convolutional one; give it to `ch08-mnist predict`"
+                .into(),
+        ));
     }
-    if field("version")? != VERSION {
-        return Err(corrupt(format!("version is not {VERSION}")));
-    }
-    let numbers: Vec<usize> = field("architecture")?
-        .split_whitespace()
-        .map(|s| s.parse().map_err(|_| corrupt(format!("bad size '{s}'"))))
-        .collect::<Result<_, _>>()?;
-    let [side, k, c1, c2, hidden, classes] = numbers[..] else {
-        return Err(corrupt("the architecture needs six numbers".into()));
-    };
-    let arch = Architecture {
-        side,
-        k,
-        channels: [c1, c2],
-        hidden,
-        classes,
-    };
-    arch.check().map_err(corrupt)?;
+    let description = metadata
+        .get(KEY)
+        .ok_or_else(|| corrupt(format!("no '{KEY}' in its metadata")))?;
+    let arch = architecture(description).map_err(corrupt)?;
     let mut net = Cnn::zeros(arch);
     if tensors.len() != 8 {
         return Err(corrupt(format!("{} tensors, not 8", tensors.len())));
     }
-    for ((mut w, mut b), (w_name, b_name)) in net.layers_mut().into_iter().zip(NAMES)
+    for ((mut w, mut b), (w_name, b_name)) in
+        net.layers_mut().into_iter().zip(NAMES)
     {
         for (to, name) in [(&mut w, w_name), (&mut b, b_name)] {
             let tensor = tensors
@@ -134,9 +143,10 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<Cnn<f32>, ModelError> {
                     to.shape()
                 )));
             }
-            let values = tensor.data().chunks_exact(4).map(|c| {
-                f32::from_le_bytes([c[0], c[1], c[2], c[3]])
-            });
+            let values = tensor
+                .data()
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]));
             for (k, (to, v)) in to.iter_mut().zip(values).enumerate() {
                 if !v.is_finite() {
                     return Err(corrupt(format!(

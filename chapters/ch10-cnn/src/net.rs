@@ -82,8 +82,7 @@ impl Architecture {
             }
             side = conv / POOL;
         }
-        if self.channels.contains(&0) || self.hidden == 0 || self.classes < 2
-        {
+        if self.channels.contains(&0) || self.hidden == 0 || self.classes < 2 {
             return Err("every layer needs at least one unit".into());
         }
         Ok(())
@@ -251,7 +250,18 @@ impl<T: Real> Cnn<T> {
         let z4 = self.w4.dot(&a3) + &self.b4;
         let a4 = softmax(z4.view());
         let x = x.to_owned();
-        Trace { x, z1, a1, z2, a2, f, z3, a3, z4, a4 }
+        Trace {
+            x,
+            z1,
+            a1,
+            z2,
+            a2,
+            f,
+            z3,
+            a3,
+            z4,
+            a4,
+        }
     }
 }
 // ANCHOR_END: forward
@@ -271,13 +281,23 @@ impl<T: Real> Cnn<T> {
         let delta3 = self.w4.t().dot(&delta4) * t.z3.mapv(relu_prime);
         (nabla.w3, nabla.b3) = (outer(&delta3, &t.f), delta3.clone());
         // unflatten: ∂C/∂a² has the shape of the pooled maps
-        let nabla_a2 = self.w3.t().dot(&delta3).into_shape_with_order(t.a2.raw_dim()).expect("same size");
+        let nabla_a2 = self
+            .w3
+            .t()
+            .dot(&delta3)
+            .into_shape_with_order(t.a2.raw_dim())
+            .expect("same size");
         // second conv: back through the pool, then ⊙ relu'(z²)
-        let delta2 = max_pool_backward(t.z2.mapv(relu).view(), nabla_a2.view(), POOL) * t.z2.mapv(relu_prime);
-        let g2 = conv_backward(t.a1.view(), self.w2.view(), delta2.view(), conv);
+        let delta2 =
+            max_pool_backward(t.z2.mapv(relu).view(), nabla_a2.view(), POOL)
+                * t.z2.mapv(relu_prime);
+        let g2 =
+            conv_backward(t.a1.view(), self.w2.view(), delta2.view(), conv);
         (nabla.w2, nabla.b2) = (g2.nabla_w, g2.nabla_b);
         // first conv: the same, from ∂C/∂a¹
-        let delta1 = max_pool_backward(t.z1.mapv(relu).view(), g2.nabla_x.view(), POOL) * t.z1.mapv(relu_prime);
+        let delta1 =
+            max_pool_backward(t.z1.mapv(relu).view(), g2.nabla_x.view(), POOL)
+                * t.z1.mapv(relu_prime);
         let g1 = conv_backward(x, self.w1.view(), delta1.view(), conv);
         (nabla.w1, nabla.b1) = (g1.nabla_w, g1.nabla_b);
         nabla

@@ -54,7 +54,8 @@ pub fn max_pool_backward<T: Real>(
     assert_eq!(delta.dim(), pooled_shape(x.dim(), size), "δ's shape");
     let mut nabla_x = Array3::zeros(x.raw_dim()); // (C, H, W)
     for ((c, i, j), &d) in delta.indexed_iter() {
-        let block = s![c..=c, size * i..size * (i + 1), size * j..size * (j + 1)];
+        let block =
+            s![c..=c, size * i..size * (i + 1), size * j..size * (j + 1)];
         let (r, q) = winner(x.slice(block));
         nabla_x[[c, size * i + r, size * j + q]] = d;
     }

@@ -84,7 +84,8 @@ pub fn print_epoch(r: &Record) {
 fn print_map(name: &str, z: &ndarray::Array2<f64>) {
     println!("  {name}:");
     for row in z.rows() {
-        let cells: Vec<String> = row.iter().map(|v| format!("{v:5.1}")).collect();
+        let cells: Vec<String> =
+            row.iter().map(|v| format!("{v:5.1}")).collect();
         println!("    {}", cells.join(" "));
     }
 }
@@ -101,16 +102,30 @@ fn by_hand() {
     let b = Array1::zeros(1);
     let valid = Geometry::valid(3);
     let z = conv_forward(x.view(), w.view(), b.view(), valid);
-    print_map("image x (6×6), a bar in columns 2–3", &x.slice(s![0, .., ..]).to_owned());
-    print_map("filter w (3×3): −1 | 0 | +1", &w.slice(s![0, 0, .., ..]).to_owned());
+    print_map(
+        "image x (6×6), a bar in columns 2–3",
+        &x.slice(s![0, .., ..]).to_owned(),
+    );
+    print_map(
+        "filter w (3×3): −1 | 0 | +1",
+        &w.slice(s![0, 0, .., ..]).to_owned(),
+    );
     print_map(
         "z = w ★ x, stride 1, no padding (4×4): + at the bar's left edge, − at its right",
         &z.slice(s![0, .., ..]).to_owned(),
     );
     for g in [
         valid,
-        Geometry { k: 3, stride: 1, pad: 1 },
-        Geometry { k: 3, stride: 2, pad: 1 },
+        Geometry {
+            k: 3,
+            stride: 1,
+            pad: 1,
+        },
+        Geometry {
+            k: 3,
+            stride: 2,
+            pad: 1,
+        },
     ] {
         println!(
             "  k = {}, stride {}, padding {}: (6 + 2·{} − {}) / {} + 1 = {} \
@@ -124,13 +139,19 @@ fn by_hand() {
             g.output_side(6)
         );
     }
-    let g = Geometry { k: 3, stride: 2, pad: 1 };
+    let g = Geometry {
+        k: 3,
+        stride: 2,
+        pad: 1,
+    };
     let x3: Array3<f64> = normal_array(&mut seeded(1), (3, 7, 7), 1.0);
     let w3: Array4<f64> = normal_array(&mut seeded(2), (4, 3, 3, 3), 1.0);
     let b3: Array1<f64> = normal_array(&mut seeded(3), 4, 1.0);
     let by_loop = conv_forward(x3.view(), w3.view(), b3.view(), g);
     let by_matrix = conv_by_matrix(x3.view(), w3.view(), b3.view(), g);
-    let gap = (&by_loop - &by_matrix).mapv(f64::abs).fold(0.0, |m: f64, v| m.max(*v));
+    let gap = (&by_loop - &by_matrix)
+        .mapv(f64::abs)
+        .fold(0.0, |m: f64, v| m.max(*v));
     println!(
         "  im2col of a 3-channel 7×7 image, k 3, stride 2, padding 1: {:?} \
          (C·k·k rows, one column per window);\n  4 filters as rows (4, 27) \
@@ -154,42 +175,85 @@ fn pooling() {
     )
     .expect("16 values");
     print_map("x (4×4)", &x.slice(s![0, .., ..]).to_owned());
-    print_map("max pool 2×2", &max_pool(x.view(), 2).slice(s![0, .., ..]).to_owned());
-    print_map("average pool 2×2", &avg_pool(x.view(), 2).slice(s![0, .., ..]).to_owned());
+    print_map(
+        "max pool 2×2",
+        &max_pool(x.view(), 2).slice(s![0, .., ..]).to_owned(),
+    );
+    print_map(
+        "average pool 2×2",
+        &avg_pool(x.view(), 2).slice(s![0, .., ..]).to_owned(),
+    );
     let ones = Array3::ones((1, 2, 2));
     print_map(
         "∂C/∂x for ∂C/∂y = 1 (max): each block's gradient goes to its winner",
-        &max_pool_backward(x.view(), ones.view(), 2).slice(s![0, .., ..]).to_owned(),
+        &max_pool_backward(x.view(), ones.view(), 2)
+            .slice(s![0, .., ..])
+            .to_owned(),
     );
 }
 
 /// Section 3: the gradient checks the tests run, once each, printed.
 fn checks() {
     println!("\n3. Gradient checks (f64, central differences, h = 1e-5)");
-    let g = Geometry { k: 3, stride: 2, pad: 1 };
+    let g = Geometry {
+        k: 3,
+        stride: 2,
+        pad: 1,
+    };
     let x: Array3<f64> = normal_array(&mut seeded(4), (2, 7, 7), 1.0);
     let w: Array4<f64> = normal_array(&mut seeded(5), (3, 2, 3, 3), 1.0);
     let b: Array1<f64> = normal_array(&mut seeded(6), 3, 1.0);
     let r: Array3<f64> = normal_array(&mut seeded(7), (3, 4, 4), 1.0);
-    let cost = |x: &Array3<f64>| (conv_forward(x.view(), w.view(), b.view(), g) * &r).sum();
+    let cost = |x: &Array3<f64>| {
+        (conv_forward(x.view(), w.view(), b.view(), g) * &r).sum()
+    };
     let grads = conv_backward(x.view(), w.view(), r.view(), g);
     let report = check_gradient(
-        |v| cost(&Array3::from_shape_vec(x.raw_dim(), v.to_vec()).expect("same size")),
+        |v| {
+            cost(
+                &Array3::from_shape_vec(x.raw_dim(), v.to_vec())
+                    .expect("same size"),
+            )
+        },
         x.as_slice().expect("contiguous"),
         grads.nabla_x.as_slice().expect("contiguous"),
     );
-    println!("  conv layer, ∂C/∂x, stride 2, padding 1: worst relative error {:.1e}", report.worst);
-    let g1 = Geometry { k: 3, stride: 1, pad: 1 };
+    println!(
+        "  conv layer, ∂C/∂x, stride 2, padding 1: worst relative error {:.1e}",
+        report.worst
+    );
+    let g1 = Geometry {
+        k: 3,
+        stride: 1,
+        pad: 1,
+    };
     let r1: Array3<f64> = normal_array(&mut seeded(8), (3, 7, 7), 1.0);
-    let cost1 = |x: &Array3<f64>| (conv_forward(x.view(), w.view(), b.view(), g1) * &r1).sum();
-    let unflipped = input_gradient_by_flipped_filters(flip(w.view()).view(), r1.view(), 1);
+    let cost1 = |x: &Array3<f64>| {
+        (conv_forward(x.view(), w.view(), b.view(), g1) * &r1).sum()
+    };
+    let unflipped =
+        input_gradient_by_flipped_filters(flip(w.view()).view(), r1.view(), 1);
     let report = check_gradient(
-        |v| cost1(&Array3::from_shape_vec(x.raw_dim(), v.to_vec()).expect("same size")),
+        |v| {
+            cost1(
+                &Array3::from_shape_vec(x.raw_dim(), v.to_vec())
+                    .expect("same size"),
+            )
+        },
         x.as_slice().expect("contiguous"),
         unflipped.as_slice().expect("contiguous"),
     );
-    println!("  the same with the filters left unflipped (a classic bug): {:.1e} — caught", report.worst);
-    let small = Architecture { side: 14, k: 3, channels: [3, 4], hidden: 6, classes: 4 };
+    println!(
+        "  the same with the filters left unflipped (a classic bug): {:.1e} — caught",
+        report.worst
+    );
+    let small = Architecture {
+        side: 14,
+        k: 3,
+        channels: [3, 4],
+        hidden: 6,
+        classes: 4,
+    };
     let net = Cnn::<f64>::new(small, &mut seeded(1));
     let image: Array3<f64> = normal_array(&mut seeded(2), (1, 14, 14), 1.0);
     let analytic = net.backprop(image.view(), 2).to_vec();
@@ -276,12 +340,16 @@ pub fn narrated(
 /// Section 6: the pairs chapter 9's network confuses most, and how often
 /// the CNN confuses them.
 fn hard_cases(mnist: &Mnist, cnn: &[u8]) {
-    println!("\n6. The hard cases: chapter 9's fully connected network beside the CNN");
+    println!(
+        "\n6. The hard cases: chapter 9's fully connected network beside the CNN"
+    );
     let path = ch08_mnist::runs::model_path("ch09");
     let mlp = match ch08_mnist::model::load(&path) {
         Ok(net) => ch08_mnist::predict_all(&net, mnist.x_test.view()),
         Err(e) => {
-            println!("  (skipped: {e}; `cargo run --release -p ch09-generalisation` saves it)");
+            println!(
+                "  (skipped: {e}; `cargo run --release -p ch09-generalisation` saves it)"
+            );
             return;
         }
     };
@@ -296,7 +364,10 @@ fn hard_cases(mnist: &Mnist, cnn: &[u8]) {
     pairs.sort_by(|x, y| y.2.cmp(&x.2).then(x.0.cmp(&y.0)));
     println!("  digits mixed up (either way)   MLP (ch. 9)   CNN");
     for &(a, b, errors) in &pairs[..6] {
-        println!("  {a} ↔ {b}                           {errors:>5}   {:>5}", c[a][b] + c[b][a]);
+        println!(
+            "  {a} ↔ {b}                           {errors:>5}   {:>5}",
+            c[a][b] + c[b][a]
+        );
     }
     let wrong = |p: &[u8]| p.iter().zip(labels).filter(|(p, l)| p != l).count();
     println!(

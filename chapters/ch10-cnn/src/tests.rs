@@ -103,7 +103,12 @@ mod layers {
     fn case() -> impl Strategy<Value = Case> {
         (1..4usize, 1..4usize, 1..4usize, 1..3usize, 0..3usize)
             .prop_flat_map(|(c, o, k, stride, pad)| {
-                (Just((c, o, k, stride, pad)), k.max(2)..8usize, k.max(2)..8usize, any::<u64>())
+                (
+                    Just((c, o, k, stride, pad)),
+                    k.max(2)..8usize,
+                    k.max(2)..8usize,
+                    any::<u64>(),
+                )
             })
             .prop_map(|((c, o, k, stride, pad), h, w, seed)| {
                 let g = Geometry { k, stride, pad };
@@ -134,23 +139,64 @@ mod layers {
     /// The worst relative error of a gradient for x, w and b.
     fn conv_check(
         t: &Case,
-        backward: impl Fn(ArrayView3<f64>, ArrayView4<f64>, ArrayView3<f64>, Geometry) -> ConvGradients<f64>,
+        backward: impl Fn(
+            ArrayView3<f64>,
+            ArrayView4<f64>,
+            ArrayView3<f64>,
+            Geometry,
+        ) -> ConvGradients<f64>,
     ) -> f64 {
         let g = backward(t.x.view(), t.w.view(), t.r.view(), t.g);
         let fx = |v: &[f64]| {
-            cost(&conv_forward(with(t.x.raw_dim(), v).view(), t.w.view(), t.b.view(), t.g), &t.r)
+            cost(
+                &conv_forward(
+                    with(t.x.raw_dim(), v).view(),
+                    t.w.view(),
+                    t.b.view(),
+                    t.g,
+                ),
+                &t.r,
+            )
         };
         let fw = |v: &[f64]| {
-            cost(&conv_forward(t.x.view(), with(t.w.raw_dim(), v).view(), t.b.view(), t.g), &t.r)
+            cost(
+                &conv_forward(
+                    t.x.view(),
+                    with(t.w.raw_dim(), v).view(),
+                    t.b.view(),
+                    t.g,
+                ),
+                &t.r,
+            )
         };
         let fb = |v: &[f64]| {
-            cost(&conv_forward(t.x.view(), t.w.view(), with(t.b.raw_dim(), v).view(), t.g), &t.r)
+            cost(
+                &conv_forward(
+                    t.x.view(),
+                    t.w.view(),
+                    with(t.b.raw_dim(), v).view(),
+                    t.g,
+                ),
+                &t.r,
+            )
         };
         let flat = |a: &[f64]| a.to_vec();
         [
-            check_measurable(fx, &flat(t.x.as_slice().unwrap()), g.nabla_x.as_slice().unwrap()),
-            check_measurable(fw, &flat(t.w.as_slice().unwrap()), g.nabla_w.as_slice().unwrap()),
-            check_measurable(fb, &flat(t.b.as_slice().unwrap()), g.nabla_b.as_slice().unwrap()),
+            check_measurable(
+                fx,
+                &flat(t.x.as_slice().unwrap()),
+                g.nabla_x.as_slice().unwrap(),
+            ),
+            check_measurable(
+                fw,
+                &flat(t.w.as_slice().unwrap()),
+                g.nabla_w.as_slice().unwrap(),
+            ),
+            check_measurable(
+                fb,
+                &flat(t.b.as_slice().unwrap()),
+                g.nabla_b.as_slice().unwrap(),
+            ),
         ]
         .iter()
         .map(|r| r.worst)
@@ -229,25 +275,40 @@ mod layers {
             w: normal_array(&mut seeded(8), (3, 2, 3, 3), 1.0),
             b: normal_array(&mut seeded(9), 3, 1.0),
             r: normal_array(&mut seeded(10), (3, 6, 6), 1.0),
-            g: Geometry { k: 3, stride: 1, pad: 1 },
+            g: Geometry {
+                k: 3,
+                stride: 1,
+                pad: 1,
+            },
         };
         assert!(conv_check(&t, conv_backward) <= SMOOTH_TOLERANCE);
         // the input gradient with the filters left unflipped
-        let unflipped = |x: ArrayView3<f64>, w: ArrayView4<f64>, d: ArrayView3<f64>, g: Geometry| {
+        let unflipped = |x: ArrayView3<f64>,
+                         w: ArrayView4<f64>,
+                         d: ArrayView3<f64>,
+                         g: Geometry| {
             let mut right = conv_backward(x, w, d, g);
-            right.nabla_x = input_gradient_by_flipped_filters(flip(w).view(), d, g.pad);
+            right.nabla_x =
+                input_gradient_by_flipped_filters(flip(w).view(), d, g.pad);
             right
         };
-        assert!(conv_check(&t, unflipped) > 0.1, "an unflipped kernel passed");
+        assert!(
+            conv_check(&t, unflipped) > 0.1,
+            "an unflipped kernel passed"
+        );
         // a max pool whose gradient goes to every cell of the block
         let x = with((1, 2, 2), &[0.1, 0.7, -0.3, 0.2]);
         let r = with((1, 1, 1), &[1.5]);
         let everywhere = Array3::from_elem((1, 2, 2), 1.5);
         let f = |v: &[f64]| cost(&max_pool(with((1, 2, 2), v).view(), 2), &r);
-        let numeric = shared::gradcheck::numerical_gradient(f, x.as_slice().unwrap());
+        let numeric =
+            shared::gradcheck::numerical_gradient(f, x.as_slice().unwrap());
         assert!(!compare(everywhere.as_slice().unwrap(), &numeric).passes(0.1));
         let right = max_pool_backward(x.view(), r.view(), 2);
-        assert!(compare(right.as_slice().unwrap(), &numeric).passes(SMOOTH_TOLERANCE));
+        assert!(
+            compare(right.as_slice().unwrap(), &numeric)
+                .passes(SMOOTH_TOLERANCE)
+        );
     }
 }
 
@@ -305,4 +366,114 @@ mod batch {
             }
         }
     }
+}
+
+/// Training (shifts, momentum, weight decay) gives the same network to the
+/// bit on 1, 2, 3 and 8 threads, with the MNIST architecture.
+#[test]
+fn training_is_the_same_for_any_thread_count() {
+    use crate::train::{Record, Settings, train};
+    use ch09_generalisation::Data;
+    let mut rng = seeded(10);
+    let images = |n: usize, rng: &mut _| {
+        normal_array(rng, (784, n), 0.3).mapv(|v| v.abs().min(1.0) as f32)
+    };
+    let data = Data {
+        x: images(80, &mut rng),
+        labels: (0..80).map(|k| (k % 10) as u8).collect(),
+        x_val: images(20, &mut rng),
+        labels_val: (0..20).map(|k| (k % 10) as u8).collect(),
+    };
+    let settings = Settings {
+        epochs: 2,
+        batch_size: 32,
+        ..Settings::default_run()
+    };
+    let on = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| train(&settings, &data, &mut |_| ()))
+    };
+    let strip = |h: &[Record]| -> Vec<Record> {
+        h.iter().map(|r| Record { seconds: 0.0, ..*r }).collect()
+    };
+    let (one, history) = on(1);
+    assert_eq!(history.len(), 2);
+    for threads in [2, 3, 8] {
+        let (net, again) = on(threads);
+        assert!(net == one, "{threads} threads train another network");
+        assert_eq!(strip(&again), strip(&history));
+    }
+}
+
+#[test]
+fn a_model_file_round_trips_and_bad_files_are_named() {
+    use crate::model::{decode, encode};
+    use std::path::Path;
+    let net = Cnn::<f32>::new(Architecture::MNIST, &mut seeded(2));
+    let bytes = encode(&net);
+    let path = Path::new("m.safetensors");
+    assert!(decode(&bytes, path).unwrap() == net);
+    assert_eq!(encode(&net), bytes, "the same network, the same bytes");
+    let says = |bytes: &[u8]| decode(bytes, path).unwrap_err().to_string();
+    assert!(says(b"not a model").contains("m.safetensors: not a model file"));
+    let mut other = Cnn::<f32>::new(SMALL, &mut seeded(2));
+    let small = encode(&other);
+    // a tensor of another shape under a valid architecture
+    let mut text = small.clone();
+    let at = small.windows(12).position(|w| w == b"channels=3,4").unwrap();
+    text[at + 11] = b'5';
+    let err = says(&text);
+    assert!(err.contains("the architecture needs F32"), "{err}");
+    other.w4[(0, 0)] = f32::NAN;
+    assert!(says(&encode(&other)).contains("not a finite weight"));
+    let mlp = ch07_minibatches::Network::<f32>::new(
+        &[784, 10],
+        ch07_minibatches::Activation::Relu,
+        ch07_minibatches::Activation::Softmax,
+        ch07_minibatches::Init::He,
+        &mut seeded(1),
+    )
+    .unwrap();
+    let mlp =
+        ch08_mnist::model::encode(&mlp, ch07_minibatches::Cost::CrossEntropy);
+    assert!(says(&mlp).contains("chapter 8's format"));
+}
+
+#[test]
+fn every_figure_renders() {
+    use crate::figures::*;
+    use crate::train::Record;
+    let net = Cnn::<f32>::new(Architecture::MNIST, &mut seeded(3));
+    let digit = Array2::from_shape_fn((28, 28), |(r, c)| {
+        if (8..20).contains(&r) && (12..15).contains(&c) {
+            1.0f32
+        } else {
+            0.0
+        }
+    });
+    let history: Vec<Record> = (1..=3)
+        .map(|epoch| Record {
+            epoch,
+            eta: 0.1,
+            train_loss: 0.1,
+            validation_loss: 0.1,
+            validation_accuracy: 0.98 + 0.001 * epoch as f64,
+            seconds: 1.0,
+        })
+        .collect();
+    let dir = std::env::temp_dir()
+        .join(format!("ch10-figures-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let written = write_all(&dir, &net, digit.view(), &history).unwrap();
+    assert_eq!(written.len(), 5);
+    for path in &written {
+        let svg = std::fs::read_to_string(path).unwrap();
+        assert!(svg.len() > 1000, "{} is nearly empty", path.display());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(format_count(1_647_190), "1,647,190");
+    assert_eq!(format_count(85), "85");
 }

@@ -98,14 +98,16 @@ impl<T: Float> Momentum<T> {
         for (((w, b), (vw, vb)), (gw, gb)) in
             layers.into_iter().zip(velocity).zip(grads.layers())
         {
-            Zip::from(w)
-                .and(vw)
-                .and(&gw)
-                .for_each(momentum_rule(self.mu, eta, self.lambda));
-            Zip::from(b)
-                .and(vb)
-                .and(&gb)
-                .for_each(momentum_rule(self.mu, eta, T::zero()));
+            Zip::from(w).and(vw).and(&gw).for_each(momentum_rule(
+                self.mu,
+                eta,
+                self.lambda,
+            ));
+            Zip::from(b).and(vb).and(&gb).for_each(momentum_rule(
+                self.mu,
+                eta,
+                T::zero(),
+            ));
         }
     }
 }
@@ -131,10 +133,9 @@ pub fn train(
     for epoch in 0..settings.epochs {
         let start = Instant::now();
         let eta = cosine_eta(settings.eta, epoch, settings.epochs);
-        let x = settings
-            .augment
-            .any()
-            .then(|| settings.augment.epoch(data.x.view(), settings.seed, epoch));
+        let x = settings.augment.any().then(|| {
+            settings.augment.epoch(data.x.view(), settings.seed, epoch)
+        });
         let x = x.as_ref().unwrap_or(&data.x);
         order.shuffle(&mut rng);
         let mut loss = 0.0;
@@ -167,10 +168,14 @@ pub fn train(
 
 /// The epoch with the highest validation accuracy (the earliest of equals).
 pub fn best_epoch(history: &[Record]) -> Option<&Record> {
-    history.iter().fold(None, |best: Option<&Record>, r| match best {
-        Some(b) if b.validation_accuracy >= r.validation_accuracy => Some(b),
-        _ => Some(r),
-    })
+    history
+        .iter()
+        .fold(None, |best: Option<&Record>, r| match best {
+            Some(b) if b.validation_accuracy >= r.validation_accuracy => {
+                Some(b)
+            }
+            _ => Some(r),
+        })
 }
 
 /// Images per forward pass when measuring.

@@ -1,0 +1,123 @@
+//! The command line, run as a reader runs it: every mistake is one line
+//! naming what was wrong.
+
+use std::process::Command;
+
+use ch10_cnn::Settings;
+use ch10_cnn::cli::{Cli, Command as Sub};
+use clap::Parser;
+
+fn run(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_ch10-cnn"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_program_has_help_and_rejects_a_bad_argument_in_one_line() {
+    // The narrated run needs MNIST: CI's smoke run does it (`--quick`).
+    shared::testing::check_chapter_binary(
+        env!("CARGO_BIN_EXE_ch10-cnn"),
+        "ch10-cnn",
+        false,
+    );
+}
+
+#[test]
+fn bad_settings_are_one_line_naming_the_problem() {
+    for (args, says) in [
+        (
+            &["train", "--channels", "20"][..],
+            "'20' is not two channel counts",
+        ),
+        (
+            &["train", "--channels", "20,0"][..],
+            "'0' is not a channel count",
+        ),
+        (
+            &["train", "--learning-rate", "0"][..],
+            "0 is not a number above 0",
+        ),
+        (&["train", "--momentum", "1"][..], "1 is not a momentum"),
+        (&["train", "--weight-decay", "-1"][..], "-1"),
+        (
+            &["train", "--augment", "flip"][..],
+            "possible values: shift, none",
+        ),
+        (&["train", "--epochs", "0"][..], "0 is not in 1..=1000"),
+    ] {
+        let (code, err) = run(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?} should say '{says}': {err}");
+    }
+}
+
+#[test]
+fn a_missing_image_or_model_is_one_line() {
+    let (code, err) = run(&[
+        "predict",
+        "no-such-digit.png",
+        "--model",
+        "no-such.safetensors",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("no model at no-such.safetensors"), "{err}");
+    let dir =
+        std::env::temp_dir().join(format!("ch10-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("m.safetensors");
+    std::fs::write(&model, b"garbage").unwrap();
+    let (code, err) = run(&[
+        "predict",
+        "no-such-digit.png",
+        "--model",
+        model.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not a model file"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn flags_set_the_settings() {
+    let cli = Cli::try_parse_from([
+        "ch10-cnn",
+        "train",
+        "--channels",
+        "8,16",
+        "--hidden",
+        "50",
+        "--learning-rate",
+        "0.1",
+        "--momentum",
+        "0.5",
+        "--weight-decay",
+        "0",
+        "--batch-size",
+        "32",
+        "--epochs",
+        "3",
+        "--augment",
+        "none",
+        "--seed",
+        "7",
+    ])
+    .unwrap();
+    let Some(Sub::Train(args)) = cli.command else {
+        panic!("train")
+    };
+    let s = args.settings();
+    let want = Settings::default_run();
+    assert_eq!(s.arch.channels, [8, 16]);
+    assert_eq!(s.arch.hidden, 50);
+    assert_eq!((s.eta, s.momentum, s.weight_decay), (0.1, 0.5, 0.0));
+    assert_eq!((s.batch_size, s.epochs, s.seed), (32, 3, 7));
+    assert!(!s.augment.any() && want.augment.shift);
+}
