@@ -1,8 +1,9 @@
 """Runs chapter 8's default network — ours, NumPy's and JAX's — several
 times each, interleaved, and prints median seconds per epoch (training
-only), final test accuracy, and our speed-up over each.
+only), final test accuracy, and our speed-up over each. With `cnn`,
+chapter 10's convolutional network instead, ours against JAX's.
 
-    python benches/compare/compare.py ROUNDS EPOCHS
+    python benches/compare/compare.py ROUNDS EPOCHS [mlp|cnn]
 """
 
 import os
@@ -14,6 +15,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 OURS = os.path.join(ROOT, "target", "release", "ch08-mnist")
+OURS_CNN = os.path.join(ROOT, "target", "release", "ch10-cnn")
 
 
 def run_ours(epochs):
@@ -28,6 +30,17 @@ def run_ours(epochs):
     return seconds, accuracy
 
 
+def run_ours_cnn(epochs):
+    # The same network and settings as cnn_jax.py: no augmentation, so the
+    # epoch times are of training alone (ours prints each to 0.1 s).
+    out = subprocess.run([OURS_CNN, "train", "--epochs", str(epochs), "--augment", "none",
+                          "--save-as", "compare-cnn"],
+                         capture_output=True, text=True, check=True).stdout
+    seconds = [float(s) for s in re.findall(r"validation +[\d.]+ %\s+([\d.]+) s", out)]
+    accuracy = float(re.search(r"Test accuracy of that epoch's network: ([\d.]+) %", out).group(1)) / 100.0
+    return seconds, accuracy
+
+
 def run_peer(script, epochs, seed):
     out = subprocess.run([sys.executable, os.path.join(HERE, script), str(epochs), str(seed)],
                          capture_output=True, text=True, check=True).stdout
@@ -37,11 +50,18 @@ def run_peer(script, epochs, seed):
 
 def main():
     rounds, epochs = int(sys.argv[1]), int(sys.argv[2])
-    tools = {
-        "ours (Rust)": lambda r: run_ours(epochs),
-        "NumPy": lambda r: run_peer("mlp_numpy.py", epochs, r),
-        "JAX (jit, CPU)": lambda r: run_peer("mlp_jax.py", epochs, r),
-    }
+    cnn = len(sys.argv) > 3 and sys.argv[3] == "cnn"
+    if cnn:
+        tools = {
+            "ours (Rust)": lambda r: run_ours_cnn(epochs),
+            "JAX (jit, CPU)": lambda r: run_peer("cnn_jax.py", epochs, r),
+        }
+    else:
+        tools = {
+            "ours (Rust)": lambda r: run_ours(epochs),
+            "NumPy": lambda r: run_peer("mlp_numpy.py", epochs, r),
+            "JAX (jit, CPU)": lambda r: run_peer("mlp_jax.py", epochs, r),
+        }
     seconds = {name: [] for name in tools}
     accuracy = {name: [] for name in tools}
     names = list(tools)
@@ -53,7 +73,8 @@ def main():
             accuracy[name].append(a)
             print(f"round {r + 1}: {name}: {statistics.median(s):.3f} s/epoch, {100 * a:.2f} %", flush=True)
     ours = statistics.median(seconds[names[0]])
-    print(f"\n{rounds} rounds x {epochs} epochs, 784-256-10, batch 64, momentum, f32")
+    network = ("conv 5x5x20, pool, conv 5x5x40, pool, 100, 10" if cnn else "784-256-10")
+    print(f"\n{rounds} rounds x {epochs} epochs, {network}, batch 64, momentum, f32")
     print("| implementation | median s/epoch | test accuracy (mean) | ours is faster by |")
     print("|---|---:|---:|---:|")
     for name in names:

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Chapter 8's default network three ways — ours, NumPy and JAX (CPU) — on the
-# same MNIST files, interleaved, medians printed. One command does all the
+# same MNIST files, interleaved, medians printed; with a third argument
+# `cnn`, chapter 10's convolutional network, ours and JAX's. One command does all the
 # set-up: a virtual environment with the peers from PyPI (pinned in
 # requirements.txt), our release build, and MNIST (fetched once).
 #
-#   bash benches/compare/run.sh [ROUNDS=3] [EPOCHS=10]
+#   bash benches/compare/run.sh [ROUNDS=3] [EPOCHS=10] [mlp|cnn]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -14,7 +15,7 @@ if [ ! -x "$venv/bin/python" ]; then
     "$venv/bin/pip" install --quiet --upgrade pip
     "$venv/bin/pip" install --quiet -r benches/compare/requirements.txt
 fi
-cargo build --release --quiet -p ch08-mnist
+cargo build --release --quiet -p ch08-mnist -p ch10-cnn
 # Fetch and verify MNIST into data/mnist if it is not there yet.
 target/release/ch08-mnist --quick >/dev/null
-"$venv/bin/python" benches/compare/compare.py "${1:-3}" "${2:-10}"
+"$venv/bin/python" benches/compare/compare.py "${1:-3}" "${2:-10}" "${3:-mlp}"

@@ -211,7 +211,8 @@ pub fn conv_by_matrix<T: Real>(
 ) -> Array3<T> {
     let (o, oh, ow) = output_shape(x.dim(), w.dim(), geometry);
     let w = filters_as_rows(w); // (O, C·k·k)
-    let z = w.dot(&im2col(x, geometry)) + &b.insert_axis(Axis(1)); // (O, OH·OW)
+    // (O, C·k·k) · (C·k·k, OH·OW) + (O, 1) → (O, OH·OW)
+    let z = w.dot(&im2col(x, geometry)) + b.insert_axis(Axis(1));
     z.into_shape_with_order((o, oh, ow))
         .expect("O·OH·OW entries")
 }

@@ -229,7 +229,7 @@ pub fn format_count(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -259,6 +259,7 @@ pub fn training<DB: DrawingBackend>(
         .configure_mesh()
         .x_desc("epoch")
         .y_desc("validation error, %")
+        .x_label_formatter(&|v| format!("{v:.0}"))
         .label_style(label_style())
         .axis_style(FRAME)
         .draw()?;
@@ -285,6 +286,10 @@ pub fn training<DB: DrawingBackend>(
 }
 
 /// Writes every figure into `dir`; returns the paths written.
+#[allow(
+    clippy::redundant_closure,
+    reason = "render_with needs a closure generic over the backend's lifetime"
+)]
 pub fn write_all(
     dir: &Path,
     net: &Cnn<f32>,
@@ -319,7 +324,9 @@ pub fn write_all(
     )?;
     put(
         "ch10-parameters",
-        render_with("ch10-parameters", (900, 300), |a| parameters(a))?,
+        render_with("ch10-parameters", (900, 300), |a| {
+            parameters(a) // a closure: the lifetimes need it
+        })?,
     )?;
     put(
         "ch10-training",

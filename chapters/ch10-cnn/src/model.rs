@@ -52,9 +52,8 @@ fn architecture(text: &str) -> Result<Architecture, String> {
     if field("version")? != VERSION {
         return Err(format!("its version is not {VERSION}"));
     }
-    let number = |s: &str| {
-        s.parse::<usize>().map_err(|_| format!("bad size '{s}'"))
-    };
+    let number =
+        |s: &str| s.parse::<usize>().map_err(|_| format!("bad size '{s}'"));
     let channels: Vec<usize> = field("channels")?
         .split(',')
         .map(number)

@@ -73,7 +73,7 @@ impl Architecture {
                 ));
             }
             let conv = side - self.k + 1;
-            if conv % POOL != 0 {
+            if !conv.is_multiple_of(POOL) {
                 return Err(format!(
                     "layer {}'s {conv}×{conv} maps do not split into \
                      {POOL}×{POOL} pooling blocks",

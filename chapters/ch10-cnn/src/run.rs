@@ -85,7 +85,7 @@ fn print_map(name: &str, z: &ndarray::Array2<f64>) {
     println!("  {name}:");
     for row in z.rows() {
         let cells: Vec<String> =
-            row.iter().map(|v| format!("{v:5.1}")).collect();
+            row.iter().map(|v| format!("{v:6.2}")).collect();
         println!("    {}", cells.join(" "));
     }
 }
@@ -244,7 +244,7 @@ fn checks() {
         unflipped.as_slice().expect("contiguous"),
     );
     println!(
-        "  the same with the filters left unflipped (a classic bug): {:.1e} — caught",
+        "  the same with the filters left unflipped (a classic bug): {:.2} — caught",
         report.worst
     );
     let small = Architecture {

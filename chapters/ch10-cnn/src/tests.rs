@@ -423,7 +423,10 @@ fn a_model_file_round_trips_and_bad_files_are_named() {
     let small = encode(&other);
     // a tensor of another shape under a valid architecture
     let mut text = small.clone();
-    let at = small.windows(12).position(|w| w == b"channels=3,4").unwrap();
+    let at = small
+        .windows(12)
+        .position(|w| w == b"channels=3,4")
+        .unwrap();
     text[at + 11] = b'5';
     let err = says(&text);
     assert!(err.contains("the architecture needs F32"), "{err}");

@@ -129,7 +129,7 @@ pub fn train(
     let n = data.x.ncols();
     let mut order: Vec<usize> = (0..n).collect();
     let mut history = Vec::new();
-    fastpath::install(|| fastpath::prepare::<f32>());
+    fastpath::install(fastpath::prepare::<f32>);
     for epoch in 0..settings.epochs {
         let start = Instant::now();
         let eta = cosine_eta(settings.eta, epoch, settings.epochs);
