@@ -60,7 +60,7 @@ fn bench(c: &mut Criterion) {
             )
         })
         .collect();
-    fastpath::install(|| fastpath::prepare::<f32>());
+    fastpath::install(fastpath::prepare::<f32>);
     let mut group = c.benchmark_group("cnn batch 64");
     group.bench_function("training step", |b| {
         b.iter(|| {

@@ -121,3 +121,43 @@ fn flags_set_the_settings() {
     assert_eq!((s.batch_size, s.epochs, s.seed), (32, 3, 7));
     assert!(!s.augment.any() && want.augment.shift);
 }
+
+#[test]
+fn predict_reads_a_digit_with_a_saved_cnn() {
+    use ch10_cnn::{Architecture, Cnn};
+    let dir = std::env::temp_dir()
+        .join(format!("ch10-predict-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("cnn.safetensors");
+    let net = Cnn::<f32>::new(Architecture::MNIST, &mut shared::rng::seeded(4));
+    ch10_cnn::model::save(&net, &model).unwrap();
+    // a dark vertical stroke on white paper, as a photo of a 1 would be
+    let paper = ndarray::Array2::from_shape_fn((60, 60), |(r, c)| {
+        if (10..50).contains(&r) && (27..33).contains(&c) {
+            0.0f32
+        } else {
+            1.0
+        }
+    });
+    let image = dir.join("one.png");
+    std::fs::write(&image, ch08_mnist::preprocess::encode_png(paper.view()))
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ch10-cnn"))
+        .args([
+            "predict",
+            image.to_str().unwrap(),
+            "--model",
+            model.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("The CNN reads a"), "{text}");
+    assert!(text.contains("most likely:"), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
