@@ -337,42 +337,52 @@ pub fn narrated(
     Ok(())
 }
 
-/// Section 6: the pairs chapter 9's network confuses most, and how often
-/// the CNN confuses them.
+/// Section 6: the pairs of digits chapter 8's network confuses most (its
+/// confusion matrix's largest off-diagonal pairs), and how often chapter
+/// 9's network and the CNN confuse them.
 fn hard_cases(mnist: &Mnist, cnn: &[u8]) {
     println!(
-        "\n6. The hard cases: chapter 9's fully connected network beside the CNN"
+        "\n6. The hard cases: chapter 8's confusion matrix, chapters 8 and 9 \
+         beside the CNN"
     );
-    let path = ch08_mnist::runs::model_path("ch09");
-    let mlp = match ch08_mnist::model::load(&path) {
-        Ok(net) => ch08_mnist::predict_all(&net, mnist.x_test.view()),
-        Err(e) => {
-            println!(
-                "  (skipped: {e}; `cargo run --release -p ch09-generalisation` saves it)"
-            );
-            return;
+    let predict = |name: &str| {
+        let path = ch08_mnist::runs::model_path(name);
+        match ch08_mnist::model::load(&path) {
+            Ok(net) => Some(ch08_mnist::predict_all(&net, mnist.x_test.view())),
+            Err(e) => {
+                println!("  (skipped: {e}; the chapter's full run saves it)");
+                None
+            }
         }
     };
+    let (Some(mlp8), Some(mlp9)) = (predict("default"), predict("ch09")) else {
+        return;
+    };
     let labels = &mnist.labels_test;
-    let m = confusion_matrix(&mlp, labels);
-    let c = confusion_matrix(cnn, labels);
-    // the unordered pairs {a, b} the MLP mixes up most, both ways
+    let confused = |p: &[u8], a: usize, b: usize| {
+        let m = confusion_matrix(p, labels);
+        m[a][b] + m[b][a]
+    };
+    // the unordered pairs {a, b} chapter 8 mixes up most, both ways
     let mut pairs: Vec<(usize, usize, usize)> = (0..10)
         .flat_map(|a| ((a + 1)..10).map(move |b| (a, b)))
-        .map(|(a, b)| (a, b, m[a][b] + m[b][a]))
+        .map(|(a, b)| (a, b, confused(&mlp8, a, b)))
         .collect();
     pairs.sort_by(|x, y| y.2.cmp(&x.2).then(x.0.cmp(&y.0)));
-    println!("  digits mixed up (either way)   MLP (ch. 9)   CNN");
+    println!("  digits mixed up (either way)   ch. 8 MLP   ch. 9 MLP     CNN");
     for &(a, b, errors) in &pairs[..6] {
         println!(
-            "  {a} ↔ {b}                           {errors:>5}   {:>5}",
-            c[a][b] + c[b][a]
+            "  {a} ↔ {b}                         {errors:>9}   {:>9}   {:>5}",
+            confused(&mlp9, a, b),
+            confused(cnn, a, b)
         );
     }
     let wrong = |p: &[u8]| p.iter().zip(labels).filter(|(p, l)| p != l).count();
     println!(
-        "  all errors                       {:>5}   {:>5}   (of {} test images)",
-        wrong(&mlp),
+        "  all errors                     {:>9}   {:>9}   {:>5}   (of {} test \
+         images)",
+        wrong(&mlp8),
+        wrong(&mlp9),
         wrong(cnn),
         labels.len()
     );
