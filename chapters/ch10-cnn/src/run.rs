@@ -345,17 +345,23 @@ fn hard_cases(mnist: &Mnist, cnn: &[u8]) {
         "\n6. The hard cases: chapter 8's confusion matrix, chapters 8 and 9 \
          beside the CNN"
     );
-    let predict = |name: &str| {
+    let predict = |name: &str, package: &str| {
         let path = ch08_mnist::runs::model_path(name);
         match ch08_mnist::model::load(&path) {
             Ok(net) => Some(ch08_mnist::predict_all(&net, mnist.x_test.view())),
             Err(e) => {
-                println!("  (skipped: {e}; the chapter's full run saves it)");
+                println!(
+                    "  (skipped: {e}; `cargo run --release -p {package}` \
+                     saves it)"
+                );
                 None
             }
         }
     };
-    let (Some(mlp8), Some(mlp9)) = (predict("default"), predict("ch09")) else {
+    let Some(mlp8) = predict("default", "ch08-mnist") else {
+        return;
+    };
+    let Some(mlp9) = predict("ch09", "ch09-generalisation") else {
         return;
     };
     let labels = &mnist.labels_test;
