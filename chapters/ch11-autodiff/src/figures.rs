@@ -1,0 +1,236 @@
+//! The chapter's figures: computational graphs, drawn from the engines'
+//! own records.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use shared::figures::{DrawResult, FRAME, Figure, text_style, title_style};
+
+use crate::mlp::{Activation, Cost, Network};
+use crate::scalar::{Value, chain_gradient};
+use crate::tensor::Tape;
+
+/// Every figure of chapter 11.
+#[allow(
+    clippy::redundant_closure,
+    reason = "the closure turns a generic drawing function into the \
+              higher-ranked fn pointer Figure needs; the bare name does not"
+)]
+pub fn all() -> Vec<Figure> {
+    vec![
+        Figure::new("ch11-neuron-graph", (860, 330), |area| neuron_graph(area)),
+        Figure::new("ch11-tape", (980, 360), |area| tape_graph(area)),
+    ]
+}
+
+/// One node to draw: a title, lines under it, whether it is a leaf (an
+/// input or parameter) and which nodes feed it.
+pub struct Drawn {
+    /// "w1", "+", "A·B".
+    pub title: String,
+    /// Lines under the title.
+    pub lines: Vec<String>,
+    /// Leaves are drawn in blue.
+    pub leaf: bool,
+    /// Indices (into the same list) of its inputs.
+    pub inputs: Vec<usize>,
+}
+
+/// Columns for a graph listed inputs-first: an operation one column right
+/// of its furthest input, a leaf one column left of its first consumer.
+pub fn columns(nodes: &[Drawn]) -> Vec<usize> {
+    let mut depth = vec![0usize; nodes.len()];
+    for (k, node) in nodes.iter().enumerate() {
+        if let Some(d) = node.inputs.iter().map(|&i| depth[i]).max() {
+            depth[k] = d + 1;
+        }
+    }
+    let mut column = depth.clone();
+    for (k, node) in nodes.iter().enumerate() {
+        if node.leaf {
+            let consumers = nodes
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.inputs.contains(&k));
+            let first = consumers.map(|(j, _)| depth[j]).min().unwrap_or(1);
+            column[k] = first.saturating_sub(1);
+        }
+    }
+    column
+}
+
+/// Draws a graph left to right: leaves in the top rows, operations in the
+/// bottom row, an arrow from each input to its consumer.
+pub fn draw_graph<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    nodes: &[Drawn],
+    box_size: (i32, i32),
+) -> DrawResult<DB> {
+    let column = columns(nodes);
+    let columns_used = column.iter().max().map_or(1, |c| c + 1);
+    let mut rows = vec![Vec::new(); columns_used];
+    for (k, node) in nodes.iter().enumerate() {
+        if node.leaf {
+            rows[column[k]].push(k);
+        }
+    }
+    let leaf_rows = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let (width, height) = area.dim_in_pixel();
+    let (w, h) = box_size;
+    let x_step = (width as i32 - w - 20) / (columns_used as i32 - 1).max(1);
+    let y_step = (height as i32 - h - 20) / leaf_rows.max(1) as i32;
+    let at = |k: usize| {
+        let row = match nodes[k].leaf {
+            true => rows[column[k]].iter().position(|&j| j == k).unwrap_or(0),
+            false => leaf_rows,
+        };
+        (10 + column[k] as i32 * x_step, 10 + row as i32 * y_step)
+    };
+    for (k, node) in nodes.iter().enumerate() {
+        let (x1, y1) = at(k);
+        for &i in &node.inputs {
+            let (x0, y0) = at(i);
+            let (from, to) = ((x0 + w, y0 + h / 2), (x1, y1 + h / 2));
+            area.draw(&PathElement::new([from, to], BLACK.mix(0.6)))?;
+            area.draw(&Circle::new(to, 3, BLACK.filled()))?;
+        }
+    }
+    for (k, node) in nodes.iter().enumerate() {
+        let (x, y) = at(k);
+        let fill = match node.leaf {
+            true => RGBColor(225, 236, 250),
+            false => RGBColor(245, 245, 245),
+        };
+        area.draw(&Rectangle::new([(x, y), (x + w, y + h)], fill.filled()))?;
+        area.draw(&Rectangle::new([(x, y), (x + w, y + h)], FRAME))?;
+        let centre = Pos::new(HPos::Center, VPos::Top);
+        area.draw_text(
+            &node.title,
+            &text_style(14.0).pos(centre),
+            (x + w / 2, y + 4),
+        )?;
+        for (line, text) in node.lines.iter().enumerate() {
+            area.draw_text(
+                text,
+                &text_style(12.0).pos(centre),
+                (x + w / 2, y + 22 + 15 * line as i32),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The scalar graph of `cost`, every node with its number and gradient.
+pub fn scalar_nodes(cost: &Value) -> Vec<Drawn> {
+    let order = cost.topological_order();
+    let index = |v: &Value| order.iter().position(|u| u.same_node(v));
+    order
+        .iter()
+        .map(|v| {
+            let leaf = v.op().is_empty();
+            let title = match (leaf, v.label().as_str()) {
+                (true, label) => label.to_string(),
+                (false, "") => v.op().to_string(),
+                (false, label) => format!("{label} = {}", v.op()),
+            };
+            Drawn {
+                title,
+                lines: vec![
+                    format!("value {:.4}", v.data()),
+                    format!("grad {:.4}", v.grad()),
+                ],
+                leaf,
+                inputs: v
+                    .inputs()
+                    .iter()
+                    .filter_map(|(u, _)| index(u))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// The first neuron of chapter 6's chain and its cost, C = (σ(w x + b)
+/// − y)², after the backward pass: each node's value and ∂C/∂(node).
+pub fn neuron_graph<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let (cost, _, _) = chain_gradient(&[0.8], &[0.1], 1.0, 1.0);
+    let area = area.titled(
+        "C = (σ(w₁x + b₁) − y)²: values forward, gradients ∂C/∂node backward",
+        title_style(),
+    )?;
+    draw_graph(&area.margin(5, 5, 5, 5), &scalar_nodes(&cost), (112, 54))
+}
+
+/// The nodes of a tape, each with its shape.
+pub fn tape_nodes<T: shared::Real>(
+    tape: &Tape<T>,
+    names: &[(usize, &str)],
+) -> Vec<Drawn> {
+    (0..tape.len())
+        .map(|k| {
+            let (op, inputs, (rows, cols), needs_grad) = tape.describe(k);
+            let leaf = op.is_empty();
+            let name = names.iter().find(|(j, _)| *j == k).map(|(_, n)| *n);
+            let title = match (name, leaf) {
+                (Some(n), _) => n.to_string(),
+                (None, _) => op.to_string(),
+            };
+            let grad = match needs_grad {
+                true => "gradient: yes",
+                false => "no gradient",
+            };
+            Drawn {
+                title,
+                lines: vec![format!("({rows}, {cols})"), grad.to_string()],
+                leaf,
+                inputs: inputs.iter().map(|v| v.0).collect(),
+            }
+        })
+        .collect()
+}
+
+/// The tape of one minibatch step of chapter 8's 784-256-10 network.
+pub fn tape_graph<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let mut rng = shared::rng::seeded(1);
+    let net = Network::<f32>::new(
+        &[784, 256, 10],
+        Activation::Relu,
+        Activation::Softmax,
+        ch06_backprop::Init::He,
+        &mut rng,
+    )
+    .expect("valid sizes");
+    let (x, y) = (
+        ndarray::Array2::zeros((784, 64)),
+        ndarray::Array2::zeros((10, 64)),
+    );
+    let mut tape = Tape::new();
+    crate::mlp::record_cost(
+        &mut tape,
+        &net,
+        x.view(),
+        y.view(),
+        Cost::CrossEntropy,
+    );
+    let names = [
+        (0, "X"),
+        (1, "Y"),
+        (2, "W⁽¹⁾"),
+        (3, "b⁽¹⁾"),
+        (7, "W⁽²⁾"),
+        (8, "b⁽²⁾"),
+    ];
+    let area = area.titled(
+        "One minibatch on the tape: 784-256-10, batch of 64 (shapes of each value)",
+        title_style(),
+    )?;
+    draw_graph(
+        &area.margin(5, 5, 5, 5),
+        &tape_nodes(&tape, &names),
+        (104, 54),
+    )
+}

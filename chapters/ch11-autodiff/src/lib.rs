@@ -1,0 +1,22 @@
+//! Chapter 11: automatic differentiation — the chain rule applied by the
+//! computer.
+//!
+//! Covers a scalar engine (values that remember how they were made, the
+//! computational graph, a topological order, gradients that accumulate);
+//! forward mode with dual numbers, and why networks use reverse mode; a
+//! tensor engine on ndarray (a tape of matrix operations, each with its
+//! backward rule); chapter 3's network recorded on it, its gradients
+//! proven equal to chapters 6 and 7's backprop; and chapter 8's network
+//! trained on MNIST by it.
+
+pub mod check;
+pub mod cli;
+pub mod exercises;
+pub mod figures;
+pub mod mlp;
+pub mod run;
+pub mod scalar;
+pub mod tensor;
+
+#[cfg(test)]
+mod tests;
