@@ -192,13 +192,13 @@ impl Value {
 // ANCHOR_END: backward
 
 // ANCHOR: chain
-/// Chapter 6's chain of sigmoid neurons, aₗ = σ(wₗ aₗ₋₁ + bₗ), and its
+/// Chapter 6's chain of sigmoid neurons, aₗ = σ(aₗ₋₁ wₗ + bₗ), and its
 /// cost C = (a_L − y)², written once for any kind of number: plain `f64`,
 /// a [`Value`] that records the graph, or a [`Dual`] for forward mode.
 pub fn chain_cost<N: Number>(w: &[N], b: &[N], x: f64, y: f64) -> N {
     let mut a = N::constant(x, "x");
     for (l, (w, b)) in w.iter().zip(b).enumerate() {
-        let z = (w.clone() * a + b.clone()).named(&format!("z{}", l + 1));
+        let z = (a * w.clone() + b.clone()).named(&format!("z{}", l + 1));
         a = z.sigmoid().named(&format!("a{}", l + 1));
     }
     (a - N::constant(y, "y")).square().named("C")

@@ -508,13 +508,13 @@ impl<T: Real> Op<T> for SoftmaxCrossEntropy {
         g: &Array2<T>,
     ) -> Array2<T> {
         let (z, y) = (x[0], x[1]);
-        let log_a = log_softmax(z);
         match i {
             0 => {
+                let a = Softmax.forward(&[z]); // A = softmax(Z)
                 let y_sums = y.sum_axis(Axis(0)); // (m,): 1 for one-hot Y
-                (log_a.mapv(T::exp) * &y_sums - y) * g // ∂C/∂Z
+                (a * &y_sums - y) * g // ∂C/∂Z = (A ⊙ 1ᵀY − Y) ⊙ 1g
             }
-            _ => log_a.mapv(|l| -l) * g, // ∂C/∂Y = −ln A ⊙ 1g
+            _ => log_softmax(z).mapv(|l| -l) * g, // ∂C/∂Y = −ln A ⊙ 1g
         }
     }
 }

@@ -471,3 +471,25 @@ fn training_on_the_tape_equals_training_by_hand() {
             .all(|p, q| (p - q).abs() < 1e-10)
     );
 }
+
+#[test]
+fn in_f32_the_engine_gives_the_hand_written_gradient_to_the_bit() {
+    // Same operations in the same order; the only change is that the
+    // engine scales by 1/m before its products and chapter 7 after, which
+    // is exact when m is a power of two (chapter 8's batches: 64, and a
+    // last one of 16).
+    let config = crate::mlp::Config::default_run();
+    let mut rng = seeded(5);
+    let net = Network::<f32>::new(
+        &config.sizes, config.hidden, config.output, config.init, &mut rng,
+    )
+    .unwrap();
+    for m in [64, 16] {
+        let x = normal_array(&mut rng, (784, m), 1.0).mapv(|v| v.max(0.0) as f32);
+        let labels: Vec<u8> = (0..m).map(|k| (k * 7 % 10) as u8).collect();
+        let y = ch08_mnist::labels_to_matrix::<f32>(&labels);
+        let engine = gradients(&net, x.view(), y.view(), Cost::CrossEntropy);
+        let hand = backprop_batch(&net, x.view(), y.view(), Cost::CrossEntropy);
+        assert_eq!(engine, hand, "batch of {m}");
+    }
+}
