@@ -18,8 +18,8 @@ use crate::tensor::Tape;
 )]
 pub fn all() -> Vec<Figure> {
     vec![
-        Figure::new("ch11-neuron-graph", (860, 330), |area| neuron_graph(area)),
-        Figure::new("ch11-tape", (980, 360), |area| tape_graph(area)),
+        Figure::new("ch11-neuron-graph", (860, 210), |area| neuron_graph(area)),
+        Figure::new("ch11-tape", (980, 210), |area| tape_graph(area)),
     ]
 }
 
@@ -74,15 +74,26 @@ pub fn draw_graph<DB: DrawingBackend>(
             rows[column[k]].push(k);
         }
     }
-    let leaf_rows = rows.iter().map(Vec::len).max().unwrap_or(0);
+    // operations sit below the leaves of their own column; a column with
+    // no operation may use that row for one more leaf
+    let has_op =
+        |c: usize| (0..nodes.len()).any(|k| !nodes[k].leaf && column[k] == c);
+    let op_row = (0..columns_used)
+        .filter(|&c| has_op(c))
+        .map(|c| rows[c].len())
+        .max()
+        .unwrap_or(0);
+    let row_count =
+        rows.iter().map(Vec::len).max().unwrap_or(0).max(op_row + 1);
     let (width, height) = area.dim_in_pixel();
     let (w, h) = box_size;
     let x_step = (width as i32 - w - 20) / (columns_used as i32 - 1).max(1);
-    let y_step = (height as i32 - h - 20) / leaf_rows.max(1) as i32;
+    let y_step =
+        ((height as i32 - h - 20) / (row_count as i32 - 1).max(1)).min(2 * h);
     let at = |k: usize| {
         let row = match nodes[k].leaf {
             true => rows[column[k]].iter().position(|&j| j == k).unwrap_or(0),
-            false => leaf_rows,
+            false => op_row,
         };
         (10 + column[k] as i32 * x_step, 10 + row as i32 * y_step)
     };

@@ -481,11 +481,16 @@ fn in_f32_the_engine_gives_the_hand_written_gradient_to_the_bit() {
     let config = crate::mlp::Config::default_run();
     let mut rng = seeded(5);
     let net = Network::<f32>::new(
-        &config.sizes, config.hidden, config.output, config.init, &mut rng,
+        &config.sizes,
+        config.hidden,
+        config.output,
+        config.init,
+        &mut rng,
     )
     .unwrap();
     for m in [64, 16] {
-        let x = normal_array(&mut rng, (784, m), 1.0).mapv(|v| v.max(0.0) as f32);
+        let x =
+            normal_array(&mut rng, (784, m), 1.0).mapv(|v| v.max(0.0) as f32);
         let labels: Vec<u8> = (0..m).map(|k| (k * 7 % 10) as u8).collect();
         let y = ch08_mnist::labels_to_matrix::<f32>(&labels);
         let engine = gradients(&net, x.view(), y.view(), Cost::CrossEntropy);
