@@ -60,7 +60,7 @@ impl Op<f64> for Maximum {
 // ANCHOR_END: maximum
 
 // ANCHOR: silu
-/// Exercise 11.3: Y = X ⊙ σ(X), its backward rule fixed.
+/// Exercise 11.3: SiLU, Y = X ⊙ σ(X), its backward rule fixed.
 pub struct Silu;
 
 impl Op<f64> for Silu {
@@ -77,8 +77,8 @@ impl Op<f64> for Silu {
         y: &Array2<f64>,
         g: &Array2<f64>,
     ) -> Array2<f64> {
-        // product rule: (x σ)' = σ + x σ(1 − σ) = σ + y(1 − σ); the shipped
-        // rule wrote y(1 − y), sigmoid's rule, but y here is not σ(x)
+        // product rule: (x σ)' = σ + x σ(1 − σ) = σ + y(1 − σ); broken::Silu
+        // wrote y(1 − y), sigmoid's rule, but y here is not σ(x)
         let s = x[0].mapv(ch02_activations::sigmoid); // σ(X)
         g * &(&s + &(y * &s.mapv(|s| 1.0 - s)))
     }

@@ -3,7 +3,8 @@
 use ndarray::Array2;
 use shared::gradcheck::{Report, check_measurable};
 
-use crate::tensor::Op;
+use crate::tensor::*;
+use shared::rng::{Rng, normal_array};
 
 // ANCHOR: check_op
 /// Checks `op`'s backward rule at the inputs `x`: with a fixed random
@@ -46,3 +47,31 @@ pub fn check_op(
     check_measurable(loss, &flat, &analytic)
 }
 // ANCHOR_END: check_op
+
+/// Every operation with inputs it is differentiable at.
+pub fn ops_and_inputs(
+    rng: &mut Rng,
+    (n, k, m): (usize, usize, usize),
+) -> Vec<(Box<dyn Op<f64>>, Vec<Array2<f64>>)> {
+    let mut normal = |shape| normal_array(rng, shape, 1.0);
+    let away =
+        |a: Array2<f64>| a.mapv(|v| if v >= 0.0 { v + 0.1 } else { v - 0.1 });
+    let x = normal((n, m));
+    let positive = normal((n, m)).mapv(|v| 0.5 + v.abs());
+    let y = normal((n, m)).mapv(f64::abs);
+    vec![
+        (Box::new(MatMul), vec![normal((n, k)), normal((k, m))]),
+        (Box::new(AddColumn), vec![x.clone(), normal((n, 1))]),
+        (Box::new(Sigmoid), vec![x.clone()]),
+        (Box::new(Tanh), vec![x.clone()]),
+        (Box::new(Relu), vec![away(x.clone())]),
+        (Box::new(Softmax), vec![x.clone()]),
+        (Box::new(Sub), vec![x.clone(), normal((n, m))]),
+        (Box::new(Mul), vec![x.clone(), normal((n, m))]),
+        (Box::new(Ln), vec![positive]),
+        (Box::new(Scale(-0.7)), vec![x.clone()]),
+        (Box::new(ColumnSums), vec![x.clone()]),
+        (Box::new(Mean), vec![x.clone()]),
+        (Box::new(SoftmaxCrossEntropy), vec![x, y]),
+    ]
+}

@@ -1,5 +1,4 @@
-//! Chapter 11 exercises: replace each `todo!()` with your answer (and, in
-//! 11.3, fix the rule).
+//! Chapter 11 exercises: replace each `todo!()` with your answer.
 //!
 //! `cargo exercises` grades them (and every other chapter's);
 //! `cargo exercises hint 11.1` gives a hint, one step at a time.
@@ -63,9 +62,9 @@ impl Op<f64> for Maximum {
 // ANCHOR_END: maximum
 
 // ANCHOR: silu
-/// Exercise 11.3: Y = X ⊙ σ(X), elementwise (SiLU, or "swish", a smooth
-/// cousin of ReLU). Its forward rule is right; its backward rule fails
-/// the gradient check. Find the bug and fix it.
+/// Exercise 11.3: SiLU, Y = X ⊙ σ(X), with a backward rule that passes
+/// its gradient check. (`broken::Silu` has one that does not: find its
+/// bug, then write the rule right here.)
 pub struct Silu;
 
 impl Op<f64> for Silu {
@@ -82,9 +81,8 @@ impl Op<f64> for Silu {
         y: &Array2<f64>,
         g: &Array2<f64>,
     ) -> Array2<f64> {
-        // TODO: this rule fails the gradient check; find the bug.
-        let s = x[0].mapv(ch02_activations::sigmoid); // σ(X)
-        g * &(&s + &(y * &y.mapv(|y| 1.0 - y)))
+        // TODO: return ∂C/∂X, the rule of broken::Silu with its bug fixed.
+        todo!("exercise 11.3: SiLU's backward rule")
     }
 }
 // ANCHOR_END: silu

@@ -244,6 +244,28 @@ fn agreement() {
     );
 }
 
+/// Section 3, continued: each operation's backward rule on its own.
+fn each_rule() {
+    println!(
+        "\n  Each backward rule against finite differences (check_op, shapes 3×4×5):"
+    );
+    let mut rng = seeded(7);
+    let mut line = Vec::new();
+    for (op, x) in crate::check::ops_and_inputs(&mut rng, (3, 4, 5)) {
+        let refs: Vec<&Array2<f64>> = x.iter().collect();
+        let r = normal_array(&mut rng, op.forward(&refs).dim(), 1.0);
+        let report = crate::check::check_op(op.as_ref(), &x, &r);
+        line.push(format!("{} {:.0e}", op.name(), report.worst));
+    }
+    for chunk in line.chunks(5) {
+        println!("    {}", chunk.join("   "));
+    }
+    let x = normal_array(&mut rng, (3, 5), 2.0);
+    let r = normal_array(&mut rng, (3, 5), 1.0);
+    let report = crate::check::check_op(&crate::broken::Silu, &[x], &r);
+    println!("  and exercise 11.3's broken::Silu: {report} — caught");
+}
+
 /// The largest difference between two gradients, relative to the largest
 /// entry of `b`.
 pub fn worst_relative<T: shared::Real>(
@@ -550,6 +572,7 @@ pub fn narrated(scale: Scale, figures_dir: Option<&Path>) -> Result<(), Error> {
     scalar_engine();
     modes();
     agreement();
+    each_rule();
     mnist(scale)?;
     scalars_at_scale();
     if let Some(dir) = figures_dir {

@@ -130,39 +130,11 @@ fn forward_mode_needs_one_pass_per_parameter() {
 // ---------------------------------------------------------------------
 // The tensor engine's operations, one by one
 
-/// Every operation with inputs it is differentiable at.
-fn ops_and_inputs(
-    rng: &mut Rng,
-    (n, k, m): (usize, usize, usize),
-) -> Vec<(Box<dyn Op<f64>>, Vec<Array2<f64>>)> {
-    let mut normal = |shape| normal_array(rng, shape, 1.0);
-    let away =
-        |a: Array2<f64>| a.mapv(|v| if v >= 0.0 { v + 0.1 } else { v - 0.1 });
-    let x = normal((n, m));
-    let positive = normal((n, m)).mapv(|v| 0.5 + v.abs());
-    let y = normal((n, m)).mapv(f64::abs);
-    vec![
-        (Box::new(MatMul), vec![normal((n, k)), normal((k, m))]),
-        (Box::new(AddColumn), vec![x.clone(), normal((n, 1))]),
-        (Box::new(Sigmoid), vec![x.clone()]),
-        (Box::new(Tanh), vec![x.clone()]),
-        (Box::new(Relu), vec![away(x.clone())]),
-        (Box::new(Softmax), vec![x.clone()]),
-        (Box::new(Sub), vec![x.clone(), normal((n, m))]),
-        (Box::new(Mul), vec![x.clone(), normal((n, m))]),
-        (Box::new(Ln), vec![positive]),
-        (Box::new(Scale(-0.7)), vec![x.clone()]),
-        (Box::new(ColumnSums), vec![x.clone()]),
-        (Box::new(Mean), vec![x.clone()]),
-        (Box::new(SoftmaxCrossEntropy), vec![x, y]),
-    ]
-}
-
 fn check_all_ops(
     rng: &mut Rng,
     shape: (usize, usize, usize),
 ) -> Vec<(&'static str, shared::gradcheck::Report)> {
-    ops_and_inputs(rng, shape)
+    crate::check::ops_and_inputs(rng, shape)
         .into_iter()
         .map(|(op, x)| {
             let refs: Vec<&Array2<f64>> = x.iter().collect();
@@ -219,7 +191,7 @@ fn wrong<O: Op<f64> + 'static>(
 fn every_backward_rule_is_caught_when_wrong() {
     // shapes where each mistake still gives the right shape: square
     let mut rng = seeded(11);
-    let right = ops_and_inputs(&mut rng, (3, 3, 3));
+    let right = crate::check::ops_and_inputs(&mut rng, (3, 3, 3));
     let wrongs: Vec<(&str, Box<dyn Op<f64>>)> = vec![
         (
             "A·B without a transpose",

@@ -83,5 +83,8 @@ fn graders_reject_plausible_wrong_answers() {
         ("SiLU without the product rule", || {
             grade::silu(&SiluWithoutProductRule)
         }),
+        ("broken::Silu, as shipped", || {
+            grade::silu(&ch11_autodiff::broken::Silu)
+        }),
     ]);
 }
