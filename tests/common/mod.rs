@@ -5,8 +5,12 @@ use shared::chapter::Chapter;
 /// Chapters whose run needs the MNIST data and real training time. They are
 /// not run here; their own tests use data they make, and CI runs chapters
 /// 8 and 9 on the real data (`.ci/run`).
-pub const DATA_CHAPTERS: &[&str] =
-    &["ch08-mnist", "ch09-generalisation", "ch10-cnn", "ch11-autodiff"];
+pub const DATA_CHAPTERS: &[&str] = &[
+    "ch08-mnist",
+    "ch09-generalisation",
+    "ch10-cnn",
+    "ch11-autodiff",
+];
 
 /// Every other chapter crate, in book order. A test checks this list and
 /// [`DATA_CHAPTERS`] against `chapters/`, so no chapter can be left out.
