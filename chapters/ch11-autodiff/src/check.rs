@@ -48,11 +48,14 @@ pub fn check_op(
 }
 // ANCHOR_END: check_op
 
+/// An operation and inputs for it.
+pub type OpAt = (Box<dyn Op<f64>>, Vec<Array2<f64>>);
+
 /// Every operation with inputs it is differentiable at.
 pub fn ops_and_inputs(
     rng: &mut Rng,
     (n, k, m): (usize, usize, usize),
-) -> Vec<(Box<dyn Op<f64>>, Vec<Array2<f64>>)> {
+) -> Vec<OpAt> {
     let mut normal = |shape| normal_array(rng, shape, 1.0);
     let away =
         |a: Array2<f64>| a.mapv(|v| if v >= 0.0 { v + 0.1 } else { v - 0.1 });

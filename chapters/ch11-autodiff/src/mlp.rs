@@ -53,11 +53,10 @@ pub fn record_cost<T: Real>(
         p.b.push(tape.param(layer.b.clone().insert_axis(Axis(1))));
         let wa = tape.matmul(p.w[l], a); // W A
         let z = tape.add_column(wa, p.b[l]); // Z = W A + b 1ᵀ
-        if l == last && layer.activation == Activation::Softmax {
-            if let Cost::CrossEntropy = cost {
-                let per_sample = tape.apply(SoftmaxCrossEntropy, &[z, y]);
-                return (p, tape.mean(per_sample)); // C = mean of −Σ y ln a
-            }
+        let softmax = layer.activation == Activation::Softmax;
+        if l == last && softmax && cost == Cost::CrossEntropy {
+            let per_sample = tape.apply(SoftmaxCrossEntropy, &[z, y]);
+            return (p, tape.mean(per_sample)); // C = mean of −Σ y ln a
         }
         a = activate(tape, layer.activation, z); // A = f(Z)
     }

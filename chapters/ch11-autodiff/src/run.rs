@@ -334,7 +334,7 @@ fn mnist(scale: Scale) -> Result<(), Error> {
     println!("  the engine (the tape's backward pass):");
     let (tape, tape_history) =
         train_on_tape(&config, (x, y.view()), val, print_epoch);
-    println!("  chapter 8's fast path (for scale):");
+    println!("  chapter 8's fast path, for scale (its epochs not shown)");
     let fast_config = Config {
         path: TrainingPath::Fast,
         ..config.clone()

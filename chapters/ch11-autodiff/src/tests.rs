@@ -80,7 +80,8 @@ fn a_value_used_twice_gets_both_shares() {
 #[test]
 fn the_scalar_ops_derivatives_match_finite_differences() {
     type Unary = fn(Value) -> Value;
-    let ops: [(&str, Unary, fn(f64) -> f64); 4] = [
+    type Plain = fn(f64) -> f64;
+    let ops: [(&str, Unary, Plain); 4] = [
         ("sigmoid", Value::sigmoid, ch02_activations::sigmoid),
         ("tanh", Value::tanh, f64::tanh),
         ("relu", Value::relu, |x| x.max(0.0)),
@@ -156,10 +157,14 @@ proptest! {
     }
 }
 
+/// A backward rule as a plain function: (i, x, y, g) → ∂C/∂x[i].
+type Rule =
+    fn(usize, &[&Array2<f64>], &Array2<f64>, &Array2<f64>) -> Array2<f64>;
+
 /// An operation with the right forward rule and a wrong backward rule.
 struct Wrong<O> {
     op: O,
-    rule: fn(usize, &[&Array2<f64>], &Array2<f64>, &Array2<f64>) -> Array2<f64>,
+    rule: Rule,
 }
 
 impl<O: Op<f64>> Op<f64> for Wrong<O> {
@@ -180,10 +185,7 @@ impl<O: Op<f64>> Op<f64> for Wrong<O> {
     }
 }
 
-fn wrong<O: Op<f64> + 'static>(
-    op: O,
-    rule: fn(usize, &[&Array2<f64>], &Array2<f64>, &Array2<f64>) -> Array2<f64>,
-) -> Box<dyn Op<f64>> {
+fn wrong<O: Op<f64> + 'static>(op: O, rule: Rule) -> Box<dyn Op<f64>> {
     Box::new(Wrong { op, rule })
 }
 
