@@ -34,6 +34,11 @@ impl Op<f64> for Exp {
         todo!("exercise 11.1: Exp's backward rule")
     }
 }
+
+/// The operation, as the grader takes it.
+pub fn exp() -> Exp {
+    Exp
+}
 // ANCHOR_END: exp
 
 // ANCHOR: maximum
@@ -58,6 +63,11 @@ impl Op<f64> for Maximum {
     ) -> Array2<f64> {
         todo!("exercise 11.2: Maximum's backward rule")
     }
+}
+
+/// The operation, as the grader takes it.
+pub fn maximum() -> Maximum {
+    Maximum
 }
 // ANCHOR_END: maximum
 
@@ -84,5 +94,10 @@ impl Op<f64> for Silu {
         // TODO: return ∂C/∂X, the rule of broken::Silu with its bug fixed.
         todo!("exercise 11.3: SiLU's backward rule")
     }
+}
+
+/// The operation, as the grader takes it.
+pub fn silu() -> Silu {
+    Silu
 }
 // ANCHOR_END: silu
