@@ -19,6 +19,7 @@ use crate::tensor::Tape;
 pub fn all() -> Vec<Figure> {
     vec![
         Figure::new("ch11-neuron-graph", (860, 210), |area| neuron_graph(area)),
+        Figure::new("ch11-shares", (620, 230), |area| shares_graph(area)),
         Figure::new("ch11-tape", (980, 210), |area| tape_graph(area)),
     ]
 }
@@ -59,6 +60,49 @@ pub fn columns(nodes: &[Drawn]) -> Vec<usize> {
     column
 }
 
+/// Each node's (column, row), and the number of rows: in each column its
+/// leaves, then its operations below the leaves.
+pub fn grid(nodes: &[Drawn]) -> (Vec<(usize, usize)>, usize) {
+    let column = columns(nodes);
+    let columns_used = column.iter().max().map_or(1, |c| c + 1);
+    // each column: its leaves, then its operations
+    let (mut leaves, mut ops) = (
+        vec![Vec::new(); columns_used],
+        vec![Vec::new(); columns_used],
+    );
+    for (k, node) in nodes.iter().enumerate() {
+        match node.leaf {
+            true => leaves[column[k]].push(k),
+            false => ops[column[k]].push(k),
+        }
+    }
+    // operations start in the row below the most leaves any of their
+    // columns has; a column with no operation may use that row for a leaf
+    let op_row = (0..columns_used)
+        .filter(|&c| !ops[c].is_empty())
+        .map(|c| leaves[c].len())
+        .max()
+        .unwrap_or(0);
+    let row_count = (0..columns_used)
+        .map(|c| leaves[c].len().max(op_row + ops[c].len()))
+        .max()
+        .unwrap_or(1);
+    let position = |list: &[usize], k: usize| {
+        list.iter().position(|&j| j == k).unwrap_or(0)
+    };
+    let cells = (0..nodes.len())
+        .map(|k| {
+            let c = column[k];
+            let row = match nodes[k].leaf {
+                true => position(&leaves[c], k),
+                false => op_row + position(&ops[c], k),
+            };
+            (c, row)
+        })
+        .collect();
+    (cells, row_count)
+}
+
 /// Draws a graph left to right: leaves in the top rows, operations in the
 /// bottom row, an arrow from each input to its consumer.
 pub fn draw_graph<DB: DrawingBackend>(
@@ -66,36 +110,16 @@ pub fn draw_graph<DB: DrawingBackend>(
     nodes: &[Drawn],
     box_size: (i32, i32),
 ) -> DrawResult<DB> {
-    let column = columns(nodes);
-    let columns_used = column.iter().max().map_or(1, |c| c + 1);
-    let mut rows = vec![Vec::new(); columns_used];
-    for (k, node) in nodes.iter().enumerate() {
-        if node.leaf {
-            rows[column[k]].push(k);
-        }
-    }
-    // operations sit below the leaves of their own column; a column with
-    // no operation may use that row for one more leaf
-    let has_op =
-        |c: usize| (0..nodes.len()).any(|k| !nodes[k].leaf && column[k] == c);
-    let op_row = (0..columns_used)
-        .filter(|&c| has_op(c))
-        .map(|c| rows[c].len())
-        .max()
-        .unwrap_or(0);
-    let row_count =
-        rows.iter().map(Vec::len).max().unwrap_or(0).max(op_row + 1);
+    let (cells, row_count) = grid(nodes);
+    let columns_used = cells.iter().map(|c| c.0 + 1).max().unwrap_or(1);
     let (width, height) = area.dim_in_pixel();
     let (w, h) = box_size;
     let x_step = (width as i32 - w - 20) / (columns_used as i32 - 1).max(1);
     let y_step =
         ((height as i32 - h - 20) / (row_count as i32 - 1).max(1)).min(2 * h);
     let at = |k: usize| {
-        let row = match nodes[k].leaf {
-            true => rows[column[k]].iter().position(|&j| j == k).unwrap_or(0),
-            false => op_row,
-        };
-        (10 + column[k] as i32 * x_step, 10 + row as i32 * y_step)
+        let (c, row) = cells[k];
+        (10 + c as i32 * x_step, 10 + row as i32 * y_step)
     };
     for (k, node) in nodes.iter().enumerate() {
         let (x1, y1) = at(k);
@@ -172,6 +196,22 @@ pub fn neuron_graph<DB: DrawingBackend>(
         title_style(),
     )?;
     draw_graph(&area.margin(5, 5, 5, 5), &scalar_nodes(&cost), (112, 54))
+}
+
+/// A value used twice: c = 2x + x² at x = 3. x hands its number to two
+/// nodes and receives a share from each: 2 from 2x, 2x = 6 from x².
+pub fn shares_graph<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let x = Value::new(3.0, "x");
+    let two_x = (Value::new(2.0, "2") * x.clone()).named("2x");
+    let c = (two_x + x.square().named("x²")).named("c");
+    c.backward();
+    let area = area.titled(
+        "c = 2x + x²: x is used twice, so its gradient is the sum of two shares",
+        title_style(),
+    )?;
+    draw_graph(&area.margin(5, 5, 5, 5), &scalar_nodes(&c), (112, 54))
 }
 
 /// The nodes of a tape, each with its shape.

@@ -472,3 +472,54 @@ fn in_f32_the_engine_gives_the_hand_written_gradient_to_the_bit() {
         assert_eq!(engine, hand, "batch of {m}");
     }
 }
+
+#[test]
+fn every_figure_renders_and_no_two_nodes_share_a_place() {
+    shared::figures::assert_all_render(&crate::figures::all());
+    let (chain, _, _) =
+        chain_gradient(&[0.8, -1.2, 1.5], &[0.1, 0.3, -0.2], 1.0, 1.0);
+    let x = Value::new(3.0, "x");
+    let diamond = Value::new(2.0, "2") * x.clone() + x.square();
+    diamond.backward();
+    let mut tape = Tape::<f64>::new();
+    let net = Network::new(
+        &[4, 3, 2],
+        Activation::Tanh,
+        Activation::Sigmoid,
+        Init::Scaled,
+        &mut seeded(1),
+    )
+    .unwrap();
+    let (x, y) = (Array2::zeros((4, 5)), Array2::zeros((2, 5)));
+    crate::mlp::record_cost(
+        &mut tape,
+        &net,
+        x.view(),
+        y.view(),
+        Cost::Quadratic,
+    );
+    for nodes in [
+        crate::figures::scalar_nodes(&chain),
+        crate::figures::scalar_nodes(&diamond),
+        crate::figures::tape_nodes(&tape, &[]),
+    ] {
+        let (cells, _) = crate::figures::grid(&nodes);
+        let mut seen = std::collections::HashSet::new();
+        for (k, cell) in cells.iter().enumerate() {
+            assert!(
+                seen.insert(*cell),
+                "node {k} ({}) overlaps another at {cell:?}",
+                nodes[k].title
+            );
+        }
+        for (k, node) in nodes.iter().enumerate() {
+            for &i in &node.inputs {
+                assert!(
+                    cells[i].0 < cells[k].0,
+                    "{} is not right of its input",
+                    node.title
+                );
+            }
+        }
+    }
+}
