@@ -374,7 +374,7 @@ fn mnist(scale: Scale) -> Result<(), Error> {
     let hand_s = hand_history.last().expect("an epoch").seconds;
     let tape_s = tape_history.last().expect("an epoch").seconds;
     println!(
-        "  The engine takes {:.2}× the hand-written path's time. Largest \
+        "  In this run the engine took {:.2}× the hand path's training time. Largest \
          weight difference between the two networks: {:.1e}.",
         tape_s / hand_s,
         ch07_minibatches::fast::network_difference(&tape, &hand)
@@ -389,9 +389,7 @@ fn where_the_time_goes(
     x: ndarray::ArrayView2<f32>,
     y: ndarray::ArrayView2<f32>,
 ) {
-    println!(
-        "\n5. Where the engine's extra time goes (one minibatch of 64, mean of 200)"
-    );
+    println!("\n5. One minibatch step of 64 taken apart (mean of 200 steps)");
     let (xb, yb) = (x.slice(s![.., ..64]), y.slice(s![.., ..64]));
     let runs = 200;
     let time = |f: &mut dyn FnMut()| {
