@@ -77,6 +77,9 @@ pub fn record_cost<T: Real>(
     (p, tape.mean(per_sample))
 }
 
+// ANCHOR_END: record
+
+// ANCHOR: activate
 /// A = f(Z) on the tape.
 pub fn activate<T: Real>(tape: &mut Tape<T>, f: Activation, z: Var) -> Var {
     match f {
@@ -87,7 +90,7 @@ pub fn activate<T: Real>(tape: &mut Tape<T>, f: Activation, z: Var) -> Var {
         Activation::Softmax => tape.apply(Softmax, &[z]),
     }
 }
-// ANCHOR_END: record
+// ANCHOR_END: activate
 
 // ANCHOR: gradients
 /// The mean gradient of the cost over a batch, by the engine: record the

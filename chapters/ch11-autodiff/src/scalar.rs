@@ -308,7 +308,9 @@ impl Number for Dual {
         self * self
     }
 }
+// ANCHOR_END: dual
 
+// ANCHOR: forward_mode
 /// The gradient of `f` at `p` in forward mode: one pass per parameter,
 /// each seeding a tangent of 1 on that parameter alone.
 pub fn forward_mode_gradient(
@@ -327,7 +329,7 @@ pub fn forward_mode_gradient(
         })
         .collect()
 }
-// ANCHOR_END: dual
+// ANCHOR_END: forward_mode
 
 /// Chapter 6's chain cost and its gradient by the engine: (C, ∂C/∂w,
 /// ∂C/∂b), and the graph's root for drawing.

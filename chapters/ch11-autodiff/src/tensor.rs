@@ -253,7 +253,7 @@ impl<T: Real> Op<T> for AddColumn {
 }
 // ANCHOR_END: add_column
 
-// ANCHOR: activations
+// ANCHOR: sigmoid_tanh
 /// Y = σ(X), elementwise.
 pub struct Sigmoid;
 
@@ -295,7 +295,9 @@ impl<T: Real> Op<T> for Tanh {
         g * &y.mapv(|y| T::one() - y * y) // tanh' = 1 − tanh² = 1 − y²
     }
 }
+// ANCHOR_END: sigmoid_tanh
 
+// ANCHOR: relu_softmax
 /// Y = max(0, X), elementwise.
 pub struct Relu;
 
@@ -347,9 +349,9 @@ impl<T: Real> Op<T> for Softmax {
         y * &(g - &y_dot_g)
     }
 }
-// ANCHOR_END: activations
+// ANCHOR_END: relu_softmax
 
-// ANCHOR: cost_ops
+// ANCHOR: sub_mul
 /// Y = A − B, elementwise.
 pub struct Sub;
 
@@ -394,7 +396,9 @@ impl<T: Real> Op<T> for Mul {
         g * x[1 - i] // ∂C/∂A = G ⊙ B, ∂C/∂B = G ⊙ A
     }
 }
+// ANCHOR_END: sub_mul
 
+// ANCHOR: ln_scale
 /// Y = ln X, elementwise.
 pub struct Ln;
 
@@ -436,7 +440,9 @@ impl<T: Real> Op<T> for Scale {
         g * T::from_f64(self.0) // ∂C/∂X = c G
     }
 }
+// ANCHOR_END: ln_scale
 
+// ANCHOR: sums
 /// Y = 1ᵀ X (1, m): the sum of each column — one sample's cost.
 pub struct ColumnSums;
 
@@ -481,7 +487,9 @@ impl<T: Real> Op<T> for Mean {
         Array2::from_elem(x[0].dim(), g[(0, 0)] / n)
     }
 }
+// ANCHOR_END: sums
 
+// ANCHOR: softmax_ce
 /// Each column's cross-entropy of softmax(z) against the target y (1, m):
 /// −Σᵢ yᵢ ln softmax(z)ᵢ, as one operation that never takes the log of 0.
 /// Its derivative is a (Σᵢ yᵢ) − y for a = softmax(z): chapter 4's a − y
@@ -518,7 +526,7 @@ impl<T: Real> Op<T> for SoftmaxCrossEntropy {
         }
     }
 }
-// ANCHOR_END: cost_ops
+// ANCHOR_END: softmax_ce
 
 /// ln softmax of each column: z − max − ln Σ exp(z − max).
 pub fn log_softmax<T: Real>(z: &Array2<T>) -> Array2<T> {
