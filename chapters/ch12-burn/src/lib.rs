@@ -1,0 +1,27 @@
+//! Chapter 12: where next — chapter 8's network on a real engine (Burn),
+//! and how training grows past one machine.
+//!
+//! Covers chapter 8's MLP written as a Burn module; chapter 8's model file
+//! loaded by Burn's own safetensors store, with the same answers on all
+//! 10,000 test images; Burn's autodiff gradients against chapter 7's
+//! backprop; chapter 8's recipe trained by Burn beside chapter 8's code;
+//! data parallelism by hand (threads and an all-reduce) and by Burn (one
+//! model copy per device, gradients summed by the optimizer).
+//!
+//! A workspace of its own (Burn takes minutes to build): run it with
+//! `cargo run --release` from `chapters/ch12-burn`.
+
+pub mod cli;
+pub mod compare;
+pub mod exercises;
+pub mod figures;
+pub mod model;
+pub mod parallel;
+pub mod run;
+pub mod train;
+
+pub use ch08_mnist::Error;
+
+/// The Burn release this chapter is written against (pinned in
+/// `Cargo.toml`; Burn's API changes between releases).
+pub const BURN_VERSION: &str = "0.22.0";

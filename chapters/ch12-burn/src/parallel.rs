@@ -1,0 +1,202 @@
+//! Data parallelism: split a minibatch across workers, let each compute
+//! the gradient of its share, and combine them (an **all-reduce**) into
+//! the gradient of the whole minibatch. First by hand, with chapter 7's
+//! backprop on threads; then by Burn, one model copy per device.
+
+use std::ops::Range;
+use std::thread;
+
+use burn::optim::{GradientsParams, ModuleOptimizer, MultiGradientsParams};
+use burn::prelude::*;
+use burn::tensor::distributed::{
+    DistributedConfig, DistributedContext, ReduceOperation, all_reduce,
+};
+use ch07_minibatches::{Cost, Gradients, Network, backprop_batch};
+use ch08_mnist::labels_to_matrix;
+use ndarray::{Array1, Array2, ArrayView2, s};
+use shared::Real;
+
+use crate::compare::cross_entropy;
+use crate::model::{Mlp, tensor};
+
+/// The minibatch's columns 0..m cut into `workers` nearly equal,
+/// contiguous shares (the first m mod workers get one more).
+pub fn shares(m: usize, workers: usize) -> Vec<Range<usize>> {
+    assert!(workers > 0, "at least one worker");
+    let (size, extra) = (m / workers, m % workers);
+    let mut start = 0;
+    (0..workers)
+        .map(|k| {
+            let end = start + size + usize::from(k < extra);
+            let share = start..end;
+            start = end;
+            share
+        })
+        .collect()
+}
+
+// ANCHOR: by_hand
+/// The whole minibatch's gradient, computed by `workers` threads: worker
+/// k runs chapter 7's `backprop_batch` on its share of mₖ samples, then the
+/// all-reduce averages the shares, each weighted by its size:
+/// ∇C = Σₖ (mₖ/m) ∇Cₖ.
+pub fn data_parallel_gradients<T: Real>(
+    net: &Network<T>,
+    x: ArrayView2<T>, // (n_in, m)
+    y: ArrayView2<T>, // (n_out, m)
+    cost: Cost,
+    workers: usize,
+) -> Gradients<T> {
+    let m = x.ncols();
+    let partial: Vec<(Gradients<T>, usize)> = thread::scope(|scope| {
+        let handles: Vec<_> = shares(m, workers)
+            .into_iter()
+            .filter(|share| !share.is_empty())
+            .map(|share| {
+                let (x_k, y_k) = (
+                    x.slice(s![.., share.clone()]),
+                    y.slice(s![.., share.clone()]),
+                );
+                scope.spawn(move || {
+                    (backprop_batch(net, x_k, y_k, cost), share.len())
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a worker"))
+            .collect()
+    });
+    all_reduce_mean(&partial, m)
+}
+
+/// The all-reduce: Σₖ (mₖ/m) ∇Cₖ over the workers' gradients.
+pub fn all_reduce_mean<T: Real>(
+    partial: &[(Gradients<T>, usize)],
+    m: usize,
+) -> Gradients<T> {
+    let (first, _) = &partial[0];
+    let mut total = Gradients {
+        nabla_w: first
+            .nabla_w
+            .iter()
+            .map(|w| Array2::zeros(w.raw_dim()))
+            .collect(),
+        nabla_b: first
+            .nabla_b
+            .iter()
+            .map(|b| Array1::zeros(b.raw_dim()))
+            .collect(),
+    };
+    for (grads, m_k) in partial {
+        let share = T::from_f64(*m_k as f64 / m as f64);
+        for l in 0..total.nabla_w.len() {
+            total.nabla_w[l].scaled_add(share, &grads.nabla_w[l]);
+            total.nabla_b[l].scaled_add(share, &grads.nabla_b[l]);
+        }
+    }
+    total
+}
+// ANCHOR_END: by_hand
+
+// ANCHOR: by_burn
+/// One data-parallel step in Burn. Each device gets its own copy of the
+/// model (`fork`) and its share of the minibatch; its cost is scaled by
+/// mₖ/m, so the devices' gradients *add up* to the whole minibatch's. The
+/// optimizer's `step_multi` gathers them on one device, sums them and
+/// updates the model once. Pass `[Device::cuda(0), Device::cuda(1)]` and
+/// the same code runs on two GPUs; this chapter's run passes the CPU
+/// device several times, one thread each.
+pub fn data_parallel_step(
+    mlp: Mlp,
+    optimizer: &mut ModuleOptimizer,
+    eta: f64,
+    x: ArrayView2<f32>, // (784, m)
+    labels: &[u8],
+    devices: &[Device], // autodiff devices
+) -> Mlp {
+    let m = x.ncols();
+    let grads = thread::scope(|scope| {
+        let handles: Vec<_> = shares(m, devices.len())
+            .into_iter()
+            .zip(devices)
+            .filter(|(share, _)| !share.is_empty())
+            .map(|(share, device)| {
+                let replica = mlp.clone().fork(device);
+                let x_k = x.slice(s![.., share.clone()]);
+                let y_k = labels_to_matrix::<f32>(&labels[share.clone()]);
+                let weight = share.len() as f64 / m as f64; // mₖ/m
+                scope.spawn(move || {
+                    let z = replica.forward(tensor(x_k.t(), device));
+                    let cost =
+                        cross_entropy(z, tensor(y_k.t(), device)) * weight;
+                    let grads =
+                        GradientsParams::from_grads(cost.backward(), &replica);
+                    (grads, device.clone())
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a device"))
+            .collect()
+    });
+    optimizer.step_multi(eta, mlp, MultiGradientsParams { grads })
+}
+// ANCHOR_END: by_burn
+
+// ANCHOR: devices
+/// The devices to train on: with `--features cuda`, the first `workers`
+/// CUDA GPUs; with `--features wgpu`, the first `workers` discrete GPUs
+/// through wgpu (Vulkan, Metal or DirectX); otherwise `workers` handles on
+/// Burn's pure-Rust CPU backend. Each gets autodiff.
+pub fn devices(workers: usize) -> Vec<Device> {
+    let device = |k: usize| -> Device {
+        #[cfg(feature = "cuda")]
+        return Device::cuda(k).autodiff();
+        #[cfg(all(feature = "wgpu", not(feature = "cuda")))]
+        return Device::wgpu(DeviceKind::DiscreteGpu(k)).autodiff();
+        #[cfg(not(any(feature = "cuda", feature = "wgpu")))]
+        {
+            let _ = k; // one CPU: every worker shares it
+            Device::flex().autodiff()
+        }
+    };
+    (0..workers).map(device).collect()
+}
+// ANCHOR_END: devices
+
+// ANCHOR: collective
+/// The all-reduce as a *collective*, the way multi-GPU training does it:
+/// every device calls `all_reduce` on its own gradient tensor and gets the
+/// mean back, computed across devices by the backend (on CUDA, with
+/// peer-to-peer copies between GPUs). Burn 0.22 runs collectives on its
+/// CubeCL backends (CUDA, ROCm, wgpu, CubeCL's CPU); its pure-Rust `flex`
+/// CPU backend, which this chapter runs on, has none, so the run uses
+/// [`data_parallel_step`] — this function compiles everywhere and is
+/// shown on the page, but runs only on a GPU build.
+pub fn all_reduce_on_devices<const D: usize>(
+    per_device: Vec<Tensor<D>>, // one gradient per device
+    devices: &[Device],
+) -> Vec<Tensor<D>> {
+    let config = DistributedConfig {
+        all_reduce_op: ReduceOperation::Mean,
+    };
+    let _context = DistributedContext::init(devices.to_vec(), config);
+    thread::scope(|scope| {
+        let handles: Vec<_> = per_device
+            .into_iter()
+            .map(|g| {
+                let ids = devices.to_vec();
+                scope.spawn(move || {
+                    all_reduce(g, ReduceOperation::Mean, ids).resolve()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a device"))
+            .collect()
+    })
+}
+// ANCHOR_END: collective

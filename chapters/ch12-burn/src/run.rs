@@ -1,0 +1,384 @@
+//! The narrated run: `cargo run --release` in `chapters/ch12-burn`.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use burn::prelude::*;
+use ch07_minibatches::{Cost, Network};
+use ch08_mnist::{
+    Config, EpochRecord, Preset, TrainingPath, accuracy, best_epoch,
+    labels_to_matrix, predict_all,
+};
+use ch09_generalisation::run::Mnist;
+use ndarray::{Axis, s};
+use rand::seq::SliceRandom;
+use shared::figures::display_path;
+use shared::rng::seeded;
+
+use crate::compare::{
+    agreement, burn_gradients, burn_logits, gradient_difference, our_gradients,
+    our_logits,
+};
+use crate::model::{from_network, load, to_network};
+use crate::parallel::{data_parallel_gradients, data_parallel_step, devices};
+use crate::train::{burn_step, optimizer, train_burn};
+use crate::{BURN_VERSION, Error};
+
+/// How much of the data and training the run uses.
+#[derive(Clone, Copy, Debug)]
+pub struct Scale {
+    /// Training images (of the 50,000).
+    pub images: usize,
+    /// Epochs (None: chapter 8's setting).
+    pub epochs: Option<usize>,
+    /// The saved chapter 8 model to load.
+    pub preset: Preset,
+}
+
+impl Scale {
+    /// The chapter's run: chapter 8's default network and recipe.
+    pub const FULL: Scale = Scale {
+        images: 50_000,
+        epochs: None,
+        preset: Preset::Default,
+    };
+    /// A short run for CI: 5,000 images, 1 epoch, chapter 8's quick model.
+    pub const QUICK: Scale = Scale {
+        images: 5_000,
+        epochs: Some(1),
+        preset: Preset::Quick,
+    };
+}
+
+/// The whole narrated run; figures go to `figures` unless it is `None`.
+pub fn narrated(
+    scale: Scale,
+    workers: usize,
+    figures: Option<&Path>,
+) -> Result<(), Error> {
+    println!(
+        "Chapter 12: chapter 8's network on Burn {BURN_VERSION}, on its \
+         pure-Rust CPU backend (flex)"
+    );
+    let data = Mnist::load()?;
+    same_answers(scale, &data)?;
+    same_gradients(&data);
+    let histories = side_by_side(scale, &data);
+    data_parallel(scale, &data, workers);
+    if let Some(dir) = figures {
+        let runs: Vec<(&str, &[EpochRecord])> = histories
+            .iter()
+            .map(|(name, history)| (*name, &history[..]))
+            .collect();
+        let path = crate::figures::write_side_by_side(dir, &runs)?;
+        println!("\nFigure written: {}", display_path(&path));
+    }
+    Ok(())
+}
+
+/// Chapter 8's saved model for `preset`; trained by chapter 8's code
+/// first if it is not there yet.
+fn chapter_8_model(preset: Preset, data: &Mnist) -> Result<PathBuf, Error> {
+    let path = ch08_mnist::runs::model_path(preset.name());
+    if !path.is_file() {
+        println!(
+            "  {} is not there yet: training it with chapter 8's code \
+             (as `cargo run --release -p ch08-mnist -- train --preset {}` \
+             would)",
+            display_path(&path),
+            preset.name()
+        );
+        let config = preset.config();
+        let y = labels_to_matrix::<f32>(&data.labels);
+        let (net, _) = ch08_mnist::train(
+            &config,
+            data.x.view(),
+            y.view(),
+            data.x_val.view(),
+            &data.labels_val,
+            |_| {},
+            || {},
+        );
+        ch08_mnist::model::save(&net, config.cost, &path)?;
+    }
+    Ok(path)
+}
+
+/// Section 1: Burn loads chapter 8's model and gives the same answers.
+fn same_answers(scale: Scale, data: &Mnist) -> Result<(), Error> {
+    println!("\n1. Same weights, same answers");
+    let path = chapter_8_model(scale.preset, data)?;
+    let ours = ch08_mnist::model::load(&path)?;
+    let device = Device::flex();
+    let mlp = load(&path, &device)?;
+    println!(
+        "  {} ({}), read by Burn's SafetensorsStore",
+        display_path(&path),
+        sizes(&ours)
+    );
+    let x = data.x_test.view();
+    let (z_ours, z_burn) =
+        (our_logits(&ours, x), burn_logits(&mlp, x, &device));
+    let a = agreement(&z_ours, &z_burn);
+    println!(
+        "  {} test images: the same digit for {} of {}",
+        a.images, a.same_prediction, a.images
+    );
+    println!(
+        "  largest |z_ours − z_burn| over all {} logits: {:.1e} (largest \
+         |z| {:.1})",
+        z_ours.len(),
+        a.max_difference,
+        a.max_logit
+    );
+    let test = |z| accuracy(&crate::compare::predictions(z), &data.labels_test);
+    println!(
+        "  test accuracy: ours {:.2} %, Burn's {:.2} %",
+        100.0 * test(&z_ours),
+        100.0 * test(&z_burn)
+    );
+    Ok(())
+}
+
+fn sizes(net: &Network<f32>) -> String {
+    let sizes: Vec<String> =
+        net.sizes().iter().map(|n| n.to_string()).collect();
+    sizes.join("-")
+}
+
+/// Section 2: Burn's autodiff against chapter 7's backprop.
+fn same_gradients(data: &Mnist) {
+    println!("\n2. Same gradients: one minibatch of 64 training images");
+    let config = Config::default_run();
+    let mut rng = seeded(config.seed);
+    let net = Network::<f32>::new(
+        &config.sizes,
+        config.hidden,
+        config.output,
+        config.init,
+        &mut rng,
+    )
+    .expect("valid sizes");
+    let mut order: Vec<usize> = (0..data.x.ncols()).collect();
+    order.shuffle(&mut rng);
+    let batch = &order[..64];
+    let x = data.x.select(Axis(1), batch);
+    let labels: Vec<u8> = batch.iter().map(|&k| data.labels[k]).collect();
+    let device = Device::flex().autodiff();
+    let ours = our_gradients(&net, x.view(), &labels);
+    let burns = burn_gradients(
+        &from_network(&net, &device),
+        x.view(),
+        &labels,
+        &device,
+    );
+    let (worst, largest) = gradient_difference(&ours, &burns);
+    println!(
+        "  chapter 8's initial weights: largest |∂C/∂θ ours − Burn's| = \
+         {worst:.1e} (largest gradient {largest:.3})"
+    );
+    for (l, (w, b)) in burns.nabla_w.iter().zip(&burns.nabla_b).enumerate() {
+        println!(
+            "    layer {}: ∂C/∂W {:?}, ∂C/∂b {:?}, largest difference {:.1e}",
+            l + 1,
+            w.dim(),
+            b.len(),
+            crate::compare::max_difference(w, &ours.nabla_w[l])
+                .max(crate::compare::max_difference(b, &ours.nabla_b[l]))
+        );
+    }
+}
+
+/// Section 3: chapter 8's recipe run by chapter 8's code and by Burn.
+fn side_by_side(
+    scale: Scale,
+    data: &Mnist,
+) -> Vec<(&'static str, Vec<EpochRecord>)> {
+    println!("\n3. Trained by Burn, beside chapter 8");
+    let n = scale.images.min(data.x.ncols());
+    let (x, labels) = (data.x.slice(s![.., ..n]), &data.labels[..n]);
+    let y = labels_to_matrix::<f32>(labels);
+    let mut config = Config {
+        path: TrainingPath::Lesson,
+        ..Config::default_run()
+    };
+    config.epochs = scale.epochs.unwrap_or(config.epochs);
+    println!(
+        "  784-256-10, ReLU, softmax + cross-entropy, He, batch {}, η = {} \
+         (cosine), momentum {}, weight decay {}, {} epochs, seed {}, {n} \
+         images, f32; the same initial weights and minibatches for all",
+        config.batch_size,
+        config.eta,
+        config.momentum,
+        config.weight_decay,
+        config.epochs,
+        config.seed
+    );
+    let val = (data.x_val.view(), &data.labels_val[..]);
+    let mut runs = vec![];
+    for path in [TrainingPath::Lesson, TrainingPath::Fast] {
+        let config = Config {
+            path,
+            ..config.clone()
+        };
+        let name = match path {
+            TrainingPath::Lesson => "chapter 8, lesson path",
+            TrainingPath::Fast => "chapter 8, fast path",
+        };
+        println!("  {name}:");
+        let (net, history) = ch08_mnist::train(
+            &config,
+            x,
+            y.view(),
+            val.0,
+            val.1,
+            print_epoch,
+            || {},
+        );
+        runs.push((name, net, history));
+    }
+    println!("  Burn (flex backend, autodiff, chapter 8's update rule):");
+    let device = Device::flex().autodiff();
+    let (net, history) =
+        train_burn(&config, (x, labels), val, &device, print_epoch);
+    runs.push(("Burn", net, history));
+    println!(
+        "\n  {:<24} {:>10} {:>11} {:>11} {:>8}",
+        "trained by", "s / epoch", "best epoch", "validation", "test"
+    );
+    for (name, net, history) in &runs {
+        let best = best_epoch(history).expect("an epoch");
+        let per_epoch =
+            history.last().expect("an epoch").seconds / history.len() as f64;
+        let test =
+            accuracy(&predict_all(net, data.x_test.view()), &data.labels_test);
+        println!(
+            "  {:<24} {:>10.2} {:>11} {:>10.2} % {:>6.2} %",
+            name,
+            per_epoch,
+            best.epoch,
+            100.0 * best.validation_accuracy,
+            100.0 * test
+        );
+    }
+    let (lesson, burn) = (&runs[0].1, &runs[2].1);
+    let worst = lesson
+        .layers
+        .iter()
+        .zip(&burn.layers)
+        .map(|(a, b)| crate::compare::max_difference(&a.w, &b.w))
+        .fold(0.0f32, f32::max);
+    println!(
+        "  largest |w_ours − w_Burn| after training (lesson path vs Burn): \
+         {worst:.1e}"
+    );
+    runs.into_iter()
+        .filter(|(name, _, _)| *name != "chapter 8, fast path")
+        .map(|(name, _, history)| (name, history))
+        .collect()
+}
+
+fn print_epoch(r: &EpochRecord) {
+    println!(
+        "    epoch {:2}  loss {:.4}  validation {:6.2} %  {:6.1} s",
+        r.epoch,
+        r.train_loss,
+        100.0 * r.validation_accuracy,
+        r.seconds
+    );
+}
+
+/// Section 4: data parallelism, by hand and by Burn.
+fn data_parallel(scale: Scale, data: &Mnist, workers: usize) {
+    println!("\n4. Past one machine: data parallelism");
+    let config = Config::default_run();
+    let mut rng = seeded(config.seed);
+    let net = Network::<f32>::new(
+        &config.sizes,
+        config.hidden,
+        config.output,
+        config.init,
+        &mut rng,
+    )
+    .expect("valid sizes");
+    let x = data.x.slice(s![.., ..64]);
+    let y = labels_to_matrix::<f32>(&data.labels[..64]);
+    let whole =
+        ch07_minibatches::backprop_batch(&net, x, y.view(), Cost::CrossEntropy);
+    println!(
+        "  by hand: a minibatch of 64 split across k threads, all-reduced"
+    );
+    for k in [1, 2, 3, 4, 8] {
+        let split =
+            data_parallel_gradients(&net, x, y.view(), Cost::CrossEntropy, k);
+        let (worst, _) = gradient_difference(&whole, &split);
+        println!("    k = {k}: largest |∇C − Σ (mₖ/m) ∇Cₖ| = {worst:.1e}");
+    }
+    println!("  by Burn: one step on k devices against one step on one device");
+    let labels = &data.labels[..64];
+    let one = devices(1);
+    let reference = {
+        let mut opt = optimizer(&config);
+        let mlp = from_network(&net, &one[0]);
+        to_network(&burn_step(mlp, &mut opt, config.eta, x, labels, &one[0]))
+    };
+    for k in [2, 4] {
+        let devices = devices(k);
+        let mut opt = optimizer(&config);
+        let mlp = from_network(&net, &devices[0]);
+        let after = to_network(&data_parallel_step(
+            mlp, &mut opt, config.eta, x, labels, &devices,
+        ));
+        let worst = reference
+            .layers
+            .iter()
+            .zip(&after.layers)
+            .map(|(a, b)| crate::compare::max_difference(&a.w, &b.w))
+            .fold(0.0f32, f32::max);
+        println!(
+            "    k = {k}: largest weight difference after the step {worst:.1e}"
+        );
+    }
+    let n = scale.images.min(data.x.ncols());
+    println!(
+        "  one epoch of {n} images, batch 64, on {workers} worker(s) against 1:"
+    );
+    for k in [1, workers] {
+        let devices = devices(k);
+        let mut opt = optimizer(&config);
+        let mut mlp = from_network(&net, &devices[0]);
+        let mut order: Vec<usize> = (0..n).collect();
+        order.shuffle(&mut seeded(config.seed));
+        let start = Instant::now();
+        for batch in order.chunks(config.batch_size) {
+            let x_batch = data.x.select(Axis(1), batch);
+            let l: Vec<u8> = batch.iter().map(|&i| data.labels[i]).collect();
+            mlp = match k {
+                1 => burn_step(
+                    mlp,
+                    &mut opt,
+                    config.eta,
+                    x_batch.view(),
+                    &l,
+                    &devices[0],
+                ),
+                _ => data_parallel_step(
+                    mlp,
+                    &mut opt,
+                    config.eta,
+                    x_batch.view(),
+                    &l,
+                    &devices,
+                ),
+            };
+        }
+        let seconds = start.elapsed().as_secs_f64();
+        let net = to_network(&mlp);
+        let val =
+            accuracy(&predict_all(&net, data.x_val.view()), &data.labels_val);
+        println!(
+            "    {k} worker(s): {seconds:.2} s, validation {:.2} %",
+            100.0 * val
+        );
+    }
+}
