@@ -10,6 +10,9 @@ pub const DATA_CHAPTERS: &[&str] = &[
     "ch09-generalisation",
     "ch10-cnn",
     "ch11-autodiff",
+    // A workspace of its own (it builds Burn): its tests run in its own
+    // step of `.ci/run`.
+    "ch12-burn",
 ];
 
 /// Every other chapter crate, in book order. A test checks this list and

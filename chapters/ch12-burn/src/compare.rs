@@ -28,6 +28,27 @@ pub fn our_logits(net: &Network<f32>, x: ArrayView2<f32>) -> Array2<f32> {
     trace.zs.last().expect("a layer").clone() // (10, n)
 }
 
+/// The logits in `f64`: chapter 7's forward pass with the same (`f32`)
+/// weights widened, a reference to measure both `f32` results against.
+pub fn exact_logits(net: &Network<f32>, x: ArrayView2<f32>) -> Array2<f32> {
+    let layers = net
+        .layers
+        .iter()
+        .map(|layer| {
+            let w = layer.w.mapv(f64::from);
+            let b = layer.b.mapv(f64::from);
+            ch06_backprop::Layer::new(w, b, layer.activation)
+        })
+        .collect();
+    let wide = Network::from_layers(layers);
+    our_logits_of(&wide, x.mapv(f64::from).view()).mapv(|z| z as f32)
+}
+
+fn our_logits_of(net: &Network<f64>, x: ArrayView2<f64>) -> Array2<f64> {
+    let trace = forward_trace_batch(net, x);
+    trace.zs.last().expect("a layer").clone()
+}
+
 /// Burn's logits for the same images, one column per image like ours.
 pub fn burn_logits(
     mlp: &Mlp,

@@ -16,8 +16,8 @@ use shared::figures::display_path;
 use shared::rng::seeded;
 
 use crate::compare::{
-    agreement, burn_gradients, burn_logits, gradient_difference, our_gradients,
-    our_logits,
+    agreement, burn_gradients, burn_logits, exact_logits, gradient_difference,
+    max_difference, our_gradients, our_logits,
 };
 use crate::model::{from_network, load, to_network};
 use crate::parallel::{data_parallel_gradients, data_parallel_step, devices};
@@ -131,6 +131,22 @@ fn same_answers(scale: Scale, data: &Mnist) -> Result<(), Error> {
         a.max_difference,
         a.max_logit
     );
+    let exact = exact_logits(&ours, x);
+    println!(
+        "  against the same weights in f64: ours off by at most {:.1e}, \
+         Burn's by {:.1e}",
+        max_difference(&z_ours, &exact),
+        max_difference(&z_burn, &exact)
+    );
+    let within = z_ours
+        .iter()
+        .zip(&z_burn)
+        .filter(|&(a, b)| (a - b).abs() <= 1e-5 * a.abs().max(1.0))
+        .count();
+    println!(
+        "  logits within 1e-5 × max(1, |z|) of ours: {within} of {}",
+        z_ours.len()
+    );
     let test = |z| accuracy(&crate::compare::predictions(z), &data.labels_test);
     println!(
         "  test accuracy: ours {:.2} %, Burn's {:.2} %",
@@ -183,8 +199,8 @@ fn same_gradients(data: &Mnist) {
             l + 1,
             w.dim(),
             b.len(),
-            crate::compare::max_difference(w, &ours.nabla_w[l])
-                .max(crate::compare::max_difference(b, &ours.nabla_b[l]))
+            max_difference(w, &ours.nabla_w[l])
+                .max(max_difference(b, &ours.nabla_b[l]))
         );
     }
 }
@@ -205,8 +221,8 @@ fn side_by_side(
     config.epochs = scale.epochs.unwrap_or(config.epochs);
     println!(
         "  784-256-10, ReLU, softmax + cross-entropy, He, batch {}, η = {} \
-         (cosine), momentum {}, weight decay {}, {} epochs, seed {}, {n} \
-         images, f32; the same initial weights and minibatches for all",
+         (cosine), momentum {}, weight decay {}, {} epoch(s), seed {}, \
+         {n} images, f32; the same initial weights and minibatches for all",
         config.batch_size,
         config.eta,
         config.momentum,
@@ -261,16 +277,19 @@ fn side_by_side(
             100.0 * test
         );
     }
-    let (lesson, burn) = (&runs[0].1, &runs[2].1);
-    let worst = lesson
-        .layers
-        .iter()
-        .zip(&burn.layers)
-        .map(|(a, b)| crate::compare::max_difference(&a.w, &b.w))
-        .fold(0.0f32, f32::max);
+    let apart = |a: &Network<f32>, b: &Network<f32>| {
+        a.layers
+            .iter()
+            .zip(&b.layers)
+            .map(|(p, q)| max_difference(&p.w, &q.w))
+            .fold(0.0f32, f32::max)
+    };
+    let (lesson, fast, burn) = (&runs[0].1, &runs[1].1, &runs[2].1);
     println!(
-        "  largest |w_ours − w_Burn| after training (lesson path vs Burn): \
-         {worst:.1e}"
+        "  largest weight difference after training: lesson path vs Burn \
+         {:.1e}, lesson path vs fast path {:.1e}",
+        apart(lesson, burn),
+        apart(lesson, fast)
     );
     runs.into_iter()
         .filter(|(name, _, _)| *name != "chapter 8, fast path")
@@ -333,7 +352,7 @@ fn data_parallel(scale: Scale, data: &Mnist, workers: usize) {
             .layers
             .iter()
             .zip(&after.layers)
-            .map(|(a, b)| crate::compare::max_difference(&a.w, &b.w))
+            .map(|(a, b)| max_difference(&a.w, &b.w))
             .fold(0.0f32, f32::max);
         println!(
             "    k = {k}: largest weight difference after the step {worst:.1e}"
@@ -343,7 +362,12 @@ fn data_parallel(scale: Scale, data: &Mnist, workers: usize) {
     println!(
         "  one epoch of {n} images, batch 64, on {workers} worker(s) against 1:"
     );
-    for k in [1, workers] {
+    let counts = if workers == 1 {
+        vec![1]
+    } else {
+        vec![1, workers]
+    };
+    for k in counts {
         let devices = devices(k);
         let mut opt = optimizer(&config);
         let mut mlp = from_network(&net, &devices[0]);

@@ -366,3 +366,30 @@ fn the_page_and_the_code_name_the_pinned_burn_version() {
     let page = include_str!("../../../book/src/ch12-burn.md");
     assert!(page.contains(&format!("Burn {}", ch12_burn::BURN_VERSION)));
 }
+
+#[test]
+fn burn_gives_the_same_numbers_on_any_number_of_threads() {
+    // Burn's CPU backend multiplies matrices on rayon's pool; the logits
+    // and gradients must not depend on its size (more threads than cores
+    // included).
+    let mut rng = seeded(13);
+    let net = network::<f32>(&mut rng, &[300, 200, 10]);
+    let (x, labels) = minibatch::<f32>(&mut rng, 300, 128);
+    let device = Device::flex().autodiff();
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mlp = from_network(&net, &device);
+            let z = burn_logits(&mlp, x.view(), &device);
+            let g = burn_gradients(&mlp, x.view(), &labels, &device);
+            (z, g.nabla_w, g.nabla_b)
+        })
+    };
+    let one = run(1);
+    for threads in [2, 3, 8] {
+        assert!(run(threads) == one, "{threads} threads differ from 1");
+    }
+}

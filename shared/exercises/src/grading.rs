@@ -1,6 +1,7 @@
 //! Grades a chapter by running its graders on the learner's answers,
-//! `cargo test -p CHAPTER --features my-answers --test exercises`, and
-//! reading what the test harness printed.
+//! `cargo test -p CHAPTER --features my-answers --test exercises` (for a
+//! chapter with a workspace of its own, `--manifest-path` and `--release`
+//! in place of `-p`), and reading what the test harness printed.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -63,9 +64,16 @@ pub fn grade(
 ) -> BTreeMap<String, Outcome> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut command = Command::new(cargo);
+    command.current_dir(root).arg("test");
+    if chapter.has_own_workspace() {
+        // Its own workspace (chapter 12 builds Burn), built in release
+        // like its run and its tests, so Burn is compiled once.
+        let manifest = chapter.dir.join("Cargo.toml");
+        command.arg("--manifest-path").arg(manifest).arg("--release");
+    } else {
+        command.args(["-p", &chapter.package]);
+    }
     command
-        .current_dir(root)
-        .args(["test", "-p", &chapter.package])
         .args(["--features", "my-answers", "--test", "exercises"])
         .args(["--no-fail-fast", "--", "--include-ignored"])
         .args(["--color", "never"])
