@@ -36,16 +36,28 @@ fn network<T: shared::Real>(
         .expect("valid sizes")
 }
 
+/// Exercise 12.1's signature.
+pub type SplitGradient = fn(
+    &Network<f64>,
+    ArrayView2<f64>,
+    ArrayView2<f64>,
+    Cost,
+    &[usize],
+) -> Gradients<f64>;
+
+/// Exercise 12.3's signature.
+pub type AccumulatedStep = fn(
+    Mlp,
+    &mut ModuleOptimizer,
+    f64,
+    ArrayView2<f32>,
+    &[u8],
+    usize,
+    &Device,
+) -> Mlp;
+
 /// Exercise 12.1's grader.
-pub fn split_gradient(
-    answer: fn(
-        &Network<f64>,
-        ArrayView2<f64>,
-        ArrayView2<f64>,
-        Cost,
-        &[usize],
-    ) -> Gradients<f64>,
-) {
+pub fn split_gradient(answer: SplitGradient) {
     let cases: [(&[usize], &[usize]); 4] = [
         (&[5, 4, 10], &[3, 7]),
         (&[6, 8, 5, 10], &[1, 2, 3, 6]),
@@ -122,17 +134,7 @@ pub fn sigmoid_forward(answer: fn(&Mlp, Tensor<2>) -> Tensor<2>) {
 }
 
 /// Exercise 12.3's grader.
-pub fn accumulated_step(
-    answer: fn(
-        Mlp,
-        &mut ModuleOptimizer,
-        f64,
-        ArrayView2<f32>,
-        &[u8],
-        usize,
-        &Device,
-    ) -> Mlp,
-) {
+pub fn accumulated_step(answer: AccumulatedStep) {
     let device = Device::flex().autodiff();
     for (seed, (m, micro)) in [(24, 5), (16, 8), (12, 12), (10, 1)]
         .into_iter()
