@@ -21,7 +21,7 @@ use crate::compare::{
 };
 use crate::model::{from_network, load, to_network};
 use crate::parallel::{data_parallel_gradients, data_parallel_step, devices};
-use crate::train::{burn_step, optimizer, train_burn};
+use crate::train::{burn_step, initial_network, optimizer, train_burn};
 use crate::{BURN_VERSION, Error};
 
 /// How much of the data and training the run uses.
@@ -167,14 +167,7 @@ fn same_gradients(data: &Mnist) {
     println!("\n2. Same gradients: one minibatch of 64 training images");
     let config = Config::default_run();
     let mut rng = seeded(config.seed);
-    let net = Network::<f32>::new(
-        &config.sizes,
-        config.hidden,
-        config.output,
-        config.init,
-        &mut rng,
-    )
-    .expect("valid sizes");
+    let net = initial_network(&config, &mut rng);
     let mut order: Vec<usize> = (0..data.x.ncols()).collect();
     order.shuffle(&mut rng);
     let batch = &order[..64];
@@ -311,14 +304,7 @@ fn data_parallel(scale: Scale, data: &Mnist, workers: usize) {
     println!("\n4. Past one machine: data parallelism");
     let config = Config::default_run();
     let mut rng = seeded(config.seed);
-    let net = Network::<f32>::new(
-        &config.sizes,
-        config.hidden,
-        config.output,
-        config.init,
-        &mut rng,
-    )
-    .expect("valid sizes");
+    let net = initial_network(&config, &mut rng);
     let x = data.x.slice(s![.., ..64]);
     let y = labels_to_matrix::<f32>(&data.labels[..64]);
     let whole =

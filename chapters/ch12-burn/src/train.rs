@@ -16,7 +16,7 @@ use ch08_mnist::{
 };
 use ndarray::{ArrayView2, Axis, s};
 use rand::seq::SliceRandom;
-use shared::rng::seeded;
+use shared::rng::{Rng, seeded};
 
 use crate::compare::cross_entropy;
 use crate::model::{Mlp, from_network, tensor, to_network};
@@ -108,6 +108,19 @@ pub fn burn_step(
 }
 // ANCHOR_END: step
 
+/// Chapter 8's initial weights: the first thing chapter 8's `train` draws
+/// from its generator, seeded with `config.seed`.
+pub fn initial_network(config: &Config, rng: &mut Rng) -> Network<f32> {
+    Network::new(
+        &config.sizes,
+        config.hidden,
+        config.output,
+        config.init,
+        rng,
+    )
+    .expect("presets have valid sizes")
+}
+
 /// The optimizer `config` asks for, as a Burn `ModuleOptimizer`.
 pub fn optimizer(config: &Config) -> ModuleOptimizer {
     ModuleOptimizer::from(MomentumSgd {
@@ -130,14 +143,7 @@ pub fn train_burn(
     mut report: impl FnMut(&EpochRecord),
 ) -> (Network<f32>, Vec<EpochRecord>) {
     let mut rng = seeded(config.seed);
-    let start_net = Network::<f32>::new(
-        &config.sizes,
-        config.hidden,
-        config.output,
-        config.init,
-        &mut rng,
-    )
-    .expect("presets have valid sizes");
+    let start_net = initial_network(config, &mut rng);
     let mut mlp = from_network(&start_net, device);
     let mut optimizer = optimizer(config);
     let (mut history, mut seconds) = (vec![], 0.0);

@@ -69,7 +69,10 @@ pub fn grade(
         // Its own workspace (chapter 12 builds Burn), built in release
         // like its run and its tests, so Burn is compiled once.
         let manifest = chapter.dir.join("Cargo.toml");
-        command.arg("--manifest-path").arg(manifest).arg("--release");
+        command
+            .arg("--manifest-path")
+            .arg(manifest)
+            .arg("--release");
     } else {
         command.args(["-p", &chapter.package]);
     }
