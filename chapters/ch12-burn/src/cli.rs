@@ -23,10 +23,17 @@ pub struct Cli {
     #[arg(long, default_value_t = 2,
           value_parser = clap::value_parser!(u16).range(1..=64))]
     pub workers: u16,
+    /// Run as the second process of section 5, connecting to rank 0 at
+    /// this address (the run starts it itself).
+    #[arg(long, hide = true, value_name = "ADDRESS")]
+    pub worker_of: Option<String>,
 }
 
 /// Runs the command line.
 pub fn run(cli: Cli) -> Result<(), Error> {
+    if let Some(address) = &cli.worker_of {
+        return crate::run::worker(address);
+    }
     let (scale, dir) = match cli.quick {
         true => {
             let dir = shared::figures::workspace_root()

@@ -16,6 +16,7 @@ pub mod compare;
 pub mod exercises;
 pub mod figures;
 pub mod model;
+pub mod multinode;
 pub mod parallel;
 pub mod run;
 pub mod train;

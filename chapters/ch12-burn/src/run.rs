@@ -1,16 +1,18 @@
 //! The narrated run: `cargo run --release` in `chapters/ch12-burn`.
 
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use burn::prelude::*;
-use ch07_minibatches::{Cost, Network};
+use ch07_minibatches::{Cost, Gradients, Network, backprop_batch};
 use ch08_mnist::{
     Config, EpochRecord, Preset, TrainingPath, accuracy, best_epoch,
     labels_to_matrix, predict_all,
 };
 use ch09_generalisation::run::Mnist;
-use ndarray::{Axis, s};
+use ndarray::{Array2, Axis, s};
 use rand::seq::SliceRandom;
 use shared::figures::display_path;
 use shared::rng::seeded;
@@ -20,7 +22,10 @@ use crate::compare::{
     max_difference, our_gradients, our_logits,
 };
 use crate::model::{from_network, load, to_network};
-use crate::parallel::{data_parallel_gradients, data_parallel_step, devices};
+use crate::multinode;
+use crate::parallel::{
+    data_parallel_gradients, data_parallel_step, devices, shares,
+};
 use crate::train::{burn_step, initial_network, optimizer, train_burn};
 use crate::{BURN_VERSION, Error};
 
@@ -65,6 +70,7 @@ pub fn narrated(
     same_gradients(&data);
     let histories = side_by_side(scale, &data);
     data_parallel(scale, &data, workers);
+    two_processes(&data)?;
     if let Some(dir) = figures {
         let runs: Vec<(&str, &[EpochRecord])> = histories
             .iter()
@@ -301,14 +307,11 @@ fn print_epoch(r: &EpochRecord) {
 
 /// Section 4: data parallelism, by hand and by Burn.
 fn data_parallel(scale: Scale, data: &Mnist, workers: usize) {
-    println!("\n4. Past one machine: data parallelism");
+    println!("\n4. Past one processor: data parallelism");
     let config = Config::default_run();
-    let mut rng = seeded(config.seed);
-    let net = initial_network(&config, &mut rng);
-    let x = data.x.slice(s![.., ..64]);
-    let y = labels_to_matrix::<f32>(&data.labels[..64]);
-    let whole =
-        ch07_minibatches::backprop_batch(&net, x, y.view(), Cost::CrossEntropy);
+    let (net, x, y) = split_example(data);
+    let x = x.view();
+    let whole = backprop_batch(&net, x, y.view(), Cost::CrossEntropy);
     println!(
         "  by hand: a minibatch of 64 split across k threads, all-reduced"
     );
@@ -390,4 +393,87 @@ fn data_parallel(scale: Scale, data: &Mnist, workers: usize) {
             100.0 * val
         );
     }
+}
+
+/// The minibatch sections 4 and 5 split: the first 64 training images,
+/// and chapter 8's initial network.
+fn split_example(data: &Mnist) -> (Network<f32>, Array2<f32>, Array2<f32>) {
+    let config = Config::default_run();
+    let net = initial_network(&config, &mut seeded(config.seed));
+    let x = data.x.slice(s![.., ..64]).to_owned();
+    let y = labels_to_matrix::<f32>(&data.labels[..64]);
+    (net, x, y)
+}
+
+/// Rank `rank`'s half of the example minibatch: its gradient and size.
+fn half_gradient(data: &Mnist, rank: usize) -> (Gradients<f32>, usize) {
+    let (net, x, y) = split_example(data);
+    let share = shares(x.ncols(), 2)[rank].clone();
+    let (x_k, y_k) = (
+        x.slice(s![.., share.clone()]),
+        y.slice(s![.., share.clone()]),
+    );
+    (
+        backprop_batch(&net, x_k, y_k, Cost::CrossEntropy),
+        share.len(),
+    )
+}
+
+/// How far `total` is from the whole example minibatch's gradient.
+fn off_whole(data: &Mnist, total: &Gradients<f32>) -> f32 {
+    let (net, x, y) = split_example(data);
+    let whole = backprop_batch(&net, x.view(), y.view(), Cost::CrossEntropy);
+    gradient_difference(&whole, total).0
+}
+
+/// Section 5: two processes all-reduce over TCP.
+fn two_processes(data: &Mnist) -> Result<(), Error> {
+    println!("\n5. Past one process: the all-reduce over TCP");
+    let io = |e: std::io::Error| Error::Other(format!("two processes: {e}"));
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(io)?;
+    let address = listener.local_addr().map_err(io)?.to_string();
+    // The second process is this program again, as rank 1.
+    let worker = Command::new(std::env::current_exe().map_err(io)?)
+        .args(["--worker-of", &address])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(io)?;
+    let own = half_gradient(data, 0);
+    let sent = multinode::encode(&own.0, own.1).len();
+    let total = multinode::all_reduce_as_root(&listener, 2, own)
+        .map_err(|e| Error::Other(e.to_string()))?;
+    let output = worker.wait_with_output().map_err(io)?;
+    if !output.status.success() {
+        let why = String::from_utf8_lossy(&output.stderr);
+        return Err(Error::Other(format!(
+            "the second process failed: {}",
+            why.lines().next().unwrap_or("no message")
+        )));
+    }
+    println!(
+        "  rank 0 (this process) and rank 1 (a second process, started \
+         from the same program), 32 images each; each message {sent} bytes"
+    );
+    println!(
+        "  rank 0: the all-reduced gradient is the whole minibatch's to \
+         {:.1e}",
+        off_whole(data, &total)
+    );
+    print!("{}", String::from_utf8_lossy(&output.stdout));
+    Ok(())
+}
+
+/// The second process of section 5 (`--worker-of ADDRESS`): rank 1.
+pub fn worker(address: &str) -> Result<(), Error> {
+    let data = Mnist::load()?;
+    let own = half_gradient(&data, 1);
+    let total = multinode::all_reduce_as_worker(address, own)
+        .map_err(|e| Error::Other(e.to_string()))?;
+    println!(
+        "  rank 1: its copy of the all-reduced gradient is the whole \
+         minibatch's to {:.1e}",
+        off_whole(&data, &total)
+    );
+    Ok(())
 }
