@@ -70,6 +70,9 @@ pub fn data_parallel_gradients<T: Real>(
     all_reduce_mean(&partial, m)
 }
 
+// ANCHOR_END: by_hand
+
+// ANCHOR: all_reduce
 /// The all-reduce: Σₖ (mₖ/m) ∇Cₖ over the workers' gradients.
 pub fn all_reduce_mean<T: Real>(
     partial: &[(Gradients<T>, usize)],
@@ -97,7 +100,7 @@ pub fn all_reduce_mean<T: Real>(
     }
     total
 }
-// ANCHOR_END: by_hand
+// ANCHOR_END: all_reduce
 
 // ANCHOR: by_burn
 /// One data-parallel step in Burn. Each device gets its own copy of the
