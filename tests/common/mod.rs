@@ -12,7 +12,7 @@ pub const DATA_CHAPTERS: &[&str] = &[
     "ch11-autodiff",
     // A workspace of its own (it builds Burn): its tests run in its own
     // step of `.ci/run`.
-    "ch12-burn",
+    "ch14-burn",
 ];
 
 /// Every other chapter crate, in book order. A test checks this list and

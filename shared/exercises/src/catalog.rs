@@ -59,7 +59,7 @@ impl Chapter {
         self.dir.join("solutions/exercises.rs")
     }
 
-    /// Whether the chapter is a workspace of its own (chapter 12, which
+    /// Whether the chapter is a workspace of its own (chapter 14, which
     /// builds Burn), graded with `--manifest-path` instead of `-p`.
     pub fn has_own_workspace(&self) -> bool {
         fs::read_to_string(self.dir.join("Cargo.toml"))
@@ -317,8 +317,8 @@ mod tests {
         for (chapter, number) in chapters.iter().zip(1..) {
             assert_eq!(chapter.number, number, "{}", chapter.package);
             assert!(chapter.exercises.len() >= 3, "{}", chapter.package);
-            // Only chapter 12 (Burn) is a workspace of its own.
-            let own = chapter.package == "ch12-burn";
+            // Only chapter 14 (Burn) is a workspace of its own.
+            let own = chapter.package == "ch14-burn";
             assert_eq!(chapter.has_own_workspace(), own, "{}", chapter.package);
             for (exercise, n) in chapter.exercises.iter().zip(1..) {
                 assert_eq!(exercise.id, (number, n), "{}", exercise.title);

@@ -66,7 +66,7 @@ pub fn grade(
     let mut command = Command::new(cargo);
     command.current_dir(root).arg("test");
     if chapter.has_own_workspace() {
-        // Its own workspace (chapter 12 builds Burn), built in release
+        // Its own workspace (chapter 14 builds Burn), built in release
         // like its run and its tests, so Burn is compiled once.
         let manifest = chapter.dir.join("Cargo.toml");
         command

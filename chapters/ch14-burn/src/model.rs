@@ -45,7 +45,7 @@ impl Mlp {
 }
 // ANCHOR_END: mlp
 
-/// Why chapter 12 cannot take a network: it builds ReLU hidden layers and
+/// Why chapter 14 cannot take a network: it builds ReLU hidden layers and
 /// a softmax output trained with cross-entropy (chapter 8's default).
 pub fn check_supported(net: &Network<f32>, cost: Cost) -> Result<(), String> {
     let last = net.layers.len() - 1;
@@ -56,7 +56,7 @@ pub fn check_supported(net: &Network<f32>, cost: Cost) -> Result<(), String> {
         };
         if layer.activation != wanted {
             return Err(format!(
-                "layer {} is {}, chapter 12's Mlp has {} there",
+                "layer {} is {}, chapter 14's Mlp has {} there",
                 l + 1,
                 layer.activation.name(),
                 wanted.name()
@@ -66,7 +66,7 @@ pub fn check_supported(net: &Network<f32>, cost: Cost) -> Result<(), String> {
     match cost {
         Cost::CrossEntropy => Ok(()),
         other => Err(format!(
-            "it was trained with the {} cost, chapter 12 uses cross-entropy",
+            "it was trained with the {} cost, chapter 14 uses cross-entropy",
             other.name()
         )),
     }

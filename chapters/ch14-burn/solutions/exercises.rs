@@ -1,16 +1,16 @@
-//! Chapter 12 exercises: reference solutions.
+//! Chapter 14 exercises: reference solutions.
 
 use burn::optim::{GradientsAccumulator, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
 use ch07_minibatches::{Cost, Gradients, Network, backprop_batch};
 use ch08_mnist::labels_to_matrix;
-use ch12_burn::compare::cross_entropy;
-use ch12_burn::model::{Mlp, tensor};
+use ch14_burn::compare::cross_entropy;
+use ch14_burn::model::{Mlp, tensor};
 use ndarray::{ArrayView2, s};
 
 // ANCHOR: split_gradient
-/// Exercise 12.1: the gradient of the minibatch (x, y), computed in
+/// Exercise 14.1: the gradient of the minibatch (x, y), computed in
 /// pieces: the first `shares[0]` columns, then the next `shares[1]`, …
 /// (the shares add up to m), each by chapter 7's `backprop_batch`, then
 /// combined into the whole minibatch's gradient.
@@ -39,7 +39,7 @@ pub fn split_gradient(
 // ANCHOR_END: split_gradient
 
 // ANCHOR: sigmoid_forward
-/// Exercise 12.2: the logits of a network whose hidden layers are
+/// Exercise 14.2: the logits of a network whose hidden layers are
 /// sigmoid, A⁽ˡ⁾ = σ(A⁽ˡ⁻¹⁾ W + b), the last layer left linear (softmax
 /// is inside the cost). x is (m, n_in); the result (m, n_out).
 pub fn sigmoid_forward(mlp: &Mlp, x: Tensor<2>) -> Tensor<2> {
@@ -53,7 +53,7 @@ pub fn sigmoid_forward(mlp: &Mlp, x: Tensor<2>) -> Tensor<2> {
 // ANCHOR_END: sigmoid_forward
 
 // ANCHOR: accumulated_step
-/// Exercise 12.3: one optimizer step on the minibatch (x, labels), its
+/// Exercise 14.3: one optimizer step on the minibatch (x, labels), its
 /// gradient accumulated over micro-batches of at most `micro` samples
 /// (the memory of a small batch, the step of a large one).
 pub fn accumulated_step(

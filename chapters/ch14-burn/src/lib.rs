@@ -1,4 +1,4 @@
-//! Chapter 12: where next — chapter 8's network on a real engine (Burn),
+//! Chapter 14: where next — chapter 8's network on a real engine (Burn),
 //! and how training grows past one machine.
 //!
 //! Covers chapter 8's MLP written as a Burn module; chapter 8's model file
@@ -9,7 +9,7 @@
 //! model copy per device, gradients summed by the optimizer).
 //!
 //! A workspace of its own (Burn takes minutes to build): run it with
-//! `cargo run --release` from `chapters/ch12-burn`.
+//! `cargo run --release` from `chapters/ch14-burn`.
 
 pub mod cli;
 pub mod compare;

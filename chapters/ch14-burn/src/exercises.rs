@@ -1,7 +1,7 @@
-//! Chapter 12 exercises: replace each `todo!()` with your answer.
+//! Chapter 14 exercises: replace each `todo!()` with your answer.
 //!
 //! `cargo exercises` grades them (and every other chapter's);
-//! `cargo exercises hint 12.1` gives a hint, one step at a time.
+//! `cargo exercises hint 14.1` gives a hint, one step at a time.
 #![allow(
     unused_variables,
     unused_imports,
@@ -18,7 +18,7 @@ use ch08_mnist::labels_to_matrix;
 use ndarray::{ArrayView2, s};
 
 // ANCHOR: split_gradient
-/// Exercise 12.1: the gradient of the minibatch (x, y), computed in
+/// Exercise 14.1: the gradient of the minibatch (x, y), computed in
 /// pieces: the first `shares[0]` columns, then the next `shares[1]`, …
 /// (the shares add up to m), each by chapter 7's `backprop_batch`, then
 /// combined into the whole minibatch's gradient.
@@ -30,22 +30,22 @@ pub fn split_gradient(
     shares: &[usize],
 ) -> Gradients<f64> {
     // TODO: backprop each share, weight it by mₖ/m, add them up.
-    todo!("exercise 12.1: split_gradient")
+    todo!("exercise 14.1: split_gradient")
 }
 // ANCHOR_END: split_gradient
 
 // ANCHOR: sigmoid_forward
-/// Exercise 12.2: the logits of a network whose hidden layers are
+/// Exercise 14.2: the logits of a network whose hidden layers are
 /// sigmoid, A⁽ˡ⁾ = σ(A⁽ˡ⁻¹⁾ W + b), the last layer left linear (softmax
 /// is inside the cost). x is (m, n_in); the result (m, n_out).
 pub fn sigmoid_forward(mlp: &Mlp, x: Tensor<2>) -> Tensor<2> {
-    // TODO: chapter 12's Mlp::forward, with sigmoid for ReLU.
-    todo!("exercise 12.2: sigmoid_forward")
+    // TODO: chapter 14's Mlp::forward, with sigmoid for ReLU.
+    todo!("exercise 14.2: sigmoid_forward")
 }
 // ANCHOR_END: sigmoid_forward
 
 // ANCHOR: accumulated_step
-/// Exercise 12.3: one optimizer step on the minibatch (x, labels), its
+/// Exercise 14.3: one optimizer step on the minibatch (x, labels), its
 /// gradient accumulated over micro-batches of at most `micro` samples
 /// (the memory of a small batch, the step of a large one).
 pub fn accumulated_step(
@@ -58,6 +58,6 @@ pub fn accumulated_step(
     device: &Device,
 ) -> Mlp {
     // TODO: each micro-batch's scaled gradient into a GradientsAccumulator.
-    todo!("exercise 12.3: accumulated_step")
+    todo!("exercise 14.3: accumulated_step")
 }
 // ANCHOR_END: accumulated_step

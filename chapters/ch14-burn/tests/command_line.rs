@@ -5,15 +5,15 @@
 fn the_program_has_help_and_rejects_a_bad_argument_in_one_line() {
     // The narrated run needs MNIST: CI's smoke run does it (`--quick`).
     shared::testing::check_chapter_binary(
-        env!("CARGO_BIN_EXE_ch12-burn"),
-        "ch12-burn",
+        env!("CARGO_BIN_EXE_ch14-burn"),
+        "ch14-burn",
         false,
     );
 }
 
 #[test]
 fn a_worker_count_out_of_range_is_named_in_one_line() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ch12-burn"))
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ch14-burn"))
         .args(["--workers", "0"])
         .output()
         .unwrap();

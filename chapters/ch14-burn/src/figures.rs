@@ -73,15 +73,15 @@ pub fn side_by_side<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Writes `ch12-side-by-side.svg` into `dir`.
+/// Writes `ch14-side-by-side.svg` into `dir`.
 pub fn write_side_by_side(
     dir: &Path,
     runs: &[(&str, &[EpochRecord])],
 ) -> Result<PathBuf, shared::Error> {
-    let svg = render_with("ch12-side-by-side", (900, 400), |area| {
+    let svg = render_with("ch14-side-by-side", (900, 400), |area| {
         side_by_side(area, runs)
     })?;
-    let path = dir.join("ch12-side-by-side.svg");
+    let path = dir.join("ch14-side-by-side.svg");
     shared::files::write_atomically(&path, svg.as_bytes())?;
     Ok(path)
 }

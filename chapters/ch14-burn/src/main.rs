@@ -1,9 +1,9 @@
-//! `cargo run --release` in `chapters/ch12-burn`: the narrated run (Burn
+//! `cargo run --release` in `chapters/ch14-burn`: the narrated run (Burn
 //! loads chapter 8's model, Burn's gradients against ours, the two trained
 //! side by side, data parallelism by hand and by Burn).
 
-use ch12_burn::cli::{Cli, run};
+use ch14_burn::cli::{Cli, run};
 
 fn main() -> std::process::ExitCode {
-    ch08_mnist::cli::main_of("ch12-burn", |_: &Cli| None, run)
+    ch08_mnist::cli::main_of("ch14-burn", |_: &Cli| None, run)
 }

@@ -1,4 +1,4 @@
-//! The narrated run: `cargo run --release` in `chapters/ch12-burn`.
+//! The narrated run: `cargo run --release` in `chapters/ch14-burn`.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -62,7 +62,7 @@ pub fn narrated(
     figures: Option<&Path>,
 ) -> Result<(), Error> {
     println!(
-        "Chapter 12: chapter 8's network on Burn {BURN_VERSION}, on its \
+        "Chapter 14: chapter 8's network on Burn {BURN_VERSION}, on its \
          pure-Rust CPU backend (flex)"
     );
     let data = Mnist::load()?;

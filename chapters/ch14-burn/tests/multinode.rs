@@ -7,10 +7,10 @@ use ch07_minibatches::{
     Activation, Cost, Gradients, Init, Network, backprop_batch,
 };
 use ch08_mnist::labels_to_matrix;
-use ch12_burn::multinode::{
+use ch14_burn::multinode::{
     all_reduce_as_root, all_reduce_as_worker, decode, encode,
 };
-use ch12_burn::parallel::{all_reduce_mean, shares};
+use ch14_burn::parallel::{all_reduce_mean, shares};
 use ndarray::s;
 use rand::Rng as _;
 use shared::rng::{normal_array, seeded};

@@ -9,8 +9,8 @@ use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
 use ch07_minibatches::{Cost, Gradients, Network, backprop_batch};
 use ch08_mnist::labels_to_matrix;
-use ch12_burn::compare::cross_entropy;
-use ch12_burn::model::{Mlp, tensor};
+use ch14_burn::compare::cross_entropy;
+use ch14_burn::model::{Mlp, tensor};
 use ndarray::{ArrayView2, s};
 use shared::testing::assert_graders_reject;
 
@@ -89,7 +89,7 @@ fn step_per_micro_batch(
     for start in (0..x.ncols()).step_by(micro) {
         let end = (start + micro).min(x.ncols());
         let piece = x.slice(s![.., start..end]);
-        mlp = ch12_burn::train::burn_step(
+        mlp = ch14_burn::train::burn_step(
             mlp,
             optimizer,
             eta,
@@ -104,19 +104,19 @@ fn step_per_micro_batch(
 #[test]
 fn the_graders_reject_wrong_answers() {
     assert_graders_reject(&[
-        ("12.1 pieces averaged as equals", || {
+        ("14.1 pieces averaged as equals", || {
             grade::split_gradient(plain_mean)
         }),
-        ("12.2 ReLU, not sigmoid", || {
+        ("14.2 ReLU, not sigmoid", || {
             grade::sigmoid_forward(relu_forward)
         }),
-        ("12.2 sigmoid on the logits too", || {
+        ("14.2 sigmoid on the logits too", || {
             grade::sigmoid_forward(sigmoid_everywhere)
         }),
-        ("12.3 gradients summed unweighted", || {
+        ("14.3 gradients summed unweighted", || {
             grade::accumulated_step(unscaled_accumulation)
         }),
-        ("12.3 a step per micro-batch", || {
+        ("14.3 a step per micro-batch", || {
             grade::accumulated_step(step_per_micro_batch)
         }),
     ]);

@@ -1,17 +1,17 @@
-//! The graders of chapter 12's exercises, with no answer key: 12.1 against
-//! chapter 7's backprop of the whole minibatch, 12.2 by Burn's gradients
-//! against chapter 7's backprop of the same sigmoid network, 12.3 against
+//! The graders of chapter 14's exercises, with no answer key: 14.1 against
+//! chapter 7's backprop of the whole minibatch, 14.2 by Burn's gradients
+//! against chapter 7's backprop of the same sigmoid network, 14.3 against
 //! one Burn step on the whole minibatch.
 
 use burn::optim::ModuleOptimizer;
 use burn::prelude::*;
 use ch07_minibatches::{Activation, Cost, Gradients, Init, Network};
 use ch08_mnist::labels_to_matrix;
-use ch12_burn::compare::{
+use ch14_burn::compare::{
     cross_entropy, gradient_difference, parameter_gradients,
 };
-use ch12_burn::model::{Mlp, from_network, tensor, to_network};
-use ch12_burn::train::{MomentumSgd, burn_step};
+use ch14_burn::model::{Mlp, from_network, tensor, to_network};
+use ch14_burn::train::{MomentumSgd, burn_step};
 use ndarray::{Array2, ArrayView2};
 use rand::Rng as _;
 use shared::rng::{normal_array, seeded};
@@ -36,7 +36,7 @@ fn network<T: shared::Real>(
         .expect("valid sizes")
 }
 
-/// Exercise 12.1's signature.
+/// Exercise 14.1's signature.
 pub type SplitGradient = fn(
     &Network<f64>,
     ArrayView2<f64>,
@@ -45,7 +45,7 @@ pub type SplitGradient = fn(
     &[usize],
 ) -> Gradients<f64>;
 
-/// Exercise 12.3's signature.
+/// Exercise 14.3's signature.
 pub type AccumulatedStep = fn(
     Mlp,
     &mut ModuleOptimizer,
@@ -56,7 +56,7 @@ pub type AccumulatedStep = fn(
     &Device,
 ) -> Mlp;
 
-/// Exercise 12.1's grader.
+/// Exercise 14.1's grader.
 pub fn split_gradient(answer: SplitGradient) {
     let cases: [(&[usize], &[usize]); 4] = [
         (&[5, 4, 10], &[3, 7]),
@@ -103,7 +103,7 @@ fn difference(a: &Gradients<f64>, b: &Gradients<f64>) -> f64 {
     worst
 }
 
-/// Exercise 12.2's grader.
+/// Exercise 14.2's grader.
 pub fn sigmoid_forward(answer: fn(&Mlp, Tensor<2>) -> Tensor<2>) {
     let cases: [&[usize]; 3] = [&[6, 5, 10], &[8, 7, 6, 10], &[5, 4, 4, 4, 10]];
     let device = Device::flex().autodiff();
@@ -133,7 +133,7 @@ pub fn sigmoid_forward(answer: fn(&Mlp, Tensor<2>) -> Tensor<2>) {
     }
 }
 
-/// Exercise 12.3's grader.
+/// Exercise 14.3's grader.
 pub fn accumulated_step(answer: AccumulatedStep) {
     let device = Device::flex().autodiff();
     for (seed, (m, micro)) in [(24, 5), (16, 8), (12, 12), (10, 1)]

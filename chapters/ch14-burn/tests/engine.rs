@@ -6,15 +6,15 @@
 use burn::prelude::*;
 use ch07_minibatches::{Activation, Cost, Init, Network, backprop_batch};
 use ch08_mnist::{Config, Optimizer, TrainingPath, labels_to_matrix};
-use ch12_burn::compare::{
+use ch14_burn::compare::{
     burn_gradients, burn_logits, gradient_difference, max_difference,
     our_gradients, our_logits,
 };
-use ch12_burn::model::{from_network, load, to_network};
-use ch12_burn::parallel::{
+use ch14_burn::model::{from_network, load, to_network};
+use ch14_burn::parallel::{
     data_parallel_gradients, data_parallel_step, devices, shares,
 };
-use ch12_burn::train::{burn_step, optimizer, train_burn};
+use ch14_burn::train::{burn_step, optimizer, train_burn};
 use ndarray::Array2;
 use proptest::prelude::*;
 use rand::Rng as _;
@@ -329,7 +329,7 @@ fn burns_data_parallel_step_equals_one_step_on_the_whole_minibatch() {
 #[test]
 fn burn_loads_what_chapter_8_saves_and_names_a_bad_file() {
     let dir =
-        std::env::temp_dir().join(format!("ch12-load-{}", std::process::id()));
+        std::env::temp_dir().join(format!("ch14-load-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let net = network::<f32>(&mut seeded(5), &[7, 6, 10]);
     let good = dir.join("good.safetensors");
@@ -361,10 +361,10 @@ fn burn_loads_what_chapter_8_saves_and_names_a_bad_file() {
 #[test]
 fn the_page_and_the_code_name_the_pinned_burn_version() {
     let manifest = include_str!("../Cargo.toml");
-    let pin = format!("version = \"={}\"", ch12_burn::BURN_VERSION);
+    let pin = format!("version = \"={}\"", ch14_burn::BURN_VERSION);
     assert!(manifest.contains(&pin), "Cargo.toml pins {pin}");
-    let page = include_str!("../../../book/src/ch12-burn.md");
-    assert!(page.contains(&format!("Burn {}", ch12_burn::BURN_VERSION)));
+    let page = include_str!("../../../book/src/ch14-burn.md");
+    assert!(page.contains(&format!("Burn {}", ch14_burn::BURN_VERSION)));
 }
 
 #[test]

@@ -6,22 +6,22 @@
 mod grade;
 
 #[cfg(feature = "my-answers")]
-use ch12_burn::exercises as answers;
+use ch14_burn::exercises as answers;
 #[cfg(not(feature = "my-answers"))]
 #[path = "../solutions/exercises.rs"]
 mod answers;
 
 #[test]
-fn exercise_12_1_split_gradient() {
+fn exercise_14_1_split_gradient() {
     grade::split_gradient(answers::split_gradient);
 }
 
 #[test]
-fn exercise_12_2_sigmoid_forward() {
+fn exercise_14_2_sigmoid_forward() {
     grade::sigmoid_forward(answers::sigmoid_forward);
 }
 
 #[test]
-fn exercise_12_3_accumulated_step() {
+fn exercise_14_3_accumulated_step() {
     grade::accumulated_step(answers::accumulated_step);
 }

@@ -4,7 +4,7 @@
 //! each other their gradients as bytes. This is the smallest version of
 //! what NCCL, Gloo or MPI do: rank 0 listens, every other rank connects
 //! and sends its share's gradient and share size; rank 0 combines them
-//! (chapter 12's `all_reduce_mean`) and sends the result back to every
+//! (chapter 14's `all_reduce_mean`) and sends the result back to every
 //! rank. Over a network between machines the code is the same; only the
 //! address changes.
 

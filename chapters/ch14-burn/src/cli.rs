@@ -1,19 +1,19 @@
-//! The command line of `cargo run --release` in `chapters/ch12-burn`.
+//! The command line of `cargo run --release` in `chapters/ch14-burn`.
 
 use clap::Parser;
 
 use crate::Error;
 use crate::run::{Scale, narrated};
 
-/// Chapter 12: chapter 8's network on Burn. The narrated run: Burn loads
+/// Chapter 14: chapter 8's network on Burn. The narrated run: Burn loads
 /// chapter 8's model (same answers), Burn's autodiff against chapter 7's
 /// backprop (same gradients), chapter 8's recipe trained by both side by
 /// side, and data-parallel training by hand and by Burn.
 #[derive(Debug, Parser)]
-#[command(name = "ch12-burn", version)]
+#[command(name = "ch14-burn", version)]
 pub struct Cli {
     /// A short run (5,000 images, 1 epoch, chapter 8's quick model;
-    /// figure to target/ch12-quick/).
+    /// figure to target/ch14-quick/).
     #[arg(long)]
     pub quick: bool,
     /// Write no figures.
@@ -38,7 +38,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         true => {
             let dir = shared::figures::workspace_root()
                 .join("target")
-                .join("ch12-quick");
+                .join("ch14-quick");
             std::fs::create_dir_all(&dir)
                 .map_err(|e| Error::Other(format!("{}: {e}", dir.display())))?;
             (Scale::QUICK, dir)
