@@ -66,11 +66,7 @@ pub fn parse_args(
             });
         }
         Err(e) => {
-            // clap explains at length; one line is enough here.
-            let text = e.to_string();
-            let first = text.lines().next().unwrap_or("bad arguments");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
-            return Err(Error::Usage(first.to_string()));
+            return Err(Error::Usage(crate::runner::one_line(&e)));
         }
     };
     let args = Args::from_arg_matches(&matches)

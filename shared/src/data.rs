@@ -57,8 +57,8 @@ impl std::fmt::Display for Source {
     }
 }
 
-/// A data set of the MNIST format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A data set of the MNIST format (`--dataset mnist` or `fashion`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum DataSet {
     /// Handwritten digits.
     Mnist,

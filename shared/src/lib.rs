@@ -6,7 +6,9 @@
 //!   explains how it works; every chapter uses it).
 //! - [`figures`]: one figure style, SVG output, the 28×28 heat map.
 //! - [`files`]: writing files atomically.
-//! - [`chapter`]: the command line every chapter binary shares.
+//! - [`chapter`]: the command line of chapters 1–7's binaries.
+//! - [`runner`]: the command line of the training chapters (8 on): the
+//!   `main` wrapper, threads, the shared flags and their parsers.
 //! - `idx` and `data` (feature `data`): the IDX file reader, and finding,
 //!   downloading and verifying MNIST and Fashion-MNIST.
 //! - `testing` (feature `testing`): proptest inputs for gradient
@@ -28,6 +30,7 @@ pub mod gradcheck;
 pub mod idx;
 pub mod real;
 pub mod rng;
+pub mod runner;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -88,34 +88,23 @@ impl<T: Float> Workspace<T> {
         }
     }
 
-    /// Draws fresh dropout masks for the next `m` samples: each hidden
-    /// activation is dropped with probability `p` and, if kept, scaled by
-    /// 1/(1 − p), so its expected value is unchanged ("inverted" dropout:
-    /// nothing to rescale at test time). Drawn one entry after another
-    /// from `rng`, so the masks are the same for any number of threads.
-    pub fn draw_dropout(
+    /// Hands `fill` each hidden layer's dropout mask for the next `m`
+    /// samples, (n_l, m), in layer order, to be filled: the forward pass
+    /// multiplies activations by it, the backward pass errors. How the
+    /// masks are drawn is chapter 9's; this code only applies them.
+    pub fn fill_masks(
         &mut self,
         net: &Network<T>,
-        p: f64,
         m: usize,
-        rng: &mut Rng,
+        mut fill: impl FnMut(ArrayViewMut2<T>),
     ) {
-        use rand::Rng as _;
-        assert!((0.0..1.0).contains(&p), "dropout rate {p} not in [0, 1)");
-        let keep = T::from_f64(1.0 / (1.0 - p));
         let hidden = net.layers.len() - 1;
         self.masks.resize_with(hidden, || Array2::zeros((0, 0)));
         for (mask, layer) in self.masks.iter_mut().zip(&net.layers) {
             if mask.dim() != (layer.n_out(), self.capacity) {
                 *mask = Array2::zeros((layer.n_out(), self.capacity));
             }
-            for v in mask.slice_mut(s![.., ..m]).iter_mut() {
-                *v = if rng.random::<f64>() < p {
-                    T::zero()
-                } else {
-                    keep
-                };
-            }
+            fill(mask.slice_mut(s![.., ..m]));
         }
     }
 
@@ -410,9 +399,14 @@ pub struct Trainer<T: Float> {
     /// The mean cost over the samples of the last epoch, each measured on
     /// its minibatch just before that minibatch's update.
     pub epoch_cost: f64,
-    /// The hidden layers' dropout rate p while training (0: none).
-    pub dropout: f64,
+    /// Fills one hidden layer's dropout mask before every minibatch (see
+    /// [`Workspace::fill_masks`]); `None`: every neuron on.
+    pub masks: Option<DrawMask<T>>,
 }
+
+/// Draws one layer's dropout mask, (n_l, m), from the training run's
+/// generator (chapter 9's `draw_dropout` is one).
+pub type DrawMask<T> = Box<dyn FnMut(ArrayViewMut2<T>, &mut Rng) + Send>;
 
 impl<T: Float> Trainer<T> {
     /// A trainer for `net` on `n` samples with the given batch size.
@@ -424,7 +418,7 @@ impl<T: Float> Trainer<T> {
             x_batch: Array2::zeros((sizes[0], batch_size).f()),
             y_batch: Array2::zeros((sizes[sizes.len() - 1], batch_size).f()),
             epoch_cost: 0.0,
-            dropout: 0.0,
+            masks: None,
         }
     }
 
@@ -455,8 +449,8 @@ impl<T: Float> Trainer<T> {
                 gather(chunk, y, self.y_batch.view_mut());
                 let xb = self.x_batch.slice(s![.., ..m]);
                 let yb = self.y_batch.slice(s![.., ..m]);
-                if self.dropout > 0.0 {
-                    self.workspace.draw_dropout(net, self.dropout, m, rng);
+                if let Some(draw) = &mut self.masks {
+                    self.workspace.fill_masks(net, m, |mask| draw(mask, rng));
                 }
                 self.workspace.backprop(net, xb, yb, cost);
                 total_cost += self.workspace.batch_cost;

@@ -175,6 +175,28 @@ pub fn epoch_with<T: Real>(
     cost: Cost,
     batch_size: usize,
     rng: &mut Rng,
+    update: impl FnMut(&mut Network<T>, &Gradients<T>),
+) -> usize {
+    let backprop = |net: &_, x: ArrayView2<_>, y: ArrayView2<_>| {
+        backprop_batch(net, x, y, cost)
+    };
+    epoch_using(net, x, y, batch_size, rng, backprop, update)
+}
+
+/// One epoch with any gradient and any update rule: shuffle, cut into
+/// minibatches, and for each, `gradient` of the minibatch, then `update`
+/// (chapter 11 plugs in the gradient of its engine this way).
+pub fn epoch_using<T: Real>(
+    net: &mut Network<T>,
+    x: ArrayView2<T>, // (n_in, samples)
+    y: ArrayView2<T>, // (n_out, samples)
+    batch_size: usize,
+    rng: &mut Rng,
+    mut gradient: impl FnMut(
+        &Network<T>,
+        ArrayView2<T>,
+        ArrayView2<T>,
+    ) -> Gradients<T>,
     mut update: impl FnMut(&mut Network<T>, &Gradients<T>),
 ) -> usize {
     let mut order: Vec<usize> = (0..x.ncols()).collect();
@@ -182,7 +204,7 @@ pub fn epoch_with<T: Real>(
     for batch in order.chunks(batch_size) {
         let x_batch = x.select(Axis(1), batch); // (n_in, m)
         let y_batch = y.select(Axis(1), batch); // (n_out, m)
-        let grads = backprop_batch(net, x_batch.view(), y_batch.view(), cost);
+        let grads = gradient(net, x_batch.view(), y_batch.view());
         update(net, &grads);
     }
     order.len().div_ceil(batch_size)

@@ -18,6 +18,20 @@ pub enum Error {
     /// Writing a file or figure failed.
     #[error(transparent)]
     Write(#[from] shared::Error),
+    /// Settings that contradict each other.
+    #[error("{0}")]
+    Usage(String),
+    /// The run fell short of `--min-accuracy`.
+    #[error(
+        "validation accuracy {accuracy:.2} % is below the required {min} %; \
+         the model was not saved"
+    )]
+    BelowTarget {
+        /// The best epoch's validation accuracy, in percent.
+        accuracy: f64,
+        /// The required accuracy, in percent.
+        min: f64,
+    },
     /// Something else, said in one line.
     #[error("{0}")]
     Other(String),

@@ -1,7 +1,9 @@
 //! Chapter 8: the full MNIST.
 //!
-//! Covers loading the real data (fetched and verified by `shared::data`),
-//! training the network of chapters 3–7 on 60,000 images in `f32`, the
+//! Covers loading the real data (fetched and verified by `shared::data`,
+//! split once by [`Mnist`]), the training loop every later chapter calls
+//! ([`fit`]: train, measure on validation, keep the best epoch), training
+//! the network of chapters 3–7 on 50,000 images in `f32`, the
 //! improvements that take it past 98 % (ReLU, softmax + cross-entropy, He
 //! initialisation, momentum, weight decay, a learning-rate schedule),
 //! evaluation, the published 3Blue1Brown and Nielsen settings reproduced,
@@ -11,8 +13,8 @@
 //! which computes what the lesson code computes (tested), faster;
 //! `--path lesson` trains with the lesson code itself.
 //!
-//! Leaves out: convolutional networks, which the study notes sketch but
-//! this book does not build.
+//! Leaves out: regularisation and tuning (chapter 9), convolutional
+//! networks (chapter 10).
 
 use std::time::Instant;
 
@@ -28,12 +30,14 @@ pub mod cli;
 mod error;
 pub mod exercises;
 pub mod figures;
+mod mnist;
 pub mod model;
 pub mod preprocess;
 pub mod runs;
 pub mod web;
 
 pub use error::Error;
+pub use mnist::{Mnist, TRAIN_SIZE};
 
 // ANCHOR: data
 /// Images as a matrix with one column per image: shape (784, n), pixels
@@ -177,8 +181,6 @@ pub struct Config {
     pub momentum: f64,
     /// Weight decay λ.
     pub weight_decay: f64,
-    /// The hidden layers' dropout rate p (0: none; chapter 9 explains it).
-    pub dropout: f64,
     /// The seed for initial weights and shuffling.
     pub seed: u64,
     /// Which code trains: the lesson's, or the fast path (the default).
@@ -215,7 +217,6 @@ impl Preset {
             epochs: 10,
             momentum: 0.9,
             weight_decay: 1e-4,
-            dropout: 0.0,
             seed: shared::rng::DEFAULT_SEED,
             path: TrainingPath::Fast,
         };
@@ -295,6 +296,121 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The learning rate η for `epoch` (from 0).
+    pub fn eta_at(&self, epoch: usize) -> f64 {
+        match self.cosine {
+            true => cosine_eta(self.eta, epoch, self.epochs),
+            false => self.eta,
+        }
+    }
+
+    /// The network to start from: the first thing a run draws from its
+    /// generator, seeded with `seed`.
+    pub fn network<T: Real>(&self, rng: &mut Rng) -> Network<T> {
+        let (sizes, init) = (&self.sizes, self.init);
+        Network::new(sizes, self.hidden, self.output, init, rng)
+            .expect("the command line checks the sizes")
+    }
+}
+
+impl std::fmt::Display for Config {
+    /// Every setting, on two lines (the second indented), as a run
+    /// prints it before training.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sizes: Vec<String> =
+            self.sizes.iter().map(|s| s.to_string()).collect();
+        let epochs = self.epochs;
+        write!(
+            f,
+            "{} ({} hidden, {} output, {} cost, {:?} init)\n  η = {}{}, \
+             batch {}, momentum {}, weight decay {}, {epochs} epoch{}, \
+             seed {}, {} path",
+            sizes.join("-"),
+            self.hidden.name(),
+            self.output.name(),
+            self.cost.name(),
+            self.init,
+            self.eta,
+            if self.cosine { " (cosine decay)" } else { "" },
+            self.batch_size,
+            self.momentum,
+            self.weight_decay,
+            if epochs == 1 { "" } else { "s" },
+            self.seed,
+            match self.path {
+                TrainingPath::Fast => "fast",
+                TrainingPath::Lesson => "lesson",
+            },
+        )
+    }
+}
+
+// ANCHOR: fit
+/// What [`fit`] needs of an epoch's numbers.
+pub trait Validated {
+    /// The fraction of validation images classified correctly.
+    fn validation_accuracy(&self) -> f64;
+}
+
+/// The epoch just trained, as [`fit`] hands it to `measure`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Epoch<S> {
+    /// 1 for the first epoch.
+    pub number: usize,
+    /// Seconds this epoch's training took (measuring not counted).
+    pub seconds: f64,
+    /// Seconds of training so far, this epoch's included.
+    pub total_seconds: f64,
+    /// What the epoch's training returned (a loss, or nothing).
+    pub trained: S,
+}
+
+/// Trains `net` for `epochs` epochs: `train_epoch(net, e)` runs epoch e
+/// (from 0), `measure` takes the network's numbers after it (validation
+/// accuracy among them), `report` sees them as each epoch ends. Returns
+/// the network of the epoch that did best on validation — the test set
+/// plays no part in the choice — and every epoch's numbers.
+pub fn fit<N: Clone, S, R: Validated>(
+    mut net: N,
+    epochs: usize,
+    mut train_epoch: impl FnMut(&mut N, usize) -> S,
+    mut measure: impl FnMut(&N, Epoch<S>) -> R,
+    mut report: impl FnMut(&R),
+) -> (N, Vec<R>) {
+    let mut history = Vec::with_capacity(epochs);
+    let mut best = (f64::NEG_INFINITY, net.clone());
+    let mut total_seconds = 0.0;
+    for e in 0..epochs {
+        let start = Instant::now();
+        let trained = train_epoch(&mut net, e);
+        let seconds = start.elapsed().as_secs_f64();
+        total_seconds += seconds;
+        let number = e + 1;
+        let epoch = Epoch { number, seconds, total_seconds, trained };
+        let record = measure(&net, epoch);
+        // Keep the best network so far (the first, on a tie).
+        if record.validation_accuracy() > best.0 {
+            best = (record.validation_accuracy(), net.clone());
+        }
+        report(&record);
+        history.push(record);
+    }
+    (best.1, history)
+}
+
+/// The epoch with the best validation accuracy (the first, on a tie): the
+/// one [`fit`] returns the network of.
+pub fn best_epoch<R: Validated>(history: &[R]) -> Option<&R> {
+    history.iter().fold(None, |best: Option<&R>, r| match best {
+        Some(b) if b.validation_accuracy() >= r.validation_accuracy() => {
+            Some(b)
+        }
+        _ => Some(r),
+    })
+}
+// ANCHOR_END: fit
+
 /// One epoch's numbers.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EpochRecord {
@@ -308,156 +424,161 @@ pub struct EpochRecord {
     pub seconds: f64,
 }
 
+impl Validated for EpochRecord {
+    fn validation_accuracy(&self) -> f64 {
+        self.validation_accuracy
+    }
+}
+
 /// Training images the training loss is measured on.
 pub const LOSS_SAMPLE: usize = 10_000;
 
-/// MNIST's 60,000 training images are split as Nielsen splits them: the
-/// first 50,000 to learn from, the last 10,000 to choose with (which
-/// epoch, which settings). The 10,000 test images judge the final choice,
-/// once.
-pub const TRAIN_SIZE: usize = 50_000;
-
-/// The epoch with the best validation accuracy (the first, on a tie): the
-/// one [`train`] returns the network of.
-pub fn best_epoch(history: &[EpochRecord]) -> Option<&EpochRecord> {
-    history
-        .iter()
-        .fold(None, |best: Option<&EpochRecord>, r| match best {
-            Some(b) if b.validation_accuracy >= r.validation_accuracy => {
-                Some(b)
-            }
-            _ => Some(r),
-        })
-}
-
 // ANCHOR: train
 /// Trains a network as `config` says on (x, y), measuring it on the
-/// validation images (x_val, labels_val) after every epoch; `report` sees
-/// each epoch as it ends, `tick` every minibatch (for a progress bar).
-/// Returns the network of the epoch that did best on validation — the
-/// test set plays no part in the choice — and every epoch's numbers.
+/// validation images (x_val, labels_val) after every epoch; `report`
+/// sees each epoch as it ends, `tick` every minibatch (for a progress
+/// bar). Returns the best epoch's network and every epoch's numbers.
 pub fn train<T: Float>(
     config: &Config,
     x: ArrayView2<T>, // (784, samples)
     y: ArrayView2<T>, // (10, samples)
     x_val: ArrayView2<T>,
     labels_val: &[u8],
-    mut report: impl FnMut(&EpochRecord),
+    report: impl FnMut(&EpochRecord),
     mut tick: impl FnMut() + Send,
 ) -> (Network<T>, Vec<EpochRecord>) {
+    let measure = Measure::new(config.cost, x, y, x_val, labels_val);
+    let mut sgd = Epochs::new(config, x, y);
+    let epoch = |net: &mut _, rng: &mut _, optimizer: &mut _, eta| {
+        sgd.run(net, rng, optimizer, eta, &mut tick);
+    };
+    train_with(config, &measure, epoch, report)
+}
+
+/// Chapter 8's training with any epoch: the initial network, generator,
+/// optimizer and schedule `config` gives, `epoch(net, rng, optimizer,
+/// η)` for each epoch's minibatch steps, and [`fit`] to measure and keep
+/// the best epoch.
+pub fn train_with<T: Float>(
+    config: &Config,
+    measure: &Measure<T>,
+    mut epoch: impl FnMut(&mut Network<T>, &mut Rng, &mut Optimizer<T>, T),
+    report: impl FnMut(&EpochRecord),
+) -> (Network<T>, Vec<EpochRecord>) {
     let mut rng: Rng = seeded(config.seed);
-    let (sizes, cost) = (&config.sizes, config.cost);
-    let mut net = Network::new(
-        sizes,
-        config.hidden,
-        config.output,
-        config.init,
-        &mut rng,
-    )
-    .expect("presets have valid sizes");
+    let net = config.network(&mut rng);
     let mut optimizer =
         Optimizer::new(&net, config.momentum, config.weight_decay);
-    let (mut history, mut seconds) = (vec![], 0.0);
-    let mut best = (f64::NEG_INFINITY, net.clone());
-    let mut epochs = Epochs::new(config.path, &net, x.ncols(), config);
-    for epoch in 0..config.epochs {
-        let eta = match config.cosine {
-            true => cosine_eta(config.eta, epoch, config.epochs),
-            false => config.eta,
-        };
-        let start = Instant::now();
+    let train_epoch = |net: &mut Network<T>, e| {
+        let eta = T::from_f64(config.eta_at(e));
         // One epoch of minibatch SGD, each step `optimizer.step`.
-        let step = (&mut optimizer, T::from_f64(eta));
-        epochs.run(&mut net, (x, y), &mut rng, step, &mut tick);
-        seconds += start.elapsed().as_secs_f64();
-        let sample = LOSS_SAMPLE.min(x.ncols());
-        let (x_sample, y_sample) =
-            (x.slice(s![.., ..sample]), y.slice(s![.., ..sample]));
-        let record = EpochRecord {
-            epoch: epoch + 1,
-            train_loss: average_cost(&net, x_sample, y_sample, cost),
-            validation_accuracy: accuracy(
-                &predict_all(&net, x_val),
-                labels_val,
-            ),
-            seconds,
-        };
-        if record.validation_accuracy > best.0 {
-            best = (record.validation_accuracy, net.clone());
+        epoch(net, &mut rng, &mut optimizer, eta);
+    };
+    let record = |net: &Network<T>, e| measure.record(net, e);
+    fit(net, config.epochs, train_epoch, record, report)
+}
+
+/// What chapter 8 measures after every epoch: the mean cost on (up to)
+/// [`LOSS_SAMPLE`] training images and the validation accuracy.
+pub struct Measure<'a, T> {
+    cost: Cost,
+    x_sample: ArrayView2<'a, T>, // (784, ≤ LOSS_SAMPLE)
+    y_sample: ArrayView2<'a, T>, // (10, ≤ LOSS_SAMPLE)
+    x_val: ArrayView2<'a, T>,    // (784, validation)
+    labels_val: &'a [u8],
+}
+
+impl<'a, T: Float> Measure<'a, T> {
+    /// Measures with `cost` on the first images of (x, y), and on the
+    /// validation images.
+    pub fn new(
+        cost: Cost,
+        x: ArrayView2<'a, T>,
+        y: ArrayView2<'a, T>,
+        x_val: ArrayView2<'a, T>,
+        labels_val: &'a [u8],
+    ) -> Self {
+        let sample = s![.., ..LOSS_SAMPLE.min(x.ncols())];
+        let (x_sample, y_sample) = (x.slice_move(sample), y.slice_move(sample));
+        Measure {
+            cost,
+            x_sample,
+            y_sample,
+            x_val,
+            labels_val,
         }
-        report(&record);
-        history.push(record);
     }
-    (best.1, history)
+
+    /// The epoch's numbers for `net`, trained that far.
+    pub fn record<S>(&self, net: &Network<T>, epoch: Epoch<S>) -> EpochRecord {
+        let (x, y) = (self.x_sample, self.y_sample);
+        EpochRecord {
+            epoch: epoch.number,
+            train_loss: average_cost(net, x, y, self.cost),
+            validation_accuracy: accuracy(
+                &predict_all(net, self.x_val),
+                self.labels_val,
+            ),
+            seconds: epoch.total_seconds,
+        }
+    }
 }
 // ANCHOR_END: train
 
 /// One epoch of chapter 7's minibatch SGD with the optimizer's update, on
 /// the path `config.path` chose: the lesson's `epoch_with` and
 /// `Optimizer::step`, or the fast path's `Trainer` and `step_fast`.
-struct Epochs<'c, T: Float> {
-    config: &'c Config,
-    /// The fast path's buffers; `None` on the lesson path.
+struct Epochs<'a, T: Float> {
+    config: &'a Config,
+    x: ArrayView2<'a, T>, // (784, samples)
+    y: ArrayView2<'a, T>, // (10, samples)
+    /// The fast path's buffers, made on the first epoch; `None` on the
+    /// lesson path.
     trainer: Option<Trainer<T>>,
 }
 
-impl<'c, T: Float> Epochs<'c, T> {
-    fn new(
-        path: TrainingPath,
-        net: &Network<T>,
-        n: usize,
-        config: &'c Config,
-    ) -> Self {
-        let trainer = match path {
-            TrainingPath::Lesson => None,
-            TrainingPath::Fast => {
-                let mut trainer = Trainer::new(net, n, config.batch_size);
-                trainer.dropout = config.dropout;
-                Some(trainer)
-            }
-        };
-        Epochs { config, trainer }
+impl<'a, T: Float> Epochs<'a, T> {
+    fn new(config: &'a Config, x: ArrayView2<'a, T>, y: ArrayView2<'a, T>) -> Self {
+        Epochs {
+            config,
+            x,
+            y,
+            trainer: None,
+        }
     }
 
     fn run(
         &mut self,
         net: &mut Network<T>,
-        (x, y): (ArrayView2<T>, ArrayView2<T>),
         rng: &mut Rng,
-        (optimizer, eta): (&mut Optimizer<T>, T),
+        optimizer: &mut Optimizer<T>,
+        eta: T,
         tick: &mut (impl FnMut() + Send),
     ) {
         let (cost, batch) = (self.config.cost, self.config.batch_size);
-        match &mut self.trainer {
-            None => {
-                ch07_minibatches::epoch_with(
-                    net,
-                    x,
-                    y,
-                    cost,
-                    batch,
-                    rng,
-                    |net, grads| {
-                        optimizer.step(net, grads, eta);
-                        tick();
-                    },
-                );
-            }
-            Some(trainer) => {
-                trainer.epoch_with(
-                    net,
-                    x,
-                    y,
-                    cost,
-                    batch,
-                    rng,
-                    |net, grads| {
-                        optimizer.step_fast(net, grads, eta);
-                        tick();
-                    },
-                );
-            }
+        let (x, y) = (self.x, self.y);
+        if self.config.path == TrainingPath::Lesson {
+            ch07_minibatches::epoch_with(
+                net,
+                x,
+                y,
+                cost,
+                batch,
+                rng,
+                |net, grads| {
+                    optimizer.step(net, grads, eta);
+                    tick();
+                },
+            );
+            return;
         }
+        let trainer = self
+            .trainer
+            .get_or_insert_with(|| Trainer::new(net, x.ncols(), batch));
+        trainer.epoch_with(net, x, y, cost, batch, rng, |net, grads| {
+            optimizer.step_fast(net, grads, eta);
+            tick();
+        });
     }
 }
 

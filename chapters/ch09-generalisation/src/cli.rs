@@ -1,18 +1,22 @@
 //! The command line of `cargo run --release -p ch09-generalisation`.
+//!
+//! The runner and the flags every chapter shares are
+//! `shared::runner`'s; this module holds chapter 9's own.
 
 use std::path::PathBuf;
 
-use ch08_mnist::cli::{
-    Widths, dropout, hidden_widths, momentum, non_negative, positive, run_name,
-};
+use ch08_mnist::cli::Hidden;
 use ch08_mnist::runs::model_path;
-use clap::{Parser, Subcommand};
+use ch08_mnist::{Mnist, best_epoch};
+use clap::{Parser, Subcommand, ValueEnum};
+use shared::data::DataSet;
+use shared::runner::{HyperArgs, RunArgs, Widths, dropout, hidden_widths};
 
 use crate::augment::Augment;
 use crate::optim::Schedule;
-use crate::run::{Mnist, Scale, narrated};
-use crate::train::{Method, Record, Settings, best_epoch, train};
-use crate::{Activation, Error, Init};
+use crate::run::{Scale, narrated};
+use crate::train::{Method, Record, Settings, train};
+use crate::{Error, Init};
 
 /// Chapter 9: generalisation. Without a command, the narrated run: every
 /// experiment of the chapter, the ablation table, the figures and the
@@ -23,17 +27,9 @@ pub struct Cli {
     /// What to do; the narrated run is the default.
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Every experiment small (a few minutes; figures to
-    /// target/ch09-quick/, no model saved).
-    #[arg(long)]
-    pub quick: bool,
-    /// Write no figures and save no model.
-    #[arg(long)]
-    pub no_figures: bool,
-    /// Threads for training (default: every core). Any number gives the
-    /// same numbers.
-    #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub threads: Option<u16>,
+    /// --quick, --no-figures, --threads.
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 /// The subcommands.
@@ -54,34 +50,17 @@ pub struct TrainArgs {
     #[arg(long, value_parser = hidden_widths, value_name = "N,N,…")]
     pub hidden: Option<Widths>,
     /// The hidden layers' activation.
-    #[arg(long, value_parser = ["relu", "sigmoid", "tanh"])]
-    pub activation: Option<String>,
-    /// How the first weights are drawn: N(0, 1), Xavier N(0, 1/n) or He
-    /// N(0, 2/n).
-    #[arg(long, value_parser = ["normal", "xavier", "he"])]
-    pub init: Option<String>,
+    #[arg(long, value_enum)]
+    pub activation: Option<Hidden>,
+    /// How the first weights are drawn.
+    #[arg(long, value_enum)]
+    pub init: Option<InitArg>,
     /// How the weights move.
-    #[arg(long, value_parser = ["sgd", "momentum", "adam"])]
-    pub optimizer: Option<String>,
-    /// Momentum μ, from 0 up to, not including, 1 (with --optimizer
-    /// momentum).
-    #[arg(long, value_parser = momentum, value_name = "μ", allow_hyphen_values = true)]
-    pub momentum: Option<f64>,
-    /// The learning rate η (at the start, if the schedule lowers it).
-    #[arg(long, value_parser = positive, value_name = "η", allow_hyphen_values = true)]
-    pub learning_rate: Option<f64>,
+    #[arg(long, value_enum)]
+    pub optimizer: Option<Method>,
     /// How η changes over the epochs.
-    #[arg(long, value_parser = ["constant", "step", "cosine"])]
-    pub schedule: Option<String>,
-    /// Samples per minibatch.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=50_000))]
-    pub batch_size: Option<u32>,
-    /// Passes over the training images.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
-    pub epochs: Option<u32>,
-    /// L2 weight decay λ, 0 or more.
-    #[arg(long, value_parser = non_negative, value_name = "λ", allow_hyphen_values = true)]
-    pub weight_decay: Option<f64>,
+    #[arg(long, value_enum)]
+    pub schedule: Option<Schedule>,
     /// Dropout rate p of the hidden layers, from 0 up to, not including, 1.
     #[arg(long, value_parser = dropout, value_name = "p", allow_hyphen_values = true)]
     pub dropout: Option<f64>,
@@ -93,12 +72,30 @@ pub struct TrainArgs {
     /// to watch overfitting).
     #[arg(long, value_parser = clap::value_parser!(u32).range(100..=50_000), value_name = "N")]
     pub train_images: Option<u32>,
-    /// The seed for the weights, shuffles, masks and distortions.
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Save as data/models/NAME.safetensors (default: ch09-custom).
-    #[arg(long, value_parser = run_name, value_name = "NAME")]
-    pub save_as: Option<String>,
+    /// η, μ, λ, batch size, epochs, seed, --save-as (default: ch09-custom).
+    #[command(flatten)]
+    pub hyper: HyperArgs,
+}
+
+/// How the first weights are drawn, as `--init` names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InitArg {
+    /// N(0, 1).
+    Normal,
+    /// Xavier: N(0, 1/n).
+    Xavier,
+    /// He: N(0, 2/n).
+    He,
+}
+
+impl From<InitArg> for Init {
+    fn from(init: InitArg) -> Init {
+        match init {
+            InitArg::Normal => Init::StandardNormal,
+            InitArg::Xavier => Init::Scaled,
+            InitArg::He => Init::He,
+        }
+    }
 }
 
 /// `none`, or distortions joined by commas: `shift,elastic`.
@@ -124,65 +121,34 @@ fn augment(text: &str) -> Result<Augment, String> {
 }
 
 impl TrainArgs {
-    /// The baseline with this command line's changes.
-    pub fn settings(&self) -> Settings {
-        let mut s = Settings::baseline();
+    /// The baseline with this command line's changes; a momentum with
+    /// another optimizer is refused in one line.
+    pub fn settings(&self) -> Result<Settings, String> {
+        let (mut s, h) = (Settings::baseline(), &self.hyper);
+        if let Some(method) = self.optimizer {
+            s.method = method;
+        }
+        if h.momentum.is_some() && s.method != Method::Momentum {
+            return Err(format!(
+                "--momentum is for --optimizer momentum, not {}",
+                s.method.name()
+            ));
+        }
         if let Some(Widths(hidden)) = &self.hidden {
             s.hidden.clone_from(hidden);
         }
-        if let Some(name) = &self.activation {
-            s.activation = match name.as_str() {
-                "sigmoid" => Activation::Sigmoid,
-                "tanh" => Activation::Tanh,
-                _ => Activation::Relu,
-            };
-        }
-        if let Some(name) = &self.init {
-            s.init = match name.as_str() {
-                "normal" => Init::StandardNormal,
-                "xavier" => Init::Scaled,
-                _ => Init::He,
-            };
-        }
-        if let Some(name) = &self.optimizer {
-            s.method = match name.as_str() {
-                "sgd" => Method::Sgd,
-                "adam" => Method::Adam,
-                _ => Method::Momentum,
-            };
-        }
-        if let Some(mu) = self.momentum {
-            s.momentum = mu;
-        }
-        if let Some(eta) = self.learning_rate {
-            s.eta = eta;
-        }
-        if let Some(name) = &self.schedule {
-            s.schedule = match name.as_str() {
-                "constant" => Schedule::Constant,
-                "step" => Schedule::Step,
-                _ => Schedule::Cosine,
-            };
-        }
-        if let Some(b) = self.batch_size {
-            s.batch_size = b as usize;
-        }
-        if let Some(e) = self.epochs {
-            s.epochs = e as usize;
-        }
-        if let Some(l) = self.weight_decay {
-            s.weight_decay = l;
-        }
-        if let Some(p) = self.dropout {
-            s.dropout = p;
-        }
-        if let Some(a) = self.augment {
-            s.augment = a;
-        }
-        if let Some(seed) = self.seed {
-            s.seed = seed;
-        }
-        s
+        s.activation = self.activation.map_or(s.activation, Into::into);
+        s.init = self.init.map_or(s.init, Into::into);
+        s.schedule = self.schedule.unwrap_or(s.schedule);
+        s.dropout = self.dropout.unwrap_or(s.dropout);
+        s.augment = self.augment.unwrap_or(s.augment);
+        s.momentum = h.momentum.unwrap_or(s.momentum);
+        s.eta = h.learning_rate.unwrap_or(s.eta);
+        s.batch_size = h.batch_size.map_or(s.batch_size, |b| b as usize);
+        s.epochs = h.epochs.map_or(s.epochs, |e| e as usize);
+        s.weight_decay = h.weight_decay.unwrap_or(s.weight_decay);
+        s.seed = h.seed.unwrap_or(s.seed);
+        Ok(s)
     }
 }
 
@@ -224,32 +190,22 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Some(Command::Train(args)) => run_train(&args),
         None => {
-            let (scale, figures, model) = if cli.quick {
-                let dir = shared::figures::workspace_root()
-                    .join("target")
-                    .join("ch09-quick");
-                std::fs::create_dir_all(&dir).map_err(|e| {
-                    Error::Other(format!("{}: {e}", dir.display()))
-                })?;
-                (Scale::QUICK, Some(dir), None)
-            } else {
-                let book = shared::figures::book_figures_dir();
-                (Scale::FULL, Some(book), Some(model_path("ch09")))
+            let scale = match cli.run.quick {
+                true => Scale::QUICK,
+                false => Scale::FULL,
             };
-            let (figures, model) = match cli.no_figures {
-                true => (None, None),
-                false => (figures, model),
-            };
+            let figures = cli.run.figures_dir("ch09")?;
+            let model = cli.run.saves_model().then(|| model_path("ch09"));
             narrated(scale, figures.as_deref(), model.as_deref())
         }
     }
 }
 
 fn run_train(args: &TrainArgs) -> Result<(), Error> {
-    let settings = args.settings();
-    let mnist = Mnist::load()?;
+    let settings = args.settings().map_err(Error::Usage)?;
+    let mnist = Mnist::load(DataSet::Mnist)?;
     let n = args.train_images.map_or(mnist.x.ncols(), |n| n as usize);
-    let data = mnist.data(n);
+    let data = mnist.first(n);
     println!("Training {}", describe(&settings, data.x.ncols()));
     println!(
         "  {} validation images choose the epoch; {} threads, {}",
@@ -259,8 +215,8 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
     );
     let (net, history) = train(&settings, &data, |r: &Record| {
         println!(
-            "  epoch {:3}  train loss {:.4}  train {:6.2} %  validation {:6.2} %  \
-             {:.1} s",
+            "  epoch {:3}  train loss {:.4}  train {:6.2} %  validation \
+             {:6.2} %  {:.1} s",
             r.epoch,
             r.train_loss,
             100.0 * r.train_accuracy,
@@ -277,10 +233,10 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
     );
     println!(
         "Test accuracy of that epoch's network: {:.2} %.",
-        mnist.test(&net)
+        data.test(&net)
     );
-    let name = args.save_as.clone().unwrap_or("ch09-custom".to_string());
-    let path: PathBuf = model_path(&name);
+    let name = args.hyper.save_as.as_deref().unwrap_or("ch09-custom");
+    let path: PathBuf = model_path(name);
     ch08_mnist::model::save(&net, crate::Cost::CrossEntropy, &path)?;
     println!(
         "Saved the model to {} (ch08-mnist predict --model reads it)",

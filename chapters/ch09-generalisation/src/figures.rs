@@ -526,8 +526,7 @@ pub fn write_all(results: &Results, dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut written = Vec::new();
     let mut put = |name: &str, svg: String| -> Result<(), Error> {
         let path = dir.join(format!("{name}.svg"));
-        shared::files::write_atomically(&path, svg.as_bytes())
-            .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
+        shared::files::write_atomically(&path, svg.as_bytes())?;
         written.push(path);
         Ok(())
     };

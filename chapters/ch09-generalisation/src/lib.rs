@@ -15,6 +15,7 @@
 
 pub mod augment;
 pub mod cli;
+mod error;
 pub mod exercises;
 pub mod figures;
 pub mod init;
@@ -26,8 +27,8 @@ pub mod train;
 pub mod tune;
 
 pub use ch07_minibatches::{Activation, Cost, Gradients, Init, Network};
-pub use ch08_mnist::Error;
-pub use train::{Data, Method, Record, Settings, best_epoch, train};
+pub use error::Error;
+pub use train::{Method, Record, Settings, train};
 
 #[cfg(test)]
 mod tests;

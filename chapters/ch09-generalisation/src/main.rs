@@ -5,9 +5,9 @@
 use ch09_generalisation::cli::{Cli, run};
 
 fn main() -> std::process::ExitCode {
-    ch08_mnist::cli::main_of(
+    shared::runner::main_of(
         "ch09-generalisation",
-        |cli: &Cli| cli.threads,
+        |cli: &Cli| cli.run.threads,
         run,
     )
 }

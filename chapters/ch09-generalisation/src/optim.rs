@@ -160,8 +160,8 @@ impl<T: Float> Adam<T> {
 }
 
 // ANCHOR: schedule
-/// How the learning rate changes over a run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How the learning rate changes over a run (`--schedule`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Schedule {
     /// η₀ throughout.
     Constant,
@@ -181,9 +181,8 @@ impl Schedule {
             Schedule::Step if t >= 0.75 => eta0 / 100.0,
             Schedule::Step if t >= 0.5 => eta0 / 10.0,
             Schedule::Step => eta0,
-            Schedule::Cosine => {
-                eta0 * 0.5 * (1.0 + (std::f64::consts::PI * t).cos())
-            }
+            // Chapter 8's cosine: η₀ · ½(1 + cos(π e/E)).
+            Schedule::Cosine => ch08_mnist::cosine_eta(eta0, epoch, epochs),
         }
     }
     // ANCHOR_END: schedule

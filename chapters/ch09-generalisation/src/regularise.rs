@@ -1,15 +1,15 @@
 //! The two regularisers that change the cost or the network: L2 weight
 //! decay and dropout, as the lesson writes them. Training runs them on the
 //! fast path (chapter 8's optimizer applies λW; chapter 7's `Trainer`
-//! draws the same masks), and the tests show both compute what this code
-//! computes.
+//! applies the masks [`draw_dropout`] draws), and the tests show both
+//! compute what this code computes.
 
 use ch03_forward::activate_columns;
 use ch07_minibatches::{
     BatchTrace, Cost, Gradients, Network, backward_through_batch,
     output_error_batch,
 };
-use ndarray::{Array2, ArrayView2, Axis, NewAxis, s};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, NewAxis, s};
 use rand::Rng as _;
 use shared::Real;
 use shared::rng::Rng;
@@ -49,14 +49,26 @@ pub fn dropout_mask<T: Real>(
     p: f64,
     rng: &mut Rng,
 ) -> Array2<T> {
+    let mut mask = Array2::zeros((n, m));
+    draw_dropout(mask.view_mut(), p, rng);
+    mask
+}
+
+/// Fills `mask` as above, entry after entry (row by row) from `rng`: the
+/// same numbers for any thread count.
+pub fn draw_dropout<T: Real>(
+    mut mask: ArrayViewMut2<T>,
+    p: f64,
+    rng: &mut Rng,
+) {
     let keep = T::from_f64(1.0 / (1.0 - p));
-    Array2::from_shape_simple_fn((n, m), || {
-        if rng.random::<f64>() < p {
+    for entry in mask.iter_mut() {
+        *entry = if rng.random::<f64>() < p {
             T::zero()
         } else {
             keep
-        }
-    })
+        };
+    }
 }
 // ANCHOR_END: dropout_mask
 
@@ -140,8 +152,9 @@ pub fn cost_with_dropout<T: Real>(
 }
 
 /// Fresh masks for every hidden layer of `net`, for `m` samples, drawn
-/// layer after layer as the fast path's `Workspace::draw_dropout` draws
-/// them (so the same generator gives the same masks).
+/// layer after layer, as training on the fast path draws them (chapter
+/// 7's `Trainer` hands each layer's mask to [`draw_dropout`]), so the
+/// same generator gives the same masks.
 pub fn dropout_masks<T: Real>(
     net: &Network<T>,
     m: usize,

@@ -15,7 +15,8 @@ use shared::rng::{normal_array, seeded};
 use shared::testing::property;
 
 use crate::regularise::{
-    add_l2_gradient, backprop_with_dropout, cost_with_dropout, dropout_masks,
+    add_l2_gradient, backprop_with_dropout, cost_with_dropout, draw_dropout,
+    dropout_masks,
     forward_with_dropout, l2_penalty,
 };
 use crate::{Activation, Cost, Gradients, Init, Network};
@@ -182,7 +183,8 @@ fn the_fast_path_dropout_computes_what_the_lesson_computes() {
         let lesson =
             backprop_with_dropout(&net, x.view(), y.view(), cost, &masks);
         let mut workspace = Workspace::new(&net, 5);
-        workspace.draw_dropout(&net, p, 5, &mut seeded(seed));
+        let mut rng = seeded(seed);
+        workspace.fill_masks(&net, 5, |mask| draw_dropout(mask, p, &mut rng));
         workspace.backprop(&net, x.view(), y.view(), cost);
         let (a, b) = (flatten(&lesson), flatten(&workspace.grads));
         for (i, (u, v)) in a.iter().zip(&b).enumerate() {
@@ -213,16 +215,19 @@ fn weight_decay_in_the_optimizer_is_a_step_on_the_l2_gradient() {
 #[test]
 fn training_is_the_same_for_any_thread_count() {
     use crate::augment::Augment;
-    use crate::train::{Data, Method, Settings, train};
+    use crate::train::{Method, Settings, train};
+    use ch08_mnist::Mnist;
     let mut rng = seeded(10);
     let images = |n: usize, rng: &mut _| {
         normal_array(rng, (784, n), 0.3).mapv(|v| v.abs().min(1.0) as f32)
     };
-    let data = Data {
+    let data = Mnist {
         x: images(96, &mut rng),
         labels: (0..96).map(|k| (k % 10) as u8).collect(),
         x_val: images(20, &mut rng),
         labels_val: (0..20).map(|k| (k % 10) as u8).collect(),
+        x_test: Array2::zeros((784, 0)),
+        labels_test: vec![],
     };
     let settings = Settings {
         hidden: vec![24, 16],

@@ -1,20 +1,24 @@
 //! One training run with every refinement of the chapter switchable:
-//! chapter 8's loop plus dropout, augmentation, Adam and schedules, on
-//! chapter 7's fast path.
-
-use std::time::Instant;
+//! chapter 8's loop (`fit`) with dropout, augmentation, Adam and
+//! schedules in its epoch, on chapter 7's fast path.
+//!
+//! Leaves out the lesson code of each refinement (`regularise`,
+//! `augment`, `optim`), which this module calls.
 
 use ch07_minibatches::fast::{Trainer, Workspace};
 use ch07_minibatches::{Activation, Cost, Init, Network};
-use ch08_mnist::{Optimizer, argmax, labels_to_matrix};
-use ndarray::{Array2, ArrayView2, s};
+use ch08_mnist::{
+    Epoch, Mnist, Optimizer, Validated, argmax, fit, labels_to_matrix,
+};
+use ndarray::{ArrayView2, s};
 use shared::rng::{Rng, seeded};
 
 use crate::augment::Augment;
 use crate::optim::{Adam, Schedule};
+use crate::regularise::draw_dropout;
 
-/// How the weights move.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How the weights move (`--optimizer`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Method {
     /// Plain SGD: w ← w − η∇C.
     Sgd,
@@ -91,18 +95,6 @@ impl Settings {
 }
 // ANCHOR_END: settings
 
-/// Training and validation images: columns of x, with their labels.
-pub struct Data {
-    /// Training inputs (n_in, n).
-    pub x: Array2<f32>,
-    /// Their labels.
-    pub labels: Vec<u8>,
-    /// Validation inputs (n_in, n_val).
-    pub x_val: Array2<f32>,
-    /// Their labels.
-    pub labels_val: Vec<u8>,
-}
-
 /// One epoch's numbers.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Record {
@@ -121,12 +113,18 @@ pub struct Record {
     pub seconds: f64,
 }
 
+impl Validated for Record {
+    fn validation_accuracy(&self) -> f64 {
+        self.validation_accuracy
+    }
+}
+
 /// Training images the training loss and accuracy are measured on.
 pub const SAMPLE: usize = 10_000;
 
 /// One epoch of minibatch SGD with the chosen update rule, on chapter
 /// 7's fast path (its `Trainer`: buffers allocated once, every core; the
-/// dropout masks drawn as `regularise::dropout_masks` draws them).
+/// dropout masks drawn by `regularise::draw_dropout`).
 struct Minibatches {
     trainer: Trainer<f32>,
     rule: Rule,
@@ -150,7 +148,11 @@ impl Minibatches {
             Method::Adam => Rule::Adam(Adam::new(net, lambda)),
         };
         let mut trainer = Trainer::new(net, n, settings.batch_size);
-        trainer.dropout = settings.dropout;
+        let p = settings.dropout;
+        if p > 0.0 {
+            trainer.masks =
+                Some(Box::new(move |mask, rng| draw_dropout(mask, p, rng)));
+        }
         Minibatches {
             trainer,
             rule,
@@ -161,7 +163,8 @@ impl Minibatches {
     fn epoch(
         &mut self,
         net: &mut Network<f32>,
-        (x, y): (ArrayView2<f32>, ArrayView2<f32>),
+        x: ArrayView2<f32>, // (784, n)
+        y: ArrayView2<f32>, // (10, n)
         eta: f32,
         rng: &mut Rng,
     ) {
@@ -183,52 +186,41 @@ impl Minibatches {
 }
 
 // ANCHOR: train
-/// Trains as `settings` say, measures after every epoch, and returns the
-/// network of the epoch with the best validation accuracy, with every
-/// epoch's numbers.
+/// Trains as `settings` say with chapter 8's [`fit`]: each epoch a fresh
+/// distorted copy of the images (if any), then minibatches with dropout,
+/// backprop and the update rule; measured on training and validation
+/// images after every epoch. Returns the best epoch's network on
+/// validation, and every epoch's numbers.
 pub fn train(
     settings: &Settings,
-    data: &Data,
-    mut report: impl FnMut(&Record),
+    data: &Mnist,
+    report: impl FnMut(&Record),
 ) -> (Network<f32>, Vec<Record>) {
     let mut rng: Rng = seeded(settings.seed);
     let sizes = [&[data.x.nrows()][..], &settings.hidden, &[10]].concat();
     let (f, init) = (settings.activation, settings.init);
-    let mut net = Network::new(&sizes, f, Activation::Softmax, init, &mut rng)
+    let net = Network::new(&sizes, f, Activation::Softmax, init, &mut rng)
         .expect("the command line checks the sizes");
     let y = labels_to_matrix::<f32>(&data.labels); // (10, n)
     let mut sgd = Minibatches::new(settings, &net, data.x.ncols());
-    let (mut history, mut seconds) = (Vec::new(), 0.0);
-    let mut best = (f64::NEG_INFINITY, net.clone());
-    for epoch in 0..settings.epochs {
-        let eta = settings.schedule.eta(settings.eta, epoch, settings.epochs);
-        let start = Instant::now();
+    let (eta0, epochs) = (settings.eta, settings.epochs);
+    let train_epoch = |net: &mut Network<f32>, epoch| {
+        let eta = settings.schedule.eta(eta0, epoch, epochs) as f32;
         // A fresh distorted copy of every training image, or the images.
         let distorted = settings.augment.any().then(|| {
             settings.augment.epoch(data.x.view(), settings.seed, epoch)
         });
         let x = distorted.as_ref().unwrap_or(&data.x).view();
         // One epoch of minibatches: dropout, backprop, the update rule.
-        sgd.epoch(&mut net, (x, y.view()), eta as f32, &mut rng);
-        seconds += start.elapsed().as_secs_f64();
-        let record = measure(&net, data, epoch + 1, seconds);
-        if record.validation_accuracy > best.0 {
-            best = (record.validation_accuracy, net.clone());
-        }
-        report(&record);
-        history.push(record);
-    }
-    (best.1, history)
+        sgd.epoch(net, x, y.view(), eta, &mut rng);
+    };
+    let measure = |net: &Network<f32>, epoch: Epoch<()>| measure(net, data, epoch);
+    fit(net, epochs, train_epoch, measure, report)
 }
 // ANCHOR_END: train
 
 /// The epoch's numbers: cost and accuracy on training and validation.
-fn measure(
-    net: &Network<f32>,
-    data: &Data,
-    epoch: usize,
-    seconds: f64,
-) -> Record {
+fn measure(net: &Network<f32>, data: &Mnist, epoch: Epoch<()>) -> Record {
     let n = SAMPLE.min(data.x.ncols());
     let x_sample = data.x.slice(s![.., ..n]);
     let (train_loss, train_accuracy) =
@@ -236,12 +228,12 @@ fn measure(
     let (validation_loss, validation_accuracy) =
         loss_and_accuracy(net, data.x_val.view(), &data.labels_val);
     Record {
-        epoch,
+        epoch: epoch.number,
         train_loss,
         train_accuracy,
         validation_loss,
         validation_accuracy,
-        seconds,
+        seconds: epoch.total_seconds,
     }
 }
 
@@ -274,17 +266,4 @@ pub fn loss_and_accuracy(
     });
     let n = x.ncols().max(1) as f64;
     (loss / n, right as f64 / n)
-}
-
-/// The epoch whose network [`train`] returned: the best on validation
-/// (the first, on a tie).
-pub fn best_epoch(history: &[Record]) -> Option<&Record> {
-    history
-        .iter()
-        .fold(None, |best: Option<&Record>, r| match best {
-            Some(b) if b.validation_accuracy >= r.validation_accuracy => {
-                Some(b)
-            }
-            _ => Some(r),
-        })
 }

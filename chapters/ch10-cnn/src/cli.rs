@@ -1,16 +1,21 @@
 //! The command line of `cargo run --release -p ch10-cnn`.
+//!
+//! The runner and the flags every chapter shares are
+//! `shared::runner`'s; this module holds chapter 10's own.
 
 use std::path::{Path, PathBuf};
 
-use ch08_mnist::Error;
-use ch08_mnist::cli::{momentum, non_negative, positive, run_name};
 use ch08_mnist::model::ModelError;
 use ch08_mnist::preprocess::{read_image, to_mnist};
 use ch08_mnist::runs::model_path;
-use clap::{Parser, Subcommand};
+use ch08_mnist::{Mnist, best_epoch};
+use clap::{Parser, Subcommand, ValueEnum};
+use shared::data::DataSet;
+use shared::runner::{HyperArgs, RunArgs};
 
+use crate::Error;
 use crate::run::{Scale, narrated, print_epoch};
-use crate::train::{Settings, best_epoch, predict_all, train};
+use crate::train::{Settings, predict_all, train};
 
 /// Chapter 10: convolutional networks. Without a command, the narrated
 /// run: convolution and pooling by hand, the gradient checks, the
@@ -23,17 +28,9 @@ pub struct Cli {
     /// What to do; the narrated run is the default.
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// A short run (5,000 images, 2 epochs; figures to target/ch10-quick/,
-    /// no model saved).
-    #[arg(long)]
-    pub quick: bool,
-    /// Write no figures and save no model.
-    #[arg(long)]
-    pub no_figures: bool,
-    /// Threads for training (default: every core). Any number gives the
-    /// same numbers.
-    #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub threads: Option<u16>,
+    /// --quick (5,000 images, 2 epochs), --no-figures, --threads.
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 /// The subcommands.
@@ -62,34 +59,29 @@ pub struct TrainArgs {
     /// Neurons in the fully connected hidden layer.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4096))]
     pub hidden: Option<u32>,
-    /// The learning rate η at the start (cosine decay).
-    #[arg(long, value_parser = positive, value_name = "η", allow_hyphen_values = true)]
-    pub learning_rate: Option<f64>,
-    /// Momentum μ, from 0 up to, not including, 1.
-    #[arg(long, value_parser = momentum, value_name = "μ", allow_hyphen_values = true)]
-    pub momentum: Option<f64>,
-    /// Weight decay λ (0 for none).
-    #[arg(long, value_parser = non_negative, value_name = "λ", allow_hyphen_values = true)]
-    pub weight_decay: Option<f64>,
-    /// Images per minibatch.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=5_000))]
-    pub batch_size: Option<u32>,
-    /// Passes over the training images.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
-    pub epochs: Option<u32>,
     /// Shift each image by up to 2 pixels each epoch (chapter 9), or not.
-    #[arg(long, value_parser = ["shift", "none"])]
-    pub augment: Option<String>,
+    #[arg(long, value_enum)]
+    pub augment: Option<Shift>,
     /// Train on the first N of the 50,000 training images.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=50_000))]
     pub train_images: Option<u32>,
-    /// Seed of the initial weights, shuffles and shifts.
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Save the model as data/models/NAME.safetensors.
-    #[arg(long, value_parser = run_name, value_name = "NAME")]
-    pub save_as: Option<String>,
+    /// η (cosine decay), μ, λ, batch size (at most 5,000), epochs, seed,
+    /// --save-as (default: ch10-custom).
+    #[command(flatten)]
+    pub hyper: HyperArgs,
 }
+
+/// `--augment`: shifted copies each epoch, or the images as they are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Shift {
+    /// Each image moved by up to 2 pixels, afresh every epoch.
+    Shift,
+    /// No distortion.
+    None,
+}
+
+/// The largest minibatch: the convolution's buffers grow with it.
+pub const MAX_BATCH: usize = 5_000;
 
 /// Two channel counts, e.g. "20,40", each 1–512.
 pub fn channels(text: &str) -> Result<[usize; 2], String> {
@@ -105,25 +97,34 @@ pub fn channels(text: &str) -> Result<[usize; 2], String> {
 }
 
 impl TrainArgs {
-    /// The chapter's settings with these changes.
-    pub fn settings(&self) -> Settings {
-        let mut s = Settings::default_run();
+    /// The chapter's settings with these changes; settings that cannot
+    /// make a network are refused in one line.
+    pub fn settings(&self) -> Result<Settings, Error> {
+        let (mut s, h) = (Settings::default_run(), &self.hyper);
         if let Some(c) = self.channels {
             s.arch.channels = c;
         }
-        if let Some(h) = self.hidden {
-            s.arch.hidden = h as usize;
+        if let Some(hidden) = self.hidden {
+            s.arch.hidden = hidden as usize;
         }
-        s.eta = self.learning_rate.unwrap_or(s.eta);
-        s.momentum = self.momentum.unwrap_or(s.momentum);
-        s.weight_decay = self.weight_decay.unwrap_or(s.weight_decay);
-        s.batch_size = self.batch_size.map_or(s.batch_size, |b| b as usize);
-        s.epochs = self.epochs.map_or(s.epochs, |e| e as usize);
-        if let Some(a) = &self.augment {
-            s.augment.shift = a == "shift";
+        if let Some(shift) = self.augment {
+            s.augment.shift = shift == Shift::Shift;
         }
-        s.seed = self.seed.unwrap_or(s.seed);
-        s
+        s.eta = h.learning_rate.unwrap_or(s.eta);
+        s.momentum = h.momentum.unwrap_or(s.momentum);
+        s.weight_decay = h.weight_decay.unwrap_or(s.weight_decay);
+        s.batch_size = h.batch_size.map_or(s.batch_size, |b| b as usize);
+        s.epochs = h.epochs.map_or(s.epochs, |e| e as usize);
+        s.seed = h.seed.unwrap_or(s.seed);
+        if s.batch_size > MAX_BATCH {
+            return Err(Error::Usage(format!(
+                "--batch-size {} is more than {MAX_BATCH}, the most this \
+                 chapter's buffers take",
+                s.batch_size
+            )));
+        }
+        s.arch.check().map_err(Error::Usage)?;
+        Ok(s)
     }
 }
 
@@ -135,33 +136,22 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             run_predict(&image, &model.unwrap_or_else(|| model_path("ch10")))
         }
         None => {
-            let (scale, figures, model) = if cli.quick {
-                let dir = shared::figures::workspace_root()
-                    .join("target")
-                    .join("ch10-quick");
-                std::fs::create_dir_all(&dir).map_err(|e| {
-                    Error::Other(format!("{}: {e}", dir.display()))
-                })?;
-                (Scale::QUICK, Some(dir), None)
-            } else {
-                let book = shared::figures::book_figures_dir();
-                (Scale::FULL, Some(book), Some(model_path("ch10")))
+            let scale = match cli.run.quick {
+                true => Scale::QUICK,
+                false => Scale::FULL,
             };
-            let (figures, model) = match cli.no_figures {
-                true => (None, None),
-                false => (figures, model),
-            };
+            let figures = cli.run.figures_dir("ch10")?;
+            let model = cli.run.saves_model().then(|| model_path("ch10"));
             narrated(scale, figures.as_deref(), model.as_deref())
         }
     }
 }
 
 fn run_train(args: &TrainArgs) -> Result<(), Error> {
-    let settings = args.settings();
-    settings.arch.check().map_err(Error::Other)?;
-    let mnist = ch09_generalisation::run::Mnist::load()?;
+    let settings = args.settings()?;
+    let mnist = Mnist::load(DataSet::Mnist)?;
     let n = args.train_images.map_or(mnist.x.ncols(), |n| n as usize);
-    let data = mnist.data(n);
+    let data = mnist.first(n);
     println!("Training {}", crate::run::describe(&settings, n));
     let (net, history) = train(&settings, &data, &mut print_epoch);
     let best = best_epoch(&history).expect("at least one epoch");
@@ -176,8 +166,8 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
         "Test accuracy of that epoch's network: {:.2} %.",
         100.0 * ch08_mnist::accuracy(&test, &mnist.labels_test)
     );
-    let name = args.save_as.clone().unwrap_or("ch10-custom".to_string());
-    let path = model_path(&name);
+    let name = args.hyper.save_as.as_deref().unwrap_or("ch10-custom");
+    let path = model_path(name);
     crate::model::save(&net, &path)?;
     println!(
         "Saved the model to {} (ch10-cnn predict --model reads it)",
@@ -191,22 +181,16 @@ fn run_predict(image: &Path, model_path: &Path) -> Result<(), Error> {
         Err(ModelError::Io { source, .. })
             if source.kind() == std::io::ErrorKind::NotFound =>
         {
-            return Err(Error::Other(format!(
-                "no model at {}: train one first with `cargo run --release -p ch10-cnn`",
-                model_path.display()
-            )));
+            return Err(Error::NoModel(model_path.to_path_buf()));
         }
         other => other?,
     };
     if net.arch.side != 28 || net.arch.classes != 10 {
-        return Err(Error::Other(format!(
-            "{}: the model reads {}×{} images into {} classes; digits need \
-             28×28 into 10",
-            model_path.display(),
-            net.arch.side,
-            net.arch.side,
-            net.arch.classes
-        )));
+        return Err(Error::NotDigits {
+            path: model_path.to_path_buf(),
+            side: net.arch.side,
+            classes: net.arch.classes,
+        });
     }
     let photo = read_image(image)?;
     let stages = to_mnist(photo.view(), image)?;

@@ -16,7 +16,7 @@ use shared::figures::{
 use crate::conv::{Geometry, conv_forward};
 use crate::net::{Architecture, Cnn};
 use crate::train::Record;
-use ch08_mnist::Error;
+use crate::Error;
 
 /// A filter that answers the top edge of a horizontal stroke: ink below,
 /// none above.
@@ -275,7 +275,7 @@ pub fn training<DB: DrawingBackend>(
     chart.draw_series(
         points.iter().map(|&p| Circle::new(p, 4, color.filled())),
     )?;
-    if let Some(best) = crate::train::best_epoch(history) {
+    if let Some(best) = ch08_mnist::best_epoch(history) {
         let at = (best.epoch as f64, 100.0 * (1.0 - best.validation_accuracy));
         chart
             .draw_series([Circle::new(at, 8, SERIES[1].stroke_width(2))])?
@@ -300,7 +300,7 @@ pub fn write_all(
     let mut put = |name: &str, svg: String| -> Result<(), Error> {
         let path = dir.join(format!("{name}.svg"));
         shared::files::write_atomically(&path, svg.as_bytes())
-            .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
+            ?;
         written.push(path);
         Ok(())
     };

@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod conv;
+mod error;
 pub mod exercises;
 pub mod fast;
 pub mod figures;
@@ -18,6 +19,7 @@ pub mod pool;
 pub mod run;
 pub mod train;
 
+pub use error::Error;
 pub use net::{Architecture, Cnn};
 pub use train::{Record, Settings, train};
 

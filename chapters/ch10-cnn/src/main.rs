@@ -6,5 +6,5 @@
 use ch10_cnn::cli::{Cli, run};
 
 fn main() -> std::process::ExitCode {
-    ch08_mnist::cli::main_of("ch10-cnn", |cli: &Cli| cli.threads, run)
+    shared::runner::main_of("ch10-cnn", |cli: &Cli| cli.run.threads, run)
 }

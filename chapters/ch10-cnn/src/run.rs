@@ -9,8 +9,8 @@ use ndarray::{Array1, Array3, Array4, s};
 use shared::gradcheck::check_gradient;
 use shared::rng::{normal_array, seeded};
 
-use ch08_mnist::{Error, accuracy, confusion_matrix};
-use ch09_generalisation::run::Mnist;
+use ch08_mnist::{Mnist, accuracy, best_epoch, confusion_matrix};
+use shared::data::DataSet;
 
 use crate::conv::{
     Geometry, conv_backward, conv_by_matrix, conv_forward, flip, im2col,
@@ -19,7 +19,8 @@ use crate::conv::{
 use crate::figures::{format_count, parameter_table, write_all};
 use crate::net::{Architecture, Cnn};
 use crate::pool::{avg_pool, max_pool, max_pool_backward};
-use crate::train::{Record, Settings, best_epoch, predict_all, train};
+use crate::Error;
+use crate::train::{Record, Settings, predict_all, train};
 
 /// How much of MNIST the run trains on.
 #[derive(Clone, Copy, Debug)]
@@ -292,8 +293,8 @@ pub fn narrated(
     pooling();
     checks();
     parameters();
-    let mnist = Mnist::load()?;
-    let data = mnist.data(scale.images);
+    let mnist = Mnist::load(DataSet::Mnist)?;
+    let data = mnist.first(scale.images);
     let mut settings = Settings::default_run();
     settings.epochs = scale.epochs.unwrap_or(settings.epochs);
     println!("\n5. Training on MNIST");

@@ -431,16 +431,18 @@ mod batch {
 #[test]
 fn training_is_the_same_for_any_thread_count() {
     use crate::train::{Record, Settings, train};
-    use ch09_generalisation::Data;
+    use ch08_mnist::Mnist;
     let mut rng = seeded(10);
     let images = |n: usize, rng: &mut _| {
         normal_array(rng, (784, n), 0.3).mapv(|v| v.abs().min(1.0) as f32)
     };
-    let data = Data {
+    let data = Mnist {
         x: images(80, &mut rng),
         labels: (0..80).map(|k| (k % 10) as u8).collect(),
         x_val: images(20, &mut rng),
         labels_val: (0..20).map(|k| (k % 10) as u8).collect(),
+        x_test: Array2::zeros((784, 0)),
+        labels_test: vec![],
     };
     let settings = Settings {
         epochs: 2,

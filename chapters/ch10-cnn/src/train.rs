@@ -3,15 +3,12 @@
 //! shifted copies of the images each epoch, and the epoch chosen on
 //! validation. Every step runs on the fast path (`fast.rs`).
 
-use std::time::Instant;
-
 use ndarray::{ArrayView2, Zip};
 use rand::seq::SliceRandom;
 use shared::rng::seeded;
 
 use ch07_minibatches::fast::Float;
-use ch08_mnist::{cosine_eta, momentum_rule};
-use ch09_generalisation::Data;
+use ch08_mnist::{Epoch, Mnist, Validated, cosine_eta, fit, momentum_rule};
 use ch09_generalisation::augment::Augment;
 
 use crate::fast::Workspace;
@@ -74,6 +71,12 @@ pub struct Record {
     pub seconds: f64,
 }
 
+impl Validated for Record {
+    fn validation_accuracy(&self) -> f64 {
+        self.validation_accuracy
+    }
+}
+
 /// Momentum with weight decay (chapter 8's rule) for every parameter.
 pub struct Momentum<T: Float> {
     velocity: Cnn<T>,
@@ -112,27 +115,27 @@ impl<T: Float> Momentum<T> {
     }
 }
 
-/// Trains from `settings.seed`'s initial weights; returns the network of
-/// the epoch with the best validation accuracy and every epoch's record
-/// (`report` sees each as it ends).
+/// Trains from `settings.seed`'s initial weights with chapter 8's
+/// [`fit`]; returns the network of the epoch with the best validation
+/// accuracy and every epoch's record (`report` sees each as it ends).
 pub fn train(
     settings: &Settings,
-    data: &Data,
+    data: &Mnist,
     report: &mut dyn FnMut(&Record),
 ) -> (Cnn<f32>, Vec<Record>) {
     let mut rng = seeded(settings.seed);
-    let mut net = Cnn::<f32>::new(settings.arch, &mut rng);
-    let mut best = (net.clone(), f64::NEG_INFINITY);
+    let net = Cnn::<f32>::new(settings.arch, &mut rng);
     let mut optimizer =
         Momentum::new(&net, settings.momentum, settings.weight_decay);
     let mut work = Workspace::new(settings.arch, settings.batch_size);
     let n = data.x.ncols();
     let mut order: Vec<usize> = (0..n).collect();
-    let mut history = Vec::new();
     fastpath::install(fastpath::prepare::<f32>);
-    for epoch in 0..settings.epochs {
-        let start = Instant::now();
-        let eta = cosine_eta(settings.eta, epoch, settings.epochs);
+    let (eta0, epochs) = (settings.eta, settings.epochs);
+    // One epoch: shifted copies (if asked), shuffled minibatches, each a
+    // backprop and a momentum step; returns the mean training loss and η.
+    let train_epoch = |net: &mut Cnn<f32>, epoch| {
+        let eta = cosine_eta(eta0, epoch, epochs);
         let x = settings.augment.any().then(|| {
             settings.augment.epoch(data.x.view(), settings.seed, epoch)
         });
@@ -141,41 +144,27 @@ pub fn train(
         let mut loss = 0.0;
         fastpath::install(|| {
             for batch in order.chunks(settings.batch_size) {
-                work.backprop(&net, x.view(), &data.labels, batch);
+                work.backprop(net, x.view(), &data.labels, batch);
                 loss += work.cost;
-                optimizer.step(&mut net, &work.grads, eta as f32);
+                optimizer.step(net, &work.grads, eta as f32);
             }
         });
-        let seconds = start.elapsed().as_secs_f64();
+        (loss / n as f64, eta)
+    };
+    let measure = |net: &Cnn<f32>, epoch: Epoch<(f64, f64)>| {
         let (validation_loss, validation_accuracy) =
-            loss_and_accuracy(&net, data.x_val.view(), &data.labels_val);
-        let record = Record {
-            epoch: epoch + 1,
+            loss_and_accuracy(net, data.x_val.view(), &data.labels_val);
+        let (train_loss, eta) = epoch.trained;
+        Record {
+            epoch: epoch.number,
             eta,
-            train_loss: loss / n as f64,
+            train_loss,
             validation_loss,
             validation_accuracy,
-            seconds,
-        };
-        report(&record);
-        history.push(record);
-        if validation_accuracy > best.1 {
-            best = (net.clone(), validation_accuracy);
+            seconds: epoch.seconds,
         }
-    }
-    (best.0, history)
-}
-
-/// The epoch with the highest validation accuracy (the earliest of equals).
-pub fn best_epoch(history: &[Record]) -> Option<&Record> {
-    history
-        .iter()
-        .fold(None, |best: Option<&Record>, r| match best {
-            Some(b) if b.validation_accuracy >= r.validation_accuracy => {
-                Some(b)
-            }
-            _ => Some(r),
-        })
+    };
+    fit(net, epochs, train_epoch, measure, report)
 }
 
 /// Images per forward pass when measuring.

@@ -11,7 +11,8 @@
 //!   CPU has ([`instruction_set`]), split across every thread of the
 //!   current rayon pool, and allocation-free once [`prepare`] has sized
 //!   each thread's packing buffers;
-//! - [`threads`], [`set_threads`], [`install`]: the threads it uses;
+//! - [`threads`], [`install`]: the threads it uses (sized by the
+//!   chapters' runner, `shared::runner::use_threads`);
 //! - [`ladder`]: the slower products the appendix climbs from (the naive
 //!   triple loop, loop order, cache blocking, packing), and [`peak`]: the
 //!   machine's fused multiply-add peak, the ceiling they are measured
@@ -30,4 +31,4 @@ pub mod peak;
 mod pool;
 
 pub use gemm::{Element, gemm, instruction_set, prepare};
-pub use pool::{install, set_threads, threads};
+pub use pool::{install, threads};

@@ -2,19 +2,8 @@
 //!
 //! Inside `pool.install(…)` of a pool you built, products and parallel
 //! loops use that pool; elsewhere, rayon's global pool (one thread per
-//! core unless [`set_threads`] said otherwise). Tests use pools of 1–16
+//! core unless `shared::runner::use_threads` said otherwise). Tests use pools of 1–16
 //! threads side by side in one process to prove the results identical.
-
-/// Sizes the global pool: `threads` threads (0: one per core). Call it
-/// before any parallel work; says why it could not, if the pool already
-/// runs.
-pub fn set_threads(threads: usize) -> Result<(), String> {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("fastpath-{i}"))
-        .build_global()
-        .map_err(|e| format!("cannot size the thread pool: {e}"))
-}
 
 /// The number of threads the current pool has.
 pub fn threads() -> usize {

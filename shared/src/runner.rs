@@ -1,0 +1,351 @@
+//! The runner of every training chapter's command line (chapters 8 on):
+//! the `main` wrapper, one-line errors, thread setup, the flags every run
+//! takes ([`RunArgs`]), the hyperparameter flags every `train` command
+//! shares ([`HyperArgs`], [`LayerArgs`]) and their value parsers.
+//!
+//! Leaves out what a chapter teaches: its settings, its networks, its
+//! training loop (chapter 8's `fit`). Chapters 1–7 use the smaller
+//! [`crate::chapter`] runner.
+
+use std::fmt::Display;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::figures::{book_figures_dir, workspace_root};
+
+/// The `main` of a chapter's program: parses the command line `C` (help
+/// and version print and succeed; a mistake is one line naming it, exit
+/// status 2), sizes the thread pool, runs, and reports an error in one
+/// line (exit status 1).
+pub fn main_of<C: Parser, E: Display>(
+    name: &str,
+    threads: impl FnOnce(&C) -> Option<u16>,
+    run: impl FnOnce(C) -> Result<(), E>,
+) -> ExitCode {
+    use clap::error::ErrorKind;
+    let cli = match C::try_parse() {
+        Ok(cli) => cli,
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+            ) =>
+        {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("{name}: error: {} (try --help)", one_line(&e));
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = use_threads(threads(&cli)) {
+        eprintln!("{name}: error: {e}");
+        return ExitCode::FAILURE;
+    }
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{name}: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A command-line mistake in one line: clap explains at length; its first
+/// paragraph, on one line, names what was wrong (the missing argument, the
+/// valid values).
+pub fn one_line(e: &clap::Error) -> String {
+    let text = e.to_string();
+    let first: Vec<&str> = text
+        .lines()
+        .take_while(|line| !line.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let first = first.join(" ");
+    let first = first.strip_prefix("error: ").unwrap_or(&first);
+    match first.is_empty() {
+        true => "bad arguments".to_string(),
+        false => first.to_string(),
+    }
+}
+
+/// Sizes the global thread pool the fast path runs on: `threads` threads
+/// (default: one per core). Call it before any parallel work; says why it
+/// could not, if the pool already runs.
+pub fn use_threads(threads: Option<u16>) -> Result<(), String> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.map_or(0, usize::from))
+        .thread_name(|i| format!("fastpath-{i}"))
+        .build_global()
+        .map_err(|e| format!("cannot size the thread pool: {e}"))
+}
+
+/// The flags of a chapter's narrated run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, clap::Args)]
+pub struct RunArgs {
+    /// Every experiment small (a few minutes; figures to
+    /// target/chNN-quick/, no model saved).
+    #[arg(long)]
+    pub quick: bool,
+    /// Write no figures and save no model.
+    #[arg(long)]
+    pub no_figures: bool,
+    /// Threads for training (default: every core). Any number gives the
+    /// same numbers.
+    #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
+}
+
+impl RunArgs {
+    /// Where chapter `name`'s run writes its figures: the book's folder;
+    /// `target/NAME-quick/` (created) for a quick run; `None` with
+    /// `--no-figures`.
+    pub fn figures_dir(
+        &self,
+        name: &str,
+    ) -> Result<Option<PathBuf>, crate::Error> {
+        if self.no_figures {
+            return Ok(None);
+        }
+        if !self.quick {
+            return Ok(Some(book_figures_dir()));
+        }
+        let dir = workspace_root().join("target").join(format!("{name}-quick"));
+        std::fs::create_dir_all(&dir).map_err(|source| crate::Error::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        Ok(Some(dir))
+    }
+
+    /// Whether the run saves its model: a full run that writes figures.
+    pub fn saves_model(&self) -> bool {
+        !self.quick && !self.no_figures
+    }
+}
+
+/// The hyperparameters every chapter's `train` command takes, each
+/// checked as it is read; `None` keeps the chapter's own setting.
+#[derive(Clone, Debug, Default, PartialEq, clap::Args)]
+pub struct HyperArgs {
+    /// The learning rate η (at the start, if the schedule lowers it).
+    #[arg(long, global = true, value_parser = positive, value_name = "η", allow_hyphen_values = true)]
+    pub learning_rate: Option<f64>,
+    /// Momentum μ, from 0 (plain SGD) up to, not including, 1.
+    #[arg(long, global = true, value_parser = momentum, value_name = "μ", allow_hyphen_values = true)]
+    pub momentum: Option<f64>,
+    /// Weight decay λ (L2 regularisation), 0 or more.
+    #[arg(long, global = true, value_parser = non_negative, value_name = "λ", allow_hyphen_values = true)]
+    pub weight_decay: Option<f64>,
+    /// Samples per minibatch.
+    #[arg(long, global = true, value_parser = clap::value_parser!(u32).range(1..=50_000))]
+    pub batch_size: Option<u32>,
+    /// Passes over the training images.
+    #[arg(long, global = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub epochs: Option<u32>,
+    /// The seed of the first weights, the shuffles, masks and
+    /// distortions.
+    #[arg(long, global = true)]
+    pub seed: Option<u64>,
+    /// Save the model as data/models/NAME.safetensors.
+    #[arg(long, global = true, value_parser = run_name, value_name = "NAME")]
+    pub save_as: Option<String>,
+}
+
+/// The fully connected network's shape flags chapters 8 and 9 share.
+#[derive(Clone, Debug, Default, PartialEq, clap::Args)]
+pub struct LayerArgs {
+    /// Hidden layer widths, e.g. 512,512 (784 inputs and 10 outputs are
+    /// added).
+    #[arg(long, global = true, value_parser = hidden_widths, value_name = "N,N,…")]
+    pub hidden: Option<Widths>,
+    /// Dropout rate p of the hidden layers, from 0 up to, not including, 1
+    /// (chapter 9 explains it).
+    #[arg(long, global = true, value_parser = dropout, value_name = "p", allow_hyphen_values = true)]
+    pub dropout: Option<f64>,
+}
+
+/// Hidden layer widths, from `--hidden 512,512`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Widths(pub Vec<usize>);
+
+/// Hidden layer widths: positive whole numbers separated by commas.
+pub fn hidden_widths(text: &str) -> Result<Widths, String> {
+    text.split(',')
+        .map(|w| match w.trim().parse::<usize>() {
+            Ok(0) => Err(format!("a hidden layer of width 0 in '{text}'")),
+            Ok(n) if n > 100_000 => Err(format!(
+                "a hidden layer of {n} in '{text}': at most 100000"
+            )),
+            Ok(n) => Ok(n),
+            Err(_) => Err(format!(
+                "'{w}' in '{text}' is not a layer width (e.g. 512,512)"
+            )),
+        })
+        .collect::<Result<_, _>>()
+        .map(Widths)
+}
+
+/// A finite number above 0.
+pub fn positive(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("{text} is not a number above 0")),
+    }
+}
+
+/// A finite number, 0 or more.
+pub fn non_negative(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!("{text} is not a number, 0 or more")),
+    }
+}
+
+/// Momentum: from 0 up to, not including, 1 (at 1 the steps never shrink).
+pub fn momentum(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if (0.0..1.0).contains(&v) => Ok(v),
+        _ => Err(format!("{text} is not a momentum from 0 up to 1 (not 1)")),
+    }
+}
+
+/// A dropout rate: from 0 up to, not including, 1 (at 1 every neuron is
+/// dropped and nothing is learned).
+pub fn dropout(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(p) if (0.0..1.0).contains(&p) => Ok(p),
+        _ => Err(format!(
+            "{text} is not a dropout rate from 0 up to 1 (not 1)"
+        )),
+    }
+}
+
+/// A percentage: a finite number from 0 to 100.
+pub fn percent(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("{text} is not a percentage from 0 to 100")),
+    }
+}
+
+/// A run's name: letters, digits, '-' and '_' (it names files).
+pub fn run_name(text: &str) -> Result<String, String> {
+    let ok = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if !text.is_empty() && text.len() <= 64 && text.chars().all(ok) {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "'{text}' is not a run name (letters, digits, - and _)"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        run: RunArgs,
+        #[command(flatten)]
+        hyper: HyperArgs,
+        #[command(flatten)]
+        layers: LayerArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<Cli, String> {
+        let all = std::iter::once("test").chain(args.iter().copied());
+        Cli::try_parse_from(all).map_err(|e| one_line(&e))
+    }
+
+    #[test]
+    fn every_shared_flag_reads_its_value() {
+        let cli = parse(&[
+            "--quick",
+            "--threads",
+            "3",
+            "--learning-rate",
+            "0.5",
+            "--momentum",
+            "0.8",
+            "--weight-decay",
+            "0",
+            "--batch-size",
+            "32",
+            "--epochs",
+            "4",
+            "--seed",
+            "7",
+            "--save-as",
+            "mine",
+            "--hidden",
+            "30,20",
+            "--dropout",
+            "0.5",
+        ])
+        .unwrap();
+        assert!(cli.run.quick && !cli.run.no_figures);
+        assert_eq!(cli.run.threads, Some(3));
+        let h = &cli.hyper;
+        assert_eq!((h.learning_rate, h.momentum), (Some(0.5), Some(0.8)));
+        assert_eq!((h.weight_decay, h.batch_size), (Some(0.0), Some(32)));
+        assert_eq!((h.epochs, h.seed), (Some(4), Some(7)));
+        assert_eq!(h.save_as.as_deref(), Some("mine"));
+        assert_eq!(cli.layers.hidden, Some(Widths(vec![30, 20])));
+        assert_eq!(cli.layers.dropout, Some(0.5));
+    }
+
+    #[test]
+    fn bad_values_are_one_line_naming_the_problem() {
+        for (args, expected) in [
+            (&["--learning-rate", "0"][..], "not a number above 0"),
+            (&["--learning-rate", "nan"], "not a number above 0"),
+            (&["--momentum", "1"], "not a momentum"),
+            (&["--momentum", "-0.1"], "not a momentum"),
+            (&["--weight-decay", "-1"], "0 or more"),
+            (&["--dropout", "1"], "not a dropout rate"),
+            (&["--hidden", "30,0"], "width 0"),
+            (&["--hidden", "30,x"], "not a layer width"),
+            (&["--hidden", "200000"], "at most 100000"),
+            (&["--save-as", "../x"], "not a run name"),
+            (&["--batch-size", "0"], "--batch-size"),
+            (&["--epochs", "1001"], "--epochs"),
+            (&["--threads", "0"], "--threads"),
+            (&["--nonsense"], "--nonsense"),
+        ] {
+            let e = parse(args).unwrap_err();
+            assert!(e.contains(expected), "{args:?}: {e}");
+            assert!(!e.contains('\n'), "{args:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn percentages_are_from_0_to_100() {
+        assert_eq!(percent("98.5"), Ok(98.5));
+        assert!(percent("100.1").is_err() && percent("-1").is_err());
+    }
+
+    #[test]
+    fn a_quick_run_writes_its_figures_under_target() {
+        let quick = RunArgs {
+            quick: true,
+            ..RunArgs::default()
+        };
+        let dir = quick.figures_dir("ch00-test").unwrap().unwrap();
+        assert!(dir.ends_with("target/ch00-test-quick") && dir.is_dir());
+        assert!(!quick.saves_model());
+        let none = RunArgs {
+            no_figures: true,
+            ..RunArgs::default()
+        };
+        assert_eq!(none.figures_dir("ch00-test").unwrap(), None);
+        let full = RunArgs::default();
+        assert_eq!(full.figures_dir("x").unwrap(), Some(book_figures_dir()));
+        assert!(full.saves_model());
+    }
+}
