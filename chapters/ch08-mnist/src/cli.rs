@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use shared::data::{DataSet, load};
 
 use crate::model::{self, ModelError};
-use crate::preprocess::{encode_png, read_image, to_mnist};
+use crate::photo::{encode_png, read_image, to_mnist};
 use crate::runs::{history_path, model_path, write_history};
 use crate::{
     EpochRecord, Error, Preset, TRAIN_SIZE, TrainingPath, accuracy,
@@ -595,7 +595,7 @@ fn run_predict(
         println!("  {d} {bar:<40} {:5.1} %{mark}", 100.0 * share);
     }
     let confidence = p[best] / total;
-    match crate::preprocess::doubts(stages.mnist.view(), confidence) {
+    match crate::photo::doubts(stages.mnist.view(), confidence) {
         None => println!("It looks like a {best}."),
         Some(why) => println!(
             "It might be a {best}, but the network is unsure: {why}.{}",

@@ -29,7 +29,7 @@ mod error;
 pub mod exercises;
 pub mod figures;
 pub mod model;
-pub mod preprocess;
+pub mod photo;
 pub mod runs;
 pub mod web;
 

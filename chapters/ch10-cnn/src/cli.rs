@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use ch08_mnist::Error;
 use ch08_mnist::cli::{momentum, non_negative, positive, run_name};
 use ch08_mnist::model::ModelError;
-use ch08_mnist::preprocess::{read_image, to_mnist};
+use ch08_mnist::photo::{read_image, to_mnist};
 use ch08_mnist::runs::model_path;
 use clap::{Parser, Subcommand};
 
