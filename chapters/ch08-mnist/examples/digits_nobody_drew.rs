@@ -18,7 +18,7 @@
 use std::path::{Path, PathBuf};
 
 use ab_glyph::{Font, FontVec, PxScale};
-use ch08_mnist::preprocess::{doubts, encode_png, to_mnist};
+use ch08_mnist::photo::{doubts, encode_png, to_mnist};
 use ndarray::{Array2, s};
 use shared::rng::{Rng, seeded, standard_normal, uniform};
 

@@ -11,7 +11,7 @@ use shared::data::DataSet;
 use shared::runner::{HyperArgs, Widths, hidden_widths, percent};
 
 use crate::model::{self, ModelError};
-use crate::preprocess::{encode_png, read_image, to_mnist};
+use crate::photo::{encode_png, read_image, to_mnist};
 use crate::runs::{history_path, model_path, write_history};
 use crate::{
     Activation, Config, EpochRecord, Error, Mnist, Preset, TrainingPath,
@@ -428,7 +428,7 @@ fn run_predict(
         println!("  {d} {bar:<40} {:5.1} %{mark}", 100.0 * share);
     }
     let confidence = p[best] / total;
-    match crate::preprocess::doubts(stages.mnist.view(), confidence) {
+    match crate::photo::doubts(stages.mnist.view(), confidence) {
         None => println!("It looks like a {best}."),
         Some(why) => println!(
             "It might be a {best}, but the network is unsure: {why}.{}",

@@ -1,7 +1,7 @@
 //! Everything that can stop a chapter 8 command, each said in one line.
 
 use crate::model::ModelError;
-use crate::preprocess::ImageError;
+use crate::photo::ImageError;
 
 /// Anything that stops a command.
 #[derive(Debug, thiserror::Error)]

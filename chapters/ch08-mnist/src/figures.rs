@@ -234,7 +234,7 @@ fn grey_panel<DB: DrawingBackend>(
     title: &str,
     side: usize,
 ) -> DrawResult<DB> {
-    let image = crate::preprocess::shrink_to(grey, side);
+    let image = crate::photo::shrink_to(grey, side);
     let (rows, cols) = image.dim();
     let (width, height) = area.dim_in_pixel();
     let cell = ((width - 8) as usize / cols)
@@ -260,7 +260,7 @@ pub fn preprocessing<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     photo: ArrayView2<f32>,
 ) -> DrawResult<DB> {
-    use crate::preprocess::{otsu_threshold, shrink_to, to_mnist};
+    use crate::photo::{otsu_threshold, shrink_to, to_mnist};
     let area = area.titled(
         "From a photo to the network's input, one step at a time",
         title_style(),

@@ -32,7 +32,7 @@ pub mod exercises;
 pub mod figures;
 mod mnist;
 pub mod model;
-pub mod preprocess;
+pub mod photo;
 pub mod runs;
 pub mod web;
 

@@ -11,7 +11,7 @@ use ndarray::{Array1, Array2};
 
 use crate::Error;
 use crate::model;
-use crate::preprocess::{encode_png, read_image, to_mnist};
+use crate::photo::{encode_png, read_image, to_mnist};
 
 /// Where the page's model file lives in the book's sources.
 pub fn page_model_path() -> PathBuf {

@@ -154,7 +154,7 @@ fn predict_reads_a_photo_and_shows_what_the_network_saw() {
     let mut photo = ndarray::Array2::from_elem((90, 60), 0.9f32);
     photo.slice_mut(ndarray::s![20..70, 25..33]).fill(0.1);
     let image = dir.join("bar.png");
-    std::fs::write(&image, ch08_mnist::preprocess::encode_png(photo.view()))
+    std::fs::write(&image, ch08_mnist::photo::encode_png(photo.view()))
         .unwrap();
     let seen = dir.join("seen.png");
     let (code, stdout, stderr) = run(&[
@@ -169,7 +169,7 @@ fn predict_reads_a_photo_and_shows_what_the_network_saw() {
     assert!(stdout.contains("dark ink on light"), "{stdout}");
     // An untrained network is unsure, or at least names a digit.
     assert!(stdout.contains("It looks like") || stdout.contains("unsure"));
-    let shown = ch08_mnist::preprocess::read_image(&seen).unwrap();
+    let shown = ch08_mnist::photo::read_image(&seen).unwrap();
     assert_eq!(shown.dim(), (28, 28));
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -39,7 +39,7 @@ fn momentum_step_out_of_order(
 
 /// (column, row): the coordinates swapped.
 fn center_of_mass_swapped(image: ArrayView2<f32>) -> (f32, f32) {
-    let (r, c) = ch08_mnist::preprocess::center_of_mass(image);
+    let (r, c) = ch08_mnist::photo::center_of_mass(image);
     (c, r)
 }
 

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use ch08_mnist::model::ModelError;
-use ch08_mnist::preprocess::{read_image, to_mnist};
+use ch08_mnist::photo::{read_image, to_mnist};
 use ch08_mnist::runs::model_path;
 use ch08_mnist::{Mnist, best_epoch};
 use clap::{Parser, Subcommand, ValueEnum};

@@ -140,7 +140,7 @@ fn predict_reads_a_digit_with_a_saved_cnn() {
         }
     });
     let image = dir.join("one.png");
-    std::fs::write(&image, ch08_mnist::preprocess::encode_png(paper.view()))
+    std::fs::write(&image, ch08_mnist::photo::encode_png(paper.view()))
         .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_ch10-cnn"))
         .args([

@@ -82,7 +82,7 @@ pub fn center_of_mass(f: fn(ArrayView2<f32>) -> (f32, f32)) {
         let image = normal_array(&mut seeded(seed), (28, 28), 1.0)
             .mapv(|v| v.abs() as f32);
         let (r, c) = f(image.view());
-        let (wr, wc) = ch08_mnist::preprocess::center_of_mass(image.view());
+        let (wr, wc) = ch08_mnist::photo::center_of_mass(image.view());
         prop_assert!(
             (r - wr).abs() < 1e-3 && (c - wc).abs() < 1e-3,
             "({r}, {c}) vs ({wr}, {wc})"
