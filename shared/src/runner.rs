@@ -113,7 +113,9 @@ impl RunArgs {
         if !self.quick {
             return Ok(Some(book_figures_dir()));
         }
-        let dir = workspace_root().join("target").join(format!("{name}-quick"));
+        let dir = workspace_root()
+            .join("target")
+            .join(format!("{name}-quick"));
         std::fs::create_dir_all(&dir).map_err(|source| crate::Error::Io {
             path: dir.clone(),
             source,

@@ -1,4 +1,4 @@
-// Chapter 8's preprocessing (chapters/ch08-mnist/src/preprocess.rs), step
+// Chapter 8's preprocessing (chapters/ch08-mnist/src/photo/), step
 // for step, so the page shows the network exactly what `predict` would:
 // the ink found above the paper, Otsu's threshold, the digit's connected
 // pieces, strokes brought to MNIST's width, fitted into 20×20 and centred

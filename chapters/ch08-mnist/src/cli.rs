@@ -196,7 +196,8 @@ impl TrainArgs {
             config.cosine = schedule == Schedule::Cosine;
         }
         config.eta = h.learning_rate.unwrap_or(config.eta);
-        config.batch_size = h.batch_size.map_or(config.batch_size, |b| b as usize);
+        config.batch_size =
+            h.batch_size.map_or(config.batch_size, |b| b as usize);
         config.momentum = h.momentum.unwrap_or(config.momentum);
         config.weight_decay = h.weight_decay.unwrap_or(config.weight_decay);
         if self.optimizer == Some(Method::Sgd) {
@@ -373,7 +374,6 @@ pub fn keep_run(
     Ok(())
 }
 
-
 fn run_predict(
     image: &Path,
     model_path: &Path,
@@ -441,4 +441,3 @@ fn run_predict(
     }
     Ok(())
 }
-

@@ -387,7 +387,12 @@ pub fn fit<N: Clone, S, R: Validated>(
         let seconds = start.elapsed().as_secs_f64();
         total_seconds += seconds;
         let number = e + 1;
-        let epoch = Epoch { number, seconds, total_seconds, trained };
+        let epoch = Epoch {
+            number,
+            seconds,
+            total_seconds,
+            trained,
+        };
         let record = measure(&net, epoch);
         // Keep the best network so far (the first, on a tie).
         if record.validation_accuracy() > best.0 {
@@ -538,7 +543,11 @@ struct Epochs<'a, T: Float> {
 }
 
 impl<'a, T: Float> Epochs<'a, T> {
-    fn new(config: &'a Config, x: ArrayView2<'a, T>, y: ArrayView2<'a, T>) -> Self {
+    fn new(
+        config: &'a Config,
+        x: ArrayView2<'a, T>,
+        y: ArrayView2<'a, T>,
+    ) -> Self {
         Epochs {
             config,
             x,

@@ -83,7 +83,10 @@ fn settings_that_contradict_each_other_stop_before_any_data_is_read() {
     let (code, _, stderr) = run(&args);
     assert_eq!(code, 1, "{args:?}: {stderr}");
     assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
-    assert!(stderr.contains("--optimizer sgd has no momentum"), "{stderr}");
+    assert!(
+        stderr.contains("--optimizer sgd has no momentum"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -5,9 +5,9 @@
 use std::path::Path;
 use std::time::Instant;
 
-use ch08_mnist::{accuracy, images_to_matrix, predict_all};
+use ch08_mnist::{Mnist, best_epoch};
 use ndarray::{Array2, s};
-use shared::data::{DataSet, load};
+use shared::data::DataSet;
 use shared::rng::seeded;
 
 use crate::augment::Augment;
@@ -15,7 +15,7 @@ use crate::figures::Results;
 use crate::init::{DEEP, INITS, activation_spread};
 use crate::inputs::{mean_and_spread, pca, standardise};
 use crate::optim::Schedule;
-use crate::train::{Data, Method, Record, Settings, best_epoch, train};
+use crate::train::{Method, Record, Settings, train};
 use crate::tune::{
     Point, Trial, bayesian_search, best_so_far, evaluate, grid, random_points,
 };
@@ -178,58 +178,6 @@ pub fn tuning_settings(point: Point) -> Settings {
     }
 }
 
-/// The MNIST split as matrices: the first `n` of the 50,000 training
-/// images, the 10,000 validation images, the 10,000 test images.
-pub struct Mnist {
-    /// Training pixels (784, 50000) in [0, 1].
-    pub x: Array2<f32>,
-    /// Training labels.
-    pub labels: Vec<u8>,
-    /// Validation pixels (784, 10000).
-    pub x_val: Array2<f32>,
-    /// Validation labels.
-    pub labels_val: Vec<u8>,
-    /// Test pixels (784, 10000).
-    pub x_test: Array2<f32>,
-    /// Test labels.
-    pub labels_test: Vec<u8>,
-}
-
-impl Mnist {
-    /// Loads MNIST (fetching it on first use) and splits it.
-    pub fn load() -> Result<Mnist, Error> {
-        let (train_set, test_set) =
-            load(DataSet::Mnist, &mut |line| eprintln!("{line}"))?;
-        let all = images_to_matrix::<f32>(&train_set.images);
-        let split = ch08_mnist::TRAIN_SIZE;
-        Ok(Mnist {
-            x: all.slice(s![.., ..split]).to_owned(),
-            labels: train_set.labels[..split].to_vec(),
-            x_val: all.slice(s![.., split..]).to_owned(),
-            labels_val: train_set.labels[split..].to_vec(),
-            x_test: images_to_matrix::<f32>(&test_set.images),
-            labels_test: test_set.labels,
-        })
-    }
-
-    /// The first `n` training images with the validation images.
-    pub fn data(&self, n: usize) -> Data {
-        let n = n.min(self.x.ncols());
-        Data {
-            x: self.x.slice(s![.., ..n]).to_owned(),
-            labels: self.labels[..n].to_vec(),
-            x_val: self.x_val.clone(),
-            labels_val: self.labels_val.clone(),
-        }
-    }
-
-    /// Test accuracy, in percent.
-    pub fn test(&self, net: &crate::Network<f32>) -> f64 {
-        100.0
-            * accuracy(&predict_all(net, self.x_test.view()), &self.labels_test)
-    }
-}
-
 fn pct(x: f64) -> String {
     format!("{:.2} %", 100.0 * x)
 }
@@ -237,7 +185,7 @@ fn pct(x: f64) -> String {
 /// One run, quietly; its best epoch's record and its network.
 fn run_quietly(
     settings: &Settings,
-    data: &Data,
+    data: &Mnist,
 ) -> (crate::Network<f32>, Vec<Record>) {
     train(settings, data, |_| ())
 }
@@ -249,7 +197,7 @@ pub fn narrated(
     figures_dir: Option<&Path>,
     model_file: Option<&Path>,
 ) -> Result<(), Error> {
-    let mnist = Mnist::load()?;
+    let mnist = Mnist::load(DataSet::Mnist)?;
     println!("Chapter 9: generalisation");
     println!(
         "MNIST split: {} training images, {} validation, {} test \
@@ -267,7 +215,7 @@ pub fn narrated(
 
     // 1. Overfitting, seen.
     println!("\n1. Overfitting: 784-100-10 on the first 1,000 images");
-    let small = mnist.data(1000);
+    let small = mnist.first(1000);
     let mut runs = Vec::new();
     for (name, settings) in small_regularised(scale.small_epochs) {
         let (_, history) = run_quietly(&settings, &small);
@@ -343,21 +291,20 @@ pub fn narrated(
     let whitening_runs = {
         let to32 = |a: Array2<f64>| a.mapv(|v| v as f32);
         let n = scale.tune_images;
-        let raw = mnist.data(n);
+        let raw = mnist.first(n);
         let x_tr = raw.x.mapv(f64::from);
         let x_va = raw.x_val.mapv(f64::from);
-        let standard = Data {
-            x: to32(standardise(x_tr.view(), &mu, spread)),
-            x_val: to32(standardise(x_va.view(), &mu, spread)),
-            labels: raw.labels.clone(),
-            labels_val: raw.labels_val.clone(),
-        };
-        let white = Data {
-            x: to32(found.whiten(x_tr.view(), eps)),
-            x_val: to32(found.whiten(x_va.view(), eps)),
-            labels: raw.labels.clone(),
-            labels_val: raw.labels_val.clone(),
-        };
+        let x_te = raw.x_test.mapv(f64::from);
+        let standard = raw.with_inputs(
+            to32(standardise(x_tr.view(), &mu, spread)),
+            to32(standardise(x_va.view(), &mu, spread)),
+            to32(standardise(x_te.view(), &mu, spread)),
+        );
+        let white = raw.with_inputs(
+            to32(found.whiten(x_tr.view(), eps)),
+            to32(found.whiten(x_va.view(), eps)),
+            to32(found.whiten(x_te.view(), eps)),
+        );
         let settings = Settings {
             hidden: vec![256],
             method: Method::Sgd,
@@ -371,12 +318,11 @@ pub fn narrated(
              accuracy after each epoch:"
         );
         let mut out = Vec::new();
-        let projected = Data {
-            x: to32(found.project(x_tr.view())),
-            x_val: to32(found.project(x_va.view())),
-            labels: raw.labels.clone(),
-            labels_val: raw.labels_val.clone(),
-        };
+        let projected = raw.with_inputs(
+            to32(found.project(x_tr.view())),
+            to32(found.project(x_va.view())),
+            to32(found.project(x_te.view())),
+        );
         for (name, data) in [
             ("raw pixels", raw),
             ("standardised", standard),
@@ -438,7 +384,7 @@ pub fn narrated(
             ch05_gradient_descent::bowl(*end)
         );
     }
-    let tune_data = mnist.data(scale.tune_images);
+    let tune_data = mnist.first(scale.tune_images);
     println!(
         "  On MNIST (784-128-10, {} images, 3 epochs), validation accuracy:",
         tune_data.x.ncols()
@@ -541,7 +487,7 @@ pub fn narrated(
         "  {:<36} {:>10} {:>8} {:>8}",
         "", "validation", "test", "time"
     );
-    let data = mnist.data(n);
+    let data = mnist.first(n);
     let mut best_row: Option<(f64, String, crate::Network<f32>, f64, f64)> =
         None;
     for (name, settings) in ablation_rows(epochs) {

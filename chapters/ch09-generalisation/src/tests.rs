@@ -16,8 +16,7 @@ use shared::testing::property;
 
 use crate::regularise::{
     add_l2_gradient, backprop_with_dropout, cost_with_dropout, draw_dropout,
-    dropout_masks,
-    forward_with_dropout, l2_penalty,
+    dropout_masks, forward_with_dropout, l2_penalty,
 };
 use crate::{Activation, Cost, Gradients, Init, Network};
 

@@ -214,7 +214,8 @@ pub fn train(
         // One epoch of minibatches: dropout, backprop, the update rule.
         sgd.epoch(net, x, y.view(), eta, &mut rng);
     };
-    let measure = |net: &Network<f32>, epoch: Epoch<()>| measure(net, data, epoch);
+    let measure =
+        |net: &Network<f32>, epoch: Epoch<()>| measure(net, data, epoch);
     fit(net, epochs, train_epoch, measure, report)
 }
 // ANCHOR_END: train

@@ -110,7 +110,7 @@ fn flags_change_exactly_their_setting() {
         },
         ..Settings::baseline()
     };
-    assert_eq!(args.settings(), want);
+    assert_eq!(args.settings(), Ok(want.clone()));
     let text = ch09_generalisation::cli::describe(&want, 50_000);
     for part in [
         "784-800-800-10",
@@ -121,4 +121,16 @@ fn flags_change_exactly_their_setting() {
     ] {
         assert!(text.contains(part), "{part:?} not in {text}");
     }
+}
+
+#[test]
+fn a_momentum_for_another_optimizer_is_refused_in_one_line() {
+    let (status, stderr) =
+        run(&["train", "--optimizer", "adam", "--momentum", "0.5"]);
+    assert_eq!(status, 1, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("--momentum is for --optimizer momentum, not adam"),
+        "{stderr}"
+    );
 }

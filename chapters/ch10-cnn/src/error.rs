@@ -13,7 +13,7 @@ pub enum Error {
     Model(#[from] ch08_mnist::model::ModelError),
     /// An image could not be read.
     #[error(transparent)]
-    Image(#[from] ch08_mnist::preprocess::ImageError),
+    Image(#[from] ch08_mnist::photo::ImageError),
     /// Writing a file or figure failed.
     #[error(transparent)]
     Write(#[from] shared::Error),

@@ -13,10 +13,10 @@ use shared::figures::{
     legend_mark, render_with, title_style,
 };
 
+use crate::Error;
 use crate::conv::{Geometry, conv_forward};
 use crate::net::{Architecture, Cnn};
 use crate::train::Record;
-use crate::Error;
 
 /// A filter that answers the top edge of a horizontal stroke: ink below,
 /// none above.
@@ -299,8 +299,7 @@ pub fn write_all(
     let mut written = Vec::new();
     let mut put = |name: &str, svg: String| -> Result<(), Error> {
         let path = dir.join(format!("{name}.svg"));
-        shared::files::write_atomically(&path, svg.as_bytes())
-            ?;
+        shared::files::write_atomically(&path, svg.as_bytes())?;
         written.push(path);
         Ok(())
     };

@@ -12,6 +12,7 @@ use shared::rng::{normal_array, seeded};
 use ch08_mnist::{Mnist, accuracy, best_epoch, confusion_matrix};
 use shared::data::DataSet;
 
+use crate::Error;
 use crate::conv::{
     Geometry, conv_backward, conv_by_matrix, conv_forward, flip, im2col,
     input_gradient_by_flipped_filters,
@@ -19,7 +20,6 @@ use crate::conv::{
 use crate::figures::{format_count, parameter_table, write_all};
 use crate::net::{Architecture, Cnn};
 use crate::pool::{avg_pool, max_pool, max_pool_backward};
-use crate::Error;
 use crate::train::{Record, Settings, predict_all, train};
 
 /// How much of MNIST the run trains on.

@@ -59,6 +59,14 @@ fn bad_settings_are_one_line_naming_the_problem() {
 }
 
 #[test]
+fn settings_that_cannot_train_stop_before_any_data_is_read() {
+    let (code, err) = run(&["train", "--batch-size", "6000"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("--batch-size 6000 is more than 5000"), "{err}");
+}
+
+#[test]
 fn a_missing_image_or_model_is_one_line() {
     let (code, err) = run(&[
         "predict",
@@ -113,7 +121,7 @@ fn flags_set_the_settings() {
     let Some(Sub::Train(args)) = cli.command else {
         panic!("train")
     };
-    let s = args.settings();
+    let s = args.settings().unwrap();
     let want = Settings::default_run();
     assert_eq!(s.arch.channels, [8, 16]);
     assert_eq!(s.arch.hidden, 50);

@@ -1,8 +1,9 @@
 //! The command line of `cargo run --release -p ch11-autodiff`.
 
-use ch08_mnist::Error;
 use clap::Parser;
+use shared::runner::RunArgs;
 
+use crate::Error;
 use crate::run::{Scale, narrated};
 
 /// Chapter 11: automatic differentiation. The narrated run: the scalar
@@ -12,27 +13,16 @@ use crate::run::{Scale, narrated};
 #[derive(Debug, Parser)]
 #[command(name = "ch11-autodiff", version)]
 pub struct Cli {
-    /// A short run (5,000 images, 1 epoch; figures to target/ch11-quick/).
-    #[arg(long)]
-    pub quick: bool,
-    /// Write no figures.
-    #[arg(long)]
-    pub no_figures: bool,
+    /// --quick (5,000 images, 1 epoch), --no-figures, --threads.
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 /// Runs the command line.
 pub fn run(cli: Cli) -> Result<(), Error> {
-    let (scale, dir) = match cli.quick {
-        true => {
-            let dir = shared::figures::workspace_root()
-                .join("target")
-                .join("ch11-quick");
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| Error::Other(format!("{}: {e}", dir.display())))?;
-            (Scale::QUICK, dir)
-        }
-        false => (Scale::FULL, shared::figures::book_figures_dir()),
+    let scale = match cli.run.quick {
+        true => Scale::QUICK,
+        false => Scale::FULL,
     };
-    let dir = (!cli.no_figures).then_some(dir);
-    narrated(scale, dir.as_deref())
+    narrated(scale, cli.run.figures_dir("ch11")?.as_deref())
 }

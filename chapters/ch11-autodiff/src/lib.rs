@@ -12,12 +12,15 @@
 pub mod broken;
 pub mod check;
 pub mod cli;
+mod error;
 pub mod exercises;
 pub mod figures;
 pub mod mlp;
 pub mod run;
 pub mod scalar;
 pub mod tensor;
+
+pub use error::Error;
 
 #[cfg(test)]
 mod tests;

@@ -6,5 +6,5 @@
 use ch11_autodiff::cli::{Cli, run};
 
 fn main() -> std::process::ExitCode {
-    ch08_mnist::cli::main_of("ch11-autodiff", |_: &Cli| None, run)
+    shared::runner::main_of("ch11-autodiff", |cli: &Cli| cli.run.threads, run)
 }

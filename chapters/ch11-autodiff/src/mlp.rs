@@ -2,17 +2,11 @@
 //! gradient by [`Tape::backward`] — and training on MNIST with it, the
 //! rest of chapter 8's recipe unchanged.
 
-use std::time::Instant;
-
+use ch07_minibatches::epoch_using;
 use ch07_minibatches::fast::Float;
-use ch08_mnist::{
-    EpochRecord, LOSS_SAMPLE, Optimizer, accuracy, average_cost, cosine_eta,
-    predict_all,
-};
-use ndarray::{ArrayView2, Axis, s};
-use rand::seq::SliceRandom;
+use ch08_mnist::{EpochRecord, Measure, Optimizer, train_with};
+use ndarray::{ArrayView2, Axis};
 use shared::Real;
-use shared::rng::{Rng, seeded};
 
 pub use ch06_backprop::{Activation, Cost, Gradients, Network};
 pub use ch08_mnist::Config;
@@ -142,86 +136,30 @@ pub fn cost_value<T: Real>(
 }
 
 // ANCHOR: epoch
-/// One epoch of chapter 7's minibatch SGD with the gradient from the
-/// engine: the same shuffle, the same minibatches, the same `update`.
-pub fn epoch_on_tape<T: Real>(
-    net: &mut Network<T>,
-    (x, y): (ArrayView2<T>, ArrayView2<T>), // (n_in, n), (n_out, n)
-    cost: Cost,
-    batch_size: usize,
-    rng: &mut Rng,
-    mut update: impl FnMut(&mut Network<T>, &Gradients<T>),
-) {
-    let mut order: Vec<usize> = (0..x.ncols()).collect();
-    order.shuffle(rng);
-    for batch in order.chunks(batch_size) {
-        let x_batch = x.select(Axis(1), batch); // (n_in, m)
-        let y_batch = y.select(Axis(1), batch); // (n_out, m)
-        let grads = gradients(net, x_batch.view(), y_batch.view(), cost);
-        update(net, &grads);
-    }
-}
-// ANCHOR_END: epoch
-
-/// Chapter 8's `train`, with each epoch's gradients from the engine:
-/// the same initial weights, shuffles, optimizer and schedule, measured
-/// on validation after each epoch; returns the best epoch's network and
-/// every epoch's numbers (`seconds` counts training alone).
+/// Chapter 8's `train` with each minibatch's gradient from the engine:
+/// chapter 7's epoch (`epoch_using`: the same shuffles and minibatches)
+/// with [`gradients`] in place of `backprop_batch`, and chapter 8's
+/// initial weights, optimizer, schedule and measurements (`train_with`).
+/// Returns the best epoch's network and every epoch's numbers.
 pub fn train_on_tape<T: Float>(
     config: &Config,
-    (x, y): (ArrayView2<T>, ArrayView2<T>),
-    (x_val, labels_val): (ArrayView2<T>, &[u8]),
-    mut report: impl FnMut(&EpochRecord),
+    x: ArrayView2<T>, // (n_in, n)
+    y: ArrayView2<T>, // (n_out, n)
+    x_val: ArrayView2<T>,
+    labels_val: &[u8],
+    report: impl FnMut(&EpochRecord),
 ) -> (Network<T>, Vec<EpochRecord>) {
-    let mut rng: Rng = seeded(config.seed);
-    let mut net = Network::new(
-        &config.sizes,
-        config.hidden,
-        config.output,
-        config.init,
-        &mut rng,
-    )
-    .expect("presets have valid sizes");
-    let mut optimizer =
-        Optimizer::new(&net, config.momentum, config.weight_decay);
-    let (mut history, mut seconds) = (vec![], 0.0);
-    let mut best = (f64::NEG_INFINITY, net.clone());
-    for epoch in 0..config.epochs {
-        let eta = match config.cosine {
-            true => cosine_eta(config.eta, epoch, config.epochs),
-            false => config.eta,
+    let (cost, batch_size) = (config.cost, config.batch_size);
+    let measure = Measure::new(cost, x, y, x_val, labels_val);
+    let epoch =
+        |net: &mut _, rng: &mut _, optimizer: &mut Optimizer<T>, eta| {
+            let on_tape = |net: &_, x: ArrayView2<_>, y: ArrayView2<_>| {
+                gradients(net, x, y, cost)
+            };
+            epoch_using(net, x, y, batch_size, rng, on_tape, |net, grads| {
+                optimizer.step(net, grads, eta)
+            });
         };
-        let eta = T::from_f64(eta);
-        let start = Instant::now();
-        epoch_on_tape(
-            &mut net,
-            (x, y),
-            config.cost,
-            config.batch_size,
-            &mut rng,
-            |net, grads| optimizer.step(net, grads, eta),
-        );
-        seconds += start.elapsed().as_secs_f64();
-        let sample = LOSS_SAMPLE.min(x.ncols());
-        let record = EpochRecord {
-            epoch: epoch + 1,
-            train_loss: average_cost(
-                &net,
-                x.slice(s![.., ..sample]),
-                y.slice(s![.., ..sample]),
-                config.cost,
-            ),
-            validation_accuracy: accuracy(
-                &predict_all(&net, x_val),
-                labels_val,
-            ),
-            seconds,
-        };
-        if record.validation_accuracy > best.0 {
-            best = (record.validation_accuracy, net.clone());
-        }
-        report(&record);
-        history.push(record);
-    }
-    (best.1, history)
+    train_with(config, &measure, epoch, report)
 }
+// ANCHOR_END: epoch

@@ -9,13 +9,14 @@ use std::time::Instant;
 use ch06_backprop::{Init, backprop, flatten, parameters, with_parameters};
 use ch07_minibatches::backprop_batch;
 use ch08_mnist::{
-    EpochRecord, Error, TrainingPath, accuracy, labels_to_matrix, predict_all,
+    EpochRecord, Mnist, TrainingPath, accuracy, labels_to_matrix, predict_all,
 };
-use ch09_generalisation::run::Mnist;
 use ndarray::{Array2, Axis, s};
+use shared::data::DataSet;
 use shared::gradcheck::check_measurable;
 use shared::rng::{normal_array, seeded, uniform};
 
+use crate::Error;
 use crate::mlp::{
     Activation, Config, Cost, Gradients, Network, cost_value, gradients,
     train_on_tape,
@@ -298,7 +299,7 @@ fn print_epoch(r: &EpochRecord) {
 /// Section 4: MNIST, by hand and by the engine.
 fn mnist(scale: Scale) -> Result<(), Error> {
     println!("\n4. Chapter 8's network trained by the engine");
-    let data = Mnist::load()?;
+    let data = Mnist::load(DataSet::Mnist)?;
     let n = scale.images.min(data.x.ncols());
     let x = data.x.slice(s![.., ..n]);
     let y = labels_to_matrix::<f32>(&data.labels[..n]);
@@ -307,17 +308,7 @@ fn mnist(scale: Scale) -> Result<(), Error> {
         ..Config::default_run()
     };
     config.epochs = scale.epochs.unwrap_or(config.epochs);
-    println!(
-        "  784-256-10, ReLU, softmax + cross-entropy, He, batch {}, η = {} \
-         (cosine), momentum {}, weight decay {}, {} epochs, seed {}, {n} \
-         images, f32",
-        config.batch_size,
-        config.eta,
-        config.momentum,
-        config.weight_decay,
-        config.epochs,
-        config.seed
-    );
+    println!("  {config}\n  on {n} images, f32");
     let val = (data.x_val.view(), &data.labels_val[..]);
     println!(
         "  chapter 8's lesson path (chapter 7's backprop_batch, by hand):"
@@ -333,7 +324,7 @@ fn mnist(scale: Scale) -> Result<(), Error> {
     );
     println!("  the engine (the tape's backward pass):");
     let (tape, tape_history) =
-        train_on_tape(&config, (x, y.view()), val, print_epoch);
+        train_on_tape(&config, x, y.view(), val.0, val.1, print_epoch);
     println!("  chapter 8's fast path, for scale (its epochs not shown)");
     let fast_config = Config {
         path: TrainingPath::Fast,
@@ -576,9 +567,7 @@ pub fn narrated(scale: Scale, figures_dir: Option<&Path>) -> Result<(), Error> {
     if let Some(dir) = figures_dir {
         println!("\nFigures:");
         for figure in crate::figures::all() {
-            let path = figure
-                .write_into(dir)
-                .map_err(|e| Error::Other(e.to_string()))?;
+            let path = figure.write_into(dir)?;
             println!("  {}", shared::figures::display_path(&path));
         }
     }

@@ -420,9 +420,14 @@ fn training_on_the_tape_equals_training_by_hand() {
         path: ch08_mnist::TrainingPath::Lesson,
         ..crate::mlp::Config::default_run()
     };
-    let val = (x.view(), &labels[..]);
-    let (tape_net, tape_history) =
-        crate::mlp::train_on_tape(&config, (x.view(), y.view()), val, |_| {});
+    let (tape_net, tape_history) = crate::mlp::train_on_tape(
+        &config,
+        x.view(),
+        y.view(),
+        x.view(),
+        &labels,
+        |_| {},
+    );
     let (hand_net, hand_history) = ch08_mnist::train(
         &config,
         x.view(),

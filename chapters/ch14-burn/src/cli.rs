@@ -1,6 +1,7 @@
 //! The command line of `cargo run --release` in `chapters/ch14-burn`.
 
 use clap::Parser;
+use shared::runner::RunArgs;
 
 use crate::Error;
 use crate::run::{Scale, narrated};
@@ -12,13 +13,10 @@ use crate::run::{Scale, narrated};
 #[derive(Debug, Parser)]
 #[command(name = "ch14-burn", version)]
 pub struct Cli {
-    /// A short run (5,000 images, 1 epoch, chapter 8's quick model;
-    /// figure to target/ch14-quick/).
-    #[arg(long)]
-    pub quick: bool,
-    /// Write no figures.
-    #[arg(long)]
-    pub no_figures: bool,
+    /// --quick (5,000 images, 1 epoch, chapter 8's quick model),
+    /// --no-figures, --threads.
+    #[command(flatten)]
+    pub run: RunArgs,
     /// Workers for the data-parallel epoch (1 to 64).
     #[arg(long, default_value_t = 2,
           value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -34,17 +32,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     if let Some(address) = &cli.worker_of {
         return crate::run::worker(address);
     }
-    let (scale, dir) = match cli.quick {
-        true => {
-            let dir = shared::figures::workspace_root()
-                .join("target")
-                .join("ch14-quick");
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| Error::Other(format!("{}: {e}", dir.display())))?;
-            (Scale::QUICK, dir)
-        }
-        false => (Scale::FULL, shared::figures::book_figures_dir()),
+    let scale = match cli.run.quick {
+        true => Scale::QUICK,
+        false => Scale::FULL,
     };
-    let dir = (!cli.no_figures).then_some(dir);
-    narrated(scale, usize::from(cli.workers), dir.as_deref())
+    let figures = cli.run.figures_dir("ch14")?;
+    narrated(scale, usize::from(cli.workers), figures.as_deref())
 }

@@ -13,6 +13,7 @@
 
 pub mod cli;
 pub mod compare;
+mod error;
 pub mod exercises;
 pub mod figures;
 pub mod model;
@@ -21,7 +22,7 @@ pub mod parallel;
 pub mod run;
 pub mod train;
 
-pub use ch08_mnist::Error;
+pub use error::Error;
 
 /// The Burn release this chapter is written against (pinned in
 /// `Cargo.toml`; Burn's API changes between releases).

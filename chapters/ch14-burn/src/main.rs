@@ -5,5 +5,5 @@
 use ch14_burn::cli::{Cli, run};
 
 fn main() -> std::process::ExitCode {
-    ch08_mnist::cli::main_of("ch14-burn", |_: &Cli| None, run)
+    shared::runner::main_of("ch14-burn", |cli: &Cli| cli.run.threads, run)
 }

@@ -148,21 +148,24 @@ pub fn empty_mlp(sizes: &[usize], device: &Device) -> Mlp {
 /// (n_in, n_out) on the way in.
 pub fn load(path: &Path, device: &Device) -> Result<Mlp, Error> {
     let (ours, cost) = ch08_mnist::model::load_with_cost(path)?;
-    check_supported(&ours, cost)
-        .map_err(|why| Error::Other(format!("{}: {why}", path.display())))?;
+    let unsupported = |why: String| Error::Unsupported {
+        path: path.to_path_buf(),
+        why,
+    };
+    check_supported(&ours, cost).map_err(unsupported)?;
     let mut mlp = empty_mlp(&ours.sizes(), device);
     let mut store = SafetensorsStore::from_file(path)
         .with_from_adapter(PyTorchToBurnAdapter)
         .allow_partial(false);
-    let result = mlp.load_from(&mut store).map_err(|e| {
-        Error::Other(format!("{}: Burn cannot read it: {e}", path.display()))
-    })?;
+    let result = mlp
+        .load_from(&mut store)
+        .map_err(|e| unsupported(format!("Burn cannot read it: {e}")))?;
     if !result.is_success() || !result.missing.is_empty() {
         let why = match result.errors.first() {
             Some(error) => error.to_string(),
             None => format!("missing {:?}", result.missing),
         };
-        return Err(Error::Other(format!("{}: {why}", path.display())));
+        return Err(unsupported(why));
     }
     Ok(mlp)
 }

@@ -8,10 +8,10 @@ use std::time::Instant;
 use burn::prelude::*;
 use ch07_minibatches::{Cost, Gradients, Network, backprop_batch};
 use ch08_mnist::{
-    Config, EpochRecord, Preset, TrainingPath, accuracy, best_epoch,
+    Config, EpochRecord, Mnist, Preset, TrainingPath, accuracy, best_epoch,
     labels_to_matrix, predict_all,
 };
-use ch09_generalisation::run::Mnist;
+use shared::data::DataSet;
 use ndarray::{Array2, Axis, s};
 use rand::seq::SliceRandom;
 use shared::figures::display_path;
@@ -65,7 +65,7 @@ pub fn narrated(
         "Chapter 14: chapter 8's network on Burn {BURN_VERSION}, on its \
          pure-Rust CPU backend (flex)"
     );
-    let data = Mnist::load()?;
+    let data = Mnist::load(DataSet::Mnist)?;
     same_answers(scale, &data)?;
     same_gradients(&data);
     let histories = side_by_side(scale, &data);
@@ -219,15 +219,8 @@ fn side_by_side(
     };
     config.epochs = scale.epochs.unwrap_or(config.epochs);
     println!(
-        "  784-256-10, ReLU, softmax + cross-entropy, He, batch {}, η = {} \
-         (cosine), momentum {}, weight decay {}, {} epoch(s), seed {}, \
-         {n} images, f32; the same initial weights and minibatches for all",
-        config.batch_size,
-        config.eta,
-        config.momentum,
-        config.weight_decay,
-        config.epochs,
-        config.seed
+        "  {config}\n  on {n} images, f32; the same initial weights and \
+         minibatches for all"
     );
     let val = (data.x_val.view(), &data.labels_val[..]);
     let mut runs = vec![];
@@ -255,7 +248,7 @@ fn side_by_side(
     println!("  Burn (flex backend, autodiff, chapter 8's update rule):");
     let device = Device::flex().autodiff();
     let (net, history) =
-        train_burn(&config, (x, labels), val, &device, print_epoch);
+        train_burn(&config, x, labels, val.0, val.1, &device, print_epoch);
     runs.push(("Burn", net, history));
     println!(
         "\n  {:<24} {:>10} {:>11} {:>11} {:>8}",
@@ -429,7 +422,7 @@ fn off_whole(data: &Mnist, total: &Gradients<f32>) -> f32 {
 /// Section 5: two processes all-reduce over TCP.
 fn two_processes(data: &Mnist) -> Result<(), Error> {
     println!("\n5. Past one process: the all-reduce over TCP");
-    let io = |e: std::io::Error| Error::Other(format!("two processes: {e}"));
+    let io = |e: std::io::Error| Error::Link(e.to_string());
     let listener = TcpListener::bind("127.0.0.1:0").map_err(io)?;
     let address = listener.local_addr().map_err(io)?.to_string();
     // The second process is this program again, as rank 1.
@@ -442,11 +435,11 @@ fn two_processes(data: &Mnist) -> Result<(), Error> {
     let own = half_gradient(data, 0);
     let sent = multinode::encode(&own.0, own.1).len();
     let total = multinode::all_reduce_as_root(&listener, 2, own)
-        .map_err(|e| Error::Other(e.to_string()))?;
+        .map_err(|e| Error::Link(e.to_string()))?;
     let output = worker.wait_with_output().map_err(io)?;
     if !output.status.success() {
         let why = String::from_utf8_lossy(&output.stderr);
-        return Err(Error::Other(format!(
+        return Err(Error::Link(format!(
             "the second process failed: {}",
             why.lines().next().unwrap_or("no message")
         )));
@@ -466,10 +459,10 @@ fn two_processes(data: &Mnist) -> Result<(), Error> {
 
 /// The second process of section 5 (`--worker-of ADDRESS`): rank 1.
 pub fn worker(address: &str) -> Result<(), Error> {
-    let data = Mnist::load()?;
+    let data = Mnist::load(DataSet::Mnist)?;
     let own = half_gradient(&data, 1);
     let total = multinode::all_reduce_as_worker(address, own)
-        .map_err(|e| Error::Other(e.to_string()))?;
+        .map_err(|e| Error::Link(e.to_string()))?;
     println!(
         "  rank 1: its copy of the all-reduced gradient is the whole \
          minibatch's to {:.1e}",

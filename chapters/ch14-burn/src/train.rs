@@ -2,8 +2,6 @@
 //! same minibatches in the same order, the same update rule — so the only
 //! difference from chapter 8 is who computes the gradients and the update.
 
-use std::time::Instant;
-
 use burn::optim::{
     GradientsParams, ModuleOptimizer, Optimizer, RecordState, StateSink,
     StateSource,
@@ -11,10 +9,9 @@ use burn::optim::{
 use burn::prelude::*;
 use ch07_minibatches::Network;
 use ch08_mnist::{
-    Config, EpochRecord, LOSS_SAMPLE, accuracy, average_cost, cosine_eta,
-    labels_to_matrix, predict_all,
+    Config, Epoch, EpochRecord, Measure, fit, labels_to_matrix,
 };
-use ndarray::{ArrayView2, Axis, s};
+use ndarray::{ArrayView2, Axis};
 use rand::seq::SliceRandom;
 use shared::rng::{Rng, seeded};
 
@@ -111,14 +108,7 @@ pub fn burn_step(
 /// Chapter 8's initial weights: the first thing chapter 8's `train` draws
 /// from its generator, seeded with `config.seed`.
 pub fn initial_network(config: &Config, rng: &mut Rng) -> Network<f32> {
-    Network::new(
-        &config.sizes,
-        config.hidden,
-        config.output,
-        config.init,
-        rng,
-    )
-    .expect("presets have valid sizes")
+    config.network(rng)
 }
 
 /// The optimizer `config` asks for, as a Burn `ModuleOptimizer`.
@@ -130,30 +120,26 @@ pub fn optimizer(config: &Config) -> ModuleOptimizer {
 }
 
 // ANCHOR: train
-/// Chapter 8's `train`, with Burn doing the work: the network starts
-/// from chapter 8's initial weights (the same seed), every epoch shuffles
-/// with the same generator, and each minibatch is one [`burn_step`].
-/// Measured after each epoch the way chapter 8 measures; returns the
-/// network of the best epoch on validation, and every epoch's numbers.
+/// Chapter 8's `train`, with Burn doing the work, in chapter 8's `fit`:
+/// the network starts from chapter 8's initial weights (the same seed),
+/// every epoch shuffles with the same generator, and each minibatch is
+/// one [`burn_step`]. Measured after each epoch as chapter 8 measures;
+/// returns the network of the best epoch on validation, and every
+/// epoch's numbers.
 pub fn train_burn(
     config: &Config,
-    (x, labels): (ArrayView2<f32>, &[u8]), // (784, n)
-    (x_val, labels_val): (ArrayView2<f32>, &[u8]),
+    x: ArrayView2<f32>, // (784, n)
+    labels: &[u8],
+    x_val: ArrayView2<f32>,
+    labels_val: &[u8],
     device: &Device, // an autodiff device
-    mut report: impl FnMut(&EpochRecord),
+    report: impl FnMut(&EpochRecord),
 ) -> (Network<f32>, Vec<EpochRecord>) {
     let mut rng = seeded(config.seed);
-    let start_net = initial_network(config, &mut rng);
-    let mut mlp = from_network(&start_net, device);
+    let mlp = from_network(&initial_network(config, &mut rng), device);
     let mut optimizer = optimizer(config);
-    let (mut history, mut seconds) = (vec![], 0.0);
-    let mut best = (f64::NEG_INFINITY, start_net);
-    for epoch in 0..config.epochs {
-        let eta = match config.cosine {
-            true => cosine_eta(config.eta, epoch, config.epochs),
-            false => config.eta,
-        };
-        let start = Instant::now();
+    let train_epoch = |mlp: &mut Mlp, epoch| {
+        let eta = config.eta_at(epoch);
         let mut order: Vec<usize> = (0..x.ncols()).collect();
         order.shuffle(&mut rng); // chapter 7's epoch_with, call for call
         for batch in order.chunks(config.batch_size) {
@@ -161,32 +147,17 @@ pub fn train_burn(
             let labels_batch: Vec<u8> =
                 batch.iter().map(|&k| labels[k]).collect();
             let (x_batch, l) = (x_batch.view(), &labels_batch[..]);
-            mlp = burn_step(mlp, &mut optimizer, eta, x_batch, l, device);
+            let stepped =
+                burn_step(mlp.clone(), &mut optimizer, eta, x_batch, l, device);
+            *mlp = stepped;
         }
-        seconds += start.elapsed().as_secs_f64();
-        let net = to_network(&mlp);
-        let sample = LOSS_SAMPLE.min(x.ncols());
-        let y = labels_to_matrix::<f32>(&labels[..sample]);
-        let record = EpochRecord {
-            epoch: epoch + 1,
-            train_loss: average_cost(
-                &net,
-                x.slice(s![.., ..sample]),
-                y.view(),
-                config.cost,
-            ),
-            validation_accuracy: accuracy(
-                &predict_all(&net, x_val),
-                labels_val,
-            ),
-            seconds,
-        };
-        if record.validation_accuracy > best.0 {
-            best = (record.validation_accuracy, net);
-        }
-        report(&record);
-        history.push(record);
-    }
-    (best.1, history)
+    };
+    let y = labels_to_matrix::<f32>(labels); // (10, n)
+    let measure = Measure::new(config.cost, x, y.view(), x_val, labels_val);
+    let record = |mlp: &Mlp, epoch: Epoch<()>| {
+        measure.record(&to_network(mlp), epoch)
+    };
+    let (best, history) = fit(mlp, config.epochs, train_epoch, record, report);
+    (to_network(&best), history)
 }
 // ANCHOR_END: train

@@ -197,8 +197,10 @@ fn burns_training_is_chapter_8s_training() {
     let run = || {
         train_burn(
             &config,
-            (x.view(), &labels[..]),
-            (x_val.view(), &labels_val[..]),
+            x.view(),
+            &labels,
+            x_val.view(),
+            &labels_val,
             &device,
             |_| {},
         )

@@ -120,7 +120,8 @@ pub fn adam_step(f: AdamStep) {
 /// Exercise 9.4: only the regularisation of the 1,000-image run may
 /// change; the best epoch must reach `tamed` % on validation.
 pub fn tame_overfitting(f: fn() -> Settings, tamed: f64) {
-    use ch09_generalisation::run::{Mnist, small_baseline};
+    use ch08_mnist::Mnist;
+    use ch09_generalisation::run::small_baseline;
     let settings = f();
     assert!(
         (1..=100).contains(&settings.epochs),
@@ -139,10 +140,11 @@ pub fn tame_overfitting(f: fn() -> Settings, tamed: f64) {
         small_baseline(100),
         "change only weight_decay, dropout, augment and epochs"
     );
-    let mnist = Mnist::load().unwrap_or_else(|e| panic!("MNIST: {e}"));
+    let mnist = Mnist::load(shared::data::DataSet::Mnist)
+        .unwrap_or_else(|e| panic!("MNIST: {e}"));
     let (_, history) =
-        ch09_generalisation::train(&settings, &mnist.data(1000), |_| ());
-    let best = ch09_generalisation::best_epoch(&history).expect("epochs");
+        ch09_generalisation::train(&settings, &mnist.first(1000), |_| ());
+    let best = ch08_mnist::best_epoch(&history).expect("epochs");
     let accuracy = 100.0 * best.validation_accuracy;
     assert!(
         accuracy >= tamed,

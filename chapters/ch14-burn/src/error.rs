@@ -1,0 +1,29 @@
+//! Everything that can stop chapter 14's run, each said in one line.
+
+use std::path::PathBuf;
+
+/// Anything that stops the run.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The data could not be had.
+    #[error(transparent)]
+    Data(#[from] shared::data::DataError),
+    /// Chapter 8's model file could not be read or written.
+    #[error(transparent)]
+    Model(#[from] ch08_mnist::model::ModelError),
+    /// Writing a file or figure failed.
+    #[error(transparent)]
+    Write(#[from] shared::Error),
+    /// A model file this chapter's network cannot be, or Burn cannot
+    /// read.
+    #[error("{}: {why}", path.display())]
+    Unsupported {
+        /// The model file.
+        path: PathBuf,
+        /// What was wrong.
+        why: String,
+    },
+    /// The two processes of section 5 could not talk.
+    #[error("two processes: {0}")]
+    Link(String),
+}
