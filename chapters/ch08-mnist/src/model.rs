@@ -14,7 +14,13 @@
 //! check the file before trusting it: a file that is not safetensors, of
 //! another format or version, with an unknown activation, a tensor of the
 //! wrong shape or a weight that is not finite is an error naming the file.
+//!
+//! [`safetensors_bytes`], [`read_metadata`] and [`read_f32s`] are the one
+//! writer and the checked reading every later chapter's model files use
+//! (chapter 10's network has other tensors and other metadata, in the
+//! same scheme: `format`, `version`, then the model's own keys).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use ndarray::{Array1, Array2};
@@ -76,36 +82,31 @@ fn tensor_names(l: usize) -> (String, String) {
 }
 
 // ANCHOR: save
-/// The bytes of a model file for `net`, trained with `cost`. Written by
-/// hand, it is short: the JSON header names each tensor's dtype, shape
-/// and byte range, and the same network always gives the same bytes.
-pub fn encode(net: &Network<f32>, cost: Cost) -> Vec<u8> {
-    let sizes: Vec<String> = net.sizes().iter().map(usize::to_string).collect();
-    let activations: Vec<&str> =
-        net.layers.iter().map(|l| l.activation.name()).collect();
-    let metadata = format!(
-        r#""__metadata__":{{"format":"{FORMAT}","version":"{VERSION}","sizes":"{}","activations":"{}","cost":"{}"}}"#,
-        sizes.join(" "),       // e.g. "784 256 10"
-        activations.join(" "), // e.g. "relu softmax"
-        cost.name()
-    );
+/// The bytes of a safetensors file holding `tensors` (name, shape and
+/// values, in this order) and `metadata` (written sorted by key). Written
+/// by hand, it is short: the JSON header names each tensor's dtype, shape
+/// and byte range; and the same tensors always give the same bytes.
+pub fn safetensors_bytes(
+    metadata: &BTreeMap<&str, String>,
+    tensors: &[(String, Vec<usize>, Vec<f32>)],
+) -> Vec<u8> {
+    let fields: Vec<String> = metadata
+        .iter()
+        .map(|(key, value)| format!("{}:{}", json(key), json(value)))
+        .collect();
+    let metadata = format!(r#""__metadata__":{{{}}}"#, fields.join(","));
     let mut entries = vec![metadata];
     let mut data: Vec<u8> = Vec::new(); // the tensors, one after another
-    let mut add = |name: String, shape: Vec<usize>, values: Vec<f32>| {
+    for (name, shape, values) in tensors {
         let start = data.len();
         data.extend(values.iter().flat_map(|v| v.to_le_bytes()));
         let shape: Vec<String> = shape.iter().map(usize::to_string).collect();
+        let offsets = format!("[{start},{}]", data.len());
         entries.push(format!(
-            r#""{name}":{{"dtype":"F32","shape":[{}],"data_offsets":[{start},{}]}}"#,
+            r#"{}:{{"dtype":"F32","shape":[{}],"data_offsets":{offsets}}}"#,
+            json(name),
             shape.join(","),
-            data.len()
         ));
-    };
-    for (l, layer) in net.layers.iter().enumerate() {
-        let (weight, bias) = tensor_names(l);
-        let w = layer.w.iter().copied().collect(); // row by row
-        add(weight, vec![layer.n_out(), layer.n_in()], w);
-        add(bias, vec![layer.n_out()], layer.b.to_vec());
     }
     let mut header = format!("{{{}}}", entries.join(","));
     // Padded with spaces so the tensors start 8-byte aligned.
@@ -116,6 +117,29 @@ pub fn encode(net: &Network<f32>, cost: Cost) -> Vec<u8> {
     bytes.extend(header.as_bytes());
     bytes.extend(data);
     bytes
+}
+
+/// The bytes of a model file for `net`, trained with `cost`: each layer's
+/// weight, row by row, and bias, and what the network is, in metadata.
+pub fn encode(net: &Network<f32>, cost: Cost) -> Vec<u8> {
+    let sizes: Vec<String> = net.sizes().iter().map(usize::to_string).collect();
+    let activations: Vec<&str> =
+        net.layers.iter().map(|l| l.activation.name()).collect();
+    let metadata = BTreeMap::from([
+        ("format", FORMAT.to_string()),
+        ("version", VERSION.to_string()),
+        ("sizes", sizes.join(" ")), // e.g. "784 256 10"
+        ("activations", activations.join(" ")), // e.g. "relu softmax"
+        ("cost", cost.name().to_string()),
+    ]);
+    let mut tensors = Vec::new();
+    for (l, layer) in net.layers.iter().enumerate() {
+        let (weight, bias) = tensor_names(l);
+        let w = layer.w.iter().copied().collect(); // row by row
+        tensors.push((weight, vec![layer.n_out(), layer.n_in()], w));
+        tensors.push((bias, vec![layer.n_out()], layer.b.to_vec()));
+    }
+    safetensors_bytes(&metadata, &tensors)
 }
 
 /// Saves `net`, trained with `cost`, to `path` atomically.
@@ -139,13 +163,6 @@ pub fn decode(
         path: path.to_path_buf(),
         reason,
     };
-    if bytes.starts_with(b"nnfs-model 1\n") {
-        return Err(corrupt(
-            "a model in this book's old format (nnfs-model 1); train it \
-             again to save it as safetensors"
-                .into(),
-        ));
-    }
     let tensors = SafeTensors::deserialize(bytes)
         .map_err(|e| corrupt(format!("not safetensors ({e})")))?;
     let (sizes, activations, cost) = describe(bytes).map_err(corrupt)?;
@@ -153,10 +170,9 @@ pub fn decode(
     for (l, (pair, f)) in sizes.windows(2).zip(activations).enumerate() {
         let (n_in, n_out) = (pair[0], pair[1]);
         let (weight, bias) = tensor_names(l);
-        let w = read_tensor(&tensors, &weight, &[n_out, n_in], &sizes)
-            .map_err(corrupt)?; // (n_out, n_in), row by row
-        let b =
-            read_tensor(&tensors, &bias, &[n_out], &sizes).map_err(corrupt)?;
+        let w =
+            read_f32s(&tensors, &weight, &[n_out, n_in]).map_err(corrupt)?; // (n_out, n_in), row by row
+        let b = read_f32s(&tensors, &bias, &[n_out]).map_err(corrupt)?;
         let w = Array2::from_shape_vec((n_out, n_in), w).expect("checked");
         layers.push(Layer::new(w, Array1::from(b), f));
     }
@@ -176,25 +192,13 @@ pub fn decode(
 fn describe(
     bytes: &[u8],
 ) -> Result<(Vec<usize>, Vec<Activation>, Cost), String> {
-    let (_, header) = SafeTensors::read_metadata(bytes)
-        .map_err(|e| format!("not safetensors ({e})"))?;
-    let metadata = header.metadata().clone().unwrap_or_default();
+    let metadata = read_metadata(bytes, FORMAT, VERSION)?;
     let field = |key: &str| {
         metadata
             .get(key)
             .cloned()
             .ok_or_else(|| format!("no '{key}' in its metadata"))
     };
-    if field("format")? != FORMAT {
-        return Err(format!("its format is not '{FORMAT}'"));
-    }
-    let version = field("version")?;
-    if version != VERSION {
-        return Err(format!(
-            "version {version} is not supported (this program reads \
-             version {VERSION})"
-        ));
-    }
     let sizes: Vec<usize> = field("sizes")?
         .split_whitespace()
         .map(|s| s.parse().map_err(|_| format!("bad layer size '{s}'")))
@@ -220,20 +224,47 @@ fn describe(
     Ok((sizes, activations, cost))
 }
 
+/// A safetensors file's metadata, once its `format` and `version` are
+/// checked to be `format` and `version`.
+pub fn read_metadata(
+    bytes: &[u8],
+    format: &str,
+    version: &str,
+) -> Result<std::collections::HashMap<String, String>, String> {
+    let (_, header) = SafeTensors::read_metadata(bytes)
+        .map_err(|e| format!("not safetensors ({e})"))?;
+    let metadata = header.metadata().clone().unwrap_or_default();
+    let field = |key: &str| {
+        metadata
+            .get(key)
+            .ok_or_else(|| format!("no '{key}' in its metadata"))
+    };
+    let found = field("format")?;
+    if found != format {
+        return Err(format!("its format is '{found}', not '{format}'"));
+    }
+    let found = field("version")?;
+    if found != version {
+        return Err(format!(
+            "version {found} is not supported (this program reads version \
+             {version})"
+        ));
+    }
+    Ok(metadata)
+}
+
 /// One tensor's values, checked for its dtype, its shape and finiteness.
-fn read_tensor(
+pub fn read_f32s(
     tensors: &SafeTensors,
     name: &str,
     shape: &[usize],
-    sizes: &[usize],
 ) -> Result<Vec<f32>, String> {
     let tensor = tensors
         .tensor(name)
         .map_err(|_| format!("no tensor '{name}'"))?;
     if tensor.dtype() != Dtype::F32 || tensor.shape() != shape {
         return Err(format!(
-            "tensor '{name}' is {:?} {:?}; layer sizes {sizes:?} need F32 \
-             {shape:?}",
+            "tensor '{name}' is {:?} {:?}; the model needs F32 {shape:?}",
             tensor.dtype(),
             tensor.shape()
         ));
@@ -250,6 +281,24 @@ fn read_tensor(
         ));
     }
     Ok(values)
+}
+
+/// `text` as a JSON string: quoted, with quotes, backslashes and control
+/// characters escaped.
+fn json(text: &str) -> String {
+    let mut out = String::from('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Loads a model file: the network and the cost it was trained with.
@@ -322,6 +371,34 @@ mod tests {
     }
 
     #[test]
+    fn the_writer_sorts_its_metadata_and_escapes_every_string() {
+        let odd = "a \"quoted\" \\ value\nwith a newline";
+        let metadata = BTreeMap::from([
+            ("zeta", "last".to_string()),
+            ("alpha", odd.to_string()),
+            ("format", "test".to_string()),
+        ]);
+        let tensors = vec![
+            ("b \"two\"".to_string(), vec![2], vec![1.0, 2.0]),
+            ("a".to_string(), vec![1, 3], vec![3.0, 4.0, 5.0]),
+        ];
+        let bytes = safetensors_bytes(&metadata, &tensors);
+        let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+        let header = std::str::from_utf8(&bytes[8..8 + n]).unwrap();
+        let (alpha, format) = (header.find("alpha"), header.find("format"));
+        assert!(alpha < format && format < header.find("zeta"), "{header}");
+        // Another reader finds every string and number as written.
+        let (_, read) = SafeTensors::read_metadata(&bytes).unwrap();
+        assert_eq!(read.metadata().clone().unwrap()["alpha"], odd);
+        let other = SafeTensors::deserialize(&bytes).unwrap();
+        assert_eq!(read_f32s(&other, "b \"two\"", &[2]), Ok(vec![1.0, 2.0]));
+        assert_eq!(read_f32s(&other, "a", &[1, 3]), Ok(vec![3.0, 4.0, 5.0]));
+        assert_eq!(safetensors_bytes(&metadata, &tensors), bytes);
+        let wrong = read_metadata(&bytes, "nnfs-model", "2").unwrap_err();
+        assert_eq!(wrong, "its format is 'test', not 'nnfs-model'");
+    }
+
+    #[test]
     fn corrupt_files_are_clear_errors() {
         let good = encode(&net(), Cost::CrossEntropy);
         assert!(
@@ -333,10 +410,9 @@ mod tests {
             "{}",
             err(&good[..good.len() - 3])
         );
-        assert_eq!(
-            err(b"nnfs-model 1\nsizes 6 4 3\nactivations relu softmax\nend\n"),
-            "m.model: not a model file: a model in this book's old format \
-             (nnfs-model 1); train it again to save it as safetensors"
+        assert!(
+            err(b"nnfs-model 1\nsizes 6 4 3\nend\n")
+                .contains("not a model file: not safetensors"),
         );
         let v3 =
             with_header(|h| h.replace(r#""version":"2""#, r#""version":"3""#));

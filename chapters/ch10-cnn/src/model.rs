@@ -8,21 +8,20 @@
 //! and the architecture; loading checks every shape and value, and a file
 //! of chapter 8's fully connected format is named as such.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::path::Path;
 
-use ch08_mnist::model::ModelError;
-use safetensors::tensor::TensorView;
-use safetensors::{Dtype, SafeTensors};
+use ch08_mnist::model::{
+    ModelError, read_f32s, read_metadata, safetensors_bytes,
+};
+use safetensors::SafeTensors;
 
 use crate::net::{Architecture, Cnn};
 
-/// The metadata's one key. (One key, because safetensors keeps metadata
-/// in a hash map whose order changes from run to run: with one, the same
-/// network always gives the same bytes.)
-const KEY: &str = "nnfs-cnn";
-/// The format's version.
-const VERSION: &str = "1";
+/// The metadata's `format`.
+const FORMAT: &str = "nnfs-cnn";
+/// The format's version (1 kept the architecture in one key).
+const VERSION: &str = "2";
 /// The tensors, in [`Cnn::layers`] order: (weight, bias) per layer.
 const NAMES: [(&str, &str); 4] = [
     ("conv1.weight", "conv1.bias"),
@@ -31,31 +30,33 @@ const NAMES: [(&str, &str); 4] = [
     ("fc2.weight", "fc2.bias"),
 ];
 
-/// The metadata: "version=1 side=28 k=5 channels=20,40 hidden=100
-/// classes=10".
-fn describe(arch: Architecture) -> String {
+/// The metadata, in chapter 8's scheme: format, version, and the
+/// architecture's sizes.
+fn describe(arch: Architecture) -> BTreeMap<&'static str, String> {
     let [c1, c2] = arch.channels;
-    format!(
-        "version={VERSION} side={} k={} channels={c1},{c2} hidden={} \
-         classes={}",
-        arch.side, arch.k, arch.hidden, arch.classes
-    )
+    BTreeMap::from([
+        ("format", FORMAT.to_string()),
+        ("version", VERSION.to_string()),
+        ("side", arch.side.to_string()),
+        ("k", arch.k.to_string()),
+        ("channels", format!("{c1} {c2}")),
+        ("hidden", arch.hidden.to_string()),
+        ("classes", arch.classes.to_string()),
+    ])
 }
 
-/// The architecture a metadata value describes.
-fn architecture(text: &str) -> Result<Architecture, String> {
+/// The architecture a file's metadata describes, checked.
+fn architecture(bytes: &[u8]) -> Result<Architecture, String> {
+    let metadata = read_metadata(bytes, FORMAT, VERSION)?;
     let field = |key: &str| {
-        text.split_whitespace()
-            .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
-            .ok_or_else(|| format!("no '{key}' in its description"))
+        metadata
+            .get(key)
+            .ok_or_else(|| format!("no '{key}' in its metadata"))
     };
-    if field("version")? != VERSION {
-        return Err(format!("its version is not {VERSION}"));
-    }
     let number =
         |s: &str| s.parse::<usize>().map_err(|_| format!("bad size '{s}'"));
     let channels: Vec<usize> = field("channels")?
-        .split(',')
+        .split_whitespace()
         .map(number)
         .collect::<Result<_, _>>()?;
     let [c1, c2] = channels[..] else {
@@ -72,26 +73,20 @@ fn architecture(text: &str) -> Result<Architecture, String> {
     Ok(arch)
 }
 
-/// The bytes of a model file for `net`.
+/// The bytes of a model file for `net`, by chapter 8's one writer.
 pub fn encode(net: &Cnn<f32>) -> Vec<u8> {
-    let bytes: Vec<(Vec<u8>, Vec<usize>)> = net
+    let names = NAMES.iter().flat_map(|(w, b)| [*w, *b]);
+    let tensors: Vec<(String, Vec<usize>, Vec<f32>)> = net
         .layers()
         .iter()
         .flat_map(|(w, b)| [w, b])
-        .map(|t| {
-            let data = t.iter().flat_map(|v| v.to_le_bytes()).collect();
-            (data, t.shape().to_vec())
+        .zip(names)
+        .map(|(t, name)| {
+            let values = t.iter().copied().collect(); // row-major
+            (name.to_string(), t.shape().to_vec(), values)
         })
         .collect();
-    let names = NAMES.iter().flat_map(|(w, b)| [*w, *b]);
-    let views = names.zip(&bytes).map(|(name, (data, shape))| {
-        let view = TensorView::new(Dtype::F32, shape.clone(), data)
-            .expect("shape and bytes agree");
-        (name, view)
-    });
-    let metadata = HashMap::from([(KEY.to_string(), describe(net.arch))]);
-    safetensors::serialize(views, Some(metadata))
-        .expect("in-memory tensors serialize")
+    safetensors_bytes(&describe(net.arch), &tensors)
 }
 
 /// Saves `net` to `path` atomically.
@@ -108,20 +103,15 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<Cnn<f32>, ModelError> {
     };
     let tensors = SafeTensors::deserialize(bytes)
         .map_err(|e| corrupt(format!("not safetensors ({e})")))?;
-    let (_, header) = SafeTensors::read_metadata(bytes)
-        .map_err(|e| corrupt(format!("not safetensors ({e})")))?;
-    let metadata = header.metadata().clone().unwrap_or_default();
-    if metadata.get("format").is_some_and(|f| f == "nnfs-model") {
+    let chapter_8 = read_metadata(bytes, "nnfs-model", "2").is_ok();
+    if chapter_8 {
         return Err(corrupt(
             "a fully connected network (chapter 8's format), not a \
              convolutional one; give it to `ch08-mnist predict`"
                 .into(),
         ));
     }
-    let description = metadata
-        .get(KEY)
-        .ok_or_else(|| corrupt(format!("no '{KEY}' in its metadata")))?;
-    let arch = architecture(description).map_err(corrupt)?;
+    let arch = architecture(bytes).map_err(corrupt)?;
     let mut net = Cnn::zeros(arch);
     if tensors.len() != 8 {
         return Err(corrupt(format!("{} tensors, not 8", tensors.len())));
@@ -130,28 +120,9 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<Cnn<f32>, ModelError> {
         net.layers_mut().into_iter().zip(NAMES)
     {
         for (to, name) in [(&mut w, w_name), (&mut b, b_name)] {
-            let tensor = tensors
-                .tensor(name)
-                .map_err(|_| corrupt(format!("no tensor '{name}'")))?;
-            if tensor.dtype() != Dtype::F32 || tensor.shape() != to.shape() {
-                return Err(corrupt(format!(
-                    "tensor '{name}' is {:?} {:?}; the architecture needs \
-                     F32 {:?}",
-                    tensor.dtype(),
-                    tensor.shape(),
-                    to.shape()
-                )));
-            }
-            let values = tensor
-                .data()
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]));
-            for (k, (to, v)) in to.iter_mut().zip(values).enumerate() {
-                if !v.is_finite() {
-                    return Err(corrupt(format!(
-                        "entry {k} of '{name}' is {v}, not a finite weight"
-                    )));
-                }
+            let values =
+                read_f32s(&tensors, name, to.shape()).map_err(corrupt)?;
+            for (to, v) in to.iter_mut().zip(values) {
                 *to = v;
             }
         }

@@ -483,13 +483,20 @@ fn a_model_file_round_trips_and_bad_files_are_named() {
     let small = encode(&other);
     // a tensor of another shape under a valid architecture
     let mut text = small.clone();
+    let channels = br#""channels":"3 4""#;
     let at = small
-        .windows(12)
-        .position(|w| w == b"channels=3,4")
+        .windows(channels.len())
+        .position(|w| w == channels)
         .unwrap();
-    text[at + 11] = b'5';
+    text[at + channels.len() - 2] = b'5';
     let err = says(&text);
-    assert!(err.contains("the architecture needs F32"), "{err}");
+    assert!(err.contains("the model needs F32"), "{err}");
+    // a file of another version of this format
+    let mut old = small.clone();
+    let version = br#""version":"2""#;
+    let at = old.windows(13).position(|w| w == version).unwrap();
+    old[at + 11] = b'1';
+    assert!(says(&old).contains("version 1 is not supported"));
     other.w4[(0, 0)] = f32::NAN;
     assert!(says(&encode(&other)).contains("not a finite weight"));
     let mlp = ch07_minibatches::Network::<f32>::new(
