@@ -564,14 +564,15 @@ fn word_before(before: &str) -> &str {
 }
 
 /// The functions `code` defines (the names after `fn`); with `public`, only
-/// those declared `pub` (or `pub(crate)` and the like).
+/// those declared plain `pub`: `pub(crate)` and `pub(super)` mark helpers
+/// shared between modules, not what a chapter offers.
 fn fn_definitions(code: &str, public: bool) -> BTreeSet<String> {
     identifiers(&code_only(code))
         .into_iter()
         .filter(|(_, before, _)| {
             let line = &before[before.rfind('\n').map_or(0, |at| at + 1)..];
             word_before(before) == "fn"
-                && (!public || line.trim_start().starts_with("pub"))
+                && (!public || line.trim_start().starts_with("pub "))
         })
         .map(|(word, _, _)| word.to_string())
         .collect()
@@ -688,8 +689,8 @@ fn crate_of(file: &str) -> String {
 }
 
 /// Whether a call to `name` in a listing of `krate` calls a public function
-/// of ours: the crate's own function by that name if it has one (a private
-/// helper is not checked), else a public one of any crate (imported).
+/// of ours: the crate's own function by that name if it has one (a helper
+/// is not checked), else a public one of any crate (imported).
 fn is_ours(functions: &Functions, krate: &str, name: &str) -> bool {
     match functions.get(krate).and_then(|fns| fns.get(name)) {
         Some(public) => *public,
@@ -766,16 +767,16 @@ fn our_functions() -> Functions {
 /// literals left out), and only calls to a name that some `pub fn NAME` in
 /// `chapters/*/src` (outside the test module that starts at a file's first
 /// `#[cfg(test)]`) defines are checked, so the standard library, ndarray,
-/// Burn, the shared library and private helpers never count. A listing's
-/// own crate comes first: if it defines the name privately, that helper is
-/// what it calls, whatever other crates export. Method calls (`.name(`),
-/// associated functions (`Type::name(`, `f64::max(`), macros (`name!(`)
-/// and names the listing binds itself (`let`, closures' and functions'
-/// parameters) are left out; module paths (`ch08_mnist::cosine_eta(`) are
-/// calls. "Shown" compares names without their crate: a `flatten` shown in
-/// chapter 1 counts for every later `flatten`. "Named" means in inline
-/// code (`` `name` ``) in the page's prose, in the hints it includes or in
-/// a listing's comments.
+/// Burn, the shared library and helpers (private, `pub(crate)`,
+/// `pub(super)`) never count. A listing's own crate comes first: if it
+/// defines the name as a helper, that helper is what it calls, whatever
+/// other crates export. Method calls (`.name(`), associated functions
+/// (`Type::name(`, `f64::max(`), macros (`name!(`) and names the listing
+/// binds itself (`let`, closures' and functions' parameters) are left out;
+/// module paths (`ch08_mnist::cosine_eta(`) are calls. "Shown" compares
+/// names without their crate: a `flatten` shown in chapter 1 counts for
+/// every later `flatten`. "Named" means in inline code (`` `name` ``) in
+/// the page's prose, in the hints it includes or in a listing's comments.
 #[test]
 fn every_function_a_listing_calls_is_shown_or_named() {
     let functions = our_functions();
@@ -904,7 +905,9 @@ pub fn shown(x: f64, f: impl Fn(f64) -> f64) -> f64 {
     assert_eq!(calls, ["free", "helper", "path"]);
     let defined: Vec<String> = fn_definitions(code, true).into_iter().collect();
     assert_eq!(defined, ["shown"]);
-    assert!(fn_definitions("fn private() {}", true).is_empty());
+    let helpers = "fn a() {}\npub(crate) fn b() {}\npub(super) fn c() {}";
+    assert!(fn_definitions(helpers, true).is_empty());
+    assert_eq!(fn_definitions(helpers, false).len(), 3);
     assert_eq!(
         code_only("r#\"a \"(b)\" c\"# + x('\\'') // d(e)"),
         "\"\" + x(' ') "
