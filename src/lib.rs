@@ -56,40 +56,67 @@ pub fn includes(page: &str) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
+/// The name an `ANCHOR:` (or `ANCHOR_END:`) marker on `line` opens, as
+/// mdBook reads it: the word after the first `marker` in the line.
+fn marked_name<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
+    let at = line.find(marker)?;
+    let rest = line[at + marker.len()..].trim_start();
+    let end = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(rest.len());
+    (end > 0).then(|| &rest[..end])
+}
+
 /// Whether `line` holds `marker` followed by the name `anchor`, as mdBook
 /// reads it: anywhere in the line (`// ANCHOR: x`, `<!-- ANCHOR: x -->`),
 /// the name being the word after the marker.
 fn marks(line: &str, marker: &str, anchor: &str) -> bool {
-    line.find(marker).is_some_and(|at| {
-        let name: String = line[at + marker.len()..]
-            .trim_start()
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
-            .collect();
-        name == anchor
-    })
+    marked_name(line, marker) == Some(anchor)
 }
 
-/// The lines between `ANCHOR: name` and `ANCHOR_END: name`, without nested
-/// anchor lines; `None` if the anchor is missing or never closed.
-pub fn anchor_region(source: &str, anchor: &str) -> Option<Vec<String>> {
-    let mut lines = source.lines();
-    lines.find(|line| marks(line, "ANCHOR:", anchor))?;
+/// The names of the anchors `source` opens (`ANCHOR: name`), in order.
+pub fn anchor_names(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter_map(|line| marked_name(line, "ANCHOR:"))
+        .map(String::from)
+        .collect()
+}
+
+/// The lines between `ANCHOR: name` and `ANCHOR_END: name`, each with its
+/// line number in `source` (from 1), without the lines that open or close
+/// a nested anchor: what mdBook shows for `{{#include file:name}}`. `None`
+/// if the anchor is missing or never closed.
+pub fn anchor_lines(
+    source: &str,
+    anchor: &str,
+) -> Option<Vec<(usize, String)>> {
+    let mut lines = source.lines().enumerate();
+    lines.find(|(_, line)| marks(line, "ANCHOR:", anchor))?;
     let mut region = Vec::new();
-    for line in lines {
+    for (i, line) in lines {
         if marks(line, "ANCHOR_END:", anchor) {
             return Some(region);
         }
-        if !line.contains("ANCHOR") {
-            region.push(line.to_string());
+        if marked_name(line, "ANCHOR:").is_none()
+            && marked_name(line, "ANCHOR_END:").is_none()
+        {
+            region.push((i + 1, line.to_string()));
         }
     }
     None
 }
 
+/// The lines between `ANCHOR: name` and `ANCHOR_END: name`, without nested
+/// anchor lines; `None` if the anchor is missing or never closed.
+pub fn anchor_region(source: &str, anchor: &str) -> Option<Vec<String>> {
+    let region = anchor_lines(source, anchor)?;
+    Some(region.into_iter().map(|(_, line)| line).collect())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::anchor_region;
+    use super::{anchor_lines, anchor_names, anchor_region};
 
     #[test]
     fn anchors_are_found_in_code_and_markdown_comments_by_whole_name() {
@@ -100,5 +127,21 @@ mod tests {
         assert_eq!(anchor_region(source, "e1_10").unwrap(), ["ten"]);
         assert_eq!(anchor_region(source, "f").unwrap(), ["fn f() {}"]);
         assert_eq!(anchor_region(source, "e1"), None);
+    }
+
+    #[test]
+    fn anchor_lines_are_numbered_and_anchor_names_listed() {
+        let source = "// ANCHOR: outer\nfn f() {\n// ANCHOR: inner\n    g()\n\
+                      // ANCHOR_END: inner\n}\n// ANCHOR_END: outer\n";
+        assert_eq!(
+            anchor_lines(source, "outer").unwrap(),
+            [
+                (2, "fn f() {".to_string()),
+                (4, "    g()".into()),
+                (6, "}".into())
+            ]
+        );
+        assert_eq!(anchor_names(source), ["outer", "inner"]);
+        assert!(anchor_names("// ANCHOR_END: x\n// ANCHOR:\n").is_empty());
     }
 }

@@ -93,6 +93,7 @@ impl Neuron {
 }
 // ANCHOR_END: gradient
 
+// ANCHOR: edge_detector
 /// Side of the square images, as in MNIST.
 pub const SIDE: usize = 28;
 
@@ -104,7 +105,6 @@ pub fn flatten(image: &Image) -> Array1<f64> {
     image.iter().copied().collect() // (784,)
 }
 
-// ANCHOR: edge_detector
 /// The rows of the stroke the edge detector looks for.
 pub const STROKE_ROWS: Range<usize> = 12..16;
 /// The columns it spans.

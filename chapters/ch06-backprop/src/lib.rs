@@ -126,7 +126,8 @@ pub fn backprop<T: Real>(
     let mut grads = Gradients::zeros_like(net);
 
     // backward pass
-    let mut delta = output_error(cost, f(last), &zs[last], &a[last + 1], y); // BP1
+    // BP1: δ = ∇ₐC ⊙ f'(z) at the output
+    let mut delta = output_error(cost, f(last), &zs[last], &a[last + 1], y);
     for l in (0..=last).rev() {
         grads.nabla_b[l] = delta.clone(); // BP3: ∂C/∂b = δ
         grads.nabla_w[l] = outer(&delta, &a[l]); // BP4: ∂C/∂W = δ aᵀ

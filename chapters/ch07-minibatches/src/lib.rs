@@ -99,7 +99,8 @@ pub fn output_error_batch<T: Real>(
         (Cost::CrossEntropy, Activation::Softmax) => a - &y,
         (Cost::Quadratic, _) => backward_through_batch(f, z, a, a - &y),
         (Cost::CrossEntropy, _) => {
-            let grad_a = y.mapv(|y| -y) / a.mapv(|a| a.max(tiny)); // ∂C/∂a = −y/a
+            // ∂C/∂a = −y/a
+            let grad_a = y.mapv(|y| -y) / a.mapv(|a| a.max(tiny));
             backward_through_batch(f, z, a, grad_a)
         }
     }
@@ -131,7 +132,8 @@ pub fn backprop_batch<T: Real>(
         grads.nabla_w[l] = delta.dot(&a[l].t()) / m; // BP4: Δ Aᵀ / m
         if l > 0 {
             let g = net.layers[l].w.t().dot(&delta); // Wᵀ Δ
-            delta = backward_through_batch(f(l - 1), &zs[l - 1], &a[l], g); // BP2
+            // BP2: Δ = (Wᵀ Δ) ⊙ f'(Z) for the layer below
+            delta = backward_through_batch(f(l - 1), &zs[l - 1], &a[l], g);
         }
     }
     grads
