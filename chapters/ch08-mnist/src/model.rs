@@ -170,8 +170,9 @@ pub fn decode(
     for (l, (pair, f)) in sizes.windows(2).zip(activations).enumerate() {
         let (n_in, n_out) = (pair[0], pair[1]);
         let (weight, bias) = tensor_names(l);
+        // W is (n_out, n_in), row by row.
         let w =
-            read_f32s(&tensors, &weight, &[n_out, n_in]).map_err(corrupt)?; // (n_out, n_in), row by row
+            read_f32s(&tensors, &weight, &[n_out, n_in]).map_err(corrupt)?;
         let b = read_f32s(&tensors, &bias, &[n_out]).map_err(corrupt)?;
         let w = Array2::from_shape_vec((n_out, n_in), w).expect("checked");
         layers.push(Layer::new(w, Array1::from(b), f));

@@ -54,8 +54,8 @@ pub fn dropout_mask<T: Real>(
     mask
 }
 
-/// Fills `mask` as above, entry after entry (row by row) from `rng`: the
-/// same numbers for any thread count.
+/// Fills `mask` as above, entry after entry (row by row) from `rng`,
+/// so the same generator always gives the same mask.
 pub fn draw_dropout<T: Real>(
     mut mask: ArrayViewMut2<T>,
     p: f64,
