@@ -389,7 +389,7 @@ pub fn valley_paths() -> Vec<(String, Vec<[f64; 2]>)> {
         ),
         (
             format!("momentum, η = {eta}, μ = {mu}"),
-            momentum_path(bowl_gradient, START, VALLEY_MOMENTUM, VALLEY_STEPS),
+            momentum_path(bowl_gradient, START, eta, mu, VALLEY_STEPS),
         ),
         (
             format!("Adam, η = {VALLEY_ADAM}"),

@@ -16,7 +16,8 @@ pub fn activation_spread(
     x: ArrayView2<f64>, // (784, m)
     init: Init,
     f: Activation,
-    (depth, width): (usize, usize),
+    depth: usize,
+    width: usize,
     rng: &mut Rng,
 ) -> Vec<f64> {
     let sizes = [vec![x.nrows()], vec![width; depth]].concat();
@@ -54,8 +55,16 @@ mod tests {
     fn he_keeps_relu_signals_steady_and_n01_explodes_them() {
         let mut rng = seeded(1);
         let x = normal_array(&mut rng, (784, 200), 0.3).mapv(f64::abs);
+        let (depth, width) = DEEP;
         let mut spread = |init| {
-            activation_spread(x.view(), init, Activation::Relu, DEEP, &mut rng)
+            activation_spread(
+                x.view(),
+                init,
+                Activation::Relu,
+                depth,
+                width,
+                &mut rng,
+            )
         };
         let he = spread(Init::He);
         let ratio = he[9] / he[0];

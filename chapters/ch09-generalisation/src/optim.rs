@@ -15,7 +15,8 @@ pub type Point = [f64; 2];
 pub fn momentum_path(
     gradient: impl Fn(Point) -> Point,
     start: Point,
-    (eta, mu): (f64, f64),
+    eta: f64,
+    mu: f64,
     steps: usize,
 ) -> Vec<Point> {
     let (mut p, mut v) = (start, [0.0; 2]);
@@ -205,7 +206,8 @@ mod tests {
     #[test]
     fn on_the_valley_momentum_beats_plain_descent_and_adam_circles() {
         let plain = gradient_descent(bowl_gradient, START, VALLEY_ETA, 50);
-        let heavy = momentum_path(bowl_gradient, START, VALLEY_MOMENTUM, 50);
+        let (eta, mu) = VALLEY_MOMENTUM;
+        let heavy = momentum_path(bowl_gradient, START, eta, mu, 50);
         let adam = adam_path(bowl_gradient, START, VALLEY_ADAM, 50);
         let end = |path: &[Point]| bowl(*path.last().unwrap());
         assert!(end(&heavy) < 1e-6 * end(&plain), "{}", end(&heavy));
@@ -223,7 +225,7 @@ mod tests {
     #[test]
     fn momentum_zero_is_plain_descent() {
         let plain = gradient_descent(bowl_gradient, START, 0.1, 20);
-        let none = momentum_path(bowl_gradient, START, (0.1, 0.0), 20);
+        let none = momentum_path(bowl_gradient, START, 0.1, 0.0, 20);
         assert_eq!(plain, none);
     }
 

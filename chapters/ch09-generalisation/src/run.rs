@@ -6,14 +6,14 @@ use std::path::Path;
 use std::time::Instant;
 
 use ch08_mnist::{Mnist, best_epoch};
-use ndarray::{Array2, s};
+use ndarray::{Array1, Array2, ArrayView2, s};
 use shared::data::DataSet;
 use shared::rng::seeded;
 
 use crate::augment::Augment;
 use crate::figures::Results;
 use crate::init::{DEEP, INITS, activation_spread};
-use crate::inputs::{mean_and_spread, pca, standardise};
+use crate::inputs::{Pca, mean_and_spread, pca, standardise};
 use crate::optim::Schedule;
 use crate::train::{Method, Record, Settings, train};
 use crate::tune::{
@@ -190,14 +190,33 @@ fn run_quietly(
     train(settings, data, |_| ())
 }
 
-/// The whole narrated run; figures go to `figures_dir` and the chosen
-/// model to `model_file`, each unless `None`.
+/// The whole narrated run, one call per section of the page; figures go
+/// to `figures_dir` and the chosen model to `model_file`, each unless
+/// `None`.
 pub fn narrated(
     scale: Scale,
     figures_dir: Option<&Path>,
     model_file: Option<&Path>,
 ) -> Result<(), Error> {
     let mnist = Mnist::load(DataSet::Mnist)?;
+    introduction(&mnist);
+    let mut results = Results::default();
+    overfitting(&mnist, scale, &mut results);
+    better_inputs(&mnist, scale, &mut results);
+    better_starts(&mnist, &mut results);
+    let tune_data = mnist.first(scale.tune_images);
+    better_steps(&tune_data);
+    tuning(&mnist, scale, &tune_data, &mut results);
+    let chosen = ablation(&mnist, scale, &mut results);
+    the_chapters_model(&chosen, model_file)?;
+    if let Some(dir) = figures_dir {
+        write_figures(&mnist, results, dir)?;
+    }
+    Ok(())
+}
+
+/// The heading: the split, and the threads and instructions in use.
+fn introduction(mnist: &Mnist) {
     println!("Chapter 9: generalisation");
     println!(
         "MNIST split: {} training images, {} validation, {} test \
@@ -211,42 +230,18 @@ pub fn narrated(
         fastpath::threads(),
         fastpath::instruction_set()
     );
-    let mut results = Results::default();
+}
 
-    // 1. Overfitting, seen.
+/// Section 1, overfitting seen: 784-100-10 on 1,000 images, then each
+/// regulariser alone on the same images.
+fn overfitting(mnist: &Mnist, scale: Scale, results: &mut Results) {
     println!("\n1. Overfitting: 784-100-10 on the first 1,000 images");
     let small = mnist.first(1000);
     let mut runs = Vec::new();
     for (name, settings) in small_regularised(scale.small_epochs) {
         let (_, history) = run_quietly(&settings, &small);
         if runs.is_empty() {
-            println!("  epoch  train loss  train acc  val loss  val acc");
-            let every = (history.len() / 10).max(1);
-            for r in history.iter().filter(|r| r.epoch % every == 0) {
-                println!(
-                    "  {:5}  {:10.4}  {:>9}  {:8.4}  {:>7}",
-                    r.epoch,
-                    r.train_loss,
-                    pct(r.train_accuracy),
-                    r.validation_loss,
-                    pct(r.validation_accuracy)
-                );
-            }
-            let last = history.last().expect("epochs");
-            let lowest = history
-                .iter()
-                .min_by(|a, b| a.validation_loss.total_cmp(&b.validation_loss))
-                .expect("epochs");
-            println!(
-                "  The gap: {} on the images it learned from, {} on new \
-                 ones; validation loss was lowest at epoch {} ({:.4}) and \
-                 rose to {:.4}.",
-                pct(last.train_accuracy),
-                pct(last.validation_accuracy),
-                lowest.epoch,
-                lowest.validation_loss,
-                last.validation_loss
-            );
+            the_gap(&history);
             println!("  Each regulariser alone, same 1,000 images:");
         }
         let best = best_epoch(&history).expect("epochs");
@@ -261,8 +256,44 @@ pub fn narrated(
         runs.push((name.to_string(), history));
     }
     results.small_runs = runs;
+}
 
-    // 2. Better inputs.
+/// The unregularised run's epochs, and the gap between the images it
+/// learned from and new ones.
+fn the_gap(history: &[Record]) {
+    println!("  epoch  train loss  train acc  val loss  val acc");
+    let every = (history.len() / 10).max(1);
+    for r in history.iter().filter(|r| r.epoch % every == 0) {
+        println!(
+            "  {:5}  {:10.4}  {:>9}  {:8.4}  {:>7}",
+            r.epoch,
+            r.train_loss,
+            pct(r.train_accuracy),
+            r.validation_loss,
+            pct(r.validation_accuracy)
+        );
+    }
+    let last = history.last().expect("epochs");
+    let lowest = history
+        .iter()
+        .min_by(|a, b| a.validation_loss.total_cmp(&b.validation_loss))
+        .expect("epochs");
+    println!(
+        "  The gap: {} on the images it learned from, {} on new \
+         ones; validation loss was lowest at epoch {} ({:.4}) and \
+         rose to {:.4}.",
+        pct(last.train_accuracy),
+        pct(last.validation_accuracy),
+        lowest.epoch,
+        lowest.validation_loss,
+        last.validation_loss
+    );
+}
+
+/// Section 2, better inputs: the mean image and the pixels' spread, PCA,
+/// and the same network trained on raw, standardised, projected and
+/// whitened inputs.
+fn better_inputs(mnist: &Mnist, scale: Scale, results: &mut Results) {
     println!("\n2. Better inputs");
     let n_pca = scale.pca_images.min(mnist.x.ncols());
     let x64 = mnist.x.slice(s![.., ..n_pca]).mapv(f64::from);
@@ -271,77 +302,16 @@ pub fn narrated(
         "  Mean image subtracted; the pixels' spread is {spread:.4} \
          (pixels in [0, 1])."
     );
-    let start = Instant::now();
-    let mut rng = seeded(shared::rng::DEFAULT_SEED);
-    let found = pca(x64.view(), scale.components, &mut rng);
-    let explained = found.explained();
-    let components = explained.len();
-    print!(
-        "  PCA of {n_pca} images ({:.1} s): variance explained by",
-        start.elapsed().as_secs_f64()
-    );
-    for k in [1, 10, 50, 100] {
-        if k <= components {
-            print!(" {k}: {:.1} %,", 100.0 * explained[k - 1]);
-        }
-    }
-    println!(" of {:.2} in all.", found.total_variance);
+    let found = principal_components(x64.view(), scale.components);
     // Whitening, measured: the same network and steps on three inputs.
     let eps = 0.1;
-    let whitening_runs = {
-        let to32 = |a: Array2<f64>| a.mapv(|v| v as f32);
-        let n = scale.tune_images;
-        let raw = mnist.first(n);
-        let x_tr = raw.x.mapv(f64::from);
-        let x_va = raw.x_val.mapv(f64::from);
-        let x_te = raw.x_test.mapv(f64::from);
-        let standard = raw.with_inputs(
-            to32(standardise(x_tr.view(), &mu, spread)),
-            to32(standardise(x_va.view(), &mu, spread)),
-            to32(standardise(x_te.view(), &mu, spread)),
-        );
-        let white = raw.with_inputs(
-            to32(found.whiten(x_tr.view(), eps)),
-            to32(found.whiten(x_va.view(), eps)),
-            to32(found.whiten(x_te.view(), eps)),
-        );
-        let settings = Settings {
-            hidden: vec![256],
-            method: Method::Sgd,
-            eta: 0.05,
-            schedule: Schedule::Constant,
-            epochs: 3,
-            ..Settings::baseline()
-        };
-        println!(
-            "  Plain SGD (η = 0.05, 784-256-10, {n} images), validation \
-             accuracy after each epoch:"
-        );
-        let mut out = Vec::new();
-        let projected = raw.with_inputs(
-            to32(found.project(x_tr.view())),
-            to32(found.project(x_va.view())),
-            to32(found.project(x_te.view())),
-        );
-        for (name, data) in [
-            ("raw pixels", raw),
-            ("standardised", standard),
-            ("PCA (100), not whitened", projected),
-            ("PCA-whitened (100)", white),
-        ] {
-            let (_, history) = run_quietly(&settings, &data);
-            let accs: Vec<String> =
-                history.iter().map(|r| pct(r.validation_accuracy)).collect();
-            println!(
-                "    {:<24} {}   {:.2} s",
-                name,
-                accs.join("  "),
-                history.last().expect("epochs").seconds
-            );
-            out.push((name.to_string(), history));
-        }
-        out
+    let transforms = Transforms {
+        mu: &mu,
+        spread,
+        pca: &found,
+        eps,
     };
+    let whitening_runs = inputs_compared(mnist, scale.tune_images, &transforms);
     let sample = x64.slice(s![.., ..8]).to_owned();
     results.whitened = vec![
         sample.clone(),
@@ -351,15 +321,124 @@ pub fn narrated(
     results.whitening_runs = whitening_runs;
     results.mean_image = mu.to_vec();
     results.pca = Some(found);
+}
 
-    // 3. Better starts.
+/// The first `k` principal components of the images `x` (784, n), timed,
+/// and the share of the variance the first few explain.
+fn principal_components(x: ArrayView2<f64>, k: usize) -> Pca {
+    let start = Instant::now();
+    let mut rng = seeded(shared::rng::DEFAULT_SEED);
+    let found = pca(x, k, &mut rng);
+    let explained = found.explained();
+    let components = explained.len();
+    print!(
+        "  PCA of {} images ({:.1} s): variance explained by",
+        x.ncols(),
+        start.elapsed().as_secs_f64()
+    );
+    for k in [1, 10, 50, 100] {
+        if k <= components {
+            print!(" {k}: {:.1} %,", 100.0 * explained[k - 1]);
+        }
+    }
+    println!(" of {:.2} in all.", found.total_variance);
+    found
+}
+
+/// What the training images taught about the inputs: their mean image μ,
+/// their pixels' spread, their principal components, and the ε whitening
+/// adds to each component's variance.
+struct Transforms<'a> {
+    mu: &'a Array1<f64>,
+    spread: f64,
+    pca: &'a Pca,
+    eps: f64,
+}
+
+/// Plain SGD on the first `n` images as raw pixels, standardised,
+/// projected on the principal components, and whitened; each run's
+/// epochs.
+fn inputs_compared(
+    mnist: &Mnist,
+    n: usize,
+    transforms: &Transforms,
+) -> Vec<(String, Vec<Record>)> {
+    let Transforms {
+        mu,
+        spread,
+        pca: found,
+        eps,
+    } = *transforms;
+    let to32 = |a: Array2<f64>| a.mapv(|v| v as f32);
+    let raw = mnist.first(n);
+    let x_tr = raw.x.mapv(f64::from);
+    let x_va = raw.x_val.mapv(f64::from);
+    let x_te = raw.x_test.mapv(f64::from);
+    let standard = raw.with_inputs(
+        to32(standardise(x_tr.view(), mu, spread)),
+        to32(standardise(x_va.view(), mu, spread)),
+        to32(standardise(x_te.view(), mu, spread)),
+    );
+    let white = raw.with_inputs(
+        to32(found.whiten(x_tr.view(), eps)),
+        to32(found.whiten(x_va.view(), eps)),
+        to32(found.whiten(x_te.view(), eps)),
+    );
+    let settings = Settings {
+        hidden: vec![256],
+        method: Method::Sgd,
+        eta: 0.05,
+        schedule: Schedule::Constant,
+        epochs: 3,
+        ..Settings::baseline()
+    };
+    println!(
+        "  Plain SGD (η = 0.05, 784-256-10, {n} images), validation \
+         accuracy after each epoch:"
+    );
+    let mut out = Vec::new();
+    let projected = raw.with_inputs(
+        to32(found.project(x_tr.view())),
+        to32(found.project(x_va.view())),
+        to32(found.project(x_te.view())),
+    );
+    for (name, data) in [
+        ("raw pixels", raw),
+        ("standardised", standard),
+        ("PCA (100), not whitened", projected),
+        ("PCA-whitened (100)", white),
+    ] {
+        let (_, history) = run_quietly(&settings, &data);
+        let accs: Vec<String> =
+            history.iter().map(|r| pct(r.validation_accuracy)).collect();
+        println!(
+            "    {:<24} {}   {:.2} s",
+            name,
+            accs.join("  "),
+            history.last().expect("epochs").seconds
+        );
+        out.push((name.to_string(), history));
+    }
+    out
+}
+
+/// Section 3, better starts: the spread of the activations through 10
+/// layers of 256 for each activation and initialisation.
+fn better_starts(mnist: &Mnist, results: &mut Results) {
     println!("\n3. Better starts: activation spread through 10 layers of 256");
     let x_few = mnist.x.slice(s![.., ..500]).mapv(f64::from);
+    let (depth, width) = DEEP;
     for f in [Activation::Relu, Activation::Tanh] {
         for (init, name) in INITS {
             let mut rng = seeded(shared::rng::DEFAULT_SEED);
-            let spread =
-                activation_spread(x_few.view(), init, f, DEEP, &mut rng);
+            let spread = activation_spread(
+                x_few.view(),
+                init,
+                f,
+                depth,
+                width,
+                &mut rng,
+            );
             println!(
                 "  {:<5} {:<18} layer 1: {:9.3e}  layer 5: {:9.3e}  \
                  layer 10: {:9.3e}",
@@ -372,8 +451,11 @@ pub fn narrated(
             results.spreads.push((f, init, spread));
         }
     }
+}
 
-    // 4. Better steps.
+/// Section 4, better steps: gradient descent, momentum and Adam on
+/// chapter 5's valley, then each with each schedule on `tune_data`.
+fn better_steps(tune_data: &Mnist) {
     println!("\n4. Better steps: ½(x² + 10y²), 50 steps from (−9, 2.5)");
     let valley = crate::figures::valley_paths();
     for (name, path) in &valley {
@@ -384,7 +466,6 @@ pub fn narrated(
             ch05_gradient_descent::bowl(*end)
         );
     }
-    let tune_data = mnist.first(scale.tune_images);
     println!(
         "  On MNIST (784-128-10, {} images, 3 epochs), validation accuracy:",
         tune_data.x.ncols()
@@ -404,7 +485,7 @@ pub fn narrated(
                 epochs: 3,
                 ..Settings::baseline()
             };
-            let (_, history) = run_quietly(&settings, &tune_data);
+            let (_, history) = run_quietly(&settings, tune_data);
             let best = best_epoch(&history).expect("epochs");
             line.push_str(&format!(
                 "  {} {}",
@@ -414,15 +495,23 @@ pub fn narrated(
         }
         println!("{line}");
     }
+}
 
-    // 5. Tuning.
+/// Section 5, tuning: grid, random and Bayesian search of η and dropout
+/// on `tune_data`; the best point trained once and tested once.
+fn tuning(
+    mnist: &Mnist,
+    scale: Scale,
+    tune_data: &Mnist,
+    results: &mut Results,
+) {
     println!(
         "\n5. Tuning log₁₀ η in [−3, 0] and dropout in [0, 0.7]: {} trials \
          each",
         scale.trials
     );
     let objective = |point: Point| {
-        let (_, history) = run_quietly(&tuning_settings(point), &tune_data);
+        let (_, history) = run_quietly(&tuning_settings(point), tune_data);
         1.0 - best_epoch(&history).expect("epochs").validation_accuracy
     };
     let side = (scale.trials as f64).sqrt().round() as usize;
@@ -468,7 +557,7 @@ pub fn narrated(
             .push((name.to_string(), trials.clone(), curve));
     }
     let settings = tuning_settings(chosen.1);
-    let (net, _) = run_quietly(&settings, &tune_data);
+    let (net, _) = run_quietly(&settings, tune_data);
     println!(
         "  Chosen on validation: η = {:.4}, dropout {:.2}; trained once, \
          tested once: {:.2} % test accuracy.",
@@ -476,8 +565,26 @@ pub fn narrated(
         settings.dropout,
         mnist.test(&net)
     );
+}
 
-    // 6. The ablation.
+/// The ablation's row with the best validation accuracy: the chapter's
+/// model.
+struct Chosen {
+    /// The row's name.
+    name: String,
+    /// Its network, at its best epoch.
+    net: crate::Network<f32>,
+    /// Its best validation accuracy, as a fraction.
+    validation: f64,
+    /// Its test accuracy, in percent.
+    test: f64,
+    /// Its training time.
+    seconds: f64,
+}
+
+/// Section 6, the ablation: the baseline, each refinement alone, and
+/// together, one run per row; the row best on validation.
+fn ablation(mnist: &Mnist, scale: Scale, results: &mut Results) -> Chosen {
     let (n, epochs) = scale.ablation;
     println!(
         "\n6. Ablation: 784-512-512-10, {n} images, {epochs} epochs, \
@@ -488,8 +595,7 @@ pub fn narrated(
         "", "validation", "test", "time"
     );
     let data = mnist.first(n);
-    let mut best_row: Option<(f64, String, crate::Network<f32>, f64, f64)> =
-        None;
+    let mut best_row: Option<Chosen> = None;
     for (name, settings) in ablation_rows(epochs) {
         let (net, history) = run_quietly(&settings, &data);
         let best = best_epoch(&history).expect("epochs");
@@ -505,35 +611,51 @@ pub fn narrated(
         results.ablation.push((name.to_string(), history.clone()));
         if best_row
             .as_ref()
-            .is_none_or(|b| best.validation_accuracy > b.0)
+            .is_none_or(|b| best.validation_accuracy > b.validation)
         {
-            best_row = Some((
-                best.validation_accuracy,
-                name.to_string(),
+            best_row = Some(Chosen {
+                name: name.to_string(),
                 net,
+                validation: best.validation_accuracy,
                 test,
                 seconds,
-            ));
+            });
         }
     }
-    let (val, name, net, test, seconds) = best_row.expect("rows");
+    best_row.expect("rows")
+}
+
+/// Section 6, continued: the chapter's model, chosen on validation,
+/// saved to `model_file` unless `None`.
+fn the_chapters_model(
+    chosen: &Chosen,
+    model_file: Option<&Path>,
+) -> Result<(), Error> {
     println!(
         "The chapter's model, chosen on validation: \"{}\" — {} validation, \
          {:.2} % test, trained in {:.1} s.",
-        name.trim_start_matches("+ "),
-        pct(val),
-        test,
-        seconds
+        chosen.name.trim_start_matches("+ "),
+        pct(chosen.validation),
+        chosen.test,
+        chosen.seconds
     );
     if let Some(model) = model_file {
-        ch08_mnist::model::save(&net, crate::Cost::CrossEntropy, model)?;
+        ch08_mnist::model::save(&chosen.net, crate::Cost::CrossEntropy, model)?;
         println!("Saved it to {}", shared::figures::display_path(model));
     }
-    if let Some(dir) = figures_dir {
-        results.examples = mnist.x.slice(s![.., ..12]).to_owned();
-        for path in crate::figures::write_all(&results, dir)? {
-            println!("Wrote {}", shared::figures::display_path(&path));
-        }
+    Ok(())
+}
+
+/// The figures, drawn from the run's `results` (and a few training
+/// images), written into `dir`.
+fn write_figures(
+    mnist: &Mnist,
+    mut results: Results,
+    dir: &Path,
+) -> Result<(), Error> {
+    results.examples = mnist.x.slice(s![.., ..12]).to_owned();
+    for path in crate::figures::write_all(&results, dir)? {
+        println!("Wrote {}", shared::figures::display_path(&path));
     }
     Ok(())
 }
