@@ -165,17 +165,19 @@ pub fn apply_gradients<T: Real>(
 }
 // ANCHOR_END: update
 
-/// The average cost of `net` over samples (columns of `x`, targets `ys`).
+/// The average cost of `net` over samples (columns of `x`, targets `y`),
+/// one sample at a time. (Chapters 7 and 8 compute the same with a
+/// batch, and take their arguments in the same order.)
 pub fn average_cost<T: Real>(
     net: &Network<T>,
+    x: ndarray::ArrayView2<T>, // (n_in, samples)
+    y: ndarray::ArrayView2<T>, // (n_out, samples)
     cost: Cost,
-    x: ndarray::ArrayView2<T>,
-    ys: ndarray::ArrayView2<T>,
 ) -> T {
     let total = x
         .columns()
         .into_iter()
-        .zip(ys.columns())
+        .zip(y.columns())
         .fold(T::zero(), |s, (xk, yk)| {
             s + cost.value(net.feedforward(xk).view(), yk)
         });

@@ -41,14 +41,14 @@ pub fn train(
     epochs: usize,
 ) -> Vec<f64> {
     let n = x.ncols() as f64;
-    let mut losses = vec![average_cost(net, cost, x, ys)];
+    let mut losses = vec![average_cost(net, x, ys, cost)];
     for _ in 0..epochs {
         let mut grads = Gradients::zeros_like(net);
         for (xk, yk) in x.columns().into_iter().zip(ys.columns()) {
             grads.add_scaled(1.0 / n, &backprop(net, xk, yk, cost));
         }
         apply_gradients(net, &grads, eta);
-        losses.push(average_cost(net, cost, x, ys));
+        losses.push(average_cost(net, x, ys, cost));
     }
     losses
 }

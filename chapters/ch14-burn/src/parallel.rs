@@ -93,10 +93,7 @@ pub fn all_reduce_mean<T: Real>(
     };
     for (grads, m_k) in partial {
         let share = T::from_f64(*m_k as f64 / m as f64);
-        for l in 0..total.nabla_w.len() {
-            total.nabla_w[l].scaled_add(share, &grads.nabla_w[l]);
-            total.nabla_b[l].scaled_add(share, &grads.nabla_b[l]);
-        }
+        total.add_scaled(share, grads); // chapter 6's: += (m_k/m) ∇C_k
     }
     total
 }
