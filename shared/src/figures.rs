@@ -234,10 +234,28 @@ impl Figure {
     /// Renders the figure into `dir/NAME.svg` (atomically) and returns the
     /// path written.
     pub fn write_into(&self, dir: &Path) -> Result<PathBuf, Error> {
-        let path = dir.join(format!("{}.svg", self.name));
-        write_atomically(&path, self.render()?.as_bytes())?;
-        Ok(path)
+        write_with(dir, self.name, self.size, self.draw)
     }
+}
+
+/// Renders a figure with [`render_with`] (so it may draw from data) into
+/// `dir/NAME.svg` (atomically) and returns the path written: the one way
+/// every chapter writes a figure.
+pub fn write_with<F>(
+    dir: &Path,
+    name: &str,
+    size: (u32, u32),
+    draw: F,
+) -> Result<PathBuf, Error>
+where
+    F: for<'a, 'b> FnOnce(
+        &'b DrawingArea<SVGBackend<'a>, Shift>,
+    ) -> DrawResult<SVGBackend<'a>>,
+{
+    let svg = render_with(name, size, draw)?;
+    let path = dir.join(format!("{name}.svg"));
+    write_atomically(&path, svg.as_bytes())?;
+    Ok(path)
 }
 
 /// Renders any drawing function into an SVG string: for figures that need

@@ -8,18 +8,16 @@ use ndarray::{Array2, ArrayView2};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use shared::data::{DataSet, load};
+use shared::data::DataSet;
 use shared::figures::{
     DrawResult, FRAME, SERIES, book_figures_dir, display_path, heat_color,
-    heat_map, heat_map_scaled, label_style, legend, legend_mark, render_with,
-    text_style, title_style,
+    heat_map, heat_map_scaled, label_style, legend, legend_mark, text_style,
+    title_style, write_with,
 };
 
 use crate::Error;
 use crate::runs::{history_path, model_path, read_history};
-use crate::{
-    EpochRecord, Network, confusion_matrix, images_to_matrix, predict_all,
-};
+use crate::{EpochRecord, Mnist, Network, confusion_matrix, predict_all};
 
 /// Test accuracy and training loss per epoch for each run.
 pub fn training_curves<DB: DrawingBackend>(
@@ -317,14 +315,14 @@ pub fn write_all() -> Result<(), Error> {
     for name in ["default", "3b1b", "nielsen"] {
         runs.push((name, read_history(&history_path(name))?));
     }
-    let (_, test) = load(DataSet::Mnist, &mut |line| eprintln!("{line}"))?;
-    let x_test = images_to_matrix::<f32>(&test.images);
+    let mnist = Mnist::load(DataSet::Mnist)?;
+    let (x_test, labels_test) = (&mnist.x_test, &mnist.labels_test);
     let net: Network<f32> = crate::model::load(&model_path("default"))?;
     let predictions = predict_all(&net, x_test.view());
-    let counts = confusion_matrix(&predictions, &test.labels);
+    let counts = confusion_matrix(&predictions, labels_test);
     let mistakes: Vec<(Array2<f64>, u8, u8)> = predictions
         .iter()
-        .zip(&test.labels)
+        .zip(labels_test)
         .enumerate()
         .filter(|(_, (p, l))| p != l)
         .take(24)
@@ -338,41 +336,24 @@ pub fn write_all() -> Result<(), Error> {
     let small: Network<f32> = crate::model::load(&model_path("3b1b"))?;
     let w1 = small.layers[0].w.clone();
     let photo = photo_of_a_seven();
-    let figures = [
-        (
-            "ch08-preprocessing",
-            render_with("ch08-preprocessing", (1000, 300), |a| {
-                preprocessing(a, photo.view())
-            })?,
-        ),
-        (
-            "ch08-training-curves",
-            render_with("ch08-training-curves", (900, 380), |a| {
-                training_curves(a, &runs)
-            })?,
-        ),
-        (
-            "ch08-confusion",
-            render_with("ch08-confusion", (560, 560), |a| {
-                confusion(a, &counts)
-            })?,
-        ),
-        (
-            "ch08-misclassified",
-            render_with("ch08-misclassified", (900, 400), |a| {
-                misclassified(a, &mistakes)
-            })?,
-        ),
-        (
-            "ch08-first-layer",
-            render_with("ch08-first-layer", (600, 700), |a| {
-                first_layer(a, w1.view())
-            })?,
-        ),
+    let written = [
+        write_with(&dir, "ch08-preprocessing", (1000, 300), |a| {
+            preprocessing(a, photo.view())
+        })?,
+        write_with(&dir, "ch08-training-curves", (900, 380), |a| {
+            training_curves(a, &runs)
+        })?,
+        write_with(&dir, "ch08-confusion", (560, 560), |a| {
+            confusion(a, &counts)
+        })?,
+        write_with(&dir, "ch08-misclassified", (900, 400), |a| {
+            misclassified(a, &mistakes)
+        })?,
+        write_with(&dir, "ch08-first-layer", (600, 700), |a| {
+            first_layer(a, w1.view())
+        })?,
     ];
-    for (name, svg) in figures {
-        let path = dir.join(format!("{name}.svg"));
-        shared::files::write_atomically(&path, svg.as_bytes())?;
+    for path in written {
         println!("wrote {}", display_path(&path));
     }
     Ok(())
@@ -382,6 +363,7 @@ pub fn write_all() -> Result<(), Error> {
 mod tests {
     use super::*;
     use crate::{Activation, Init};
+    use shared::figures::render_with;
 
     #[test]
     fn every_figure_renders_from_made_up_data() {

@@ -429,6 +429,20 @@ pub struct EpochRecord {
     pub seconds: f64,
 }
 
+impl std::fmt::Display for EpochRecord {
+    /// One line: "epoch  3  loss 0.0602  validation  96.98 %     2.8 s".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "epoch {:2}  loss {:.4}  validation {:6.2} %  {:6.1} s",
+            self.epoch,
+            self.train_loss,
+            100.0 * self.validation_accuracy,
+            self.seconds
+        )
+    }
+}
+
 impl Validated for EpochRecord {
     fn validation_accuracy(&self) -> f64 {
         self.validation_accuracy

@@ -11,7 +11,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use shared::figures::{
     DrawResult, FRAME, SERIES, heat_map, heat_map_scaled, label_style, legend,
-    legend_mark, render_with, text_style, title_style,
+    legend_mark, text_style, title_style, write_with,
 };
 use shared::rng::seeded;
 
@@ -524,66 +524,38 @@ pub fn tuning<DB: DrawingBackend>(
 /// Writes every figure into `dir`; returns the paths written.
 pub fn write_all(results: &Results, dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut written = Vec::new();
-    let mut put = |name: &str, svg: String| -> Result<(), Error> {
-        let path = dir.join(format!("{name}.svg"));
-        shared::files::write_atomically(&path, svg.as_bytes())?;
-        written.push(path);
-        Ok(())
-    };
     let r = results;
-    put(
-        "ch09-overfitting",
-        render_with("ch09-overfitting", (900, 380), |a| {
-            overfitting(a, &r.small_runs)
-        })?,
-    )?;
-    put(
-        "ch09-regularisers",
-        render_with("ch09-regularisers", (720, 400), |a| {
-            regularisers(a, &r.small_runs)
-        })?,
-    )?;
-    put(
-        "ch09-augmented",
-        render_with("ch09-augmented", (900, 360), |a| {
-            augmented(a, r.examples.column(0))
-        })?,
-    )?;
+    written.push(write_with(dir, "ch09-overfitting", (900, 380), |a| {
+        overfitting(a, &r.small_runs)
+    })?);
+    written.push(write_with(dir, "ch09-regularisers", (720, 400), |a| {
+        regularisers(a, &r.small_runs)
+    })?);
+    written.push(write_with(dir, "ch09-augmented", (900, 360), |a| {
+        augmented(a, r.examples.column(0))
+    })?);
     if let Some(pca) = &r.pca {
-        put(
-            "ch09-eigen-digits",
-            render_with("ch09-eigen-digits", (900, 290), |a| {
-                eigen_digits(a, &r.mean_image, pca)
-            })?,
-        )?;
-        put(
+        written.push(write_with(dir, "ch09-eigen-digits", (900, 290), |a| {
+            eigen_digits(a, &r.mean_image, pca)
+        })?);
+        written.push(write_with(
+            dir,
             "ch09-variance-explained",
-            render_with("ch09-variance-explained", (640, 380), |a| {
-                variance_explained(a, pca)
-            })?,
-        )?;
+            (640, 380),
+            |a| variance_explained(a, pca),
+        )?);
     }
-    put(
-        "ch09-whitening",
-        render_with("ch09-whitening", (800, 600), |a| {
-            whitening(a, &r.whitened, &r.whitening_runs)
-        })?,
-    )?;
-    put(
-        "ch09-init-spread",
-        render_with("ch09-init-spread", (900, 400), |a| {
-            init_spread(a, &r.spreads)
-        })?,
-    )?;
-    put(
-        "ch09-optimiser-paths",
-        render_with("ch09-optimiser-paths", (1000, 300), |a| {
-            optimiser_paths(a)
-        })?,
-    )?;
-    put(
-        "ch09-tuning",
-        render_with("ch09-tuning", (900, 400), |a| tuning(a, &r.tuning))?,
-    )?;
+    written.push(write_with(dir, "ch09-whitening", (800, 600), |a| {
+        whitening(a, &r.whitened, &r.whitening_runs)
+    })?);
+    written.push(write_with(dir, "ch09-init-spread", (900, 400), |a| {
+        init_spread(a, &r.spreads)
+    })?);
+    written.push(write_with(dir, "ch09-optimiser-paths", (1000, 300), |a| {
+        optimiser_paths(a)
+    })?);
+    written.push(write_with(dir, "ch09-tuning", (900, 400), |a| {
+        tuning(a, &r.tuning)
+    })?);
     Ok(written)
 }

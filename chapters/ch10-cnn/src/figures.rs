@@ -10,7 +10,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use shared::figures::{
     DrawResult, FRAME, SERIES, heat_map, heat_map_scaled, label_style, legend,
-    legend_mark, render_with, title_style,
+    legend_mark, title_style, write_with,
 };
 
 use crate::Error;
@@ -288,7 +288,7 @@ pub fn training<DB: DrawingBackend>(
 /// Writes every figure into `dir`; returns the paths written.
 #[allow(
     clippy::redundant_closure,
-    reason = "render_with needs a closure generic over the backend's lifetime"
+    reason = "write_with needs a closure generic over the backend's lifetime"
 )]
 pub fn write_all(
     dir: &Path,
@@ -297,39 +297,22 @@ pub fn write_all(
     history: &[Record],
 ) -> Result<Vec<PathBuf>, Error> {
     let mut written = Vec::new();
-    let mut put = |name: &str, svg: String| -> Result<(), Error> {
-        let path = dir.join(format!("{name}.svg"));
-        shared::files::write_atomically(&path, svg.as_bytes())?;
-        written.push(path);
-        Ok(())
-    };
     let image = digit.to_shape((1, 28, 28)).expect("784 pixels").to_owned();
     let digit64 = digit.mapv(f64::from);
-    put(
-        "ch10-receptive-field",
-        render_with("ch10-receptive-field", (960, 360), |a| {
-            receptive_field(a, digit64.view())
-        })?,
-    )?;
-    put(
-        "ch10-filters",
-        render_with("ch10-filters", (900, 230), |a| filters(a, net))?,
-    )?;
-    put(
-        "ch10-feature-maps",
-        render_with("ch10-feature-maps", (1000, 420), |a| {
-            feature_maps(a, net, image.view())
-        })?,
-    )?;
-    put(
-        "ch10-parameters",
-        render_with("ch10-parameters", (900, 300), |a| {
-            parameters(a) // a closure: the lifetimes need it
-        })?,
-    )?;
-    put(
-        "ch10-training",
-        render_with("ch10-training", (720, 380), |a| training(a, history))?,
-    )?;
+    written.push(write_with(dir, "ch10-receptive-field", (960, 360), |a| {
+        receptive_field(a, digit64.view())
+    })?);
+    written.push(write_with(dir, "ch10-filters", (900, 230), |a| {
+        filters(a, net)
+    })?);
+    written.push(write_with(dir, "ch10-feature-maps", (1000, 420), |a| {
+        feature_maps(a, net, image.view())
+    })?);
+    written.push(write_with(dir, "ch10-parameters", (900, 300), |a| {
+        parameters(a) // a closure: the lifetimes need it
+    })?);
+    written.push(write_with(dir, "ch10-training", (720, 380), |a| {
+        training(a, history)
+    })?);
     Ok(written)
 }

@@ -287,13 +287,7 @@ pub fn worst_relative<T: shared::Real>(
 
 /// Prints one epoch.
 fn print_epoch(r: &EpochRecord) {
-    println!(
-        "    epoch {:2}  loss {:.4}  validation {:6.2} %  {:6.1} s",
-        r.epoch,
-        r.train_loss,
-        100.0 * r.validation_accuracy,
-        r.seconds
-    );
+    println!("    {r}");
 }
 
 /// Section 4: MNIST, by hand and by the engine.

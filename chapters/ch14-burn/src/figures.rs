@@ -6,8 +6,8 @@ use ch08_mnist::EpochRecord;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use shared::figures::{
-    DrawResult, SERIES, label_style, legend, legend_mark, render_with,
-    text_style, title_style,
+    DrawResult, SERIES, label_style, legend, legend_mark, text_style,
+    title_style, write_with,
 };
 
 /// Validation accuracy and training loss per epoch, chapter 8's code and
@@ -78,10 +78,7 @@ pub fn write_side_by_side(
     dir: &Path,
     runs: &[(&str, &[EpochRecord])],
 ) -> Result<PathBuf, shared::Error> {
-    let svg = render_with("ch14-side-by-side", (900, 400), |area| {
+    write_with(dir, "ch14-side-by-side", (900, 400), |area| {
         side_by_side(area, runs)
-    })?;
-    let path = dir.join("ch14-side-by-side.svg");
-    shared::files::write_atomically(&path, svg.as_bytes())?;
-    Ok(path)
+    })
 }

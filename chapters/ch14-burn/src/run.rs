@@ -11,9 +11,9 @@ use ch08_mnist::{
     Config, EpochRecord, Mnist, Preset, TrainingPath, accuracy, best_epoch,
     labels_to_matrix, predict_all,
 };
-use shared::data::DataSet;
 use ndarray::{Array2, Axis, s};
 use rand::seq::SliceRandom;
+use shared::data::DataSet;
 use shared::figures::display_path;
 use shared::rng::seeded;
 
@@ -289,13 +289,7 @@ fn side_by_side(
 }
 
 fn print_epoch(r: &EpochRecord) {
-    println!(
-        "    epoch {:2}  loss {:.4}  validation {:6.2} %  {:6.1} s",
-        r.epoch,
-        r.train_loss,
-        100.0 * r.validation_accuracy,
-        r.seconds
-    );
+    println!("    {r}");
 }
 
 /// Section 4: data parallelism, by hand and by Burn.

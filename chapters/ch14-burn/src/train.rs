@@ -8,9 +8,7 @@ use burn::optim::{
 };
 use burn::prelude::*;
 use ch07_minibatches::Network;
-use ch08_mnist::{
-    Config, Epoch, EpochRecord, Measure, fit, labels_to_matrix,
-};
+use ch08_mnist::{Config, Epoch, EpochRecord, Measure, fit, labels_to_matrix};
 use ndarray::{ArrayView2, Axis};
 use rand::seq::SliceRandom;
 use shared::rng::{Rng, seeded};
@@ -154,9 +152,8 @@ pub fn train_burn(
     };
     let y = labels_to_matrix::<f32>(labels); // (10, n)
     let measure = Measure::new(config.cost, x, y.view(), x_val, labels_val);
-    let record = |mlp: &Mlp, epoch: Epoch<()>| {
-        measure.record(&to_network(mlp), epoch)
-    };
+    let record =
+        |mlp: &Mlp, epoch: Epoch<()>| measure.record(&to_network(mlp), epoch);
     let (best, history) = fit(mlp, config.epochs, train_epoch, record, report);
     (to_network(&best), history)
 }
