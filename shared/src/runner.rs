@@ -11,7 +11,7 @@ use std::fmt::Display;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::figures::{book_figures_dir, workspace_root};
 
@@ -24,8 +24,32 @@ pub fn main_of<C: Parser, E: Display>(
     threads: impl FnOnce(&C) -> Option<u16>,
     run: impl FnOnce(C) -> Result<(), E>,
 ) -> ExitCode {
+    main_with(C::command(), name, threads, run)
+}
+
+/// [`main_of`] for a chapter whose command line is a [`ChapterCli`]:
+/// `about` is what `--help` says the program does.
+pub fn main_of_chapter<S: Subcommand, E: Display>(
+    name: &'static str,
+    about: &'static str,
+    run: impl FnOnce(ChapterCli<S>) -> Result<(), E>,
+) -> ExitCode {
+    let command = ChapterCli::<S>::command().name(name).about(about);
+    let threads = |cli: &ChapterCli<S>| cli.run.threads;
+    main_with(command, name, threads, run)
+}
+
+fn main_with<C: FromArgMatches, E: Display>(
+    command: clap::Command,
+    name: &str,
+    threads: impl FnOnce(&C) -> Option<u16>,
+    run: impl FnOnce(C) -> Result<(), E>,
+) -> ExitCode {
     use clap::error::ErrorKind;
-    let cli = match C::try_parse() {
+    let parsed = command
+        .try_get_matches()
+        .and_then(|matches| C::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e)
             if matches!(
@@ -52,6 +76,20 @@ pub fn main_of<C: Parser, E: Display>(
             ExitCode::FAILURE
         }
     }
+}
+
+/// The command line of a chapter with a narrated run: without a
+/// subcommand, the narrated run (with the [`RunArgs`]); with one, the
+/// chapter's subcommand `S` (e.g. `train`).
+#[derive(Debug, Parser)]
+#[command(version)]
+pub struct ChapterCli<S: Subcommand> {
+    /// What to do; the narrated run is the default.
+    #[command(subcommand)]
+    pub command: Option<S>,
+    /// --quick, --no-figures, --threads.
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 /// A command-line mistake in one line: clap explains at length; its first

@@ -8,9 +8,9 @@ use std::path::PathBuf;
 use ch08_mnist::cli::Hidden;
 use ch08_mnist::runs::model_path;
 use ch08_mnist::{Mnist, best_epoch};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Subcommand, ValueEnum};
 use shared::data::DataSet;
-use shared::runner::{HyperArgs, RunArgs, Widths, dropout, hidden_widths};
+use shared::runner::{ChapterCli, HyperArgs, Widths, dropout, hidden_widths};
 
 use crate::augment::Augment;
 use crate::optim::Schedule;
@@ -18,19 +18,13 @@ use crate::run::{Scale, narrated};
 use crate::train::{Method, Record, Settings, train};
 use crate::{Error, Init};
 
-/// Chapter 9: generalisation. Without a command, the narrated run: every
-/// experiment of the chapter, the ablation table, the figures and the
-/// chapter's model.
-#[derive(Debug, Parser)]
-#[command(name = "ch09-generalisation", version)]
-pub struct Cli {
-    /// What to do; the narrated run is the default.
-    #[command(subcommand)]
-    pub command: Option<Command>,
-    /// --quick, --no-figures, --threads.
-    #[command(flatten)]
-    pub run: RunArgs,
-}
+/// What `--help` says the program does.
+pub const ABOUT: &str = "Chapter 9: generalisation. Without a command, the \
+    narrated run: every experiment of the chapter, the ablation table, the \
+    figures and the chapter's model.";
+
+/// The command line: the narrated run, or `train`.
+pub type Cli = ChapterCli<Command>;
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]

@@ -2,12 +2,8 @@
 //! experiment, the ablation, the figures, the model); `… -- train …`: one
 //! run with the hyperparameters given.
 
-use ch09_generalisation::cli::{Cli, run};
+use ch09_generalisation::cli::{ABOUT, run};
 
 fn main() -> std::process::ExitCode {
-    shared::runner::main_of(
-        "ch09-generalisation",
-        |cli: &Cli| cli.run.threads,
-        run,
-    )
+    shared::runner::main_of_chapter("ch09-generalisation", ABOUT, run)
 }

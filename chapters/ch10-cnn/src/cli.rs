@@ -9,29 +9,23 @@ use ch08_mnist::model::ModelError;
 use ch08_mnist::photo::{read_image, to_mnist};
 use ch08_mnist::runs::model_path;
 use ch08_mnist::{Mnist, best_epoch};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Subcommand, ValueEnum};
 use shared::data::DataSet;
-use shared::runner::{HyperArgs, RunArgs};
+use shared::runner::{ChapterCli, HyperArgs};
 
 use crate::Error;
 use crate::run::{Scale, narrated, print_epoch};
 use crate::train::{Settings, predict_all, train};
 
-/// Chapter 10: convolutional networks. Without a command, the narrated
-/// run: convolution and pooling by hand, the gradient checks, the
-/// network trained on MNIST (epoch chosen on validation, tested once),
-/// the comparison with the fully connected network, the figures and the
-/// model.
-#[derive(Debug, Parser)]
-#[command(name = "ch10-cnn", version)]
-pub struct Cli {
-    /// What to do; the narrated run is the default.
-    #[command(subcommand)]
-    pub command: Option<Command>,
-    /// --quick (5,000 images, 2 epochs), --no-figures, --threads.
-    #[command(flatten)]
-    pub run: RunArgs,
-}
+/// What `--help` says the program does.
+pub const ABOUT: &str = "Chapter 10: convolutional networks. Without a \
+    command, the narrated run: convolution and pooling by hand, the \
+    gradient checks, the network trained on MNIST (epoch chosen on \
+    validation, tested once), the comparison with the fully connected \
+    network, the figures and the model. --quick: 5,000 images, 2 epochs.";
+
+/// The command line: the narrated run, `train` or `predict`.
+pub type Cli = ChapterCli<Command>;
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]

@@ -3,8 +3,8 @@
 //! model); `… -- train …`: one run with the settings given; `… --
 //! predict IMAGE`: read a digit with the saved network.
 
-use ch10_cnn::cli::{Cli, run};
+use ch10_cnn::cli::{ABOUT, run};
 
 fn main() -> std::process::ExitCode {
-    shared::runner::main_of("ch10-cnn", |cli: &Cli| cli.run.threads, run)
+    shared::runner::main_of_chapter("ch10-cnn", ABOUT, run)
 }
