@@ -688,12 +688,13 @@ fn crate_of(file: &str) -> String {
     parts[..take.min(parts.len())].join("/")
 }
 
-/// Whether a call to `name` in a listing of `krate` calls a public function
-/// of ours: the crate's own function by that name if it has one (a helper
-/// is not checked), else a public one of any crate (imported).
+/// Whether a call to `name` in a listing of `krate` calls a function of
+/// ours: the crate's own function by that name if it has one (public or a
+/// helper: the reader meets both), else a public one of any crate
+/// (imported).
 fn is_ours(functions: &Functions, krate: &str, name: &str) -> bool {
     match functions.get(krate).and_then(|fns| fns.get(name)) {
-        Some(public) => *public,
+        Some(_) => true,
         None => functions.values().any(|fns| fns.get(name) == Some(&true)),
     }
 }
@@ -764,13 +765,13 @@ fn our_functions() -> Functions {
 ///
 /// The heuristic, a pragmatic one: a call is a snake_case identifier
 /// followed directly by `(` in a listing's code (comments, attributes and
-/// literals left out), and only calls to a name that some `pub fn NAME` in
-/// `chapters/*/src` (outside the test module that starts at a file's first
-/// `#[cfg(test)]`) defines are checked, so the standard library, ndarray,
-/// Burn, the shared library and helpers (private, `pub(crate)`,
-/// `pub(super)`) never count. A listing's own crate comes first: if it
-/// defines the name as a helper, that helper is what it calls, whatever
-/// other crates export. Method calls (`.name(`), associated functions
+/// literals left out), and only calls to a function of ours are checked:
+/// one the listing's own crate defines (public or a helper), or a `pub fn`
+/// of another crate in `chapters/*/src` (outside the test module that
+/// starts at a file's first `#[cfg(test)]`) — so the standard library,
+/// ndarray, Burn and the shared library never count. A listing's own crate
+/// comes first: if it defines the name, that function is what it calls,
+/// whatever other crates export. Method calls (`.name(`), associated functions
 /// (`Type::name(`, `f64::max(`), macros (`name!(`) and names the listing
 /// binds itself (`let`, closures' and functions' parameters) are left out;
 /// module paths (`ch08_mnist::cosine_eta(`) are calls. "Shown" compares
@@ -946,22 +947,25 @@ fn private() -> u8 { 4 }
         )
     };
     let (first, second) = (include("first"), include("second"));
-    // `first` is shown a page earlier, `named` is named in the prose, and
-    // `private` is the crate's own private helper (another crate's public
-    // `private` does not count); `helper` is none of these.
+    // `first` is shown a page earlier and `named` is named in the prose;
+    // `helper` is neither, and `private`, the crate's own private helper
+    // (not another crate's public `private`), is not named either.
     let second_named = format!("`named` counts.\n{second}");
     let pages = [("ch01.md", first.as_str()), ("ch02.md", &second_named)];
     let book = made_up_book(&pages, &files);
     assert_eq!(
         undefined_calls(&book, &functions),
-        ["ch02.md: chapters/ch99-x/src/lib.rs:second calls `helper`"]
+        [
+            "ch02.md: chapters/ch99-x/src/lib.rs:second calls `helper`",
+            "ch02.md: chapters/ch99-x/src/lib.rs:second calls `private`"
+        ]
     );
     // Shown in the wrong order, `first` is not yet shown either.
     let pages = [("ch01.md", second_named.as_str()), ("ch02.md", &first)];
     let book = made_up_book(&pages, &files);
-    assert_eq!(undefined_calls(&book, &functions).len(), 2);
-    // Named, `helper` is fine.
-    let clean = format!("`helper` and `named` help.\n{second}");
+    assert_eq!(undefined_calls(&book, &functions).len(), 3);
+    // Named, `helper` and `private` are fine.
+    let clean = format!("`helper`, `private` and `named` help.\n{second}");
     let pages = [("ch01.md", first.as_str()), ("ch02.md", &clean)];
     let book = made_up_book(&pages, &files);
     assert!(undefined_calls(&book, &functions).is_empty());

@@ -1,7 +1,8 @@
 //! The runner of every training chapter's command line (chapters 8 on):
 //! the `main` wrapper, one-line errors, thread setup, the flags every run
 //! takes ([`RunArgs`]), the hyperparameter flags every `train` command
-//! shares ([`HyperArgs`], [`LayerArgs`]) and their value parsers.
+//! shares ([`HyperArgs`]) and their value parsers; and [`Failure`], how
+//! an error says whether it was a command-line mistake.
 //!
 //! Leaves out what a chapter teaches: its settings, its networks, its
 //! training loop (chapter 8's `fit`). Chapters 1–7 use the smaller
@@ -18,8 +19,8 @@ use crate::figures::{book_figures_dir, workspace_root};
 /// The `main` of a chapter's program: parses the command line `C` (help
 /// and version print and succeed; a mistake is one line naming it, exit
 /// status 2), sizes the thread pool, runs, and reports an error in one
-/// line (exit status 1).
-pub fn main_of<C: Parser, E: Display>(
+/// line (exit status 2 for a [`Failure`] that is a usage mistake, else 1).
+pub fn main_of<C: Parser, E: Failure>(
     name: &str,
     threads: impl FnOnce(&C) -> Option<u16>,
     run: impl FnOnce(C) -> Result<(), E>,
@@ -29,7 +30,7 @@ pub fn main_of<C: Parser, E: Display>(
 
 /// [`main_of`] for a chapter whose command line is a [`ChapterCli`]:
 /// `about` is what `--help` says the program does.
-pub fn main_of_chapter<S: Subcommand, E: Display>(
+pub fn main_of_chapter<S: Subcommand, E: Failure>(
     name: &'static str,
     about: &'static str,
     run: impl FnOnce(ChapterCli<S>) -> Result<(), E>,
@@ -39,7 +40,7 @@ pub fn main_of_chapter<S: Subcommand, E: Display>(
     main_with(command, name, threads, run)
 }
 
-fn main_with<C: FromArgMatches, E: Display>(
+fn main_with<C: FromArgMatches, E: Failure>(
     command: clap::Command,
     name: &str,
     threads: impl FnOnce(&C) -> Option<u16>,
@@ -73,8 +74,21 @@ fn main_with<C: FromArgMatches, E: Display>(
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{name}: error: {e}");
-            ExitCode::FAILURE
+            match e.is_usage() {
+                true => ExitCode::from(2),
+                false => ExitCode::FAILURE,
+            }
         }
+    }
+}
+
+/// What stops a chapter's program: said in one line, and exit status 2
+/// for a command-line mistake (settings that contradict each other), as
+/// clap's own mistakes, or 1 for anything else.
+pub trait Failure: Display {
+    /// Whether this is a command-line mistake.
+    fn is_usage(&self) -> bool {
+        false
     }
 }
 
@@ -124,11 +138,11 @@ pub fn use_threads(threads: Option<u16>) -> Result<(), String> {
 /// The flags of a chapter's narrated run.
 #[derive(Clone, Debug, Default, PartialEq, Eq, clap::Args)]
 pub struct RunArgs {
-    /// Every experiment small (a few minutes; figures to
-    /// target/chNN-quick/, no model saved).
+    /// Every experiment small (a few minutes; figures into target/, no
+    /// model saved).
     #[arg(long)]
     pub quick: bool,
-    /// Write no figures and save no model.
+    /// Write no figures (and save no model).
     #[arg(long)]
     pub no_figures: bool,
     /// Threads for training (default: every core). Any number gives the
@@ -193,19 +207,6 @@ pub struct HyperArgs {
     /// Save the model as data/models/NAME.safetensors.
     #[arg(long, global = true, value_parser = run_name, value_name = "NAME")]
     pub save_as: Option<String>,
-}
-
-/// The fully connected network's shape flags chapters 8 and 9 share.
-#[derive(Clone, Debug, Default, PartialEq, clap::Args)]
-pub struct LayerArgs {
-    /// Hidden layer widths, e.g. 512,512 (784 inputs and 10 outputs are
-    /// added).
-    #[arg(long, global = true, value_parser = hidden_widths, value_name = "N,N,…")]
-    pub hidden: Option<Widths>,
-    /// Dropout rate p of the hidden layers, from 0 up to, not including, 1
-    /// (chapter 9 explains it).
-    #[arg(long, global = true, value_parser = dropout, value_name = "p", allow_hyphen_values = true)]
-    pub dropout: Option<f64>,
 }
 
 /// Hidden layer widths, from `--hidden 512,512`.
@@ -294,8 +295,10 @@ mod tests {
         run: RunArgs,
         #[command(flatten)]
         hyper: HyperArgs,
-        #[command(flatten)]
-        layers: LayerArgs,
+        #[arg(long, value_parser = hidden_widths)]
+        hidden: Option<Widths>,
+        #[arg(long, value_parser = dropout)]
+        dropout: Option<f64>,
     }
 
     fn parse(args: &[&str]) -> Result<Cli, String> {
@@ -336,8 +339,8 @@ mod tests {
         assert_eq!((h.weight_decay, h.batch_size), (Some(0.0), Some(32)));
         assert_eq!((h.epochs, h.seed), (Some(4), Some(7)));
         assert_eq!(h.save_as.as_deref(), Some("mine"));
-        assert_eq!(cli.layers.hidden, Some(Widths(vec![30, 20])));
-        assert_eq!(cli.layers.dropout, Some(0.5));
+        assert_eq!(cli.hidden, Some(Widths(vec![30, 20])));
+        assert_eq!(cli.dropout, Some(0.5));
     }
 
     #[test]

@@ -250,9 +250,13 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
     let mnist = Mnist::load(args.dataset)?;
     let y = labels_to_matrix::<f32>(&mnist.labels); // (10, 50000)
     let threads = fastpath::threads();
+    let path = match config.path {
+        TrainingPath::Fast => "fast",
+        TrainingPath::Lesson => "lesson",
+    };
     println!(
-        "Training {config}, {threads} thread{}, {}\n  on {} {} images ({} \
-         more for validation), f32",
+        "Training {config}, {path} path, {threads} thread{}, {}\n  on {} {} \
+         images ({} more for validation), f32",
         if threads == 1 { "" } else { "s" },
         fastpath::instruction_set(),
         mnist.x.ncols(),
@@ -403,8 +407,7 @@ fn run_predict(
     let stages = to_mnist(photo.view(), image)?;
     if let Some(out) = show {
         let png = encode_png(stages.mnist.mapv(|v| 1.0 - v).view());
-        shared::files::write_atomically(out, &png)
-            .map_err(|e| Error::Other(format!("{}: {e}", out.display())))?;
+        shared::files::write_atomically(out, &png)?;
     }
     let x = ndarray::Array1::from_iter(stages.mnist.iter().copied());
     let p = net.feedforward(x.view());

@@ -36,3 +36,9 @@ pub enum Error {
     #[error("{0}")]
     Other(String),
 }
+
+impl shared::runner::Failure for Error {
+    fn is_usage(&self) -> bool {
+        matches!(self, Error::Usage(_))
+    }
+}

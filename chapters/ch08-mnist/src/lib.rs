@@ -315,8 +315,9 @@ impl Config {
 }
 
 impl std::fmt::Display for Config {
-    /// Every setting, on two lines (the second indented), as a run
-    /// prints it before training.
+    /// Every setting of the network and its training, on two lines (the
+    /// second indented), as a run prints it before training. (Which code
+    /// trains, `path`, is the run's to say.)
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let sizes: Vec<String> =
             self.sizes.iter().map(|s| s.to_string()).collect();
@@ -325,7 +326,7 @@ impl std::fmt::Display for Config {
             f,
             "{} ({} hidden, {} output, {} cost, {:?} init)\n  η = {}{}, \
              batch {}, momentum {}, weight decay {}, {epochs} epoch{}, \
-             seed {}, {} path",
+             seed {}",
             sizes.join("-"),
             self.hidden.name(),
             self.output.name(),
@@ -338,10 +339,6 @@ impl std::fmt::Display for Config {
             self.weight_decay,
             if epochs == 1 { "" } else { "s" },
             self.seed,
-            match self.path {
-                TrainingPath::Fast => "fast",
-                TrainingPath::Lesson => "lesson",
-            },
         )
     }
 }

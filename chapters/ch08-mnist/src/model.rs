@@ -18,7 +18,7 @@
 //! [`safetensors_bytes`], [`read_metadata`] and [`read_f32s`] are the one
 //! writer and the checked reading every later chapter's model files use
 //! (chapter 10's network has other tensors and other metadata, in the
-//! same scheme: `format`, `version`, then the model's own keys).
+//! same scheme: a `format` and a `version` beside the model's own keys).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

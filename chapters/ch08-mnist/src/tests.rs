@@ -257,3 +257,82 @@ fn training_is_bit_identical_for_any_thread_count() {
         assert!(on(threads) == one, "{threads} threads differ from 1");
     }
 }
+
+/// `fit` returns the network of the best epoch on validation — the first
+/// of equals — with every epoch's record, and `best_epoch` names the same
+/// epoch; it is shown to pick by validation, not by the last epoch.
+#[test]
+fn fit_keeps_the_first_best_epoch_on_validation() {
+    use crate::{Epoch, fit};
+    struct Seen(f64);
+    impl crate::Validated for Seen {
+        fn validation_accuracy(&self) -> f64 {
+            self.0
+        }
+    }
+    let accuracies = [0.50, 0.70, 0.65, 0.70, 0.60];
+    // The "network" is the number of epochs trained; each epoch returns
+    // its own number, which `measure` sees.
+    let train_epoch = |net: &mut usize, e: usize| {
+        *net += 1;
+        e
+    };
+    let mut reported = Vec::new();
+    let (net, history) = fit(
+        0usize,
+        accuracies.len(),
+        train_epoch,
+        |net: &usize, epoch: Epoch<usize>| {
+            assert_eq!((epoch.number, epoch.trained + 1), (*net, *net));
+            assert!(epoch.total_seconds >= epoch.seconds);
+            Seen(accuracies[epoch.trained])
+        },
+        |r: &Seen| reported.push(r.0),
+    );
+    assert_eq!(net, 2, "the first of the two best epochs (2 and 4)");
+    assert_eq!(reported, accuracies);
+    let best = crate::best_epoch(&history).unwrap();
+    assert!(std::ptr::eq(best, &history[1]));
+    // Zero epochs: the network as it started, and no best epoch.
+    let (net, history) =
+        fit(7usize, 0, train_epoch, |_, _| Seen(0.0), |_: &Seen| {});
+    assert_eq!(net, 7);
+    assert!(crate::best_epoch(&history).is_none());
+}
+
+/// The split: training images up to `TRAIN_SIZE` learn, the rest choose,
+/// the test set is kept whole; `first` keeps validation and test.
+#[test]
+fn the_split_keeps_validation_apart_from_training() {
+    use shared::data::Split;
+    let images = |count: usize, first: u8| Images {
+        count,
+        rows: 1,
+        cols: 2,
+        pixels: (0..2 * count).map(|k| first + k as u8).collect(),
+    };
+    let n = TRAIN_SIZE + 3;
+    let train = Split {
+        images: images(n, 0),
+        labels: (0..n).map(|k| (k % 10) as u8).collect(),
+    };
+    let test = Split {
+        images: images(2, 7),
+        labels: vec![4, 2],
+    };
+    let mnist = Mnist::split(&train, &test);
+    assert_eq!((mnist.x.ncols(), mnist.x_val.ncols()), (TRAIN_SIZE, 3));
+    assert_eq!(mnist.labels_val, [0, 1, 2]); // images 50,000 to 50,002
+    assert_eq!(mnist.x_val.column(0), mnist_column(&train, TRAIN_SIZE));
+    assert_eq!(
+        (mnist.x_test.ncols(), &mnist.labels_test[..]),
+        (2, &[4, 2][..])
+    );
+    let few = mnist.first(5);
+    assert_eq!((few.x.ncols(), few.labels.len()), (5, 5));
+    assert_eq!((few.x_val, few.x_test), (mnist.x_val, mnist.x_test));
+}
+
+fn mnist_column(split: &shared::data::Split, k: usize) -> ndarray::Array1<f32> {
+    images_to_matrix::<f32>(&split.images).column(k).to_owned()
+}

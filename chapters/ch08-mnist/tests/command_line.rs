@@ -81,7 +81,7 @@ fn mistakes_on_the_command_line_are_one_line_naming_the_problem() {
 fn settings_that_contradict_each_other_stop_before_any_data_is_read() {
     let args = ["--optimizer", "sgd", "--momentum", "0.5"];
     let (code, _, stderr) = run(&args);
-    assert_eq!(code, 1, "{args:?}: {stderr}");
+    assert_eq!(code, 2, "a command-line mistake: {stderr}");
     assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
     assert!(
         stderr.contains("--optimizer sgd has no momentum"),

@@ -115,14 +115,15 @@ fn augment(text: &str) -> Result<Augment, String> {
 }
 
 impl TrainArgs {
-    /// The baseline with this command line's changes; a momentum with
-    /// another optimizer is refused in one line.
+    /// The baseline with this command line's changes; a momentum above 0
+    /// with another optimizer is refused in one line (as in chapter 8).
     pub fn settings(&self) -> Result<Settings, String> {
         let (mut s, h) = (Settings::baseline(), &self.hyper);
         if let Some(method) = self.optimizer {
             s.method = method;
         }
-        if h.momentum.is_some() && s.method != Method::Momentum {
+        if h.momentum.is_some_and(|mu| mu > 0.0) && s.method != Method::Momentum
+        {
             return Err(format!(
                 "--momentum is for --optimizer momentum, not {}",
                 s.method.name()

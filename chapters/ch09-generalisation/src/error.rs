@@ -16,3 +16,9 @@ pub enum Error {
     #[error(transparent)]
     Write(#[from] shared::Error),
 }
+
+impl shared::runner::Failure for Error {
+    fn is_usage(&self) -> bool {
+        matches!(self, Error::Usage(_))
+    }
+}

@@ -127,10 +127,24 @@ fn flags_change_exactly_their_setting() {
 fn a_momentum_for_another_optimizer_is_refused_in_one_line() {
     let (status, stderr) =
         run(&["train", "--optimizer", "adam", "--momentum", "0.5"]);
-    assert_eq!(status, 1, "{stderr}");
+    assert_eq!(status, 2, "a command-line mistake: {stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
         stderr.contains("--momentum is for --optimizer momentum, not adam"),
         "{stderr}"
     );
+    // A momentum of 0 says nothing against plain SGD or Adam.
+    let cli = Cli::try_parse_from([
+        "ch09-generalisation",
+        "train",
+        "--optimizer",
+        "sgd",
+        "--momentum",
+        "0",
+    ])
+    .unwrap();
+    let Some(Sub::Train(args)) = cli.command else {
+        panic!("train expected")
+    };
+    assert_eq!(args.settings().map(|s| s.method), Ok(Method::Sgd));
 }

@@ -42,3 +42,9 @@ pub enum Error {
         classes: usize,
     },
 }
+
+impl shared::runner::Failure for Error {
+    fn is_usage(&self) -> bool {
+        matches!(self, Error::Usage(_))
+    }
+}

@@ -61,7 +61,7 @@ fn bad_settings_are_one_line_naming_the_problem() {
 #[test]
 fn settings_that_cannot_train_stop_before_any_data_is_read() {
     let (code, err) = run(&["train", "--batch-size", "6000"]);
-    assert_eq!(code, 1, "{err}");
+    assert_eq!(code, 2, "a command-line mistake: {err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("--batch-size 6000 is more than 5000"), "{err}");
 }

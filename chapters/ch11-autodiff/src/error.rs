@@ -10,3 +10,5 @@ pub enum Error {
     #[error(transparent)]
     Write(#[from] shared::Error),
 }
+
+impl shared::runner::Failure for Error {}

@@ -27,3 +27,5 @@ pub enum Error {
     #[error("two processes: {0}")]
     Link(String),
 }
+
+impl shared::runner::Failure for Error {}

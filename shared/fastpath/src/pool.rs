@@ -2,8 +2,9 @@
 //!
 //! Inside `pool.install(…)` of a pool you built, products and parallel
 //! loops use that pool; elsewhere, rayon's global pool (one thread per
-//! core unless `shared::runner::use_threads` said otherwise). Tests use pools of 1–16
-//! threads side by side in one process to prove the results identical.
+//! core unless `shared::runner::use_threads` said otherwise). Tests use
+//! pools of 1–16 threads side by side in one process to prove the results
+//! identical.
 
 /// The number of threads the current pool has.
 pub fn threads() -> usize {
