@@ -48,15 +48,16 @@ struct Args {
 }
 
 /// Parses the arguments after the program name of chapter `name`.
-pub fn parse_args(
+pub fn parse_args<A: Into<std::ffi::OsString>>(
     name: &'static str,
-    args: impl IntoIterator<Item = String>,
+    args: impl IntoIterator<Item = A>,
 ) -> Result<Options, Error> {
     use clap::{CommandFactory, FromArgMatches};
     let command = Args::command()
         .name(name)
         .bin_name(format!("cargo run -p {name} --"));
-    let all = std::iter::once(name.to_string()).chain(args);
+    let all = std::iter::once(std::ffi::OsString::from(name))
+        .chain(args.into_iter().map(Into::into));
     let matches = match command.try_get_matches_from(all) {
         Ok(matches) => matches,
         Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelp => {
@@ -81,9 +82,9 @@ pub fn parse_args(
 }
 
 /// Runs a chapter with the given arguments, printing to `out`.
-pub fn run(
+pub fn run<A: Into<std::ffi::OsString>>(
     chapter: &Chapter,
-    args: impl IntoIterator<Item = String>,
+    args: impl IntoIterator<Item = A>,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let stdout_error = |source| Error::Io {
@@ -111,7 +112,9 @@ pub fn run(
 /// to stderr and exit with status 1 (2 for a bad command line).
 pub fn main(chapter: Chapter) -> ExitCode {
     let stdout = io::stdout();
-    match run(&chapter, std::env::args().skip(1), &mut stdout.lock()) {
+    // Arguments as the system gives them: one that is not UTF-8 is named
+    // by clap in one line, not a panic.
+    match run(&chapter, std::env::args_os().skip(1), &mut stdout.lock()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{}: error: {e}", chapter.name);
@@ -148,6 +151,20 @@ mod tests {
         let help = parse(&["--help"]).unwrap().help.unwrap();
         assert!(help.contains("--figures-dir <DIR>"), "{help}");
         assert!(help.contains("cargo run -p ch00-test --"), "{help}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_argument_that_is_not_utf8_is_one_line() {
+        use std::os::unix::ffi::OsStringExt;
+        let odd = std::ffi::OsString::from_vec(vec![b'-', b'-', 0xff]);
+        let e = parse_args("ch00-test", [odd]).unwrap_err().to_string();
+        assert!(e.ends_with("(try --help)") && !e.contains('\n'), "{e}");
+        // A folder whose name is not UTF-8 is still a folder.
+        let dir = std::ffi::OsString::from_vec(vec![b'd', 0xff]);
+        let args = [std::ffi::OsString::from("--figures-dir"), dir.clone()];
+        let options = parse_args("ch00-test", args).unwrap();
+        assert_eq!(options.figures_dir, Some(PathBuf::from(dir)));
     }
 
     #[test]

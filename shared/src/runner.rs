@@ -25,7 +25,7 @@ pub fn main_of<C: Parser, E: Failure>(
     threads: impl FnOnce(&C) -> Option<u16>,
     run: impl FnOnce(C) -> Result<(), E>,
 ) -> ExitCode {
-    main_with(C::command(), name, threads, run)
+    main_with(C::command(), name, |_: &C| None, threads, run)
 }
 
 /// [`main_of`] for a chapter whose command line is a [`ChapterCli`]:
@@ -37,12 +37,13 @@ pub fn main_of_chapter<S: Subcommand, E: Failure>(
 ) -> ExitCode {
     let command = ChapterCli::<S>::command().name(name).about(about);
     let threads = |cli: &ChapterCli<S>| cli.run.threads;
-    main_with(command, name, threads, run)
+    main_with(command, name, ChapterCli::unused_flags, threads, run)
 }
 
 fn main_with<C: FromArgMatches, E: Failure>(
     command: clap::Command,
     name: &str,
+    unused: impl FnOnce(&C) -> Option<String>,
     threads: impl FnOnce(&C) -> Option<u16>,
     run: impl FnOnce(C) -> Result<(), E>,
 ) -> ExitCode {
@@ -66,6 +67,10 @@ fn main_with<C: FromArgMatches, E: Failure>(
             return ExitCode::from(2);
         }
     };
+    if let Some(flags) = unused(&cli) {
+        eprintln!("{name}: error: {flags} (try --help)");
+        return ExitCode::from(2);
+    }
     if let Err(e) = use_threads(threads(&cli)) {
         eprintln!("{name}: error: {e}");
         return ExitCode::FAILURE;
@@ -89,6 +94,28 @@ pub trait Failure: Display {
     /// Whether this is a command-line mistake.
     fn is_usage(&self) -> bool {
         false
+    }
+}
+
+impl<S: Subcommand> ChapterCli<S> {
+    /// Flags given that the command does not use, said in one line:
+    /// `--quick` and `--no-figures` belong to the narrated run alone.
+    pub fn unused_flags(&self) -> Option<String> {
+        let flags: Vec<&str> = [
+            (self.run.quick, "--quick"),
+            (self.run.no_figures, "--no-figures"),
+        ]
+        .into_iter()
+        .filter_map(|(given, flag)| given.then_some(flag))
+        .collect();
+        match self.command.is_some() && !flags.is_empty() {
+            true => Some(format!(
+                "{} only change{} the narrated run, not a subcommand",
+                flags.join(" and "),
+                if flags.len() == 1 { "s" } else { "" }
+            )),
+            false => None,
+        }
     }
 }
 
@@ -390,5 +417,31 @@ mod tests {
         let full = RunArgs::default();
         assert_eq!(full.figures_dir("x").unwrap(), Some(book_figures_dir()));
         assert!(full.saves_model());
+    }
+
+    #[derive(Debug, Subcommand)]
+    enum Sub {
+        Train,
+    }
+
+    #[test]
+    fn narrated_run_flags_with_a_subcommand_are_refused() {
+        let parse = |args: &[&str]| {
+            let all = std::iter::once("test").chain(args.iter().copied());
+            ChapterCli::<Sub>::try_parse_from(all).unwrap()
+        };
+        assert_eq!(parse(&["--quick"]).unused_flags(), None);
+        assert_eq!(parse(&["train"]).unused_flags(), None);
+        let said = parse(&["--quick", "train"]).unused_flags().unwrap();
+        assert_eq!(
+            said,
+            "--quick only changes the narrated run, not a subcommand"
+        );
+        let both = parse(&["--no-figures", "--quick", "train"]);
+        assert!(
+            both.unused_flags()
+                .unwrap()
+                .contains("--quick and --no-figures")
+        );
     }
 }

@@ -208,8 +208,46 @@ impl TrainArgs {
     }
 }
 
+impl TrainArgs {
+    /// The training flags given on the command line (a preset, data set
+    /// or path given as its default counts as not given).
+    pub fn given(&self) -> Vec<&'static str> {
+        let h = &self.hyper;
+        [
+            (self.preset != Preset::Default, "--preset"),
+            (self.quick, "--quick"),
+            (self.dataset != DataSet::Mnist, "--dataset"),
+            (self.path != TrainingPath::Fast, "--path"),
+            (self.min_accuracy.is_some(), "--min-accuracy"),
+            (self.hidden.is_some(), "--hidden"),
+            (self.activation.is_some(), "--activation"),
+            (self.schedule.is_some(), "--schedule"),
+            (self.optimizer.is_some(), "--optimizer"),
+            (h.learning_rate.is_some(), "--learning-rate"),
+            (h.momentum.is_some(), "--momentum"),
+            (h.weight_decay.is_some(), "--weight-decay"),
+            (h.batch_size.is_some(), "--batch-size"),
+            (h.epochs.is_some(), "--epochs"),
+            (h.seed.is_some(), "--seed"),
+            (h.save_as.is_some(), "--save-as"),
+        ]
+        .into_iter()
+        .filter_map(|(given, flag)| given.then_some(flag))
+        .collect()
+    }
+}
+
 /// Runs the command line.
 pub fn run(cli: Cli) -> Result<(), Error> {
+    let trains = matches!(cli.command, None | Some(Command::Train));
+    let given = cli.train.given();
+    if !trains && !given.is_empty() {
+        return Err(Error::Usage(format!(
+            "{} only change{} training, not this command",
+            given.join(", "),
+            if given.len() == 1 { "s" } else { "" }
+        )));
+    }
     match cli.command {
         None => run_train(&cli.train),
         Some(Command::Train) => run_train(&cli.train),

@@ -78,6 +78,21 @@ fn mistakes_on_the_command_line_are_one_line_naming_the_problem() {
 }
 
 #[test]
+fn training_flags_on_another_command_are_refused() {
+    let (code, _, stderr) =
+        run(&["predict", "digit.png", "--epochs", "3", "--seed", "1"]);
+    assert_eq!(code, 2, "a command-line mistake: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("--epochs, --seed only change training"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&["figures", "--quick"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--quick only changes training"), "{stderr}");
+}
+
+#[test]
 fn settings_that_contradict_each_other_stop_before_any_data_is_read() {
     let args = ["--optimizer", "sgd", "--momentum", "0.5"];
     let (code, _, stderr) = run(&args);

@@ -148,3 +148,14 @@ fn a_momentum_for_another_optimizer_is_refused_in_one_line() {
     };
     assert_eq!(args.settings().map(|s| s.method), Ok(Method::Sgd));
 }
+
+#[test]
+fn narrated_run_flags_are_refused_with_train() {
+    let (status, stderr) = run(&["--quick", "train"]);
+    assert_eq!(status, 2, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("--quick only changes the narrated run"),
+        "{stderr}"
+    );
+}

@@ -169,3 +169,14 @@ fn predict_reads_a_digit_with_a_saved_cnn() {
     assert!(text.contains("most likely:"), "{text}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn narrated_run_flags_are_refused_with_a_subcommand() {
+    let (code, err) = run(&["--no-figures", "predict", "x.png"]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("--no-figures only changes the narrated"),
+        "{err}"
+    );
+}
