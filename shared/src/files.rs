@@ -2,7 +2,7 @@
 
 use std::fs;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::Error;
 
@@ -10,28 +10,79 @@ use crate::Error;
 /// it, then a rename. A reader (or a crash) sees the old file or the new
 /// one, never a torn one; on error no temporary file is left behind.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let io_error = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+    write_all_atomically(&[(path, bytes)])
+}
+
+/// Writes several files as one unit: every file's bytes go to a
+/// temporary file first, and only when all of them are written are they
+/// renamed into place. If any write fails, every temporary file is
+/// removed and no file is replaced.
+pub fn write_all_atomically(files: &[(&Path, &[u8])]) -> Result<(), Error> {
+    let mut temps = Vec::new();
+    for (path, bytes) in files {
+        let io_error = |source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let written = temp_copy(path, bytes);
+        match written {
+            Ok(temp) => temps.push((temp, *path)),
+            Err(e) => {
+                for (temp, _) in &temps {
+                    let _ = fs::remove_file(temp);
+                }
+                return Err(io_error(e));
+            }
+        }
+    }
+    // A folder where a file should go would stop its rename half-way
+    // through the set: refuse before any file is replaced.
+    if let Some((_, path)) = temps.iter().find(|(_, path)| path.is_dir()) {
+        for (temp, _) in &temps {
+            let _ = fs::remove_file(temp);
+        }
+        return Err(Error::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::IsADirectory,
+                "a folder is in the way",
+            ),
+        });
+    }
+    for (k, (temp, path)) in temps.iter().enumerate() {
+        if let Err(source) = fs::rename(temp, path) {
+            for (temp, _) in &temps[k..] {
+                let _ = fs::remove_file(temp);
+            }
+            return Err(Error::Io {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+        remove_stale_partials(path);
+    }
+    Ok(())
+}
+
+/// `bytes` written and synced to a temporary file beside `path`; its name.
+fn temp_copy(path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(io_error)?;
+        fs::create_dir_all(dir)?;
     }
     let mut temp_name = path.file_name().unwrap_or_default().to_os_string();
     temp_name.push(format!(".partial-{}", std::process::id()));
     let temp = path.with_file_name(temp_name);
-    let written = fs::File::create(&temp)
-        .and_then(|mut file| {
-            file.write_all(bytes)?;
-            file.sync_all()
-        })
-        .and_then(|()| fs::rename(&temp, path));
-    if let Err(e) = written {
-        let _ = fs::remove_file(&temp);
-        return Err(io_error(e));
+    let written = fs::File::create(&temp).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.sync_all()
+    });
+    match written {
+        Ok(()) => Ok(temp),
+        Err(e) => {
+            let _ = fs::remove_file(&temp);
+            Err(e)
+        }
     }
-    remove_stale_partials(path);
-    Ok(())
 }
 
 /// Removes temporary files that earlier, interrupted writes of `path` left
@@ -136,6 +187,29 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["taken"]);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn files_written_as_one_unit_are_all_replaced_or_none() {
+        let dir = scratch_dir("unit");
+        fs::create_dir_all(&dir).unwrap();
+        let (a, b) = (dir.join("a.txt"), dir.join("b.txt"));
+        write_all_atomically(&[(&a, b"one"), (&b, b"two")]).unwrap();
+        assert_eq!(fs::read(&a).unwrap(), b"one");
+        assert_eq!(fs::read(&b).unwrap(), b"two");
+        // The second cannot be written (a folder stands in the way of its
+        // temporary file): the first keeps its old bytes.
+        let blocked = dir.join("c.txt");
+        let mut temp = blocked.file_name().unwrap().to_os_string();
+        temp.push(format!(".partial-{}", std::process::id()));
+        fs::create_dir_all(dir.join(temp).join("x")).unwrap();
+        let err = write_all_atomically(&[(&a, b"new"), (&blocked, b"c")])
+            .unwrap_err();
+        assert!(err.to_string().contains("c.txt"), "{err}");
+        assert_eq!(fs::read(&a).unwrap(), b"one", "nothing replaced");
+        let a_temp = format!("a.txt.partial-{}", std::process::id());
+        assert!(!dir.join(a_temp).exists(), "no temporary file left");
         fs::remove_dir_all(dir).unwrap();
     }
 }

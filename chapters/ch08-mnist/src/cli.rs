@@ -12,7 +12,7 @@ use shared::runner::{HyperArgs, Widths, hidden_widths, percent};
 
 use crate::model::{self, ModelError};
 use crate::photo::{encode_png, read_image, to_mnist};
-use crate::runs::{history_path, model_path, write_history};
+use crate::runs::{history_path, history_text, model_path};
 use crate::{
     Activation, Config, EpochRecord, Error, Mnist, Preset, TrainingPath,
     labels_to_matrix, train,
@@ -411,8 +411,14 @@ pub fn keep_run(
     {
         return Err(Error::BelowTarget { accuracy, min });
     }
-    model::save(net, cost, model_file)?;
-    write_history(history_file, history)?;
+    // The model and its history replace the old ones together, or not at
+    // all; a network that diverged replaces nothing.
+    let model = model::encode_finite(net, cost, model_file)?;
+    let text = history_text(history);
+    shared::files::write_all_atomically(&[
+        (model_file, &model[..]),
+        (history_file, text.as_bytes()),
+    ])?;
     Ok(())
 }
 
@@ -441,6 +447,15 @@ fn run_predict(
             net.sizes()
         )));
     }
+    let output = net.layers[net.layers.len() - 1].activation;
+    if !matches!(output, Activation::Softmax | Activation::Sigmoid) {
+        return Err(Error::Other(format!(
+            "{}: the model's outputs ({} activation) are not probabilities; \
+             predicting needs softmax or sigmoid outputs",
+            model_path.display(),
+            output.name()
+        )));
+    }
     let photo = read_image(image)?;
     let stages = to_mnist(photo.view(), image)?;
     if let Some(out) = show {
@@ -450,6 +465,13 @@ fn run_predict(
     let x = ndarray::Array1::from_iter(stages.mnist.iter().copied());
     let p = net.feedforward(x.view());
     let total: f32 = p.sum();
+    if !p.iter().all(|v| v.is_finite() && *v >= 0.0) || total <= 0.0 {
+        return Err(Error::Other(format!(
+            "{}: the model's outputs for this image are not probabilities \
+             (a weight too large for f32?)",
+            model_path.display()
+        )));
+    }
     println!(
         "{}: {}×{} pixels, {} → 28×28",
         image.display(),

@@ -43,6 +43,17 @@ pub enum ModelError {
     /// Writing failed.
     #[error(transparent)]
     Write(#[from] shared::Error),
+    /// The network's weights are not all finite (training diverged):
+    /// nothing is saved.
+    #[error(
+        "{}: not saved: the network has weights that are not finite \
+         numbers (training diverged; try a smaller learning rate)",
+        path.display()
+    )]
+    Diverged {
+        /// The file that was not written.
+        path: PathBuf,
+    },
     /// The file is not a model of this format.
     #[error("{}: not a model file: {reason}", path.display())]
     Corrupt {
@@ -148,9 +159,39 @@ pub fn save(
     cost: Cost,
     path: &Path,
 ) -> Result<(), ModelError> {
-    Ok(shared::files::write_atomically(path, &encode(net, cost))?)
+    Ok(shared::files::write_atomically(
+        path,
+        &encode_finite(net, cost, path)?,
+    )?)
 }
 // ANCHOR_END: save
+
+/// [`encode`], for a network whose every weight and bias is finite; one
+/// that diverged is refused (naming `path`, the file it would have
+/// replaced), so a failed run never replaces a good model.
+pub fn encode_finite(
+    net: &Network<f32>,
+    cost: Cost,
+    path: &Path,
+) -> Result<Vec<u8>, ModelError> {
+    let values = net.layers.iter().flat_map(|l| l.w.iter().chain(&l.b));
+    all_finite(values, path)?;
+    Ok(encode(net, cost))
+}
+
+/// An error naming `path` unless every value is finite: the check every
+/// model writer makes before it writes.
+pub fn all_finite<'a>(
+    mut values: impl Iterator<Item = &'a f32>,
+    path: &Path,
+) -> Result<(), ModelError> {
+    match values.all(|v| v.is_finite()) {
+        true => Ok(()),
+        false => Err(ModelError::Diverged {
+            path: path.to_path_buf(),
+        }),
+    }
+}
 
 // ANCHOR: load
 /// Reads a model from the bytes of a file; `path` is used in errors.

@@ -27,6 +27,13 @@ pub fn write_history(
     path: &Path,
     history: &[EpochRecord],
 ) -> Result<(), Error> {
+    let text = history_text(history);
+    Ok(shared::files::write_atomically(path, text.as_bytes())?)
+}
+
+/// A run's history as the text [`write_history`] writes: a header, then
+/// one tab-separated line per epoch.
+pub fn history_text(history: &[EpochRecord]) -> String {
     let mut text =
         String::from("epoch\ttrain_loss\tvalidation_accuracy\tseconds\n");
     for r in history {
@@ -35,7 +42,7 @@ pub fn write_history(
             r.epoch, r.train_loss, r.validation_accuracy, r.seconds
         ));
     }
-    Ok(shared::files::write_atomically(path, text.as_bytes())?)
+    text
 }
 
 /// Reads a history written by [`write_history`].

@@ -189,6 +189,41 @@ fn predict_reads_a_photo_and_shows_what_the_network_saw() {
     assert!(stdout.contains("It looks like") || stdout.contains("unsure"));
     let shown = ch08_mnist::photo::read_image(&seen).unwrap();
     assert_eq!(shown.dim(), (28, 28));
+    // Outputs that are not probabilities: refused in one line, naming the
+    // model, for an identity output and for weights too large for f32.
+    let mut odd = Network::<f32>::new(
+        &[784, 10],
+        Activation::Relu,
+        Activation::Identity,
+        Init::He,
+        &mut shared::rng::seeded(1),
+    )
+    .unwrap();
+    let path = dir.join("odd.model");
+    for (output, scale, says) in [
+        (Activation::Identity, 1.0, "(identity activation) are not"),
+        (
+            Activation::Softmax,
+            1e38,
+            "for this image are not probabilities",
+        ),
+    ] {
+        let last = odd.layers.len() - 1;
+        odd.layers[last].activation = output;
+        odd.layers[last].w.fill(scale);
+        ch08_mnist::model::save(&odd, ch08_mnist::Cost::Quadratic, &path)
+            .unwrap();
+        let args = ["predict", image.to_str().unwrap(), "--model"];
+        let (code, _, stderr) =
+            run(&[&args[..], &[path.to_str().unwrap()]].concat());
+        assert_eq!(code, 1, "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains("odd.model: the model's outputs"),
+            "{stderr}"
+        );
+        assert!(stderr.contains(says), "{stderr}");
+    }
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -232,6 +267,52 @@ fn a_run_below_min_accuracy_replaces_no_saved_model() {
     keep(Some(40.0)).unwrap();
     assert_eq!(ch08_mnist::model::load(&model).unwrap(), net);
     assert!(history_file.exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_run_that_diverged_or_cannot_write_its_history_replaces_nothing() {
+    let dir = scratch("diverged");
+    let (model, history_file) = (dir.join("m.model"), dir.join("m.tsv"));
+    std::fs::write(&model, b"the model saved before").unwrap();
+    let mut net = Network::<f32>::new(
+        &[784, 4, 10],
+        Activation::Relu,
+        Activation::Softmax,
+        Init::He,
+        &mut shared::rng::seeded(2),
+    )
+    .unwrap();
+    let history = [ch08_mnist::EpochRecord {
+        epoch: 1,
+        train_loss: f64::NAN,
+        validation_accuracy: 0.1,
+        seconds: 1.0,
+    }];
+    let keep = |net: &Network<f32>, history_file: &std::path::Path| {
+        ch08_mnist::cli::keep_run(
+            net,
+            ch08_mnist::Cost::CrossEntropy,
+            &history,
+            None,
+            &model,
+            history_file,
+        )
+    };
+    net.layers[1].w[(3, 2)] = f32::NAN;
+    let e = keep(&net, &history_file).unwrap_err().to_string();
+    assert!(e.contains("m.model: not saved"), "{e}");
+    assert!(e.contains("training diverged"), "{e}");
+    assert_eq!(std::fs::read(&model).unwrap(), b"the model saved before");
+    assert!(!history_file.exists());
+    // A finite network whose history cannot be written (a folder is in
+    // the way): the old model stays too.
+    net.layers[1].w[(3, 2)] = 0.5;
+    let blocked = dir.join("folder");
+    std::fs::create_dir_all(blocked.join("inside")).unwrap();
+    let e = keep(&net, &blocked).unwrap_err().to_string();
+    assert!(e.contains("folder"), "{e}");
+    assert_eq!(std::fs::read(&model).unwrap(), b"the model saved before");
     std::fs::remove_dir_all(dir).unwrap();
 }
 

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use ch08_mnist::model::{
-    ModelError, read_f32s, read_metadata, safetensors_bytes,
+    ModelError, all_finite, read_f32s, read_metadata, safetensors_bytes,
 };
 use safetensors::SafeTensors;
 
@@ -89,8 +89,12 @@ pub fn encode(net: &Cnn<f32>) -> Vec<u8> {
     safetensors_bytes(&describe(net.arch), &tensors)
 }
 
-/// Saves `net` to `path` atomically.
+/// Saves `net` to `path` atomically; a network that diverged (a weight
+/// that is not finite) replaces nothing.
 pub fn save(net: &Cnn<f32>, path: &Path) -> Result<(), ModelError> {
+    let layers = net.layers();
+    let values = layers.iter().flat_map(|(w, b)| w.iter().chain(b.iter()));
+    all_finite(values, path)?;
     Ok(shared::files::write_atomically(path, &encode(net))?)
 }
 
