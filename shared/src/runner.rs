@@ -75,9 +75,14 @@ fn main_with<C: FromArgMatches, E: Failure>(
         eprintln!("{name}: error: {e}");
         return ExitCode::FAILURE;
     }
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+    let ran = run(cli);
+    match (ran, stdout_error()) {
+        (Ok(()), Some(lost)) => {
+            eprintln!("{name}: error: <stdout>: {lost}");
+            ExitCode::FAILURE
+        }
+        (Ok(()), None) => ExitCode::SUCCESS,
+        (Err(e), _) => {
             eprintln!("{name}: error: {e}");
             match e.is_usage() {
                 true => ExitCode::from(2),
@@ -131,6 +136,46 @@ pub struct ChapterCli<S: Subcommand> {
     /// --quick, --no-figures, --threads.
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+/// The first error writing to standard output, kept for `main_of`.
+static STDOUT_ERROR: std::sync::Mutex<Option<std::io::Error>> =
+    std::sync::Mutex::new(None);
+
+/// Prints a line to standard output, as `println!` does, but a closed pipe
+/// or a full disk does not stop the program (a run in progress finishes
+/// and saves its work): the first such error is kept, and `main_of`
+/// reports it in one line and exits with status 1 when the run is done.
+pub fn say_line(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let written = out
+        .write_fmt(args)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush());
+    if let Err(e) = written {
+        let mut kept = STDOUT_ERROR.lock().unwrap_or_else(|e| e.into_inner());
+        kept.get_or_insert(e);
+    }
+}
+
+/// The first error [`say_line`] met, if any (and forgets it).
+pub fn stdout_error() -> Option<std::io::Error> {
+    STDOUT_ERROR
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take()
+}
+
+/// `println!` for the chapters' programs: see [`say_line`].
+#[macro_export]
+macro_rules! say {
+    () => {
+        $crate::runner::say_line(format_args!(""))
+    };
+    ($($arg:tt)*) => {
+        $crate::runner::say_line(format_args!($($arg)*))
+    };
 }
 
 /// A command-line mistake in one line: clap explains at length; its first

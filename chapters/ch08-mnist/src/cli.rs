@@ -276,7 +276,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                     count,
                     &images,
                 )?;
-                println!("{json}");
+                shared::say!("{json}");
                 Ok(())
             }
         }
@@ -292,7 +292,7 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
         TrainingPath::Fast => "fast",
         TrainingPath::Lesson => "lesson",
     };
-    println!(
+    shared::say!(
         "Training {config}, {path} path, {threads} thread{}, {}\n  on {} {} \
          images ({} more for validation), f32",
         if threads == 1 { "" } else { "s" },
@@ -306,7 +306,7 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
     let epochs = config.epochs;
     let report = |r: &EpochRecord| {
         bar.suspend(|| {
-            println!(
+            shared::say!(
                 "  epoch {:2}/{epochs}  loss {:.4}  validation accuracy \
                  {:.2} %  {:.1} s",
                 r.epoch,
@@ -330,16 +330,18 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
     );
     // The test set, once, for the network chosen on validation.
     let test_accuracy = mnist.test(&net);
-    println!(
+    shared::say!(
         "Trained in {:.1} s (training only). Best epoch on validation: {} \
          ({:.2} %).",
         last.seconds,
         best.epoch,
         100.0 * best.validation_accuracy
     );
-    println!("Test accuracy of that epoch's network: {test_accuracy:.2} %.");
+    shared::say!(
+        "Test accuracy of that epoch's network: {test_accuracy:.2} %."
+    );
     if let Some((published, source)) = config.preset.published() {
-        println!(
+        shared::say!(
             "  published: {published:.2} % ({source}); ours: \
              {test_accuracy:.2} %"
         );
@@ -354,7 +356,7 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
         &saved,
         &history_path(&name),
     )?;
-    println!(
+    shared::say!(
         "Saved the model to {}",
         shared::figures::display_path(&saved)
     );
@@ -472,7 +474,7 @@ fn run_predict(
             model_path.display()
         )));
     }
-    println!(
+    shared::say!(
         "{}: {}×{} pixels, {} → 28×28",
         image.display(),
         photo.ncols(),
@@ -488,12 +490,12 @@ fn run_predict(
         let share = v / total;
         let bar = "█".repeat((share * 40.0).round() as usize);
         let mark = if d == best { "  ←" } else { "" };
-        println!("  {d} {bar:<40} {:5.1} %{mark}", 100.0 * share);
+        shared::say!("  {d} {bar:<40} {:5.1} %{mark}", 100.0 * share);
     }
     let confidence = p[best] / total;
     match crate::photo::doubts(stages.mnist.view(), confidence) {
-        None => println!("It looks like a {best}."),
-        Some(why) => println!(
+        None => shared::say!("It looks like a {best}."),
+        Some(why) => shared::say!(
             "It might be a {best}, but the network is unsure: {why}.{}",
             if show.is_none() {
                 " (--show FILE saves the 28×28 image it saw.)"

@@ -354,7 +354,7 @@ pub fn write_all() -> Result<(), Error> {
         })?,
     ];
     for path in written {
-        println!("wrote {}", display_path(&path));
+        shared::say!("wrote {}", display_path(&path));
     }
     Ok(())
 }

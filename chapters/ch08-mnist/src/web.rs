@@ -37,7 +37,7 @@ pub fn export(model_file: &Path, out: &Path) -> Result<(), Error> {
     let bytes = model::encode(&net, cost);
     shared::files::write_atomically(out, &bytes)?;
     let shown: Vec<String> = sizes.iter().map(usize::to_string).collect();
-    println!(
+    shared::say!(
         "Wrote {} ({}, {} KB) for the draw-a-digit page",
         shared::figures::display_path(out),
         shown.join("-"),

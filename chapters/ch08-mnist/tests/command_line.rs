@@ -189,6 +189,20 @@ fn predict_reads_a_photo_and_shows_what_the_network_saw() {
     assert!(stdout.contains("It looks like") || stdout.contains("unsure"));
     let shown = ch08_mnist::photo::read_image(&seen).unwrap();
     assert_eq!(shown.dim(), (28, 28));
+    // Standard output full: the answer cannot be printed, which is said
+    // in one line (status 1), not a panic.
+    if let Ok(full) = std::fs::File::create("/dev/full") {
+        let out = Command::new(env!("CARGO_BIN_EXE_ch08-mnist"))
+            .args(["predict", image.to_str().unwrap(), "--model"])
+            .arg(&model)
+            .stdout(full)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains("<stdout>: No space left"), "{stderr}");
+    }
     // Outputs that are not probabilities: refused in one line, naming the
     // model, for an identity output and for weights too large for f32.
     let mut odd = Network::<f32>::new(

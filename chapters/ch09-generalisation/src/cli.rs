@@ -201,15 +201,15 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
     let mnist = Mnist::load(DataSet::Mnist)?;
     let n = args.train_images.map_or(mnist.x.ncols(), |n| n as usize);
     let data = mnist.first(n);
-    println!("Training {}", describe(&settings, data.x.ncols()));
-    println!(
+    shared::say!("Training {}", describe(&settings, data.x.ncols()));
+    shared::say!(
         "  {} validation images choose the epoch; {} threads, {}",
         data.x_val.ncols(),
         fastpath::threads(),
         fastpath::instruction_set()
     );
     let (net, history) = train(&settings, &data, |r: &Record| {
-        println!(
+        shared::say!(
             "  epoch {:3}  train loss {:.4}  train {:6.2} %  validation \
              {:6.2} %  {:.1} s",
             r.epoch,
@@ -221,19 +221,19 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
     });
     let best = best_epoch(&history).expect("at least one epoch");
     let seconds = history.last().expect("at least one epoch").seconds;
-    println!(
+    shared::say!(
         "Trained in {seconds:.1} s. Best epoch on validation: {} ({:.2} %).",
         best.epoch,
         100.0 * best.validation_accuracy
     );
-    println!(
+    shared::say!(
         "Test accuracy of that epoch's network: {:.2} %.",
         data.test(&net)
     );
     let name = args.hyper.save_as.as_deref().unwrap_or("ch09-custom");
     let path: PathBuf = model_path(name);
     ch08_mnist::model::save(&net, crate::Cost::CrossEntropy, &path)?;
-    println!(
+    shared::say!(
         "Saved the model to {} (ch08-mnist predict --model reads it)",
         shared::figures::display_path(&path)
     );

@@ -217,15 +217,15 @@ pub fn narrated(
 
 /// The heading: the split, and the threads and instructions in use.
 fn introduction(mnist: &Mnist) {
-    println!("Chapter 9: generalisation");
-    println!(
+    shared::say!("Chapter 9: generalisation");
+    shared::say!(
         "MNIST split: {} training images, {} validation, {} test \
          (touched once, at the end).",
         mnist.x.ncols(),
         mnist.x_val.ncols(),
         mnist.x_test.ncols()
     );
-    println!(
+    shared::say!(
         "{} threads, {}",
         fastpath::threads(),
         fastpath::instruction_set()
@@ -235,18 +235,18 @@ fn introduction(mnist: &Mnist) {
 /// Section 1, overfitting seen: 784-100-10 on 1,000 images, then each
 /// regulariser alone on the same images.
 fn overfitting(mnist: &Mnist, scale: Scale, results: &mut Results) {
-    println!("\n1. Overfitting: 784-100-10 on the first 1,000 images");
+    shared::say!("\n1. Overfitting: 784-100-10 on the first 1,000 images");
     let small = mnist.first(1000);
     let mut runs = Vec::new();
     for (name, settings) in small_regularised(scale.small_epochs) {
         let (_, history) = run_quietly(&settings, &small);
         if runs.is_empty() {
             the_gap(&history);
-            println!("  Each regulariser alone, same 1,000 images:");
+            shared::say!("  Each regulariser alone, same 1,000 images:");
         }
         let best = best_epoch(&history).expect("epochs");
         let last = history.last().expect("epochs");
-        println!(
+        shared::say!(
             "    {:<20} train {:>8}  validation {:>8} (best, epoch {})",
             name,
             pct(last.train_accuracy),
@@ -261,10 +261,10 @@ fn overfitting(mnist: &Mnist, scale: Scale, results: &mut Results) {
 /// The unregularised run's epochs, and the gap between the images it
 /// learned from and new ones.
 fn the_gap(history: &[Record]) {
-    println!("  epoch  train loss  train acc  val loss  val acc");
+    shared::say!("  epoch  train loss  train acc  val loss  val acc");
     let every = (history.len() / 10).max(1);
     for r in history.iter().filter(|r| r.epoch % every == 0) {
-        println!(
+        shared::say!(
             "  {:5}  {:10.4}  {:>9}  {:8.4}  {:>7}",
             r.epoch,
             r.train_loss,
@@ -278,7 +278,7 @@ fn the_gap(history: &[Record]) {
         .iter()
         .min_by(|a, b| a.validation_loss.total_cmp(&b.validation_loss))
         .expect("epochs");
-    println!(
+    shared::say!(
         "  The gap: {} on the images it learned from, {} on new \
          ones; validation loss was lowest at epoch {} ({:.4}) and \
          rose to {:.4}.",
@@ -294,11 +294,11 @@ fn the_gap(history: &[Record]) {
 /// and the same network trained on raw, standardised, projected and
 /// whitened inputs.
 fn better_inputs(mnist: &Mnist, scale: Scale, results: &mut Results) {
-    println!("\n2. Better inputs");
+    shared::say!("\n2. Better inputs");
     let n_pca = scale.pca_images.min(mnist.x.ncols());
     let x64 = mnist.x.slice(s![.., ..n_pca]).mapv(f64::from);
     let (mu, spread) = mean_and_spread(x64.view());
-    println!(
+    shared::say!(
         "  Mean image subtracted; the pixels' spread is {spread:.4} \
          (pixels in [0, 1])."
     );
@@ -331,17 +331,17 @@ fn principal_components(x: ArrayView2<f64>, k: usize) -> Pca {
     let found = pca(x, k, &mut rng);
     let explained = found.explained();
     let components = explained.len();
-    print!(
+    let mut line = format!(
         "  PCA of {} images ({:.1} s): variance explained by",
         x.ncols(),
         start.elapsed().as_secs_f64()
     );
     for k in [1, 10, 50, 100] {
         if k <= components {
-            print!(" {k}: {:.1} %,", 100.0 * explained[k - 1]);
+            line += &format!(" {k}: {:.1} %,", 100.0 * explained[k - 1]);
         }
     }
-    println!(" of {:.2} in all.", found.total_variance);
+    shared::say!("{line} of {:.2} in all.", found.total_variance);
     found
 }
 
@@ -392,7 +392,7 @@ fn inputs_compared(
         epochs: 3,
         ..Settings::baseline()
     };
-    println!(
+    shared::say!(
         "  Plain SGD (η = 0.05, 784-256-10, {n} images), validation \
          accuracy after each epoch:"
     );
@@ -411,7 +411,7 @@ fn inputs_compared(
         let (_, history) = run_quietly(&settings, &data);
         let accs: Vec<String> =
             history.iter().map(|r| pct(r.validation_accuracy)).collect();
-        println!(
+        shared::say!(
             "    {:<24} {}   {:.2} s",
             name,
             accs.join("  "),
@@ -425,7 +425,9 @@ fn inputs_compared(
 /// Section 3, better starts: the spread of the activations through 10
 /// layers of 256 for each activation and initialisation.
 fn better_starts(mnist: &Mnist, results: &mut Results) {
-    println!("\n3. Better starts: activation spread through 10 layers of 256");
+    shared::say!(
+        "\n3. Better starts: activation spread through 10 layers of 256"
+    );
     let x_few = mnist.x.slice(s![.., ..500]).mapv(f64::from);
     let (depth, width) = DEEP;
     for f in [Activation::Relu, Activation::Tanh] {
@@ -439,7 +441,7 @@ fn better_starts(mnist: &Mnist, results: &mut Results) {
                 width,
                 &mut rng,
             );
-            println!(
+            shared::say!(
                 "  {:<5} {:<18} layer 1: {:9.3e}  layer 5: {:9.3e}  \
                  layer 10: {:9.3e}",
                 f.name(),
@@ -456,17 +458,17 @@ fn better_starts(mnist: &Mnist, results: &mut Results) {
 /// Section 4, better steps: gradient descent, momentum and Adam on
 /// chapter 5's valley, then each with each schedule on `tune_data`.
 fn better_steps(tune_data: &Mnist) {
-    println!("\n4. Better steps: ½(x² + 10y²), 50 steps from (−9, 2.5)");
+    shared::say!("\n4. Better steps: ½(x² + 10y²), 50 steps from (−9, 2.5)");
     let valley = crate::figures::valley_paths();
     for (name, path) in &valley {
         let end = path.last().expect("a path");
-        println!(
+        shared::say!(
             "  {:<36} f = {:.2e}",
             name,
             ch05_gradient_descent::bowl(*end)
         );
     }
-    println!(
+    shared::say!(
         "  On MNIST (784-128-10, {} images, 3 epochs), validation accuracy:",
         tune_data.x.ncols()
     );
@@ -493,7 +495,7 @@ fn better_steps(tune_data: &Mnist) {
                 pct(best.validation_accuracy)
             ));
         }
-        println!("{line}");
+        shared::say!("{line}");
     }
 }
 
@@ -505,7 +507,7 @@ fn tuning(
     tune_data: &Mnist,
     results: &mut Results,
 ) {
-    println!(
+    shared::say!(
         "\n5. Tuning log₁₀ η in [−3, 0] and dropout in [0, 0.7]: {} trials \
          each",
         scale.trials
@@ -539,7 +541,7 @@ fn tuning(
             .min_by(|a, b| a.error.total_cmp(&b.error))
             .expect("trials");
         let s = tuning_settings(best.point);
-        println!(
+        shared::say!(
             "  {:<19} best validation error {} at η = {:.4}, dropout {:.2} \
              ({} trials)",
             name,
@@ -558,7 +560,7 @@ fn tuning(
     }
     let settings = tuning_settings(chosen.1);
     let (net, _) = run_quietly(&settings, tune_data);
-    println!(
+    shared::say!(
         "  Chosen on validation: η = {:.4}, dropout {:.2}; trained once, \
          tested once: {:.2} % test accuracy.",
         settings.eta,
@@ -586,13 +588,16 @@ struct Chosen {
 /// together, one run per row; the row best on validation.
 fn ablation(mnist: &Mnist, scale: Scale, results: &mut Results) -> Chosen {
     let (n, epochs) = scale.ablation;
-    println!(
+    shared::say!(
         "\n6. Ablation: 784-512-512-10, {n} images, {epochs} epochs, \
          each row one run"
     );
-    println!(
+    shared::say!(
         "  {:<36} {:>10} {:>8} {:>8}",
-        "", "validation", "test", "time"
+        "",
+        "validation",
+        "test",
+        "time"
     );
     let data = mnist.first(n);
     let mut best_row: Option<Chosen> = None;
@@ -601,7 +606,7 @@ fn ablation(mnist: &Mnist, scale: Scale, results: &mut Results) -> Chosen {
         let best = best_epoch(&history).expect("epochs");
         let seconds = history.last().expect("epochs").seconds;
         let test = mnist.test(&net);
-        println!(
+        shared::say!(
             "  {:<36} {:>10} {:>6.2} % {:>6.1} s",
             name,
             pct(best.validation_accuracy),
@@ -631,7 +636,7 @@ fn the_chapters_model(
     chosen: &Chosen,
     model_file: Option<&Path>,
 ) -> Result<(), Error> {
-    println!(
+    shared::say!(
         "The chapter's model, chosen on validation: \"{}\" — {} validation, \
          {:.2} % test, trained in {:.1} s.",
         chosen.name.trim_start_matches("+ "),
@@ -641,7 +646,7 @@ fn the_chapters_model(
     );
     if let Some(model) = model_file {
         ch08_mnist::model::save(&chosen.net, crate::Cost::CrossEntropy, model)?;
-        println!("Saved it to {}", shared::figures::display_path(model));
+        shared::say!("Saved it to {}", shared::figures::display_path(model));
     }
     Ok(())
 }
@@ -655,7 +660,7 @@ fn write_figures(
 ) -> Result<(), Error> {
     results.examples = mnist.x.slice(s![.., ..12]).to_owned();
     for path in crate::figures::write_all(&results, dir)? {
-        println!("Wrote {}", shared::figures::display_path(&path));
+        shared::say!("Wrote {}", shared::figures::display_path(&path));
     }
     Ok(())
 }

@@ -146,24 +146,24 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
     let mnist = Mnist::load(DataSet::Mnist)?;
     let n = args.train_images.map_or(mnist.x.ncols(), |n| n as usize);
     let data = mnist.first(n);
-    println!("Training {}", crate::run::describe(&settings, n));
+    shared::say!("Training {}", crate::run::describe(&settings, n));
     let (net, history) = train(&settings, &data, &mut print_epoch);
     let best = best_epoch(&history).expect("at least one epoch");
     let seconds: f64 = history.iter().map(|r| r.seconds).sum();
-    println!(
+    shared::say!(
         "Trained in {seconds:.1} s. Best epoch on validation: {} ({:.2} %).",
         best.epoch,
         100.0 * best.validation_accuracy
     );
     let test = predict_all(&net, mnist.x_test.view());
-    println!(
+    shared::say!(
         "Test accuracy of that epoch's network: {:.2} %.",
         100.0 * ch08_mnist::accuracy(&test, &mnist.labels_test)
     );
     let name = args.hyper.save_as.as_deref().unwrap_or("ch10-custom");
     let path = model_path(name);
     crate::model::save(&net, &path)?;
-    println!(
+    shared::say!(
         "Saved the model to {} (ch10-cnn predict --model reads it)",
         shared::figures::display_path(&path)
     );
@@ -195,7 +195,7 @@ fn run_predict(image: &Path, model_path: &Path) -> Result<(), Error> {
         .to_owned();
     let p = net.forward(x.view()).a4;
     let digit = ch08_mnist::argmax(p.iter().copied());
-    println!(
+    shared::say!(
         "{}: {}×{} pixels → 28×28. The CNN reads a {digit} ({:.1} % sure).",
         image.display(),
         photo.ncols(),
@@ -208,6 +208,6 @@ fn run_predict(image: &Path, model_path: &Path) -> Result<(), Error> {
         .iter()
         .map(|(d, q)| format!("{d}: {:.1} %", 100.0 * q))
         .collect();
-    println!("  most likely: {}", top.join(", "));
+    shared::say!("  most likely: {}", top.join(", "));
     Ok(())
 }

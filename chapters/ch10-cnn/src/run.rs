@@ -70,7 +70,7 @@ pub fn describe(s: &Settings, images: usize) -> String {
 
 /// Prints one epoch's record.
 pub fn print_epoch(r: &Record) {
-    println!(
+    shared::say!(
         "  epoch {:3}  η {:.4}  train loss {:.4}  validation loss {:.4}  \
          validation {:6.2} %  {:5.1} s",
         r.epoch,
@@ -83,17 +83,17 @@ pub fn print_epoch(r: &Record) {
 }
 
 fn print_map(name: &str, z: &ndarray::Array2<f64>) {
-    println!("  {name}:");
+    shared::say!("  {name}:");
     for row in z.rows() {
         let cells: Vec<String> =
             row.iter().map(|v| format!("{v:6.2}")).collect();
-        println!("    {}", cells.join(" "));
+        shared::say!("    {}", cells.join(" "));
     }
 }
 
 /// Section 1: a filter sliding over a small image, sizes, im2col.
 fn by_hand() {
-    println!("1. A filter sliding over an image");
+    shared::say!("1. A filter sliding over an image");
     // a 6×6 image with a vertical bar in columns 2–3
     let x = Array3::from_shape_fn((1, 6, 6), |(_, _, c)| {
         if (2..4).contains(&c) { 1.0 } else { 0.0 }
@@ -128,7 +128,7 @@ fn by_hand() {
             pad: 1,
         },
     ] {
-        println!(
+        shared::say!(
             "  k = {}, stride {}, padding {}: (6 + 2·{} − {}) / {} + 1 = {} \
              per side",
             g.k,
@@ -153,7 +153,7 @@ fn by_hand() {
     let gap = (&by_loop - &by_matrix)
         .mapv(f64::abs)
         .fold(0.0, |m: f64, v| m.max(*v));
-    println!(
+    shared::say!(
         "  im2col of a 3-channel 7×7 image, k 3, stride 2, padding 1: {:?} \
          (C·k·k rows, one column per window);\n  4 filters as rows (4, 27) \
          times it = the loop's output {:?}, largest difference {gap:.1e}",
@@ -164,7 +164,7 @@ fn by_hand() {
 
 /// Section 2: pooling forward and back on a 4×4 map.
 fn pooling() {
-    println!("\n2. Pooling");
+    shared::say!("\n2. Pooling");
     let x = Array3::from_shape_vec(
         (1, 4, 4),
         vec![
@@ -195,7 +195,7 @@ fn pooling() {
 
 /// Section 3: the gradient checks the tests run, once each, printed.
 fn checks() {
-    println!("\n3. Gradient checks (f64, central differences, h = 1e-5)");
+    shared::say!("\n3. Gradient checks (f64, central differences, h = 1e-5)");
     let g = Geometry {
         k: 3,
         stride: 2,
@@ -219,7 +219,7 @@ fn checks() {
         x.as_slice().expect("contiguous"),
         grads.nabla_x.as_slice().expect("contiguous"),
     );
-    println!(
+    shared::say!(
         "  conv layer, ∂C/∂x, stride 2, padding 1: worst relative error {:.1e}",
         report.worst
     );
@@ -244,7 +244,7 @@ fn checks() {
         x.as_slice().expect("contiguous"),
         unflipped.as_slice().expect("contiguous"),
     );
-    println!(
+    shared::say!(
         "  the same with the filters left unflipped (a classic bug): {:.2} — caught",
         report.worst
     );
@@ -267,18 +267,19 @@ fn checks() {
         &net.to_vec(),
         &analytic,
     );
-    println!(
+    shared::say!(
         "  a whole small CNN (14×14, conv 3×3×3, conv 3×3×4, 6, 4), all {} \
          parameters: worst relative error {:.1e}",
-        report.len, report.worst
+        report.len,
+        report.worst
     );
 }
 
 /// Section 4: parameter counts.
 fn parameters() {
-    println!("\n4. Parameters: weight sharing keeps the network small");
+    shared::say!("\n4. Parameters: weight sharing keeps the network small");
     for (name, count) in parameter_table() {
-        println!("  {name:36} {:>12}", format_count(count));
+        shared::say!("  {name:36} {:>12}", format_count(count));
     }
 }
 
@@ -297,9 +298,9 @@ pub fn narrated(
     let data = mnist.first(scale.images);
     let mut settings = Settings::default_run();
     settings.epochs = scale.epochs.unwrap_or(settings.epochs);
-    println!("\n5. Training on MNIST");
-    println!("  {}", describe(&settings, data.x.ncols()));
-    println!(
+    shared::say!("\n5. Training on MNIST");
+    shared::say!("  {}", describe(&settings, data.x.ncols()));
+    shared::say!(
         "  {} validation images choose the epoch; {} threads, {}",
         data.x_val.ncols(),
         fastpath::threads(),
@@ -308,18 +309,18 @@ pub fn narrated(
     let (net, history) = train(&settings, &data, &mut print_epoch);
     let best = best_epoch(&history).expect("at least one epoch");
     let seconds: f64 = history.iter().map(|r| r.seconds).sum();
-    println!(
+    shared::say!(
         "  Trained in {seconds:.1} s. Best epoch on validation: {} ({:.2} %).",
         best.epoch,
         100.0 * best.validation_accuracy
     );
     let cnn = predict_all(&net, mnist.x_test.view());
     let test = 100.0 * accuracy(&cnn, &mnist.labels_test);
-    println!("  Test accuracy of that epoch's network: {test:.2} %.");
+    shared::say!("  Test accuracy of that epoch's network: {test:.2} %.");
     hard_cases(&mnist, &cnn);
     if let Some(path) = model {
         crate::model::save(&net, path)?;
-        println!(
+        shared::say!(
             "\nSaved the model to {} (`ch10-cnn predict IMAGE` reads it).",
             shared::figures::display_path(path)
         );
@@ -332,7 +333,7 @@ pub fn narrated(
             .expect("784 pixels")
             .to_owned();
         for path in write_all(dir, &net, digit.view(), &history)? {
-            println!("Wrote {}", shared::figures::display_path(&path));
+            shared::say!("Wrote {}", shared::figures::display_path(&path));
         }
     }
     Ok(())
@@ -342,7 +343,7 @@ pub fn narrated(
 /// confusion matrix's largest off-diagonal pairs), and how often chapter
 /// 9's network and the CNN confuse them.
 fn hard_cases(mnist: &Mnist, cnn: &[u8]) {
-    println!(
+    shared::say!(
         "\n6. The hard cases: chapter 8's confusion matrix, chapters 8 and 9 \
          beside the CNN"
     );
@@ -351,7 +352,7 @@ fn hard_cases(mnist: &Mnist, cnn: &[u8]) {
         match ch08_mnist::model::load(&path) {
             Ok(net) => Some(ch08_mnist::predict_all(&net, mnist.x_test.view())),
             Err(e) => {
-                println!(
+                shared::say!(
                     "  (skipped: {e}; `cargo run --release -p {package}` \
                      saves it)"
                 );
@@ -376,16 +377,18 @@ fn hard_cases(mnist: &Mnist, cnn: &[u8]) {
         .map(|(a, b)| (a, b, confused(&mlp8, a, b)))
         .collect();
     pairs.sort_by(|x, y| y.2.cmp(&x.2).then(x.0.cmp(&y.0)));
-    println!("  digits mixed up (either way)   ch. 8 MLP   ch. 9 MLP     CNN");
+    shared::say!(
+        "  digits mixed up (either way)   ch. 8 MLP   ch. 9 MLP     CNN"
+    );
     for &(a, b, errors) in &pairs[..6] {
-        println!(
+        shared::say!(
             "  {a} ↔ {b}                         {errors:>9}   {:>9}   {:>5}",
             confused(&mlp9, a, b),
             confused(cnn, a, b)
         );
     }
     let wrong = |p: &[u8]| p.iter().zip(labels).filter(|(p, l)| p != l).count();
-    println!(
+    shared::say!(
         "  all errors                     {:>9}   {:>9}   {:>5}   (of {} test \
          images)",
         wrong(&mlp8),

@@ -47,14 +47,14 @@ impl Scale {
 
 /// Section 1: the scalar engine on chapter 6's chain.
 fn scalar_engine() {
-    println!(
+    shared::say!(
         "1. A scalar engine on chapter 6's chain of three sigmoid neurons"
     );
     let chain = ch06_backprop::chain::example();
     let (x, y) = (1.0, 1.0);
     let (cost, dw, db) = chain_gradient(&chain.w, &chain.b, x, y);
-    println!("  w = {:?}, b = {:?}, x = {x}, y = {y}", chain.w, chain.b);
-    println!(
+    shared::say!("  w = {:?}, b = {:?}, x = {x}, y = {y}", chain.w, chain.b);
+    shared::say!(
         "  the graph of C = (a₃ − y)², in topological order (each node after its inputs):"
     );
     for v in cost.topological_order() {
@@ -73,7 +73,7 @@ fn scalar_engine() {
             "" => "input".to_string(),
             op => format!("{op} of {}", inputs.join(", ")),
         };
-        println!(
+        shared::say!(
             "    {:>3}  value {:8.5}  grad {:9.5}   {made}",
             v.label(),
             v.data(),
@@ -84,7 +84,7 @@ fn scalar_engine() {
     let p: Vec<f64> = chain.w.iter().chain(&chain.b).copied().collect();
     let forward =
         forward_mode_gradient(|p| chain_cost(&p[..3], &p[3..], x, y), &p);
-    println!(
+    shared::say!(
         "\n  ∂C/∂p      engine (reverse)   chapter 6 by hand     forward mode"
     );
     let names = ["w1", "w2", "w3", "b1", "b2", "b3"];
@@ -92,14 +92,14 @@ fn scalar_engine() {
     let hand = hand_w.iter().chain(&hand_b);
     for (((name, e), h), f) in names.iter().zip(engine).zip(hand).zip(&forward)
     {
-        println!("  {name:<8} {e:>17.12} {h:>19.12} {f:>16.12}");
+        shared::say!("  {name:<8} {e:>17.12} {h:>19.12} {f:>16.12}");
     }
 }
 
 /// Section 2: forward against reverse mode, counted.
 fn modes() {
-    println!("\n2. Forward mode or reverse mode?");
-    println!(
+    shared::say!("\n2. Forward mode or reverse mode?");
+    shared::say!(
         "  The chain has 6 parameters. Forward mode carries one derivative \
          along: 6 passes, one per parameter.\n  Reverse mode: one forward \
          pass that records the graph, one backward pass, all 6 at once."
@@ -127,7 +127,7 @@ fn modes() {
         ));
     }
     let reverse = start.elapsed().as_secs_f64() / f64::from(runs);
-    println!(
+    shared::say!(
         "  Chapter 8's 784-256-10 network has {n_params} parameters. On a \
          minibatch of 64 here:\n    one forward pass                  {:8.3} ms\n    \
          reverse mode (forward + backward) {:8.3} ms = {:.1} forward passes\n    \
@@ -153,10 +153,10 @@ fn mnist_network() -> Network<f32> {
 /// Section 3: the tensor engine against chapters 6 and 7 and finite
 /// differences.
 fn agreement() {
-    println!(
+    shared::say!(
         "\n3. The tensor engine against backprop by hand (f64, batch of 8)"
     );
-    println!(
+    shared::say!(
         "  {:<12} {:<10} {:<10} {:<14} {:>11} {:>11} {:>11}",
         "sizes",
         "hidden",
@@ -228,7 +228,7 @@ fn agreement() {
             &flatten(&engine),
         );
         let dims: Vec<String> = sizes.iter().map(usize::to_string).collect();
-        println!(
+        shared::say!(
             "  {:<12} {:<10} {:<10} {:<14} {:>11.1e} {:>11.1e} {:>11.1e}",
             dims.join("-"),
             format!("{hidden:?}"),
@@ -239,7 +239,7 @@ fn agreement() {
             numeric.worst,
         );
     }
-    println!(
+    shared::say!(
         "  (largest difference relative to the largest gradient entry; \
          finite differences: worst relative error per entry)"
     );
@@ -247,7 +247,7 @@ fn agreement() {
 
 /// Section 3, continued: each operation's backward rule on its own.
 fn each_rule() {
-    println!(
+    shared::say!(
         "\n  Each backward rule against finite differences (check_op, shapes 3×4×5):"
     );
     let mut rng = seeded(7);
@@ -259,12 +259,12 @@ fn each_rule() {
         line.push(format!("{} {:.0e}", op.name(), report.worst));
     }
     for chunk in line.chunks(5) {
-        println!("    {}", chunk.join("   "));
+        shared::say!("    {}", chunk.join("   "));
     }
     let x = normal_array(&mut rng, (3, 5), 2.0);
     let r = normal_array(&mut rng, (3, 5), 1.0);
     let report = crate::check::check_op(&crate::broken::Silu, &[x], &r);
-    println!("  and exercise 11.3's broken::Silu: {report} — caught");
+    shared::say!("  and exercise 11.3's broken::Silu: {report} — caught");
 }
 
 /// The largest difference between two gradients, relative to the largest
@@ -287,12 +287,12 @@ pub fn worst_relative<T: shared::Real>(
 
 /// Prints one epoch.
 fn print_epoch(r: &EpochRecord) {
-    println!("    {r}");
+    shared::say!("    {r}");
 }
 
 /// Section 4: MNIST, by hand and by the engine.
 fn mnist(scale: Scale) -> Result<(), Error> {
-    println!("\n4. Chapter 8's network trained by the engine");
+    shared::say!("\n4. Chapter 8's network trained by the engine");
     let data = Mnist::load(DataSet::Mnist)?;
     let n = scale.images.min(data.x.ncols());
     let x = data.x.slice(s![.., ..n]);
@@ -302,9 +302,9 @@ fn mnist(scale: Scale) -> Result<(), Error> {
         ..Config::default_run()
     };
     config.epochs = scale.epochs.unwrap_or(config.epochs);
-    println!("  {config}\n  on {n} images, f32");
+    shared::say!("  {config}\n  on {n} images, f32");
     let val = (data.x_val.view(), &data.labels_val[..]);
-    println!(
+    shared::say!(
         "  chapter 8's lesson path (chapter 7's backprop_batch, by hand):"
     );
     let (hand, hand_history) = ch08_mnist::train(
@@ -316,10 +316,10 @@ fn mnist(scale: Scale) -> Result<(), Error> {
         print_epoch,
         || {},
     );
-    println!("  the engine (the tape's backward pass):");
+    shared::say!("  the engine (the tape's backward pass):");
     let (tape, tape_history) =
         train_on_tape(&config, x, y.view(), val.0, val.1, print_epoch);
-    println!("  chapter 8's fast path, for scale (its epochs not shown)");
+    shared::say!("  chapter 8's fast path, for scale (its epochs not shown)");
     let fast_config = Config {
         path: TrainingPath::Fast,
         ..config.clone()
@@ -334,9 +334,13 @@ fn mnist(scale: Scale) -> Result<(), Error> {
         || {},
     );
 
-    println!(
+    shared::say!(
         "\n  {:<34} {:>10} {:>12} {:>13} {:>8}",
-        "gradients by", "s / epoch", "best epoch", "validation", "test"
+        "gradients by",
+        "s / epoch",
+        "best epoch",
+        "validation",
+        "test"
     );
     let epochs = config.epochs as f64;
     for (name, net, history) in [
@@ -348,7 +352,7 @@ fn mnist(scale: Scale) -> Result<(), Error> {
         let test =
             accuracy(&predict_all(net, data.x_test.view()), &data.labels_test);
         let seconds = history.last().expect("an epoch").seconds;
-        println!(
+        shared::say!(
             "  {name:<34} {:>10.2} {:>12} {:>12.2} % {:>6.2} %",
             seconds / epochs,
             best.epoch,
@@ -358,7 +362,7 @@ fn mnist(scale: Scale) -> Result<(), Error> {
     }
     let hand_s = hand_history.last().expect("an epoch").seconds;
     let tape_s = tape_history.last().expect("an epoch").seconds;
-    println!(
+    shared::say!(
         "  In this run the engine took {:.2}× the hand path's training time. Largest \
          weight difference between the two networks: {:.1e}.",
         tape_s / hand_s,
@@ -374,7 +378,9 @@ fn where_the_time_goes(
     x: ndarray::ArrayView2<f32>,
     y: ndarray::ArrayView2<f32>,
 ) {
-    println!("\n5. One minibatch step of 64 taken apart (mean of 200 steps)");
+    shared::say!(
+        "\n5. One minibatch step of 64 taken apart (mean of 200 steps)"
+    );
     let (xb, yb) = (x.slice(s![.., ..64]), y.slice(s![.., ..64]));
     let runs = 200;
     let time = |f: &mut dyn FnMut()| {
@@ -422,24 +428,24 @@ fn where_the_time_goes(
     let hand_forward = time(&mut || {
         std::hint::black_box(ch07_minibatches::forward_trace_batch(net, xb));
     });
-    println!(
+    shared::say!(
         "  by hand: forward pass (forward_trace_batch)        {hand_forward:7.3} ms"
     );
-    println!(
+    shared::say!(
         "           forward + backward (backprop_batch)       {hand:7.3} ms"
     );
-    println!(
+    shared::say!(
         "  engine:  record the forward pass on the tape       {:7.3} ms",
         ms(recorded)
     );
-    println!(
+    shared::say!(
         "             of which copying W, b, X, Y onto it     {copy:7.3} ms"
     );
-    println!(
+    shared::say!(
         "           walk the tape back                        {:7.3} ms",
         ms(walked)
     );
-    println!(
+    shared::say!(
         "           copy the gradients out                    {:7.3} ms",
         ms(collected)
     );
@@ -481,7 +487,7 @@ fn scalar_network_cost(
 
 /// Section 6: the same gradient for one image with scalars.
 fn scalars_at_scale() {
-    println!(
+    shared::say!(
         "\n6. Why the engine works on matrices: one image through the scalar engine"
     );
     let c = Config::default_run();
@@ -537,7 +543,7 @@ fn scalars_at_scale() {
         ));
     }
     let tensor_time = start.elapsed().as_secs_f64() / f64::from(runs);
-    println!(
+    shared::say!(
         "  784-256-10 (ReLU, then ½‖z − y‖² on the outputs), f64, one image:\n    \
          scalar engine: {nodes} nodes, built in {:.1} ms, walked back in {:.1} ms\n    \
          tensor engine: {tape_nodes} nodes, {:.3} ms for both (the same gradient: largest difference {difference:.1e})\n    \
@@ -559,10 +565,10 @@ pub fn narrated(scale: Scale, figures_dir: Option<&Path>) -> Result<(), Error> {
     mnist(scale)?;
     scalars_at_scale();
     if let Some(dir) = figures_dir {
-        println!("\nFigures:");
+        shared::say!("\nFigures:");
         for figure in crate::figures::all() {
             let path = figure.write_into(dir)?;
-            println!("  {}", shared::figures::display_path(&path));
+            shared::say!("  {}", shared::figures::display_path(&path));
         }
     }
     Ok(())

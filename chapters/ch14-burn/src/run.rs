@@ -61,7 +61,7 @@ pub fn narrated(
     workers: usize,
     figures: Option<&Path>,
 ) -> Result<(), Error> {
-    println!(
+    shared::say!(
         "Chapter 14: chapter 8's network on Burn {BURN_VERSION}, on its \
          pure-Rust CPU backend (flex)"
     );
@@ -77,7 +77,7 @@ pub fn narrated(
             .map(|(name, history)| (*name, &history[..]))
             .collect();
         let path = crate::figures::write_side_by_side(dir, &runs)?;
-        println!("\nFigure written: {}", display_path(&path));
+        shared::say!("\nFigure written: {}", display_path(&path));
     }
     Ok(())
 }
@@ -87,7 +87,7 @@ pub fn narrated(
 fn chapter_8_model(preset: Preset, data: &Mnist) -> Result<PathBuf, Error> {
     let path = ch08_mnist::runs::model_path(preset.name());
     if !path.is_file() {
-        println!(
+        shared::say!(
             "  {} is not there yet: training it with chapter 8's code \
              (as `cargo run --release -p ch08-mnist -- train --preset {}` \
              would)",
@@ -112,12 +112,12 @@ fn chapter_8_model(preset: Preset, data: &Mnist) -> Result<PathBuf, Error> {
 
 /// Section 1: Burn loads chapter 8's model and gives the same answers.
 fn same_answers(scale: Scale, data: &Mnist) -> Result<(), Error> {
-    println!("\n1. Same weights, same answers");
+    shared::say!("\n1. Same weights, same answers");
     let path = chapter_8_model(scale.preset, data)?;
     let ours = ch08_mnist::model::load(&path)?;
     let device = Device::flex();
     let mlp = load(&path, &device)?;
-    println!(
+    shared::say!(
         "  {} ({}), read by Burn's SafetensorsStore",
         display_path(&path),
         sizes(&ours)
@@ -126,11 +126,13 @@ fn same_answers(scale: Scale, data: &Mnist) -> Result<(), Error> {
     let (z_ours, z_burn) =
         (our_logits(&ours, x), burn_logits(&mlp, x, &device));
     let a = agreement(&z_ours, &z_burn);
-    println!(
+    shared::say!(
         "  {} test images: the same digit for {} of {}",
-        a.images, a.same_prediction, a.images
+        a.images,
+        a.same_prediction,
+        a.images
     );
-    println!(
+    shared::say!(
         "  largest |z_ours − z_burn| over all {} logits: {:.1e} (largest \
          |z| {:.1})",
         z_ours.len(),
@@ -138,7 +140,7 @@ fn same_answers(scale: Scale, data: &Mnist) -> Result<(), Error> {
         a.max_logit
     );
     let exact = exact_logits(&ours, x);
-    println!(
+    shared::say!(
         "  against the same weights in f64: ours off by at most {:.1e}, \
          Burn's by {:.1e}",
         max_difference(&z_ours, &exact),
@@ -149,12 +151,12 @@ fn same_answers(scale: Scale, data: &Mnist) -> Result<(), Error> {
         .zip(&z_burn)
         .filter(|&(a, b)| (a - b).abs() <= 1e-5 * a.abs().max(1.0))
         .count();
-    println!(
+    shared::say!(
         "  logits within 1e-5 × max(1, |z|) of ours: {within} of {}",
         z_ours.len()
     );
     let test = |z| accuracy(&crate::compare::predictions(z), &data.labels_test);
-    println!(
+    shared::say!(
         "  test accuracy: ours {:.2} %, Burn's {:.2} %",
         100.0 * test(&z_ours),
         100.0 * test(&z_burn)
@@ -170,7 +172,7 @@ fn sizes(net: &Network<f32>) -> String {
 
 /// Section 2: Burn's autodiff against chapter 7's backprop.
 fn same_gradients(data: &Mnist) {
-    println!("\n2. Same gradients: one minibatch of 64 training images");
+    shared::say!("\n2. Same gradients: one minibatch of 64 training images");
     let config = Config::default_run();
     let mut rng = seeded(config.seed);
     let net = initial_network(&config, &mut rng);
@@ -188,12 +190,12 @@ fn same_gradients(data: &Mnist) {
         &device,
     );
     let (worst, largest) = gradient_difference(&ours, &burns);
-    println!(
+    shared::say!(
         "  chapter 8's initial weights: largest |∂C/∂θ ours − Burn's| = \
          {worst:.1e} (largest gradient {largest:.3})"
     );
     for (l, (w, b)) in burns.nabla_w.iter().zip(&burns.nabla_b).enumerate() {
-        println!(
+        shared::say!(
             "    layer {}: ∂C/∂W {:?}, ∂C/∂b {:?}, largest difference {:.1e}",
             l + 1,
             w.dim(),
@@ -209,7 +211,7 @@ fn side_by_side(
     scale: Scale,
     data: &Mnist,
 ) -> Vec<(&'static str, Vec<EpochRecord>)> {
-    println!("\n3. Trained by Burn, beside chapter 8");
+    shared::say!("\n3. Trained by Burn, beside chapter 8");
     let n = scale.images.min(data.x.ncols());
     let (x, labels) = (data.x.slice(s![.., ..n]), &data.labels[..n]);
     let y = labels_to_matrix::<f32>(labels);
@@ -218,7 +220,7 @@ fn side_by_side(
         ..Config::default_run()
     };
     config.epochs = scale.epochs.unwrap_or(config.epochs);
-    println!(
+    shared::say!(
         "  {config}\n  on {n} images, f32; the same initial weights and \
          minibatches for all"
     );
@@ -233,7 +235,7 @@ fn side_by_side(
             TrainingPath::Lesson => "chapter 8, lesson path",
             TrainingPath::Fast => "chapter 8, fast path",
         };
-        println!("  {name}:");
+        shared::say!("  {name}:");
         let (net, history) = ch08_mnist::train(
             &config,
             x,
@@ -245,14 +247,18 @@ fn side_by_side(
         );
         runs.push((name, net, history));
     }
-    println!("  Burn (flex backend, autodiff, chapter 8's update rule):");
+    shared::say!("  Burn (flex backend, autodiff, chapter 8's update rule):");
     let device = Device::flex().autodiff();
     let (net, history) =
         train_burn(&config, x, labels, val.0, val.1, &device, print_epoch);
     runs.push(("Burn", net, history));
-    println!(
+    shared::say!(
         "\n  {:<24} {:>10} {:>11} {:>11} {:>8}",
-        "trained by", "s / epoch", "best epoch", "validation", "test"
+        "trained by",
+        "s / epoch",
+        "best epoch",
+        "validation",
+        "test"
     );
     for (name, net, history) in &runs {
         let best = best_epoch(history).expect("an epoch");
@@ -260,7 +266,7 @@ fn side_by_side(
             history.last().expect("an epoch").seconds / history.len() as f64;
         let test =
             accuracy(&predict_all(net, data.x_test.view()), &data.labels_test);
-        println!(
+        shared::say!(
             "  {:<24} {:>10.2} {:>11} {:>10.2} % {:>6.2} %",
             name,
             per_epoch,
@@ -277,7 +283,7 @@ fn side_by_side(
             .fold(0.0f32, f32::max)
     };
     let (lesson, fast, burn) = (&runs[0].1, &runs[1].1, &runs[2].1);
-    println!(
+    shared::say!(
         "  largest weight difference after training: lesson path vs Burn \
          {:.1e}, lesson path vs fast path {:.1e}",
         apart(lesson, burn),
@@ -289,26 +295,28 @@ fn side_by_side(
 }
 
 fn print_epoch(r: &EpochRecord) {
-    println!("    {r}");
+    shared::say!("    {r}");
 }
 
 /// Section 4: data parallelism, by hand and by Burn.
 fn data_parallel(scale: Scale, data: &Mnist, workers: usize) {
-    println!("\n4. Past one processor: data parallelism");
+    shared::say!("\n4. Past one processor: data parallelism");
     let config = Config::default_run();
     let (net, x, y) = split_example(data);
     let x = x.view();
     let whole = backprop_batch(&net, x, y.view(), Cost::CrossEntropy);
-    println!(
+    shared::say!(
         "  by hand: a minibatch of 64 split across k threads, all-reduced"
     );
     for k in [1, 2, 3, 4, 8] {
         let split =
             data_parallel_gradients(&net, x, y.view(), Cost::CrossEntropy, k);
         let (worst, _) = gradient_difference(&whole, &split);
-        println!("    k = {k}: largest |∇C − Σ (mₖ/m) ∇Cₖ| = {worst:.1e}");
+        shared::say!("    k = {k}: largest |∇C − Σ (mₖ/m) ∇Cₖ| = {worst:.1e}");
     }
-    println!("  by Burn: one step on k devices against one step on one device");
+    shared::say!(
+        "  by Burn: one step on k devices against one step on one device"
+    );
     let labels = &data.labels[..64];
     let one = devices(1);
     let reference = {
@@ -329,12 +337,12 @@ fn data_parallel(scale: Scale, data: &Mnist, workers: usize) {
             .zip(&after.layers)
             .map(|(a, b)| max_difference(&a.w, &b.w))
             .fold(0.0f32, f32::max);
-        println!(
+        shared::say!(
             "    k = {k}: largest weight difference after the step {worst:.1e}"
         );
     }
     let n = scale.images.min(data.x.ncols());
-    println!(
+    shared::say!(
         "  one epoch of {n} images, batch 64, on {workers} worker(s) against 1:"
     );
     let counts = if workers == 1 {
@@ -375,7 +383,7 @@ fn data_parallel(scale: Scale, data: &Mnist, workers: usize) {
         let net = to_network(&mlp);
         let val =
             accuracy(&predict_all(&net, data.x_val.view()), &data.labels_val);
-        println!(
+        shared::say!(
             "    {k} worker(s): {seconds:.2} s, validation {:.2} %",
             100.0 * val
         );
@@ -415,7 +423,7 @@ fn off_whole(data: &Mnist, total: &Gradients<f32>) -> f32 {
 
 /// Section 5: two processes all-reduce over TCP.
 fn two_processes(data: &Mnist) -> Result<(), Error> {
-    println!("\n5. Past one process: the all-reduce over TCP");
+    shared::say!("\n5. Past one process: the all-reduce over TCP");
     let io = |e: std::io::Error| Error::Link(e.to_string());
     let listener = TcpListener::bind("127.0.0.1:0").map_err(io)?;
     let address = listener.local_addr().map_err(io)?.to_string();
@@ -438,16 +446,17 @@ fn two_processes(data: &Mnist) -> Result<(), Error> {
             why.lines().next().unwrap_or("no message")
         )));
     }
-    println!(
+    shared::say!(
         "  rank 0 (this process) and rank 1 (a second process, started \
          from the same program), 32 images each; each message {sent} bytes"
     );
-    println!(
+    shared::say!(
         "  rank 0: the all-reduced gradient is the whole minibatch's to \
          {:.1e}",
         off_whole(data, &total)
     );
-    print!("{}", String::from_utf8_lossy(&output.stdout));
+    let theirs = String::from_utf8_lossy(&output.stdout);
+    shared::say!("{}", theirs.trim_end_matches('\n'));
     Ok(())
 }
 
@@ -457,7 +466,7 @@ pub fn worker(address: &str) -> Result<(), Error> {
     let own = half_gradient(&data, 1);
     let total = multinode::all_reduce_as_worker(address, own)
         .map_err(|e| Error::Link(e.to_string()))?;
-    println!(
+    shared::say!(
         "  rank 1: its copy of the all-reduced gradient is the whole \
          minibatch's to {:.1e}",
         off_whole(&data, &total)
