@@ -214,9 +214,8 @@ pub fn train(
         // One epoch of minibatches: dropout, backprop, the update rule.
         sgd.epoch(net, x, y.view(), eta, &mut rng);
     };
-    let measure =
-        |net: &Network<f32>, epoch: Epoch<()>| measure(net, data, epoch);
-    fit(net, epochs, train_epoch, measure, report)
+    let record = |net: &Network<f32>, e: Epoch<()>| measure(net, data, e);
+    fit(net, epochs, train_epoch, record, report)
 }
 // ANCHOR_END: train
 

@@ -139,7 +139,7 @@ pub fn train_burn(
     let train_epoch = |mlp: &mut Mlp, epoch| {
         let eta = config.eta_at(epoch);
         let mut order: Vec<usize> = (0..x.ncols()).collect();
-        order.shuffle(&mut rng); // chapter 7's epoch_with, call for call
+        order.shuffle(&mut rng); // chapter 7's epoch_using, call for call
         for batch in order.chunks(config.batch_size) {
             let x_batch = x.select(Axis(1), batch);
             let labels_batch: Vec<u8> =
