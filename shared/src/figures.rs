@@ -258,6 +258,24 @@ where
     Ok(path)
 }
 
+/// A chapter's list of figures, `pub fn all() -> Vec<Figure>`, from lines
+/// `"file-name", (width, height) => drawing_function;` — each drawing
+/// function generic over the backend, as the chapters write them.
+#[macro_export]
+macro_rules! figure_list {
+    ($($name:literal, $size:expr => $draw:path;)*) => {
+        /// Every figure of this chapter, in the page's order.
+        // The closure turns a generic drawing function into the
+        // higher-ranked fn pointer `Figure` needs; the bare name does not.
+        #[allow(clippy::redundant_closure)]
+        pub fn all() -> Vec<$crate::figures::Figure> {
+            vec![$(
+                $crate::figures::Figure::new($name, $size, |area| $draw(area)),
+            )*]
+        }
+    };
+}
+
 /// Renders any drawing function into an SVG string: for figures that need
 /// data (chapter 8 draws from saved training runs). `name` is used in
 /// errors.

@@ -4,8 +4,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use shared::figures::{
-    DrawResult, Figure, SERIES, SIZE, heat_map, heat_map_scaled, label_style,
-    legend, legend_mark, title_style,
+    DrawResult, SERIES, SIZE, heat_map, heat_map_scaled, label_style, legend,
+    legend_mark, title_style,
 };
 
 use crate::{
@@ -13,22 +13,12 @@ use crate::{
     umbrella_neuron,
 };
 
-/// Every figure of chapter 1.
-#[allow(
-    clippy::redundant_closure,
-    reason = "the closure turns a generic drawing function into the \
-              higher-ranked fn pointer Figure needs; the bare name does not"
-)]
-pub fn all() -> Vec<Figure> {
-    vec![
-        Figure::new("ch01-neuron", (720, 300), |area| neuron_diagram(area)),
-        Figure::new("ch01-umbrella", SIZE, |area| umbrella(area)),
-        Figure::new("ch01-weight-pattern", (360, 390), |area| {
-            weight_pattern(area)
-        }),
-        Figure::new("ch01-test-images", (960, 220), |area| images(area)),
-        Figure::new("ch01-bias-sweep", SIZE, |area| bias_sweep(area)),
-    ]
+shared::figure_list! {
+    "ch01-neuron", (720, 300) => neuron_diagram;
+    "ch01-umbrella", SIZE => umbrella;
+    "ch01-weight-pattern", (360, 390) => weight_pattern;
+    "ch01-test-images", (960, 220) => images;
+    "ch01-bias-sweep", SIZE => bias_sweep;
 }
 
 /// The umbrella neuron's output as the temperature moves, with and

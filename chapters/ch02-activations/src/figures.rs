@@ -4,8 +4,8 @@ use ndarray::array;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use shared::figures::{
-    DrawResult, Figure, SERIES, SIZE, label_style, legend, legend_mark,
-    text_style, title_style,
+    DrawResult, SERIES, SIZE, label_style, legend, legend_mark, text_style,
+    title_style,
 };
 
 use crate::approximation::{Staircase, target};
@@ -13,18 +13,10 @@ use crate::{
     relu, relu_prime, sigmoid, sigmoid_prime, softmax, tanh, tanh_prime,
 };
 
-/// Every figure of chapter 2.
-#[allow(
-    clippy::redundant_closure,
-    reason = "the closure turns a generic drawing function into the \
-              higher-ranked fn pointer Figure needs; the bare name does not"
-)]
-pub fn all() -> Vec<Figure> {
-    vec![
-        Figure::new("ch02-functions", (800, 600), |area| functions(area)),
-        Figure::new("ch02-saturation", SIZE, |area| saturation(area)),
-        Figure::new("ch02-approximation", SIZE, |area| approximation(area)),
-    ]
+shared::figure_list! {
+    "ch02-functions", (800, 600) => functions;
+    "ch02-saturation", SIZE => saturation;
+    "ch02-approximation", SIZE => approximation;
 }
 
 /// Samples `f` at 401 points of [`lo`, `hi`].

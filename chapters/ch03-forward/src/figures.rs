@@ -6,28 +6,18 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use shared::figures::{
-    DrawResult, Figure, NEGATIVE, POSITIVE, color_bar, heat_color, heat_map,
+    DrawResult, NEGATIVE, POSITIVE, color_bar, heat_color, heat_map,
     heat_map_scaled, label_style, text_style, title_style,
 };
 
 use crate::examples::{coat_input, coat_network, seven};
 use crate::walkthrough::digit_network;
 
-/// Every figure of chapter 3.
-#[allow(
-    clippy::redundant_closure,
-    reason = "the closure turns a generic drawing function into the \
-              higher-ranked fn pointer Figure needs; the bare name does not"
-)]
-pub fn all() -> Vec<Figure> {
-    vec![
-        Figure::new("ch03-network", (900, 520), |area| network(area)),
-        Figure::new("ch03-weight-matrices", (760, 400), |area| {
-            weight_matrices(area)
-        }),
-        Figure::new("ch03-first-layer", (600, 700), |area| first_layer(area)),
-        Figure::new("ch03-coat", (860, 440), |area| coat(area)),
-    ]
+shared::figure_list! {
+    "ch03-network", (900, 520) => network;
+    "ch03-weight-matrices", (760, 400) => weight_matrices;
+    "ch03-first-layer", (600, 700) => first_layer;
+    "ch03-coat", (860, 440) => coat;
 }
 
 /// The 784-16-16-10 network looking at a drawn 7: the input as an image,

@@ -3,8 +3,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use shared::figures::{
-    DrawResult, Figure, SERIES, SIZE, label_style, legend, legend_mark,
-    text_style, title_style,
+    DrawResult, SERIES, SIZE, label_style, legend, legend_mark, text_style,
+    title_style,
 };
 use shared::rng::{DEFAULT_SEED, seeded};
 
@@ -12,19 +12,9 @@ use crate::walkthrough::{average_cost, random_samples, untrained};
 use crate::{Cost, sigmoid_cross_entropy_dz, sigmoid_quadratic_dz};
 use ch03_forward::Activation;
 
-/// Every figure of chapter 4.
-#[allow(
-    clippy::redundant_closure,
-    reason = "the closure turns a generic drawing function into the \
-              higher-ranked fn pointer Figure needs; the bare name does not"
-)]
-pub fn all() -> Vec<Figure> {
-    vec![
-        Figure::new("ch04-saturated-gradient", SIZE, |area| {
-            saturated_gradient(area)
-        }),
-        Figure::new("ch04-loss-slice", (800, 360), |area| loss_slice(area)),
-    ]
+shared::figure_list! {
+    "ch04-saturated-gradient", SIZE => saturated_gradient;
+    "ch04-loss-slice", (800, 360) => loss_slice;
 }
 
 /// The gradient ∂C/∂z each cost gives a sigmoid output whose target is 0.

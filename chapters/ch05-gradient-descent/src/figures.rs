@@ -3,7 +3,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use shared::figures::{
-    DrawResult, FRAME, Figure, SERIES, SIZE, heat_color, label_style, legend,
+    DrawResult, FRAME, SERIES, SIZE, heat_color, label_style, legend,
     legend_dot, legend_mark, text_style, title_style,
 };
 
@@ -12,25 +12,11 @@ use crate::{
     ETAS, START, bowl, bowl_gradient, difference_errors, gradient_descent,
 };
 
-/// Every figure of chapter 5.
-#[allow(
-    clippy::redundant_closure,
-    reason = "the closure turns a generic drawing function into the \
-              higher-ranked fn pointer Figure needs; the bare name does not"
-)]
-pub fn all() -> Vec<Figure> {
-    vec![
-        Figure::new("ch05-difference-error", SIZE, |area| {
-            difference_error(area)
-        }),
-        Figure::new("ch05-descent-paths", (960, 340), |area| {
-            descent_paths(area)
-        }),
-        Figure::new("ch05-logistic-boundary", (560, 520), |area| {
-            logistic_boundary(area)
-        }),
-        Figure::new("ch05-downhill", (640, 420), |area| downhill(area)),
-    ]
+shared::figure_list! {
+    "ch05-difference-error", SIZE => difference_error;
+    "ch05-descent-paths", (960, 340) => descent_paths;
+    "ch05-logistic-boundary", (560, 520) => logistic_boundary;
+    "ch05-downhill", (640, 420) => downhill;
 }
 
 /// The one-dimensional picture of why −C′ goes downhill: a cost curve

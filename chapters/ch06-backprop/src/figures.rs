@@ -4,29 +4,19 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use shared::figures::{
-    DrawResult, Figure, SERIES, SIZE, heat_color, label_style, legend,
-    legend_dot, legend_mark, title_style,
+    DrawResult, SERIES, SIZE, heat_color, label_style, legend, legend_dot,
+    legend_mark, title_style,
 };
 use shared::rng::{DEFAULT_SEED, seeded};
 
 use crate::xor::{EPOCHS, chapter_run, deep_network, gradient_norms, xor_data};
 use crate::{Activation, Cost};
 
-/// Every figure of chapter 6.
-#[allow(
-    clippy::redundant_closure,
-    reason = "the closure turns a generic drawing function into the \
-              higher-ranked fn pointer Figure needs; the bare name does not"
-)]
-pub fn all() -> Vec<Figure> {
-    vec![
-        Figure::new("ch06-xor-boundary", (520, 520), |area| xor_boundary(area)),
-        Figure::new("ch06-loss-curve", SIZE, |area| loss_curve(area)),
-        Figure::new("ch06-layer-graph", (900, 330), |area| layer_graph(area)),
-        Figure::new("ch06-gradient-norms", SIZE, |area| {
-            gradient_norm_chart(area)
-        }),
-    ]
+shared::figure_list! {
+    "ch06-xor-boundary", (520, 520) => xor_boundary;
+    "ch06-loss-curve", SIZE => loss_curve;
+    "ch06-layer-graph", (900, 330) => layer_graph;
+    "ch06-gradient-norms", SIZE => gradient_norm_chart;
 }
 
 /// The trained network's decision regions with the training points.

@@ -3,22 +3,14 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use shared::figures::{
-    DrawResult, Figure, SERIES, label_style, legend, legend_mark, text_style,
+    DrawResult, SERIES, label_style, legend, legend_mark, text_style,
     title_style,
 };
 
 use crate::compare::{EPOCHS, N, update_frequencies};
 
-/// Every figure of chapter 7.
-#[allow(
-    clippy::redundant_closure,
-    reason = "the closure turns a generic drawing function into the \
-              higher-ranked fn pointer Figure needs; the bare name does not"
-)]
-pub fn all() -> Vec<Figure> {
-    vec![Figure::new("ch07-update-frequencies", (900, 380), |area| {
-        frequencies(area)
-    })]
+shared::figure_list! {
+    "ch07-update-frequencies", (900, 380) => frequencies;
 }
 
 /// Loss against epochs and against updates for batch sizes 1, 10, 200.

@@ -4,24 +4,16 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use shared::figures::{DrawResult, FRAME, Figure, text_style, title_style};
+use shared::figures::{DrawResult, FRAME, text_style, title_style};
 
 use crate::mlp::{Activation, Cost, Network};
 use crate::scalar::{Value, chain_gradient};
 use crate::tensor::Tape;
 
-/// Every figure of chapter 11.
-#[allow(
-    clippy::redundant_closure,
-    reason = "the closure turns a generic drawing function into the \
-              higher-ranked fn pointer Figure needs; the bare name does not"
-)]
-pub fn all() -> Vec<Figure> {
-    vec![
-        Figure::new("ch11-neuron-graph", (860, 210), |area| neuron_graph(area)),
-        Figure::new("ch11-shares", (620, 230), |area| shares_graph(area)),
-        Figure::new("ch11-tape", (980, 210), |area| tape_graph(area)),
-    ]
+shared::figure_list! {
+    "ch11-neuron-graph", (860, 210) => neuron_graph;
+    "ch11-shares", (620, 230) => shares_graph;
+    "ch11-tape", (980, 210) => tape_graph;
 }
 
 /// One node to draw: a title, lines under it, whether it is a leaf (an
