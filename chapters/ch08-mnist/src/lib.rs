@@ -494,6 +494,9 @@ pub fn train_with<T: Float>(
     fit(net, config.epochs, train_epoch, record, report)
 }
 
+// ANCHOR_END: train
+
+// ANCHOR: measure
 /// What chapter 8 measures after every epoch: the mean cost on (up to)
 /// [`LOSS_SAMPLE`] training images and the validation accuracy.
 pub struct Measure<'a, T> {
@@ -539,7 +542,7 @@ impl<'a, T: Float> Measure<'a, T> {
         }
     }
 }
-// ANCHOR_END: train
+// ANCHOR_END: measure
 
 /// One epoch of chapter 7's minibatch SGD with the optimizer's update, on
 /// the path `config.path` chose: the lesson's `epoch_with` and

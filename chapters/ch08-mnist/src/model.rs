@@ -92,7 +92,7 @@ fn tensor_names(l: usize) -> (String, String) {
     (format!("layers.{l}.weight"), format!("layers.{l}.bias"))
 }
 
-// ANCHOR: save
+// ANCHOR: safetensors
 /// The bytes of a safetensors file holding `tensors` (name, shape and
 /// values, in this order) and `metadata` (written sorted by key). Written
 /// by hand, it is short: the JSON header names each tensor's dtype, shape
@@ -130,6 +130,9 @@ pub fn safetensors_bytes(
     bytes
 }
 
+// ANCHOR_END: safetensors
+
+// ANCHOR: save
 /// The bytes of a model file for `net`, trained with `cost`: each layer's
 /// weight, row by row, and bias, and what the network is, in metadata.
 pub fn encode(net: &Network<f32>, cost: Cost) -> Vec<u8> {
