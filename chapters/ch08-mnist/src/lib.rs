@@ -343,7 +343,7 @@ impl std::fmt::Display for Config {
     }
 }
 
-// ANCHOR: fit
+// ANCHOR: epoch
 /// What [`fit`] needs of an epoch's numbers.
 pub trait Validated {
     /// The fraction of validation images classified correctly.
@@ -363,6 +363,9 @@ pub struct Epoch<S> {
     pub trained: S,
 }
 
+// ANCHOR_END: epoch
+
+// ANCHOR: fit
 /// Trains `net` for `epochs` epochs: `train_epoch(net, e)` runs epoch e
 /// (from 0), `measure` takes the network's numbers after it (validation
 /// accuracy among them), `report` sees them as each epoch ends. Returns
