@@ -1,0 +1,9 @@
+//! Chapter 12: sequences — a network that reads text and predicts the
+//! next character.
+//!
+//! From counting bigrams to a neural bigram, an MLP over a context of
+//! characters (Bengio et al. 2003), a recurrent network trained by
+//! backpropagation through time, and a gated cell (the GRU); each trained
+//! on first names and on Shakespeare, and sampled.
+
+pub mod corpus;
