@@ -6,4 +6,14 @@
 //! backpropagation through time, and a gated cell (the GRU); each trained
 //! on first names and on Shakespeare, and sampled.
 
+pub mod bigram;
 pub mod corpus;
+pub mod count;
+pub mod gru;
+pub mod language;
+pub mod lookup;
+pub mod mlp;
+pub mod rnn;
+
+#[cfg(test)]
+mod tests;

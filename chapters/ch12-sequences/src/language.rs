@@ -1,0 +1,80 @@
+//! What every model of this chapter is: a next-token predictor with
+//! parameters, a loss and its gradient on a batch of windows of text.
+
+use ndarray::{Array1, Array2, ArrayView2, s};
+use shared::Real;
+use shared::rng::Rng;
+
+use rand::Rng as _;
+
+/// A model that predicts the next token from the ones before it.
+///
+/// A batch is a matrix of tokens (L, B): each column a window of L tokens
+/// cut from the stream, each row a moment in time (the book's convention,
+/// columns are samples). The model predicts every token of a window from
+/// those before it in the window, starting at row [`Language::context`].
+pub trait Language<T: Real>: Clone + Send + Sync {
+    /// How many tokens the model reads before its first prediction.
+    fn context(&self) -> usize;
+    /// The mean loss over the batch's predictions, in nats, and its
+    /// gradient (a model-shaped value: one entry per parameter).
+    fn loss_and_gradient(&self, windows: ArrayView2<usize>) -> (T, Self);
+    /// The mean loss only (no gradient kept).
+    fn loss(&self, windows: ArrayView2<usize>) -> T {
+        self.loss_and_gradient(windows).0
+    }
+    /// The logits of the token after `prefix` (never empty).
+    fn next_logits(&self, prefix: &[usize]) -> Array1<T>;
+    /// Every parameter matrix, in a fixed order.
+    fn parameters(&self) -> Vec<&Array2<T>>;
+    /// The same, to change.
+    fn parameters_mut(&mut self) -> Vec<&mut Array2<T>>;
+}
+
+/// The number of parameters of a model.
+pub fn parameter_count<T: Real>(model: &impl Language<T>) -> usize {
+    model.parameters().iter().map(|p| p.len()).sum()
+}
+
+/// Windows of `len` tokens starting at random places of the stream, one
+/// column each: the batch for a training step.
+pub fn draw_windows(
+    stream: &[usize],
+    len: usize,
+    batch: usize,
+    rng: &mut Rng,
+) -> Array2<usize> {
+    let last_start = stream.len() - len;
+    let mut windows = Array2::zeros((len, batch));
+    for mut column in windows.columns_mut() {
+        let start = rng.random_range(0..=last_start);
+        column.assign(&ndarray::aview1(&stream[start..start + len]));
+    }
+    windows
+}
+
+/// How many tokens long each stretch is when a whole stream is measured.
+pub const STRETCH: usize = 256;
+
+// ANCHOR: stream_nll
+/// The mean loss of a model over a whole stream (validation or test), in
+/// nats per token: the stream cut into stretches of [`STRETCH`] tokens,
+/// each predicted from its own start, 64 stretches at a time.
+pub fn stream_nll<T: Real>(model: &impl Language<T>, stream: &[usize]) -> f64 {
+    let len = STRETCH.min(stream.len());
+    let count = stream.len() / len;
+    let all = ndarray::aview1(&stream[..count * len]);
+    let all = all
+        .into_shape_with_order((count, len))
+        .expect("whole stretches");
+    let (mut total, mut predicted) = (0.0, 0);
+    for first in (0..count).step_by(64) {
+        let chunk = all.slice(s![first..(first + 64).min(count), ..]);
+        let windows = chunk.t();
+        let n = windows.ncols() * (len - model.context());
+        total += model.loss(windows).into_f64() * n as f64;
+        predicted += n;
+    }
+    total / predicted as f64
+}
+// ANCHOR_END: stream_nll

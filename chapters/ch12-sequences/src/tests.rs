@@ -1,0 +1,205 @@
+//! The chapter's backward rules against finite differences (f64), each
+//! check shown to catch a plausible wrong gradient.
+
+use ndarray::{Array2, ArrayView2, s};
+use shared::gradcheck::{Report, check_gradient, check_measurable};
+use shared::rng::{Rng, normal_array, seeded};
+
+use crate::bigram::NeuralBigram;
+use crate::count::{bigram_nll, bigram_probabilities, count_bigrams};
+use crate::gru::Gru;
+use crate::language::{Language, draw_windows};
+use crate::lookup::{lookup, lookup_gradient, next_token_loss};
+use crate::mlp::Mlp;
+use crate::rnn::Rnn;
+
+const VOCAB: usize = 5;
+
+/// A model's parameters in one list.
+pub(crate) fn flat<M: Language<f64>>(model: &M) -> Vec<f64> {
+    model
+        .parameters()
+        .iter()
+        .flat_map(|p| p.iter().copied())
+        .collect()
+}
+
+/// A copy of `model` with its parameters set from one list.
+pub(crate) fn with_flat<M: Language<f64>>(model: &M, values: &[f64]) -> M {
+    let mut model = model.clone();
+    let mut values = values.iter();
+    for p in model.parameters_mut() {
+        for w in p.iter_mut() {
+            *w = *values.next().expect("one value per parameter");
+        }
+    }
+    model
+}
+
+/// The model's gradient on `windows` against central differences of its
+/// loss, on every coordinate they can measure to 1e-7 (chapter 6).
+pub(crate) fn check_model<M: Language<f64>>(
+    model: &M,
+    windows: ArrayView2<usize>,
+    gradient: &[f64],
+) -> Report {
+    let loss = |w: &[f64]| with_flat(model, w).loss(windows);
+    check_measurable(loss, &flat(model), gradient)
+}
+
+fn windows(len: usize, batch: usize, rng: &mut Rng) -> Array2<usize> {
+    let stream: Vec<usize> = (0..200)
+        .map(|_| rand::Rng::random_range(rng, 0..VOCAB))
+        .collect();
+    draw_windows(&stream, len, batch, rng)
+}
+
+fn model_check<M: Language<f64>>(model: &M, w: ArrayView2<usize>) -> Report {
+    let (_, g) = model.loss_and_gradient(w);
+    check_model(model, w, &flat(&g))
+}
+
+#[test]
+fn counting_gives_columns_that_are_distributions() {
+    let stream = [0, 1, 2, 1, 2, 0, 1];
+    let n = count_bigrams(&stream, 3);
+    assert_eq!(n[[1, 0]], 2.0); // 0 → 1 twice
+    assert_eq!(n[[2, 1]], 2.0);
+    assert_eq!(n.sum(), 6.0);
+    let p = bigram_probabilities(n.view(), 0.5);
+    for column in p.columns() {
+        assert!((column.sum() - 1.0).abs() < 1e-12);
+    }
+    // −(ln ⅔ + ln ⅔·…) by hand for α = 0: P(1|0) = 1, P(2|1) = 1, …
+    let exact = bigram_probabilities(n.view(), 0.0);
+    let by_hand =
+        -(1.0f64.ln() * 2.0 + (2.0f64 / 2.0).ln() * 2.0 + (0.5f64).ln() * 2.0)
+            / 6.0;
+    assert!((bigram_nll(exact.view(), &stream) - by_hand).abs() < 1e-12);
+}
+
+#[test]
+fn the_lookup_is_a_product_with_one_hot_columns() {
+    let w = normal_array(&mut seeded(1), (3, VOCAB), 1.0);
+    let tokens = [4, 0, 4];
+    let mut one_hot = Array2::zeros((VOCAB, 3));
+    for (j, &t) in tokens.iter().enumerate() {
+        one_hot[[t, j]] = 1.0;
+    }
+    assert_eq!(lookup(w.view(), &tokens), w.dot(&one_hot));
+    let delta = normal_array(&mut seeded(2), (3, 3), 1.0);
+    assert_eq!(
+        lookup_gradient(delta.view(), &tokens, VOCAB),
+        delta.dot(&one_hot.t())
+    );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(12))]
+
+    /// The scatter-add against finite differences of C = Σ δ ⊙ lookup(W);
+    /// the same check refuses a lookup gradient that assigns instead of
+    /// adding (a token read twice counted once).
+    #[test]
+    fn lookup_gradient_matches_finite_differences(seed in 0u64..1000) {
+        let mut rng = seeded(seed);
+        let w = normal_array(&mut rng, (3, VOCAB), 1.0);
+        let delta = normal_array(&mut rng, (3, 6), 1.0);
+        let tokens = [1, 3, 1, 0, 1, 4];
+        let cost = |v: &[f64]| {
+            let w = ndarray::ArrayView2::from_shape((3, VOCAB), v).unwrap();
+            (&lookup(w, &tokens) * &delta).sum()
+        };
+        let g = lookup_gradient(delta.view(), &tokens, VOCAB);
+        let flat_w: Vec<f64> = w.iter().copied().collect();
+        let right: Vec<f64> = g.iter().copied().collect();
+        proptest::prop_assert!(check_gradient(cost, &flat_w, &right).passes(1e-7));
+        let mut wrong = Array2::zeros((3, VOCAB));
+        for (j, &t) in tokens.iter().enumerate() {
+            wrong.column_mut(t).assign(&delta.column(j));
+        }
+        let wrong: Vec<f64> = wrong.iter().copied().collect();
+        proptest::prop_assert!(!check_gradient(cost, &flat_w, &wrong).passes(1e-3));
+    }
+
+    /// The loss's gradient (softmax − y)/n, column by column.
+    #[test]
+    fn next_token_loss_gradient_matches(seed in 0u64..1000) {
+        let z = normal_array(&mut seeded(seed), (VOCAB, 4), 2.0);
+        let next = [0, 4, 4, 2];
+        let (_, dz) = next_token_loss(z.view(), &next);
+        let cost = |v: &[f64]| {
+            let z = ndarray::ArrayView2::from_shape((VOCAB, 4), v).unwrap();
+            next_token_loss(z, &next).0
+        };
+        let flat_z: Vec<f64> = z.iter().copied().collect();
+        let g: Vec<f64> = dz.iter().copied().collect();
+        proptest::prop_assert!(check_measurable(cost, &flat_z, &g).passes(1e-7));
+    }
+
+    /// The neural bigram's whole gradient.
+    #[test]
+    fn neural_bigram_gradient_matches(seed in 0u64..1000) {
+        let mut rng = seeded(seed);
+        let mut model = NeuralBigram::<f64>::new(VOCAB);
+        model.w = normal_array(&mut rng, (VOCAB, VOCAB), 1.0);
+        let w = windows(4, 3, &mut rng);
+        proptest::prop_assert!(model_check(&model, w.view()).passes(1e-7));
+    }
+
+    /// The MLP's whole gradient, embeddings included.
+    #[test]
+    fn mlp_gradient_matches(seed in 0u64..1000) {
+        let mut rng = seeded(seed);
+        let model = Mlp::<f64>::new(VOCAB, 3, 2, 6, &mut rng);
+        let w = windows(6, 3, &mut rng);
+        proptest::prop_assert!(model_check(&model, w.view()).passes(1e-7));
+    }
+
+    /// One RNN step (windows of two tokens: read one, predict one).
+    #[test]
+    fn one_rnn_step_matches(seed in 0u64..1000) {
+        let mut rng = seeded(seed);
+        let model = Rnn::<f64>::new(VOCAB, 4, &mut rng);
+        let w = windows(2, 3, &mut rng);
+        proptest::prop_assert!(model_check(&model, w.view()).passes(1e-7));
+    }
+
+    /// BPTT through a whole random sequence; the same check refuses BPTT
+    /// that drops the path through hₜ₋₁ (W_hh set to 0 on the way back:
+    /// ∂C/∂hₜ then comes from this step's output alone).
+    #[test]
+    fn bptt_matches_and_the_check_catches_a_dropped_path(seed in 0u64..1000) {
+        let mut rng = seeded(seed);
+        let model = Rnn::<f64>::new(VOCAB, 4, &mut rng);
+        let w = windows(9, 2, &mut rng);
+        proptest::prop_assert!(model_check(&model, w.view()).passes(1e-7));
+        let x = w.slice(s![..-1, ..]);
+        let (h, z) = model.forward(x);
+        let (all, next) = crate::rnn::predictions(w.view(), &z);
+        let (_, dz) = next_token_loss(all.view(), &next);
+        let cut = Rnn { w_hh: Array2::zeros((4, 4)), ..model.clone() };
+        let dz = crate::rnn::per_step(dz.view(), z.len());
+        let (wrong, _) = cut.backward(x, &h, &dz);
+        proptest::prop_assert!(
+            !check_model(&model, w.view(), &flat(&wrong)).passes(1e-3)
+        );
+    }
+
+    /// The GRU's whole gradient through a sequence; the same check
+    /// refuses the update gate's gradient with the wrong sign.
+    #[test]
+    fn gru_gradient_matches_and_catches_a_wrong_sign(seed in 0u64..1000) {
+        let mut rng = seeded(seed);
+        let model = Gru::<f64>::new(VOCAB, 3, &mut rng);
+        let w = windows(7, 2, &mut rng);
+        proptest::prop_assert!(model_check(&model, w.view()).passes(1e-7));
+        let (_, mut wrong) = model.loss_and_gradient(w.view());
+        for m in [&mut wrong.w_x, &mut wrong.w_h, &mut wrong.b_x, &mut wrong.b_h] {
+            m.slice_mut(s![3..6, ..]).mapv_inplace(|v| -v);
+        }
+        proptest::prop_assert!(
+            !check_model(&model, w.view(), &flat(&wrong)).passes(1e-3)
+        );
+    }
+}
