@@ -346,8 +346,10 @@ impl std::fmt::Display for Config {
 // ANCHOR: epoch
 /// What [`fit`] needs of an epoch's numbers.
 pub trait Validated {
-    /// The fraction of validation images classified correctly.
-    fn validation_accuracy(&self) -> f64;
+    /// How well the network did on validation, higher better: the
+    /// fraction of images classified correctly (chapters 8–11), or minus
+    /// a loss (chapter 12).
+    fn validation_score(&self) -> f64;
 }
 
 /// The epoch just trained, as [`fit`] hands it to `measure`.
@@ -368,7 +370,7 @@ pub struct Epoch<S> {
 // ANCHOR: fit
 /// Trains `net` for `epochs` epochs: `train_epoch(net, e)` runs epoch e
 /// (from 0), `measure` takes the network's numbers after it (validation
-/// accuracy among them), `report` sees them as each epoch ends. Returns
+/// score among them), `report` sees them as each epoch ends. Returns
 /// the network of the epoch that did best on validation — the test set
 /// plays no part in the choice — and every epoch's numbers.
 pub fn fit<N: Clone, S, R: Validated>(
@@ -395,8 +397,8 @@ pub fn fit<N: Clone, S, R: Validated>(
         };
         let record = measure(&net, epoch);
         // Keep the best network so far (the first, on a tie).
-        if record.validation_accuracy() > best.0 {
-            best = (record.validation_accuracy(), net.clone());
+        if record.validation_score() > best.0 {
+            best = (record.validation_score(), net.clone());
         }
         report(&record);
         history.push(record);
@@ -404,11 +406,11 @@ pub fn fit<N: Clone, S, R: Validated>(
     (best.1, history)
 }
 
-/// The epoch with the best validation accuracy (the first, on a tie): the
+/// The epoch with the best validation score (the first, on a tie): the
 /// one [`fit`] returns the network of.
 pub fn best_epoch<R: Validated>(history: &[R]) -> Option<&R> {
     history.iter().fold(None, |best: Option<&R>, r| match best {
-        Some(b) if b.validation_accuracy() >= r.validation_accuracy() => {
+        Some(b) if b.validation_score() >= r.validation_score() => {
             Some(b)
         }
         _ => Some(r),
@@ -444,7 +446,7 @@ impl std::fmt::Display for EpochRecord {
 }
 
 impl Validated for EpochRecord {
-    fn validation_accuracy(&self) -> f64 {
+    fn validation_score(&self) -> f64 {
         self.validation_accuracy
     }
 }

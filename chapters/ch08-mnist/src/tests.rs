@@ -266,7 +266,7 @@ fn fit_keeps_the_first_best_epoch_on_validation() {
     use crate::{Epoch, fit};
     struct Seen(f64);
     impl crate::Validated for Seen {
-        fn validation_accuracy(&self) -> f64 {
+        fn validation_score(&self) -> f64 {
             self.0
         }
     }

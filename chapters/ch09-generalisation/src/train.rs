@@ -114,7 +114,7 @@ pub struct Record {
 }
 
 impl Validated for Record {
-    fn validation_accuracy(&self) -> f64 {
+    fn validation_score(&self) -> f64 {
         self.validation_accuracy
     }
 }

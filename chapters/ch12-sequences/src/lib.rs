@@ -9,11 +9,14 @@
 pub mod bigram;
 pub mod corpus;
 pub mod count;
+pub mod fast;
 pub mod gru;
 pub mod language;
 pub mod lookup;
 pub mod mlp;
 pub mod rnn;
+pub mod sample;
+pub mod train;
 
 #[cfg(test)]
 mod tests;

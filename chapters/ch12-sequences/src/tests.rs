@@ -203,3 +203,83 @@ proptest::proptest! {
         );
     }
 }
+
+/// The largest difference between two models' parameters.
+fn largest_difference<T: shared::Real, M: Language<T>>(a: &M, b: &M) -> f64 {
+    let pairs = a.parameters().into_iter().zip(b.parameters());
+    pairs
+        .flat_map(|(p, q)| {
+            p.iter()
+                .zip(q)
+                .map(|(x, y)| (x.into_f64() - y.into_f64()).abs())
+                .collect::<Vec<_>>()
+        })
+        .fold(0.0, f64::max)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(8))]
+
+    /// The GRU's fast path computes the lesson's loss and gradient.
+    #[test]
+    fn fast_gru_is_the_lesson(seed in 0u64..1000, len in 1usize..9, batch in 1usize..6) {
+        let mut rng = seeded(seed);
+        let model = Gru::<f64>::new(VOCAB, 5, &mut rng);
+        let w = windows(len + 1, batch, &mut rng);
+        let (loss, g) = model.loss_and_gradient(w.view());
+        let mut fast = crate::fast::GruWorkspace::new(&model, len, batch);
+        let mut g_fast = model.zeros_like();
+        let loss_fast = fast.loss_and_gradient(&model, w.view(), &mut g_fast);
+        proptest::prop_assert!((loss - loss_fast).abs() < 1e-12);
+        proptest::prop_assert!(largest_difference(&g, &g_fast) < 1e-12);
+        proptest::prop_assert!((fast.loss(&model, w.view()) - loss).abs() < 1e-12);
+    }
+
+    /// The RNN's fast path computes the lesson's loss and gradient.
+    #[test]
+    fn fast_rnn_is_the_lesson(seed in 0u64..1000, len in 1usize..9, batch in 1usize..6) {
+        let mut rng = seeded(seed);
+        let model = Rnn::<f64>::new(VOCAB, 5, &mut rng);
+        let w = windows(len + 1, batch, &mut rng);
+        let (loss, g) = model.loss_and_gradient(w.view());
+        let mut fast = crate::fast::RnnWorkspace::new(&model, len, batch);
+        let mut g_fast = model.zeros_like();
+        let loss_fast = fast.loss_and_gradient(&model, w.view(), &mut g_fast);
+        proptest::prop_assert!((loss - loss_fast).abs() < 1e-12);
+        proptest::prop_assert!(largest_difference(&g, &g_fast) < 1e-12);
+        proptest::prop_assert!((fast.loss(&model, w.view()) - loss).abs() < 1e-12);
+    }
+}
+
+/// The fast path gives bit-identical gradients on 1, 2, 3 and 8 threads
+/// (more threads than this machine may have), in f32 and at a size where
+/// the products are split between threads.
+#[test]
+fn fast_path_is_the_same_on_any_thread_count() {
+    let mut rng = seeded(5);
+    let gru = Gru::<f32>::new(30, 96, &mut rng);
+    let rnn = Rnn::<f32>::new(30, 96, &mut rng);
+    let stream: Vec<usize> = (0..5000)
+        .map(|_| rand::Rng::random_range(&mut rng, 0..30))
+        .collect();
+    let w = draw_windows(&stream, 33, 40, &mut rng);
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a pool");
+        pool.install(|| {
+            let mut g = gru.zeros_like();
+            let mut fast = crate::fast::GruWorkspace::new(&gru, 32, 40);
+            let a = fast.loss_and_gradient(&gru, w.view(), &mut g);
+            let mut h = rnn.zeros_like();
+            let mut fast = crate::fast::RnnWorkspace::new(&rnn, 32, 40);
+            let b = fast.loss_and_gradient(&rnn, w.view(), &mut h);
+            (a, g, b, h)
+        })
+    };
+    let one = run(1);
+    for threads in [2, 3, 8] {
+        assert_eq!(run(threads), one, "{threads} threads");
+    }
+}

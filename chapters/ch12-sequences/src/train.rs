@@ -1,0 +1,175 @@
+//! Training any of the chapter's models: windows drawn from the training
+//! stream, Adam (chapter 9), the gradient clipped, the learning rate on
+//! chapter 8's cosine schedule, the validation loss measured a few times
+//! along the way and the best model kept (chapter 8's `fit`).
+
+use ch08_mnist::{Epoch, Validated, cosine_eta, fit};
+use ch09_generalisation::optim::adam_rule;
+use ndarray::{Array2, ArrayView2, Zip};
+use shared::Real;
+use shared::rng::{Rng, seeded};
+
+use crate::language::{Language, draw_windows, stream_nll};
+
+/// How a model is trained.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recipe {
+    /// Tokens per training window (the first `context` are read, the rest
+    /// predicted; for the recurrent networks, how far back BPTT reaches).
+    pub window: usize,
+    /// Windows per step.
+    pub batch: usize,
+    /// Training steps.
+    pub steps: usize,
+    /// How many times the validation loss is measured (evenly spaced).
+    pub rounds: usize,
+    /// Adam's learning rate at the start (cosine decay to 0).
+    pub eta: f64,
+    /// The largest gradient norm a step may use, if any.
+    pub clip: Option<f64>,
+    /// The seed of the windows drawn.
+    pub seed: u64,
+}
+
+/// The numbers after a round of steps.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Record {
+    /// Steps taken so far.
+    pub steps: usize,
+    /// The mean training loss over this round's batches (nats).
+    pub train_loss: f64,
+    /// The loss on the whole validation stream (nats).
+    pub validation_loss: f64,
+    /// The largest gradient norm this round (before clipping).
+    pub largest_norm: f64,
+    /// Seconds of training so far.
+    pub seconds: f64,
+}
+
+impl Validated for Record {
+    fn validation_score(&self) -> f64 {
+        -self.validation_loss
+    }
+}
+
+impl std::fmt::Display for Record {
+    /// "step   400  train 2.1012  validation 2.1320  ‖g‖ ≤ 1.93   3.1 s".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "step {:5}  train {:.4}  validation {:.4}  ‖g‖ ≤ {:<6.2} {:6.1} s",
+            self.steps,
+            self.train_loss,
+            self.validation_loss,
+            self.largest_norm,
+            self.seconds
+        )
+    }
+}
+
+// ANCHOR: clip
+/// The gradient's length ‖g‖ over every parameter.
+pub fn gradient_norm<T: Real>(g: &impl Language<T>) -> f64 {
+    let square = |p: &&Array2<T>| -> f64 {
+        p.iter().map(|v| v.into_f64() * v.into_f64()).sum()
+    };
+    g.parameters().iter().map(square).sum::<f64>().sqrt()
+}
+
+/// Gradient clipping: g ← g · c/‖g‖ when ‖g‖ > c, so one steep step
+/// keeps its direction but not its size. Returns ‖g‖ before.
+pub fn clip<T: Real>(g: &mut impl Language<T>, c: f64) -> f64 {
+    let norm = gradient_norm(g);
+    if norm > c {
+        let scale = T::from_f64(c / norm);
+        for p in g.parameters_mut() {
+            p.mapv_inplace(|v| v * scale);
+        }
+    }
+    norm
+}
+// ANCHOR_END: clip
+
+/// Adam's running means, one pair per parameter matrix.
+pub struct Adam<T> {
+    m: Vec<Array2<T>>,
+    v: Vec<Array2<T>>,
+    t: i32,
+}
+
+impl<T: Real> Adam<T> {
+    /// Zero means for `model`'s parameters.
+    pub fn new(model: &impl Language<T>) -> Self {
+        let zeros = || -> Vec<Array2<T>> {
+            model.parameters().iter().map(|p| Array2::zeros(p.raw_dim())).collect()
+        };
+        Adam { m: zeros(), v: zeros(), t: 0 }
+    }
+
+    /// One step with learning rate η along the gradient g.
+    pub fn step<M: Language<T>>(&mut self, model: &mut M, g: &M, eta: f64) {
+        self.t += 1;
+        let rule = adam_rule(T::from_f64(eta), self.t, T::zero());
+        let parts = model.parameters_mut().into_iter().zip(g.parameters());
+        for ((w, g), (m, v)) in parts.zip(self.m.iter_mut().zip(&mut self.v)) {
+            Zip::from(w).and(m).and(v).and(g).for_each(&rule);
+        }
+    }
+}
+
+/// The lesson's own backward pass, as a gradient source for [`train`]
+/// (the fast path is the other).
+pub fn lesson<T: Real, M: Language<T>>(
+    model: &M,
+    windows: ArrayView2<usize>,
+) -> (f64, M) {
+    let (loss, g) = model.loss_and_gradient(windows);
+    (loss.into_f64(), g)
+}
+
+// ANCHOR: train
+/// Trains `model` on the `train` stream by `recipe`, measuring the loss
+/// on `validation` after each round (and on nothing else); `report` sees
+/// each round's numbers. Returns the model of the best round and every
+/// round's numbers.
+pub fn train<T: Real, M: Language<T>>(
+    model: M,
+    recipe: &Recipe,
+    (train, validation): (&[usize], &[usize]),
+    mut gradient: impl FnMut(&M, ArrayView2<usize>) -> (f64, M),
+    report: impl FnMut(&Record),
+) -> (M, Vec<Record>) {
+    let mut rng: Rng = seeded(recipe.seed);
+    let mut adam = Adam::new(&model);
+    let per_round = recipe.steps.div_ceil(recipe.rounds);
+    let mut done = 0;
+    let round = |model: &mut M, _| {
+        let (mut losses, mut largest) = (0.0, 0.0f64);
+        let steps = per_round.min(recipe.steps - done);
+        for _ in 0..steps {
+            let windows =
+                draw_windows(train, recipe.window, recipe.batch, &mut rng);
+            let (loss, mut g) = gradient(model, windows.view());
+            let norm = match recipe.clip {
+                Some(c) => clip(&mut g, c),
+                None => gradient_norm(&g),
+            };
+            let eta = cosine_eta(recipe.eta, done, recipe.steps);
+            adam.step(model, &g, eta);
+            (losses, largest, done) = (losses + loss, largest.max(norm), done + 1);
+        }
+        (losses / steps as f64, largest, done)
+    };
+    let measure = |model: &M, e: Epoch<(f64, f64, usize)>| {
+        let (train_loss, largest_norm, steps) = e.trained;
+        Record {
+            steps,
+            train_loss,
+            validation_loss: stream_nll(model, validation),
+            largest_norm,
+            seconds: e.total_seconds,
+        }
+    };
+    fit(model, recipe.rounds, round, measure, report)
+}
+// ANCHOR_END: train
