@@ -61,6 +61,16 @@ pub const STRETCH: usize = 256;
 /// nats per token: the stream cut into stretches of [`STRETCH`] tokens,
 /// each predicted from its own start, 64 stretches at a time.
 pub fn stream_nll<T: Real>(model: &impl Language<T>, stream: &[usize]) -> f64 {
+    stream_nll_with(stream, model.context(), |w| model.loss(w).into_f64())
+}
+
+/// [`stream_nll`] with any loss function (e.g. a fast path's) for a
+/// model that reads `context` tokens before its first prediction.
+pub fn stream_nll_with(
+    stream: &[usize],
+    context: usize,
+    mut loss: impl FnMut(ArrayView2<usize>) -> f64,
+) -> f64 {
     let len = STRETCH.min(stream.len());
     let count = stream.len() / len;
     let all = ndarray::aview1(&stream[..count * len]);
@@ -71,8 +81,8 @@ pub fn stream_nll<T: Real>(model: &impl Language<T>, stream: &[usize]) -> f64 {
     for first in (0..count).step_by(64) {
         let chunk = all.slice(s![first..(first + 64).min(count), ..]);
         let windows = chunk.t();
-        let n = windows.ncols() * (len - model.context());
-        total += model.loss(windows).into_f64() * n as f64;
+        let n = windows.ncols() * (len - context);
+        total += loss(windows) * n as f64;
         predicted += n;
     }
     total / predicted as f64

@@ -11,7 +11,11 @@ use crate::language::Language;
 // ANCHOR: draw
 /// Draws a token from softmax(z / τ): τ = 1 samples the model as it is,
 /// τ < 1 sharpens it towards its favourite, τ > 1 flattens it.
-pub fn draw<T: Real>(z: ArrayView1<T>, temperature: f64, rng: &mut Rng) -> usize {
+pub fn draw<T: Real>(
+    z: ArrayView1<T>,
+    temperature: f64,
+    rng: &mut Rng,
+) -> usize {
     let z: Vec<f64> = z.iter().map(|v| v.into_f64() / temperature).collect();
     let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let weights: Vec<f64> = z.iter().map(|v| (v - max).exp()).collect();

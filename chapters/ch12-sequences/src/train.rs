@@ -101,9 +101,17 @@ impl<T: Real> Adam<T> {
     /// Zero means for `model`'s parameters.
     pub fn new(model: &impl Language<T>) -> Self {
         let zeros = || -> Vec<Array2<T>> {
-            model.parameters().iter().map(|p| Array2::zeros(p.raw_dim())).collect()
+            model
+                .parameters()
+                .iter()
+                .map(|p| Array2::zeros(p.raw_dim()))
+                .collect()
         };
-        Adam { m: zeros(), v: zeros(), t: 0 }
+        Adam {
+            m: zeros(),
+            v: zeros(),
+            t: 0,
+        }
     }
 
     /// One step with learning rate η along the gradient g.
@@ -117,14 +125,44 @@ impl<T: Real> Adam<T> {
     }
 }
 
-/// The lesson's own backward pass, as a gradient source for [`train`]
-/// (the fast path is the other).
-pub fn lesson<T: Real, M: Language<T>>(
-    model: &M,
-    windows: ArrayView2<usize>,
-) -> (f64, M) {
-    let (loss, g) = model.loss_and_gradient(windows);
-    (loss.into_f64(), g)
+/// What computes a step's gradient and a stream's loss: the lesson's
+/// code ([`Lesson`]) or a fast path (`fast::Fast`).
+pub trait Engine<M> {
+    /// The mean loss on a batch of windows; its gradient written into `g`.
+    fn gradient(
+        &mut self,
+        model: &M,
+        windows: ArrayView2<usize>,
+        g: &mut M,
+    ) -> f64;
+    /// The mean loss over a whole stream ([`stream_nll`]).
+    fn stream_nll(&mut self, model: &M, stream: &[usize]) -> f64;
+}
+
+/// The lesson's own code, as an [`Engine`].
+pub struct Lesson<T>(std::marker::PhantomData<T>);
+
+impl<T> Default for Lesson<T> {
+    fn default() -> Self {
+        Lesson(std::marker::PhantomData)
+    }
+}
+
+impl<T: Real, M: Language<T>> Engine<M> for Lesson<T> {
+    fn gradient(
+        &mut self,
+        model: &M,
+        windows: ArrayView2<usize>,
+        g: &mut M,
+    ) -> f64 {
+        let (loss, gradient) = model.loss_and_gradient(windows);
+        *g = gradient;
+        loss.into_f64()
+    }
+
+    fn stream_nll(&mut self, model: &M, stream: &[usize]) -> f64 {
+        stream_nll(model, stream)
+    }
 }
 
 // ANCHOR: train
@@ -136,11 +174,12 @@ pub fn train<T: Real, M: Language<T>>(
     model: M,
     recipe: &Recipe,
     (train, validation): (&[usize], &[usize]),
-    mut gradient: impl FnMut(&M, ArrayView2<usize>) -> (f64, M),
+    engine: &mut impl Engine<M>,
     report: impl FnMut(&Record),
 ) -> (M, Vec<Record>) {
     let mut rng: Rng = seeded(recipe.seed);
-    let mut adam = Adam::new(&model);
+    let (mut adam, mut g) = (Adam::new(&model), model.clone());
+    let engine = std::cell::RefCell::new(engine);
     let per_round = recipe.steps.div_ceil(recipe.rounds);
     let mut done = 0;
     let round = |model: &mut M, _| {
@@ -149,14 +188,16 @@ pub fn train<T: Real, M: Language<T>>(
         for _ in 0..steps {
             let windows =
                 draw_windows(train, recipe.window, recipe.batch, &mut rng);
-            let (loss, mut g) = gradient(model, windows.view());
+            let loss =
+                engine.borrow_mut().gradient(model, windows.view(), &mut g);
             let norm = match recipe.clip {
                 Some(c) => clip(&mut g, c),
                 None => gradient_norm(&g),
             };
             let eta = cosine_eta(recipe.eta, done, recipe.steps);
             adam.step(model, &g, eta);
-            (losses, largest, done) = (losses + loss, largest.max(norm), done + 1);
+            (losses, largest, done) =
+                (losses + loss, largest.max(norm), done + 1);
         }
         (losses / steps as f64, largest, done)
     };
@@ -165,7 +206,7 @@ pub fn train<T: Real, M: Language<T>>(
         Record {
             steps,
             train_loss,
-            validation_loss: stream_nll(model, validation),
+            validation_loss: engine.borrow_mut().stream_nll(model, validation),
             largest_norm,
             seconds: e.total_seconds,
         }
