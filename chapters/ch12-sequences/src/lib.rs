@@ -7,16 +7,24 @@
 //! on first names and on Shakespeare, and sampled.
 
 pub mod bigram;
+pub mod cli;
 pub mod corpus;
 pub mod count;
+mod error;
 pub mod fast;
+pub mod figures;
 pub mod gru;
 pub mod language;
 pub mod lookup;
 pub mod mlp;
+pub mod model;
 pub mod rnn;
+pub mod run;
 pub mod sample;
 pub mod train;
+
+pub use corpus::{BOUNDARY, Corpus, Text, Vocab};
+pub use error::Error;
 
 #[cfg(test)]
 mod tests;

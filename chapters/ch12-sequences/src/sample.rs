@@ -6,7 +6,7 @@ use rand::Rng as _;
 use shared::Real;
 use shared::rng::Rng;
 
-use crate::language::Language;
+use crate::language::{Language, STRETCH};
 
 // ANCHOR: draw
 /// Draws a token from softmax(z / τ): τ = 1 samples the model as it is,
@@ -30,7 +30,8 @@ pub fn draw<T: Real>(
 }
 
 /// Writes up to `count` tokens after `prompt` (at least one token),
-/// stopping early after `stop` if it is given (a name's end).
+/// stopping early after `stop` if it is given (a name's end). The model
+/// reads at most the last [`STRETCH`] tokens, as when it is measured.
 pub fn sample<T: Real>(
     model: &impl Language<T>,
     prompt: &[usize],
@@ -41,7 +42,8 @@ pub fn sample<T: Real>(
 ) -> Vec<usize> {
     let mut text = prompt.to_vec();
     for _ in 0..count {
-        let next = draw(model.next_logits(&text).view(), temperature, rng);
+        let seen = &text[text.len().saturating_sub(STRETCH)..];
+        let next = draw(model.next_logits(seen).view(), temperature, rng);
         text.push(next);
         if Some(next) == stop {
             break;
