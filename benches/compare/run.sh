@@ -6,8 +6,28 @@
 # requirements.txt), our release build, and MNIST (fetched once).
 #
 #   bash benches/compare/run.sh [ROUNDS=3] [EPOCHS=10] [mlp|cnn]
+#   bash benches/compare/run.sh [ROUNDS=3] [STEPS=300] gru
+#
+# With `gru`, chapter 12's GRU against PyTorch's torch.nn.GRU (CPU), on 1
+# and 2 threads; PyTorch is installed from PyPI into its own environment
+# (pinned in requirements-torch.txt; about 5 GB with its CUDA libraries,
+# which the CPU run does not use).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+
+if [ "${3:-mlp}" = gru ]; then
+    venv=target/compare-torch-venv
+    if [ ! -x "$venv/bin/python" ]; then
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet --upgrade pip
+        "$venv/bin/pip" install --quiet numpy -r benches/compare/requirements-torch.txt
+    fi
+    cargo build --release --quiet -p ch12-sequences
+    # Fetch and verify the corpora into data/ if they are not there yet.
+    target/release/ch12-sequences train --model bigram --corpus shakespeare \
+        --save-as compare-fetch >/dev/null
+    exec "$venv/bin/python" benches/compare/gru.py "${1:-3}" "${2:-300}"
+fi
 
 venv=target/compare-venv
 if [ ! -x "$venv/bin/python" ]; then

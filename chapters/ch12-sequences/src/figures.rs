@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use shared::figures::{
     DrawResult, SERIES, heat_color, label_style, legend, legend_mark,
-    title_style, write_with,
+    text_style, title_style, write_with,
 };
 
 use crate::corpus::Vocab;
@@ -166,7 +166,7 @@ fn embeddings<DB: DrawingBackend>(
     let vowel = |ch: char| "aeiouy".contains(ch);
     chart.draw_series(points.iter().map(|&(x, y, ch)| {
         let colour = if vowel(ch) { &SERIES[1] } else { &SERIES[0] };
-        let style = label_style().color(colour);
+        let style = text_style(20.0).color(colour);
         Text::new(
             ch.to_string(),
             (x, y),
@@ -223,7 +223,7 @@ fn through_time<DB: DrawingBackend>(
             .label(name.as_str())
             .legend(legend_mark(colour, 2));
     }
-    legend(&mut chart, SeriesLabelPosition::UpperRight)
+    legend(&mut chart, SeriesLabelPosition::LowerLeft)
 }
 
 /// The validation loss of each Shakespeare model as it trains.

@@ -298,6 +298,12 @@ pub fn train_one(setting: &Setting, path: &Path) -> Result<(), Error> {
         trained.seconds,
         trained.validation
     );
+    if let Some(last) = trained.history.last() {
+        shared::say!(
+            "Validation loss after the last step: {:.4} nats.",
+            last.validation_loss
+        );
+    }
     let test = loss_on(&trained.net, &text.test);
     shared::say!(
         "Test loss of that model: {test:.4} nats ({:.3} bits, perplexity {:.2}).",
