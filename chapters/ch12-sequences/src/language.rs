@@ -1,7 +1,7 @@
 //! What every model of this chapter is: a next-token predictor with
 //! parameters, a loss and its gradient on a batch of windows of text.
 
-use ndarray::{Array1, Array2, ArrayView2, s};
+use ndarray::{Array1, Array2, ArrayView2};
 use shared::Real;
 use shared::rng::Rng;
 
@@ -58,8 +58,9 @@ pub const STRETCH: usize = 256;
 
 // ANCHOR: stream_nll
 /// The mean loss of a model over a whole stream (validation or test), in
-/// nats per token: the stream cut into stretches of [`STRETCH`] tokens,
-/// each predicted from its own start, 64 stretches at a time.
+/// nats per token: every token after the first `context` predicted once,
+/// the stream read in stretches of [`STRETCH`] predictions, each stretch
+/// starting from the `context` tokens before it, 64 stretches at a time.
 pub fn stream_nll<T: Real>(model: &impl Language<T>, stream: &[usize]) -> f64 {
     stream_nll_with(stream, model.context(), |w| model.loss(w).into_f64())
 }
@@ -71,19 +72,25 @@ pub fn stream_nll_with(
     context: usize,
     mut loss: impl FnMut(ArrayView2<usize>) -> f64,
 ) -> f64 {
-    let len = STRETCH.min(stream.len());
-    let count = stream.len() / len;
-    let all = ndarray::aview1(&stream[..count * len]);
-    let all = all
-        .into_shape_with_order((count, len))
-        .expect("whole stretches");
-    let (mut total, mut predicted) = (0.0, 0);
-    for first in (0..count).step_by(64) {
-        let chunk = all.slice(s![first..(first + 64).min(count), ..]);
-        let windows = chunk.t();
-        let n = windows.ncols() * (len - context);
-        total += loss(windows) * n as f64;
-        predicted += n;
+    let predicted = stream.len().saturating_sub(context);
+    let (whole, rest) = (predicted / STRETCH, predicted % STRETCH);
+    let window = |i: usize, len: usize| {
+        let start = i * STRETCH;
+        &stream[start..start + context + len]
+    };
+    let mut total = 0.0;
+    for first in (0..whole).step_by(64) {
+        let count = 64.min(whole - first);
+        let mut windows = Array2::zeros((context + STRETCH, count));
+        for (j, mut column) in windows.columns_mut().into_iter().enumerate() {
+            column.assign(&ndarray::aview1(window(first + j, STRETCH)));
+        }
+        total += loss(windows.view()) * (count * STRETCH) as f64;
+    }
+    if rest > 0 {
+        let last = ndarray::aview1(window(whole, rest));
+        let windows = last.insert_axis(ndarray::Axis(1));
+        total += loss(windows) * rest as f64;
     }
     total / predicted as f64
 }

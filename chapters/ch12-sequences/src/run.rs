@@ -288,7 +288,7 @@ pub fn train_one(setting: &Setting, path: &Path) -> Result<(), Error> {
     shared::say!(
         "Training {} on {}",
         setting.describe(),
-        setting.corpus.name()
+        setting.corpus.title()
     );
     let trained = train_net(setting, &text, &mut print_round);
     let params = with_net!(&trained.net, |m| parameter_count(m));
@@ -472,7 +472,7 @@ pub fn narrated(
     for text in [&names, &shakespeare] {
         shared::say!(
             "{}: {} symbols; {} tokens to train on, {} to validate, {} to test.",
-            text.corpus.name(),
+            text.corpus.title(),
             text.vocab.len(),
             text.train.len(),
             text.validation.len(),
@@ -726,7 +726,7 @@ pub fn narrated(
     for (text, rows) in
         [(&names, &names_rows), (&shakespeare, &shakespeare_rows)]
     {
-        shared::say!("  {}:", text.corpus.name());
+        shared::say!("  {}:", text.corpus.title());
         shared::say!(
             "    {:<17} {:>10} {:>9} {:>11} {:>9}",
             "model",

@@ -283,3 +283,18 @@ fn fast_path_is_the_same_on_any_thread_count() {
         assert_eq!(run(threads), one, "{threads} threads");
     }
 }
+
+/// Measuring a stream predicts every token after the first once: for a
+/// bigram table, exactly the counted model's loss over all pairs.
+#[test]
+fn a_stream_is_measured_on_every_pair() {
+    let mut rng = seeded(4);
+    let stream: Vec<usize> = (0..3 * crate::language::STRETCH * 70 + 17)
+        .map(|_| rand::Rng::random_range(&mut rng, 0..VOCAB))
+        .collect();
+    let counts = count_bigrams(&stream, VOCAB);
+    let p = bigram_probabilities(counts.view(), 0.5);
+    let table = NeuralBigram { w: p.mapv(f64::ln) };
+    let measured = crate::language::stream_nll(&table, &stream);
+    assert!((measured - bigram_nll(p.view(), &stream)).abs() < 1e-12);
+}
