@@ -65,10 +65,15 @@ pub struct TrainArgs {
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub steps: Option<u32>,
     /// Adam's learning rate η at the start (cosine decay).
-    #[arg(long, value_parser = positive, value_name = "η")]
+    #[arg(long, value_parser = positive, value_name = "η", allow_hyphen_values = true)]
     pub learning_rate: Option<f64>,
     /// The largest gradient norm a step may use.
-    #[arg(long, value_parser = positive, conflicts_with = "no_clip")]
+    #[arg(
+        long,
+        value_parser = positive,
+        conflicts_with = "no_clip",
+        allow_hyphen_values = true
+    )]
     pub clip: Option<f64>,
     /// Do not clip the gradient.
     #[arg(long)]
@@ -91,7 +96,12 @@ pub struct SampleArgs {
     pub model: Option<PathBuf>,
     /// Above 0: 1 samples the model as it is, lower is bolder about its
     /// favourites, higher is wilder.
-    #[arg(long, value_parser = positive, default_value = "1")]
+    #[arg(
+        long,
+        value_parser = positive,
+        default_value = "1",
+        allow_hyphen_values = true
+    )]
     pub temperature: f64,
     /// Text to continue (in the model's vocabulary).
     #[arg(long, default_value = "")]
