@@ -11,6 +11,7 @@ pub mod cli;
 pub mod corpus;
 pub mod count;
 mod error;
+pub mod exercises;
 pub mod fast;
 pub mod figures;
 pub mod gru;

@@ -134,7 +134,7 @@ fn with_header(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
     let header = std::str::from_utf8(&bytes[8..8 + n as usize]).expect("JSON");
     assert!(header.contains(from), "the header holds {from}");
     let mut header = header.trim_end().replace(from, to);
-    while header.len() % 8 != 0 {
+    while !header.len().is_multiple_of(8) {
         header.push(' ');
     }
     let mut out = (header.len() as u64).to_le_bytes().to_vec();
