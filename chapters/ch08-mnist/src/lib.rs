@@ -410,9 +410,7 @@ pub fn fit<N: Clone, S, R: Validated>(
 /// one [`fit`] returns the network of.
 pub fn best_epoch<R: Validated>(history: &[R]) -> Option<&R> {
     history.iter().fold(None, |best: Option<&R>, r| match best {
-        Some(b) if b.validation_score() >= r.validation_score() => {
-            Some(b)
-        }
+        Some(b) if b.validation_score() >= r.validation_score() => Some(b),
         _ => Some(r),
     })
 }
