@@ -5,7 +5,8 @@
 use ch11_autodiff::tensor::{Sigmoid, SoftmaxCrossEntropy, Tanh, Tape, Var};
 use ch12_sequences::gru::Gru;
 use ch12_sequences::language::{Language, draw_windows};
-use ch12_sequences::rnn::Rnn;
+use ch12_sequences::lookup::next_token_loss;
+use ch12_sequences::rnn::{Rnn, per_step, predictions};
 use ndarray::{Array2, ArrayView2, Axis, concatenate, s};
 use shared::rng::seeded;
 
@@ -155,11 +156,15 @@ fn gru_on_tape(
     (tape.value(cost)[[0, 0]], gradient)
 }
 
-/// The largest absolute and relative difference between two gradients.
+/// The largest absolute and relative difference between two gradients,
+/// entry by entry (relative to the larger of the two entries, or 10⁻¹²
+/// where both are smaller).
 fn differences<M: Language<f64>>(a: &M, b: &M) -> (f64, f64) {
-    let pairs = a.parameters().into_iter().zip(b.parameters());
+    let (p, q) = (a.parameters(), b.parameters());
+    assert_eq!(p.len(), q.len(), "the same parameters");
     let (mut absolute, mut relative) = (0.0f64, 0.0f64);
-    for (p, q) in pairs {
+    for (p, q) in p.into_iter().zip(q) {
+        assert_eq!(p.dim(), q.dim(), "the same shapes");
         for (x, y) in p.iter().zip(q) {
             let d = (x - y).abs();
             absolute = absolute.max(d);
@@ -169,6 +174,7 @@ fn differences<M: Language<f64>>(a: &M, b: &M) -> (f64, f64) {
     (absolute, relative)
 }
 
+/// Twelve random batches of windows: 1 to 12 steps, 1 to 4 sequences.
 fn cases() -> Vec<(u64, Array2<usize>)> {
     (0..12)
         .map(|seed| {
@@ -183,6 +189,21 @@ fn cases() -> Vec<(u64, Array2<usize>)> {
         .collect()
 }
 
+/// Prints (absolute, relative) differences, for the book to quote.
+fn report(what: &str, (a, r): (f64, f64)) {
+    println!("{what}: {a:.1e} absolute, {r:.1e} relative");
+}
+
+/// The lesson's inputs x (L, B) and ∂C/∂zₜ per step, for a BPTT call.
+fn inputs_and_dz(
+    windows: ArrayView2<usize>,
+    z: &[Array2<f64>],
+) -> Vec<Array2<f64>> {
+    let (all, next) = predictions(windows, z);
+    let (_, dz) = next_token_loss(all.view(), &next);
+    per_step(dz.view(), z.len())
+}
+
 #[test]
 fn the_tape_computes_the_rnns_bptt() {
     let (mut worst_abs, mut worst_rel) = (0.0f64, 0.0f64);
@@ -194,26 +215,8 @@ fn the_tape_computes_the_rnns_bptt() {
         let (a, r) = differences(&by_hand, &by_tape);
         (worst_abs, worst_rel) = (worst_abs.max(a), worst_rel.max(r));
     }
-    println!(
-        "RNN: tape vs BPTT, worst {worst_abs:.1e} absolute, {worst_rel:.1e} relative"
-    );
+    report("RNN, tape vs BPTT, worst", (worst_abs, worst_rel));
     assert!(worst_rel < 1e-12, "{worst_rel}");
-
-    // The comparison sees a BPTT that drops the path through hₜ₋₁.
-    let (_, windows) = &cases()[8];
-    let model = Rnn::<f64>::new(V, 4, &mut seeded(8));
-    let x = windows.slice(s![..-1, ..]);
-    let (h, z) = model.forward(x);
-    let (all, next) = ch12_sequences::rnn::predictions(windows.view(), &z);
-    let (_, dz) = ch12_sequences::lookup::next_token_loss(all.view(), &next);
-    let dz = ch12_sequences::rnn::per_step(dz.view(), z.len());
-    let cut = Rnn {
-        w_hh: Array2::zeros((4, 4)),
-        ..model.clone()
-    };
-    let (wrong, _) = cut.backward(x, &h, &dz);
-    let (_, by_tape) = rnn_on_tape(&model, windows.view());
-    assert!(differences(&wrong, &by_tape).1 > 1e-3, "the cut is seen");
 }
 
 #[test]
@@ -227,8 +230,54 @@ fn the_tape_computes_the_grus_bptt() {
         let (a, r) = differences(&by_hand, &by_tape);
         (worst_abs, worst_rel) = (worst_abs.max(a), worst_rel.max(r));
     }
-    println!(
-        "GRU: tape vs BPTT, worst {worst_abs:.1e} absolute, {worst_rel:.1e} relative"
-    );
+    report("GRU, tape vs BPTT, worst", (worst_abs, worst_rel));
     assert!(worst_rel < 1e-12, "{worst_rel}");
+}
+
+/// The comparison sees an RNN's BPTT that drops the path through hₜ₋₁
+/// (W_hh zeroed for the backward pass only, as in `src/tests.rs`), on
+/// every case of two steps or more (one step has no path to cut); each
+/// case's worst difference, the smallest of them reported.
+#[test]
+fn the_comparison_sees_the_rnns_recurrent_path_cut() {
+    let (mut least_abs, mut least_rel) = (f64::INFINITY, f64::INFINITY);
+    for (seed, windows) in cases().into_iter().skip(1) {
+        let model = Rnn::<f64>::new(V, 4, &mut seeded(seed));
+        let x = windows.slice(s![..-1, ..]);
+        let (h, z) = model.forward(x);
+        let dz = inputs_and_dz(windows.view(), &z);
+        let cut = Rnn {
+            w_hh: Array2::zeros(model.w_hh.raw_dim()),
+            ..model.clone()
+        };
+        let (wrong, _) = cut.backward(x, &h, &dz);
+        let (_, by_tape) = rnn_on_tape(&model, windows.view());
+        let (a, r) = differences(&wrong, &by_tape);
+        (least_abs, least_rel) = (least_abs.min(a), least_rel.min(r));
+    }
+    report("RNN, tape vs cut BPTT, smallest", (least_abs, least_rel));
+    assert!(least_abs > 1e-4 && least_rel > 1e-2, "the cut is seen");
+}
+
+/// The same for the GRU: W_h zeroed for the backward pass only, so only
+/// the direct path u ⊙ hₜ₋₁ carries the gradient back a step.
+#[test]
+fn the_comparison_sees_the_grus_recurrent_path_cut() {
+    let (mut least_abs, mut least_rel) = (f64::INFINITY, f64::INFINITY);
+    for (seed, windows) in cases().into_iter().skip(1) {
+        let model = Gru::<f64>::new(V, 3, &mut seeded(seed));
+        let x = windows.slice(s![..-1, ..]);
+        let (steps, z) = model.forward(x);
+        let dz = inputs_and_dz(windows.view(), &z);
+        let cut = Gru {
+            w_h: Array2::zeros(model.w_h.raw_dim()),
+            ..model.clone()
+        };
+        let (wrong, _) = cut.backward(x, &steps, &dz);
+        let (_, by_tape) = gru_on_tape(&model, windows.view());
+        let (a, r) = differences(&wrong, &by_tape);
+        (least_abs, least_rel) = (least_abs.min(a), least_rel.min(r));
+    }
+    report("GRU, tape vs cut BPTT, smallest", (least_abs, least_rel));
+    assert!(least_abs > 1e-4 && least_rel > 1e-2, "the cut is seen");
 }
