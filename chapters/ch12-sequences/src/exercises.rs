@@ -25,9 +25,10 @@ pub fn bigram_probabilities(
 // ANCHOR_END: bigram_probabilities
 
 // ANCHOR: lookup_gradient
-/// Exercise 12.2: the gradient of a lookup E = W · onehot(tokens). Given
-/// δ = ∂C/∂E (rows, n), return ∂C/∂W (rows, vocab): column j of δ added
-/// into column tokens[j].
+/// Exercise 12.2: the gradient of a lookup E = W · onehot(tokens), whose
+/// column j is W's column tokens[j]. Given δ = ∂C/∂E (rows, n), return
+/// ∂C/∂W (rows, vocab): ∂C/∂W[:, k] = Σ over j with tokens[j] = k of
+/// δ[:, j] (a scatter-add; zero for a token never read).
 pub fn lookup_gradient(
     delta: ArrayView2<f64>,
     tokens: &[usize],
@@ -56,8 +57,9 @@ pub fn rnn_bptt(
 // ANCHOR_END: rnn_bptt
 
 // ANCHOR: softmax_with_temperature
-/// Exercise 12.4: the distribution `draw` samples from: softmax(z / τ),
-/// computed without overflow for any finite z.
+/// Exercise 12.4: the distribution `draw` samples from, softmax(z / τ):
+/// pᵢ = exp(zᵢ / τ) / Σⱼ exp(zⱼ / τ), computed without overflow for any
+/// finite z (z = 1000 included).
 pub fn softmax_with_temperature(z: &[f64], temperature: f64) -> Vec<f64> {
     // TODO: return the probabilities.
     todo!("exercise 12.4: softmax_with_temperature")
@@ -65,9 +67,9 @@ pub fn softmax_with_temperature(z: &[f64], temperature: f64) -> Vec<f64> {
 // ANCHOR_END: softmax_with_temperature
 
 // ANCHOR: clip_gradient
-/// Exercise 12.5: gradient clipping. When ‖g‖ > c, scale g in place to
-/// length c (keeping its direction); otherwise leave it. Return ‖g‖ as it
-/// was.
+/// Exercise 12.5: gradient clipping, with ‖g‖ = √(Σᵢ gᵢ²): when
+/// ‖g‖ > c, g ← g · c / ‖g‖ in place (the direction kept, the length c);
+/// otherwise g is left as it is. Return ‖g‖ as it was before.
 pub fn clip_gradient(g: &mut [f64], c: f64) -> f64 {
     // TODO: clip g; return its norm before.
     todo!("exercise 12.5: clip_gradient")

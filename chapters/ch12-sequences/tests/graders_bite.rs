@@ -69,6 +69,7 @@ fn bptt_with(
     g
 }
 
+/// Exponentiates z / τ as it is: e^1000 overflows to ∞, and ∞ / ∞ is NaN.
 fn softmax_without_max(z: &[f64], t: f64) -> Vec<f64> {
     let e: Vec<f64> = z.iter().map(|v| (v / t).exp()).collect();
     let s: f64 = e.iter().sum();
@@ -79,6 +80,14 @@ fn softmax_without_max(z: &[f64], t: f64) -> Vec<f64> {
 fn softmax_ignoring_temperature(z: &[f64], t: f64) -> Vec<f64> {
     let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let e: Vec<f64> = z.iter().map(|v| (v - max).exp() / t).collect();
+    let s: f64 = e.iter().sum();
+    e.iter().map(|v| v / s).collect()
+}
+
+/// Multiplies by τ instead of dividing: sharper as τ grows.
+fn softmax_times_temperature(z: &[f64], t: f64) -> Vec<f64> {
+    let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let e: Vec<f64> = z.iter().map(|v| ((v - max) * t).exp()).collect();
     let s: f64 = e.iter().sum();
     e.iter().map(|v| v / s).collect()
 }
@@ -123,6 +132,9 @@ fn graders_reject_plausible_wrong_answers() {
         }),
         ("a temperature applied after exponentiating", || {
             grade::softmax_with_temperature(softmax_ignoring_temperature)
+        }),
+        ("a temperature that multiplies", || {
+            grade::softmax_with_temperature(softmax_times_temperature)
         }),
         ("each entry clipped", || grade::clip_gradient(clip_each)),
         ("always rescaled", || grade::clip_gradient(clip_always)),
