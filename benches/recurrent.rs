@@ -97,9 +97,8 @@ fn bench(c: &mut Criterion) {
     group.bench_function("fast path", |b| {
         b.iter(|| workspace.loss_and_gradient(&model, windows.view(), &mut g))
     });
-    group.bench_function("products only (floor)", |b| {
-        b.iter(|| products.run())
-    });
+    group
+        .bench_function("products only (floor)", |b| b.iter(|| products.run()));
     group.bench_function("lesson", |b| {
         b.iter(|| {
             use ch12_sequences::language::Language;

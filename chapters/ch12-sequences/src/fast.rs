@@ -4,24 +4,28 @@
 //! allocated once. The tests hold it to the lesson's gradient.
 //!
 //! What changes from the lesson, and why it is faster:
-//! - the states of every step live in one matrix, one row per sequence
-//!   and step (L·B, H): step t is rows t·B … (t + 1)·B, so the output
-//!   layer, its gradient and the recurrent weights' gradient are each one
-//!   large product over all steps instead of L small ones, and each
-//!   step's block, each prediction and each token's row of the input
+//! - all the states of a batch live in one matrix, one row per window and
+//!   step (L·B, H), so the output layer, its gradient and the recurrent
+//!   weights' gradient are each one large product over all steps and
+//!   windows (through `fastpath::gemm`, on every thread) instead of L
+//!   small ones, and each prediction and each token's row of the input
 //!   weights lie contiguous in memory (rows are samples here, where the
 //!   lesson's columns are: the transposes of the same products);
 //! - only what must be sequential is: W_h hₜ₋₁ going forward and W_hᵀ δ
-//!   going back, one (3H, H) × (H, B) product per step;
-//! - nothing is allocated after the first step.
+//!   going back. Windows are independent there, so each thread takes a
+//!   share of them through all L steps, with products on its own thread
+//!   (`fastpath::gemm_serial`): no waiting for each other at every step;
+//! - tanh as 2σ(2x) − 1, one exponential;
+//! - every buffer is allocated once, with the workspace.
 //!
-//! Every entry is computed in a fixed order, so the numbers are the same
-//! for any thread count.
+//! Every entry is computed in a fixed order whatever the threads' shares,
+//! so the numbers are the same for any thread count.
 
 use ch02_activations::sigmoid;
 use ch07_minibatches::fast::Float;
-use fastpath::gemm;
+use fastpath::{gemm, gemm_serial};
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, Zip, s};
+use rayon::prelude::*;
 
 use crate::gru::Gru;
 use crate::rnn::Rnn;
@@ -96,8 +100,8 @@ fn column_sums<T: Float>(m: ArrayView2<T>, mut into: ArrayViewMut2<T>) {
     into.column_mut(0).assign(&m.sum_axis(Axis(0)));
 }
 
-/// The tokens of a batch of windows (L + 1, B), inputs and targets in
-/// step order: sample j = t·B + b is row t, column b.
+/// The tokens of a batch of windows (L + 1, B), inputs and targets,
+/// sequence by sequence: sample b·L + t is step t of window b.
 fn split_windows(
     windows: ArrayView2<usize>,
     x: &mut Vec<usize>,
@@ -106,12 +110,31 @@ fn split_windows(
     let len = windows.nrows() - 1;
     x.clear();
     y.clear();
-    x.extend(windows.slice(s![..len, ..]).iter());
-    y.extend(windows.slice(s![1.., ..]).iter());
+    for column in windows.columns() {
+        x.extend(column.iter().take(len));
+        y.extend(column.iter().skip(1));
+    }
 }
 
-/// The GRU's buffers for windows of up to `len` + 1 tokens, `batch` wide.
-/// Rows are samples: step t's rows are t·B … (t + 1)·B.
+/// How many windows each thread's share holds: the batch split evenly
+/// over the threads. (Any split gives the same numbers: windows are
+/// independent until the weights' gradients, which are summed afterwards
+/// over all of them in a fixed order.)
+fn share(batch: usize) -> usize {
+    batch.div_ceil(rayon::current_num_threads().max(1)).max(1)
+}
+
+/// Rows t, t + L, t + 2L, …: step t of every window of a share.
+fn step(
+    t: usize,
+    len: usize,
+) -> ndarray::SliceInfo<[ndarray::SliceInfoElem; 2], ndarray::Ix2, ndarray::Ix2>
+{
+    s![t..;len, ..]
+}
+
+/// The GRU's buffers for a batch of `batch` windows of `len` + 1 tokens.
+/// Rows are samples, window by window: row b·L + t is step t of window b.
 pub struct GruWorkspace<T> {
     batch: usize,
     len: usize,
@@ -119,11 +142,13 @@ pub struct GruWorkspace<T> {
     y: Vec<usize>,
     /// W_x transposed (V, 3H), so a token's row is contiguous.
     w_x_t: Array2<T>,
-    /// States h₀ … h_L, one row per sequence and step ((L + 1)·B, H).
+    /// hₜ₋₁ for every sample (L·B, H) (h₀ = 0).
+    h_prev: Array2<T>,
+    /// hₜ for every sample (L·B, H).
     h: Array2<T>,
-    /// (W_x xₜ + b_x)ᵀ for every step (L·B, 3H); then ∂C/∂ of it.
+    /// (W_x xₜ + b_x)ᵀ for every sample (L·B, 3H); then ∂C/∂ of it.
     gx: Array2<T>,
-    /// (W_h hₜ₋₁ + b_h)ᵀ for every step (L·B, 3H); then ∂C/∂ of it.
+    /// (W_h hₜ₋₁ + b_h)ᵀ for every sample (L·B, 3H); then ∂C/∂ of it.
     gh: Array2<T>,
     /// The gates r, u and the candidate n (L·B, 3H).
     gates: Array2<T>,
@@ -131,10 +156,101 @@ pub struct GruWorkspace<T> {
     z: Array2<T>,
     /// ∂C/∂hₜ from the outputs (L·B, H).
     dh_out: Array2<T>,
-    /// ∂C/∂hₜ flowing back (B, H).
+    /// ∂C/∂hₜ flowing back, one row per window (B, H).
     dh: Array2<T>,
     /// ∂C/∂W_x transposed (V, 3H).
     dw_x_t: Array2<T>,
+}
+
+/// One thread's share of the GRU's buffers: `windows` whole windows.
+struct GruShare<'a, T> {
+    x: &'a [usize],
+    h_prev: ArrayViewMut2<'a, T>,
+    h: ArrayViewMut2<'a, T>,
+    gx: ArrayViewMut2<'a, T>,
+    gh: ArrayViewMut2<'a, T>,
+    gates: ArrayViewMut2<'a, T>,
+    dh_out: ArrayViewMut2<'a, T>,
+    dh: ArrayViewMut2<'a, T>,
+}
+
+impl<T: Float> GruShare<'_, T> {
+    /// Forward through every step of the share's windows.
+    fn forward(&mut self, model: &Gru<T>, w_x_t: ArrayView2<T>, len: usize) {
+        let (hs, one) = (model.hidden(), T::one());
+        gather_rows(w_x_t, model.b_x.view(), self.x, self.gx.view_mut());
+        self.h_prev.slice_mut(step(0, len)).fill(T::zero());
+        let b_h = model.b_h.column(0);
+        for t in 0..len {
+            let mut gh = self.gh.slice_mut(step(t, len));
+            for mut row in gh.rows_mut() {
+                row.assign(&b_h);
+            }
+            let h_prev = self.h_prev.slice(step(t, len));
+            gemm_serial(one, &h_prev, &model.w_h.t(), one, &mut gh);
+            for j in 0..gh.nrows() {
+                let at = j * len + t;
+                let gx = self.gx.row(at);
+                let (gx, gh) = (gx.as_slice().expect("row"), gh.row(j));
+                let gh = gh.as_slice().expect("row");
+                let mut gate = self.gates.row_mut(at);
+                let gate = gate.as_slice_mut().expect("row");
+                let (r, rest) = gate.split_at_mut(hs);
+                let (u, n) = rest.split_at_mut(hs);
+                let h_prev = self.h_prev.row(at);
+                let mut h = self.h.row_mut(at);
+                for i in 0..hs {
+                    r[i] = sigmoid(gx[i] + gh[i]);
+                    u[i] = sigmoid(gx[hs + i] + gh[hs + i]);
+                    n[i] = tanh(gx[2 * hs + i] + r[i] * gh[2 * hs + i]);
+                    h[i] = (one - u[i]) * n[i] + u[i] * h_prev[i];
+                }
+                if t + 1 < len {
+                    self.h_prev.row_mut(at + 1).assign(&self.h.row(at));
+                }
+            }
+        }
+    }
+
+    /// Back through every step, from ∂C/∂hₜ of the outputs: leaves
+    /// ∂C/∂(W_x x + b_x) in gx and ∂C/∂(W_h h + b_h) in gh.
+    fn backward(&mut self, model: &Gru<T>, len: usize) {
+        let (hs, one) = (model.hidden(), T::one());
+        self.dh.fill(T::zero());
+        for t in (0..len).rev() {
+            for j in 0..self.dh.nrows() {
+                let at = j * len + t;
+                let gate = self.gates.row(at);
+                let gate = gate.as_slice().expect("row");
+                let (r, u, n) =
+                    (&gate[..hs], &gate[hs..2 * hs], &gate[2 * hs..]);
+                let mut dgx = self.gx.row_mut(at);
+                let dgx = dgx.as_slice_mut().expect("row");
+                let mut dgh = self.gh.row_mut(at);
+                let dgh = dgh.as_slice_mut().expect("row");
+                let (h_prev, dh_out) =
+                    (self.h_prev.row(at), self.dh_out.row(at));
+                let mut dh_row = self.dh.row_mut(j);
+                for i in 0..hs {
+                    let dh = dh_row[i] + dh_out[i];
+                    // W_hn h + b_hn, still in gh from the forward pass.
+                    let hn = dgh[2 * hs + i];
+                    let dan = dh * (one - u[i]) * (one - n[i] * n[i]);
+                    let dar = dan * hn * r[i] * (one - r[i]);
+                    let dau = dh * (h_prev[i] - n[i]) * u[i] * (one - u[i]);
+                    dgx[i] = dar;
+                    dgx[hs + i] = dau;
+                    dgx[2 * hs + i] = dan;
+                    dgh[i] = dar;
+                    dgh[hs + i] = dau;
+                    dgh[2 * hs + i] = dan * r[i];
+                    dh_row[i] = dh * u[i];
+                }
+            }
+            let dgh = self.gh.slice(step(t, len));
+            gemm_serial(one, &dgh, &model.w_h.view(), one, &mut self.dh);
+        }
+    }
 }
 
 impl<T: Float> GruWorkspace<T> {
@@ -147,7 +263,8 @@ impl<T: Float> GruWorkspace<T> {
             x: Vec::with_capacity(n),
             y: Vec::with_capacity(n),
             w_x_t: Array2::zeros((v, 3 * h)),
-            h: Array2::zeros((n + batch, h)),
+            h_prev: Array2::zeros((n, h)),
+            h: Array2::zeros((n, h)),
             gx: Array2::zeros((n, 3 * h)),
             gh: Array2::zeros((n, 3 * h)),
             gates: Array2::zeros((n, 3 * h)),
@@ -158,54 +275,61 @@ impl<T: Float> GruWorkspace<T> {
         }
     }
 
-    /// The forward pass: fills the states, gates and logits.
-    fn forward(&mut self, model: &Gru<T>) {
-        let (hs, b, one) = (model.hidden(), self.batch, T::one());
-        self.w_x_t.assign(&model.w_x.t());
-        gather_rows(
-            self.w_x_t.view(),
-            model.b_x.view(),
-            &self.x,
-            self.gx.view_mut(),
-        );
-        self.h.slice_mut(s![..b, ..]).fill(T::zero());
-        let b_h = model.b_h.column(0);
-        for t in 0..self.len {
-            let rows = t * b..(t + 1) * b;
-            let mut gh = self.gh.slice_mut(s![rows.clone(), ..]);
-            for mut row in gh.rows_mut() {
-                row.assign(&b_h);
-            }
-            let (before, after) =
-                self.h.view_mut().split_at(Axis(0), (t + 1) * b);
-            let h_prev = before.slice_move(s![t * b.., ..]);
-            gemm(one, &h_prev.view(), &model.w_h.t(), one, &mut gh);
-            let mut h_new = after.slice_move(s![..b, ..]);
-            let gx = self.gx.slice(s![rows.clone(), ..]);
-            let mut gates = self.gates.slice_mut(s![rows, ..]);
-            for j in 0..b {
-                let (gx, gh) = (gx.row(j), gh.row(j));
-                let (gx, gh) =
-                    (gx.as_slice().expect("row"), gh.as_slice().expect("row"));
-                let mut gate_row = gates.row_mut(j);
-                let gate = gate_row.as_slice_mut().expect("row");
-                let (r, rest) = gate.split_at_mut(hs);
-                let (u, n) = rest.split_at_mut(hs);
-                let h_prev = h_prev.row(j);
-                let mut h_row = h_new.row_mut(j);
-                for i in 0..hs {
-                    r[i] = sigmoid(gx[i] + gh[i]);
-                    u[i] = sigmoid(gx[hs + i] + gh[hs + i]);
-                    n[i] = tanh(gx[2 * hs + i] + r[i] * gh[2 * hs + i]);
-                    h_row[i] = (one - u[i]) * n[i] + u[i] * h_prev[i];
+    /// Each thread's share of the buffers, whole windows each.
+    fn shares(&mut self) -> Vec<GruShare<'_, T>> {
+        let (windows, len) = (share(self.batch), self.len);
+        let rows = windows * len;
+        let x = self.x.chunks(rows);
+        let h_prev = self.h_prev.axis_chunks_iter_mut(Axis(0), rows);
+        let h = self.h.axis_chunks_iter_mut(Axis(0), rows);
+        let gx = self.gx.axis_chunks_iter_mut(Axis(0), rows);
+        let gh = self.gh.axis_chunks_iter_mut(Axis(0), rows);
+        let gates = self.gates.axis_chunks_iter_mut(Axis(0), rows);
+        let dh_out = self.dh_out.axis_chunks_iter_mut(Axis(0), rows);
+        let dh = self.dh.axis_chunks_iter_mut(Axis(0), windows);
+        x.zip(h_prev)
+            .zip(h)
+            .zip(gx)
+            .zip(gh)
+            .zip(gates)
+            .zip(dh_out)
+            .zip(dh)
+            .map(|(((((((x, h_prev), h), gx), gh), gates), dh_out), dh)| {
+                GruShare {
+                    x,
+                    h_prev,
+                    h,
+                    gx,
+                    gh,
+                    gates,
+                    dh_out,
+                    dh,
                 }
-            }
-        }
-        let states = self.h.slice(s![b.., ..]);
+            })
+            .collect()
+    }
+
+    /// The forward pass: every thread its share of the windows through
+    /// every step, then the logits of all at once.
+    fn forward(&mut self, model: &Gru<T>) {
+        self.w_x_t.assign(&model.w_x.t());
+        // Lent out while the shares borrow the rest (no copy is made).
+        let (len, w_x_t) = (self.len, std::mem::take(&mut self.w_x_t));
+        self.shares()
+            .into_par_iter()
+            .for_each(|mut share| share.forward(model, w_x_t.view(), len));
+        self.w_x_t = w_x_t;
         for mut row in self.z.rows_mut() {
             row.assign(&model.c.column(0));
         }
-        gemm(one, &states, &model.w_hy.t(), one, &mut self.z.view_mut());
+        let one = T::one();
+        gemm(
+            one,
+            &self.h.view(),
+            &model.w_hy.t(),
+            one,
+            &mut self.z.view_mut(),
+        );
     }
 
     /// The mean loss on `windows` (L + 1, B) and its gradient, written into
@@ -221,10 +345,14 @@ impl<T: Float> GruWorkspace<T> {
         self.forward(model);
         let loss =
             softmax_loss_in_place(self.z.view_mut(), self.y.iter().copied());
-        let (hs, b, zero, one) =
-            (model.hidden(), self.batch, T::zero(), T::one());
-        let states = self.h.slice(s![b.., ..]);
-        gemm(one, &self.z.t(), &states, zero, &mut g.w_hy.view_mut());
+        let (zero, one) = (T::zero(), T::one());
+        gemm(
+            one,
+            &self.z.t(),
+            &self.h.view(),
+            zero,
+            &mut g.w_hy.view_mut(),
+        );
         column_sums(self.z.view(), g.c.view_mut());
         gemm(
             one,
@@ -233,51 +361,17 @@ impl<T: Float> GruWorkspace<T> {
             zero,
             &mut self.dh_out.view_mut(),
         );
-        self.dh.fill(zero);
-        for t in (0..self.len).rev() {
-            let rows = t * b..(t + 1) * b;
-            let h_prev = self.h.slice(s![rows.clone(), ..]);
-            let gates = self.gates.slice(s![rows.clone(), ..]);
-            let dh_out = self.dh_out.slice(s![rows.clone(), ..]);
-            let mut dgx = self.gx.slice_mut(s![rows.clone(), ..]);
-            let mut dgh = self.gh.slice_mut(s![rows, ..]);
-            for j in 0..b {
-                let gate = gates.row(j);
-                let gate = gate.as_slice().expect("row");
-                let (r, u, n) =
-                    (&gate[..hs], &gate[hs..2 * hs], &gate[2 * hs..]);
-                let (mut dgx_row, mut dgh_row) =
-                    (dgx.row_mut(j), dgh.row_mut(j));
-                let dgx_row = dgx_row.as_slice_mut().expect("row");
-                let dgh_row = dgh_row.as_slice_mut().expect("row");
-                let (h_prev, dh_out) = (h_prev.row(j), dh_out.row(j));
-                let mut dh_row = self.dh.row_mut(j);
-                for i in 0..hs {
-                    let dh = dh_row[i] + dh_out[i];
-                    // W_hn h + b_hn, still in gh from the forward pass.
-                    let hn = dgh_row[2 * hs + i];
-                    let dan = dh * (one - u[i]) * (one - n[i] * n[i]);
-                    let dar = dan * hn * r[i] * (one - r[i]);
-                    let dau = dh * (h_prev[i] - n[i]) * u[i] * (one - u[i]);
-                    dgx_row[i] = dar;
-                    dgx_row[hs + i] = dau;
-                    dgx_row[2 * hs + i] = dan;
-                    dgh_row[i] = dar;
-                    dgh_row[hs + i] = dau;
-                    dgh_row[2 * hs + i] = dan * r[i];
-                    dh_row[i] = dh * u[i];
-                }
-            }
-            gemm(
-                one,
-                &dgh.view(),
-                &model.w_h.view(),
-                one,
-                &mut self.dh.view_mut(),
-            );
-        }
-        let before = self.h.slice(s![..self.len * b, ..]);
-        gemm(one, &self.gh.t(), &before, zero, &mut g.w_h.view_mut());
+        let len = self.len;
+        self.shares()
+            .into_par_iter()
+            .for_each(|mut share| share.backward(model, len));
+        gemm(
+            one,
+            &self.gh.t(),
+            &self.h_prev.view(),
+            zero,
+            &mut g.w_h.view_mut(),
+        );
         column_sums(self.gh.view(), g.b_h.view_mut());
         self.dw_x_t.fill(zero);
         scatter_rows(self.gx.view(), &self.x, self.dw_x_t.view_mut());
@@ -311,18 +405,67 @@ pub struct RnnWorkspace<T> {
     y: Vec<usize>,
     /// W_xh transposed (V, H).
     w_xh_t: Array2<T>,
-    /// States h₀ … h_L ((L + 1)·B, H).
+    /// hₜ₋₁ for every sample (L·B, H) (h₀ = 0).
+    h_prev: Array2<T>,
+    /// hₜ for every sample (L·B, H).
     h: Array2<T>,
-    /// ∂C/∂aₜ for every step (L·B, H).
+    /// ∂C/∂aₜ for every sample (L·B, H).
     da: Array2<T>,
     /// The logits (L·B, V), then ∂C/∂z.
     z: Array2<T>,
     /// ∂C/∂hₜ from the outputs (L·B, H).
     dh_out: Array2<T>,
-    /// ∂C/∂hₜ flowing back (B, H).
+    /// ∂C/∂hₜ flowing back, one row per window (B, H).
     dh: Array2<T>,
     /// ∂C/∂W_xh transposed (V, H).
     dw_xh_t: Array2<T>,
+}
+
+/// One thread's share of the RNN's buffers.
+struct RnnShare<'a, T> {
+    x: &'a [usize],
+    h_prev: ArrayViewMut2<'a, T>,
+    h: ArrayViewMut2<'a, T>,
+    da: ArrayViewMut2<'a, T>,
+    dh_out: ArrayViewMut2<'a, T>,
+    dh: ArrayViewMut2<'a, T>,
+}
+
+impl<T: Float> RnnShare<'_, T> {
+    fn forward(&mut self, model: &Rnn<T>, w_xh_t: ArrayView2<T>, len: usize) {
+        let one = T::one();
+        gather_rows(w_xh_t, model.b.view(), self.x, self.h.view_mut());
+        self.h_prev.slice_mut(step(0, len)).fill(T::zero());
+        for t in 0..len {
+            let h_prev = self.h_prev.slice(step(t, len));
+            let mut h = self.h.slice_mut(step(t, len));
+            gemm_serial(one, &h_prev, &model.w_hh.t(), one, &mut h);
+            h.mapv_inplace(tanh);
+            if t + 1 < len {
+                self.h_prev.slice_mut(step(t + 1, len)).assign(&h);
+            }
+        }
+    }
+
+    fn backward(&mut self, model: &Rnn<T>, len: usize) {
+        let (zero, one) = (T::zero(), T::one());
+        self.dh.fill(zero);
+        for t in (0..len).rev() {
+            let mut da = self.da.slice_mut(step(t, len));
+            Zip::from(&mut da)
+                .and(&self.dh)
+                .and(self.dh_out.slice(step(t, len)))
+                .and(self.h.slice(step(t, len)))
+                .for_each(|da, &dh, &out, &h| *da = (dh + out) * (one - h * h));
+            gemm_serial(
+                one,
+                &da.view(),
+                &model.w_hh.view(),
+                zero,
+                &mut self.dh,
+            );
+        }
+    }
 }
 
 impl<T: Float> RnnWorkspace<T> {
@@ -335,7 +478,8 @@ impl<T: Float> RnnWorkspace<T> {
             x: Vec::with_capacity(n),
             y: Vec::with_capacity(n),
             w_xh_t: Array2::zeros((v, h)),
-            h: Array2::zeros((n + batch, h)),
+            h_prev: Array2::zeros((n, h)),
+            h: Array2::zeros((n, h)),
             da: Array2::zeros((n, h)),
             z: Array2::zeros((n, v)),
             dh_out: Array2::zeros((n, h)),
@@ -344,30 +488,49 @@ impl<T: Float> RnnWorkspace<T> {
         }
     }
 
+    fn shares(&mut self) -> Vec<RnnShare<'_, T>> {
+        let (windows, len) = (share(self.batch), self.len);
+        let rows = windows * len;
+        let x = self.x.chunks(rows);
+        let h_prev = self.h_prev.axis_chunks_iter_mut(Axis(0), rows);
+        let h = self.h.axis_chunks_iter_mut(Axis(0), rows);
+        let da = self.da.axis_chunks_iter_mut(Axis(0), rows);
+        let dh_out = self.dh_out.axis_chunks_iter_mut(Axis(0), rows);
+        let dh = self.dh.axis_chunks_iter_mut(Axis(0), windows);
+        x.zip(h_prev)
+            .zip(h)
+            .zip(da)
+            .zip(dh_out)
+            .zip(dh)
+            .map(|(((((x, h_prev), h), da), dh_out), dh)| RnnShare {
+                x,
+                h_prev,
+                h,
+                da,
+                dh_out,
+                dh,
+            })
+            .collect()
+    }
+
     fn forward(&mut self, model: &Rnn<T>) {
-        let (b, one) = (self.batch, T::one());
         self.w_xh_t.assign(&model.w_xh.t());
-        self.h.slice_mut(s![..b, ..]).fill(T::zero());
-        for t in 0..self.len {
-            let (before, after) =
-                self.h.view_mut().split_at(Axis(0), (t + 1) * b);
-            let h_prev = before.slice_move(s![t * b.., ..]);
-            let mut h_new = after.slice_move(s![..b, ..]);
-            let tokens = &self.x[t * b..(t + 1) * b];
-            gather_rows(
-                self.w_xh_t.view(),
-                model.b.view(),
-                tokens,
-                h_new.view_mut(),
-            );
-            gemm(one, &h_prev.view(), &model.w_hh.t(), one, &mut h_new);
-            h_new.mapv_inplace(tanh);
-        }
-        let states = self.h.slice(s![b.., ..]);
+        let (len, w_xh_t) = (self.len, std::mem::take(&mut self.w_xh_t));
+        self.shares()
+            .into_par_iter()
+            .for_each(|mut share| share.forward(model, w_xh_t.view(), len));
+        self.w_xh_t = w_xh_t;
         for mut row in self.z.rows_mut() {
             row.assign(&model.c.column(0));
         }
-        gemm(one, &states, &model.w_hy.t(), one, &mut self.z.view_mut());
+        let one = T::one();
+        gemm(
+            one,
+            &self.h.view(),
+            &model.w_hy.t(),
+            one,
+            &mut self.z.view_mut(),
+        );
     }
 
     /// The mean loss on `windows` (L + 1, B) and its gradient, written into
@@ -383,9 +546,14 @@ impl<T: Float> RnnWorkspace<T> {
         self.forward(model);
         let loss =
             softmax_loss_in_place(self.z.view_mut(), self.y.iter().copied());
-        let (b, zero, one) = (self.batch, T::zero(), T::one());
-        let states = self.h.slice(s![b.., ..]);
-        gemm(one, &self.z.t(), &states, zero, &mut g.w_hy.view_mut());
+        let (zero, one) = (T::zero(), T::one());
+        gemm(
+            one,
+            &self.z.t(),
+            &self.h.view(),
+            zero,
+            &mut g.w_hy.view_mut(),
+        );
         column_sums(self.z.view(), g.c.view_mut());
         gemm(
             one,
@@ -394,27 +562,17 @@ impl<T: Float> RnnWorkspace<T> {
             zero,
             &mut self.dh_out.view_mut(),
         );
-        self.dh.fill(zero);
-        for t in (0..self.len).rev() {
-            let rows = t * b..(t + 1) * b;
-            let h = self.h.slice(s![(t + 1) * b..(t + 2) * b, ..]);
-            let dh_out = self.dh_out.slice(s![rows.clone(), ..]);
-            let mut da = self.da.slice_mut(s![rows, ..]);
-            Zip::from(&mut da)
-                .and(&self.dh)
-                .and(&dh_out)
-                .and(&h)
-                .for_each(|da, &dh, &out, &h| *da = (dh + out) * (one - h * h));
-            gemm(
-                one,
-                &da.view(),
-                &model.w_hh.view(),
-                zero,
-                &mut self.dh.view_mut(),
-            );
-        }
-        let before = self.h.slice(s![..self.len * b, ..]);
-        gemm(one, &self.da.t(), &before, zero, &mut g.w_hh.view_mut());
+        let len = self.len;
+        self.shares()
+            .into_par_iter()
+            .for_each(|mut share| share.backward(model, len));
+        gemm(
+            one,
+            &self.da.t(),
+            &self.h_prev.view(),
+            zero,
+            &mut g.w_hh.view_mut(),
+        );
         column_sums(self.da.view(), g.b.view_mut());
         self.dw_xh_t.fill(zero);
         scatter_rows(self.da.view(), &self.x, self.dw_xh_t.view_mut());

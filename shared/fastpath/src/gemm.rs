@@ -181,6 +181,42 @@ pub fn gemm<T: Element>(
     split(arch, pieces, alpha, a.view(), b.view(), beta, c.view_mut());
 }
 
+/// [`gemm`] on the calling thread alone: for products too small to be
+/// worth waking other threads for, called many times in a row (a
+/// recurrent network's step), or from inside work already spread across
+/// threads. The same numbers as [`gemm`], entry for entry.
+///
+/// # Panics
+/// If the shapes do not fit together.
+pub fn gemm_serial<T: Element>(
+    alpha: T,
+    a: &ArrayView2<T>,
+    b: &ArrayView2<T>,
+    beta: T,
+    c: &mut ArrayViewMut2<T>,
+) {
+    let ((m, k), (k2, n)) = (a.dim(), b.dim());
+    assert!(
+        k == k2 && c.dim() == (m, n),
+        "matrix product of ({m}, {k}) and ({k2}, {n}) into {:?}",
+        c.dim()
+    );
+    if n == 1 {
+        let mut y = c.column_mut(0);
+        general_mat_vec_mul(alpha, a, &b.column(0), beta, &mut y);
+        return;
+    }
+    split(
+        Arch::new(),
+        1,
+        alpha,
+        a.view(),
+        b.view(),
+        beta,
+        c.view_mut(),
+    );
+}
+
 /// Cuts C into `pieces` along its longer side, at whole tiles, and
 /// computes them at once.
 fn split<T: Element>(

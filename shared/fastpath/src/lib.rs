@@ -30,5 +30,5 @@ pub mod ladder;
 pub mod peak;
 mod pool;
 
-pub use gemm::{Element, gemm, instruction_set, prepare};
+pub use gemm::{Element, gemm, gemm_serial, instruction_set, prepare};
 pub use pool::{install, threads};
