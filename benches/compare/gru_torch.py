@@ -4,7 +4,8 @@ text, split and vocabulary, windows of 65 characters drawn at random, 32
 per step, Adam with eta 0.01 on a cosine schedule to 0, the gradient
 clipped to norm 1, f32. Prints the training seconds (measuring excluded)
 and the validation loss after the last step, measured as chapter 12
-measures it (stretches of 256 characters, each predicted from its start).
+measures it (every character after the first, in stretches of 256). The
+first weights are drawn from chapter 12's distributions.
 
     python gru_torch.py STEPS THREADS SEED
 """
@@ -37,6 +38,15 @@ def main():
     v = len(symbols)
     gru = torch.nn.GRU(v, H)
     out = torch.nn.Linear(H, v)
+    # Chapter 12's first weights (the same distributions, other draws):
+    # W_x ~ N(0, 1/4), W_h and W_hy ~ N(0, 1/H), biases 0.
+    with torch.no_grad():
+        gru.weight_ih_l0.normal_(0.0, 0.5)
+        gru.weight_hh_l0.normal_(0.0, H ** -0.5)
+        gru.bias_ih_l0.zero_()
+        gru.bias_hh_l0.zero_()
+        out.weight.normal_(0.0, H ** -0.5)
+        out.bias.zero_()
     params = list(gru.parameters()) + list(out.parameters())
     adam = torch.optim.Adam(params, lr=ETA)
     eye = torch.eye(v)
@@ -60,13 +70,20 @@ def main():
         adam.step()
     seconds = time.perf_counter() - start
     with torch.no_grad():
-        count = len(validation) // STRETCH
-        stretches = torch.from_numpy(validation[: count * STRETCH].reshape(count, STRETCH).T.copy())
+        # Every character after the first predicted once: stretches of 256
+        # predictions, each read from the character before it.
+        predicted = len(validation) - 1
+        whole, rest = divmod(predicted, STRETCH)
         total = 0.0
-        for first in range(0, count, 64):
-            chunk = stretches[:, first : first + 64]
-            total += loss_of(chunk).item() * chunk.shape[1]
-        validation_loss = total / count
+        for first in range(0, whole, 64):
+            count = min(64, whole - first)
+            windows = np.stack([validation[i * STRETCH : i * STRETCH + STRETCH + 1]
+                                for i in range(first, first + count)], axis=1)
+            total += loss_of(torch.from_numpy(windows)).item() * count * STRETCH
+        if rest:
+            last = validation[whole * STRETCH :].reshape(-1, 1)
+            total += loss_of(torch.from_numpy(last.copy())).item() * rest
+        validation_loss = total / predicted
     print(f"RESULT seconds={seconds:.3f} steps={steps} validation={validation_loss:.4f}")
 
 
