@@ -600,6 +600,27 @@ mod tests {
         }
     }
 
+    /// The one-thread product gives `gemm`'s bits, on a pool of several
+    /// threads and whatever the strides (a recurrent step's rows are
+    /// every L-th row of a larger matrix).
+    #[test]
+    fn gemm_serial_is_gemm_to_the_bit() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .expect("a pool");
+        pool.install(|| {
+            let big = random(5, 96, 128);
+            let a = big.slice(ndarray::s![1..;3, ..]); // every third row
+            let b = random(6, 128, 200);
+            let mut serial = random(7, 32, 200);
+            let mut parallel = serial.clone();
+            gemm_serial(1.0, &a, &b.view(), 0.5, &mut serial.view_mut());
+            gemm(1.0, &a, &b.view(), 0.5, &mut parallel.view_mut());
+            assert_eq!(serial, parallel);
+        });
+    }
+
     #[test]
     fn f32_matches_f64_to_rounding() {
         let (a, b) = (random(3, 70, 513), random(4, 513, 45));
