@@ -19,7 +19,7 @@ pub fn stable_softmax(z: &[f64]) -> Vec<f64> {
 // ANCHOR_END: stable_softmax
 
 // ANCHOR: softmax_jacobian
-/// Exercise 2.3: J[i][j] = sᵢ(δᵢⱼ − sⱼ).
+/// Exercise 2.3: J[i][j] = sᵢ([i = j] − sⱼ).
 pub fn softmax_jacobian(z: &[f64]) -> Vec<Vec<f64>> {
     let s = stable_softmax(z);
     (0..s.len())

@@ -94,7 +94,7 @@ pub fn naive_softmax<T: Real>(z: ArrayView1<T>) -> Array1<T> {
     e.mapv(|v| v / sum)
 }
 
-/// The Jacobian of softmax, ∂sᵢ/∂zⱼ = sᵢ(δᵢⱼ − sⱼ): shape (n, n).
+/// The Jacobian of softmax, ∂sᵢ/∂zⱼ = sᵢ([i = j] − sⱼ): shape (n, n).
 ///
 /// Each output depends on every input, so softmax has a full matrix where
 /// an elementwise function has a diagonal.
@@ -102,8 +102,8 @@ pub fn softmax_jacobian<T: Real>(z: ArrayView1<T>) -> Array2<T> {
     let s = softmax(z);
     let n = s.len();
     Array2::from_shape_fn((n, n), |(i, j)| {
-        let delta = if i == j { T::one() } else { T::zero() };
-        s[i] * (delta - s[j])
+        let same = if i == j { T::one() } else { T::zero() }; // [i = j]
+        s[i] * (same - s[j])
     })
 }
 // ANCHOR_END: softmax

@@ -36,7 +36,7 @@ pub fn softmax_cross_entropy_gradient(z: &[f64], y: &[f64]) -> Vec<f64> {
 
 // ANCHOR: softmax_quadratic_gradient
 /// Exercise 4.4: with s = softmax(z) and e = s − y, ∂C/∂aᵢ = eᵢ and
-/// ∂sᵢ/∂zⱼ = sᵢ(δᵢⱼ − sⱼ), so ∂C/∂zⱼ = Σᵢ eᵢ sᵢ(δᵢⱼ − sⱼ)
+/// ∂sᵢ/∂zⱼ = sᵢ([i = j] − sⱼ), so ∂C/∂zⱼ = Σᵢ eᵢ sᵢ([i = j] − sⱼ)
 /// = sⱼ (eⱼ − Σᵢ sᵢ eᵢ).
 pub fn softmax_quadratic_gradient(z: &[f64], y: &[f64]) -> Vec<f64> {
     let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);

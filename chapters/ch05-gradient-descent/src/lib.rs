@@ -28,8 +28,8 @@ pub fn forward_difference(f: impl Fn(f64) -> f64, x: f64, h: f64) -> f64 {
     (f(x + h) - f(x)) / h
 }
 
-/// f'(x) ≈ (f(x + h) − f(x − h)) / 2h: the h-terms cancel, error
-/// proportional to h².
+/// f'(x) ≈ (f(x + h) − f(x − h)) / 2h: f(x) and the h² terms cancel,
+/// leaving an error proportional to h².
 pub fn central_difference(f: impl Fn(f64) -> f64, x: f64, h: f64) -> f64 {
     (f(x + h) - f(x - h)) / (2.0 * h)
 }

@@ -41,7 +41,7 @@ impl Chain {
         let mut dc_da = 2.0 * (a[layers] - y); // ∂C/∂a_L
         for l in (0..layers).rev() {
             let dc_dz = sigmoid_prime(zs[l]) * dc_da;
-            dw[l] = a[l] * dc_dz; // a[l] is this layer's input aₗ₋₁
+            dw[l] = a[l] * dc_dz; // a[l]: the input of layer l + 1
             db[l] = dc_dz;
             dc_da = self.w[l] * dc_dz;
         }

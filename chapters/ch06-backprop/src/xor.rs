@@ -1,5 +1,7 @@
-//! A two-dimensional problem no single neuron can solve: XOR. Points in the
-//! square [−1, 1]² are class 1 where x₁ and x₂ have the same sign.
+//! A two-dimensional problem no single neuron can solve, XOR's
+//! checkerboard: points in the square [−1, 1]² are class 1 where x₁ and x₂
+//! have the same sign — strictly the XNOR of the two signs, XOR with its
+//! classes swapped, which is just as far from a straight line.
 
 use ndarray::{Array2, ArrayView2};
 use shared::rng::{DEFAULT_SEED, Rng, seeded, uniform};
