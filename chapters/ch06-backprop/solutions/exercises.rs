@@ -57,7 +57,8 @@ pub fn backprop(
             .dot(&a_in.view().insert_axis(ndarray::Axis(0)));
         grads.push((dw, delta.clone()));
         if l > 0 {
-            // BP2: δˡ⁻¹ = (Wˡᵀ δˡ) ⊙ σ'(zˡ⁻¹).
+            // BP2, one layer back: (Wᵀ δ) ⊙ σ'(z) of the layer before.
+            // (Code index l is the page's layer l + 1.)
             let w = &net.layers[l].w;
             delta = w.t().dot(&delta) * trace.zs[l - 1].mapv(sigmoid_prime);
         }
