@@ -399,3 +399,23 @@ fn no_include_is_indented() {
         }
     }
 }
+
+/// The glossary has one row per term: a term defined twice would say two
+/// things, or point to two chapters.
+#[test]
+fn the_glossary_has_one_row_per_term() {
+    let text = fs::read_to_string(root().join("book/src/glossary.md")).unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut rows = 0;
+    for line in text.lines().filter(|l| l.starts_with("| ")) {
+        let term = line.split('|').nth(1).unwrap_or("").trim().to_string();
+        if term == "English" {
+            continue;
+        }
+        assert!(seen.insert(term.clone()), "the glossary defines '{term}' twice");
+        let cells = line.split('|').count();
+        assert_eq!(cells, 6, "a glossary row with {} cells: {line}", cells - 2);
+        rows += 1;
+    }
+    assert!(rows > 100, "only {rows} glossary rows found");
+}
