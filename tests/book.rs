@@ -412,7 +412,10 @@ fn the_glossary_has_one_row_per_term() {
         if term == "English" {
             continue;
         }
-        assert!(seen.insert(term.clone()), "the glossary defines '{term}' twice");
+        assert!(
+            seen.insert(term.clone()),
+            "the glossary defines '{term}' twice"
+        );
         let cells = line.split('|').count();
         assert_eq!(cells, 6, "a glossary row with {} cells: {line}", cells - 2);
         rows += 1;
