@@ -116,6 +116,16 @@ fn split_windows(
     }
 }
 
+/// A workspace serves one size of batch: windows of `len` + 1 tokens,
+/// `batch` of them.
+fn check_size(windows: ArrayView2<usize>, len: usize, batch: usize) {
+    assert_eq!(
+        windows.dim(),
+        (len + 1, batch),
+        "the workspace was sized for other windows"
+    );
+}
+
 /// How many windows each thread's share holds: the batch split evenly
 /// over the threads. (Any split gives the same numbers: windows are
 /// independent until the weights' gradients, which are summed afterwards
@@ -340,7 +350,7 @@ impl<T: Float> GruWorkspace<T> {
         windows: ArrayView2<usize>,
         g: &mut Gru<T>,
     ) -> f64 {
-        self.check(windows);
+        check_size(windows, self.len, self.batch);
         split_windows(windows, &mut self.x, &mut self.y);
         self.forward(model);
         let loss =
@@ -382,18 +392,10 @@ impl<T: Float> GruWorkspace<T> {
 
     /// The mean loss on `windows` without the gradient.
     pub fn loss(&mut self, model: &Gru<T>, windows: ArrayView2<usize>) -> f64 {
-        self.check(windows);
+        check_size(windows, self.len, self.batch);
         split_windows(windows, &mut self.x, &mut self.y);
         self.forward(model);
         softmax_loss_in_place(self.z.view_mut(), self.y.iter().copied())
-    }
-
-    fn check(&self, windows: ArrayView2<usize>) {
-        assert_eq!(
-            windows.dim(),
-            (self.len + 1, self.batch),
-            "the workspace was sized for other windows"
-        );
     }
 }
 
@@ -541,7 +543,7 @@ impl<T: Float> RnnWorkspace<T> {
         windows: ArrayView2<usize>,
         g: &mut Rnn<T>,
     ) -> f64 {
-        self.check(windows);
+        check_size(windows, self.len, self.batch);
         split_windows(windows, &mut self.x, &mut self.y);
         self.forward(model);
         let loss =
@@ -582,18 +584,10 @@ impl<T: Float> RnnWorkspace<T> {
 
     /// The mean loss on `windows` without the gradient.
     pub fn loss(&mut self, model: &Rnn<T>, windows: ArrayView2<usize>) -> f64 {
-        self.check(windows);
+        check_size(windows, self.len, self.batch);
         split_windows(windows, &mut self.x, &mut self.y);
         self.forward(model);
         softmax_loss_in_place(self.z.view_mut(), self.y.iter().copied())
-    }
-
-    fn check(&self, windows: ArrayView2<usize>) {
-        assert_eq!(
-            windows.dim(),
-            (self.len + 1, self.batch),
-            "the workspace was sized for other windows"
-        );
     }
 }
 

@@ -162,23 +162,7 @@ pub fn gemm<T: Element>(
     beta: T,
     c: &mut ArrayViewMut2<T>,
 ) {
-    let ((m, k), (k2, n)) = (a.dim(), b.dim());
-    assert!(
-        k == k2 && c.dim() == (m, n),
-        "matrix product of ({m}, {k}) and ({k2}, {n}) into {:?}",
-        c.dim()
-    );
-    if n == 1 {
-        // A matrix times a vector (a batch of one): packing B into
-        // slivers of 16 columns would waste 15 of them.
-        let mut y = c.column_mut(0);
-        general_mat_vec_mul(alpha, a, &b.column(0), beta, &mut y);
-        return;
-    }
-    let pieces =
-        rayon::current_num_threads().min((m * n * k / PIECE_MIN_WORK).max(1));
-    let arch = Arch::new();
-    split(arch, pieces, alpha, a.view(), b.view(), beta, c.view_mut());
+    multiply(alpha, a, b, beta, c, rayon::current_num_threads());
 }
 
 /// [`gemm`] on the calling thread alone: for products too small to be
@@ -195,6 +179,18 @@ pub fn gemm_serial<T: Element>(
     beta: T,
     c: &mut ArrayViewMut2<T>,
 ) {
+    multiply(alpha, a, b, beta, c, 1);
+}
+
+/// The product on at most `threads` threads (of the current pool).
+fn multiply<T: Element>(
+    alpha: T,
+    a: &ArrayView2<T>,
+    b: &ArrayView2<T>,
+    beta: T,
+    c: &mut ArrayViewMut2<T>,
+    threads: usize,
+) {
     let ((m, k), (k2, n)) = (a.dim(), b.dim());
     assert!(
         k == k2 && c.dim() == (m, n),
@@ -202,19 +198,15 @@ pub fn gemm_serial<T: Element>(
         c.dim()
     );
     if n == 1 {
+        // A matrix times a vector (a batch of one): packing B into
+        // slivers of 16 columns would waste 15 of them.
         let mut y = c.column_mut(0);
         general_mat_vec_mul(alpha, a, &b.column(0), beta, &mut y);
         return;
     }
-    split(
-        Arch::new(),
-        1,
-        alpha,
-        a.view(),
-        b.view(),
-        beta,
-        c.view_mut(),
-    );
+    let pieces = threads.min((m * n * k / PIECE_MIN_WORK).max(1));
+    let arch = Arch::new();
+    split(arch, pieces, alpha, a.view(), b.view(), beta, c.view_mut());
 }
 
 /// Cuts C into `pieces` along its longer side, at whole tiles, and
