@@ -16,7 +16,8 @@
 //!   share of them through all L steps, with products on its own thread
 //!   (`fastpath::gemm_serial`): no waiting for each other at every step;
 //! - tanh as 2σ(2x) − 1, one exponential;
-//! - every buffer is allocated once, with the workspace.
+//! - every buffer is allocated once, with the workspace (a step makes
+//!   only the short list of the threads' shares: views into them).
 //!
 //! Every entry is computed in a fixed order whatever the threads' shares,
 //! so the numbers are the same for any thread count.
