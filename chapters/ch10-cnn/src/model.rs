@@ -22,6 +22,11 @@ use crate::net::{Architecture, Cnn};
 const FORMAT: &str = "nnfs-cnn";
 /// The format's version (1 kept the architecture in one key).
 const VERSION: &str = "2";
+/// The largest side, filter, channel count, hidden width or class count a
+/// model file may name.
+pub const MAX_SIZE: usize = 4096;
+/// The most parameters a model file may describe (400 MB of f32).
+pub const MAX_PARAMETERS: usize = 100_000_000;
 /// The tensors, in [`Cnn::layers`] order: (weight, bias) per layer.
 const NAMES: [(&str, &str); 4] = [
     ("conv1.weight", "conv1.bias"),
@@ -53,8 +58,13 @@ fn architecture(bytes: &[u8]) -> Result<Architecture, String> {
             .get(key)
             .ok_or_else(|| format!("no '{key}' in its metadata"))
     };
-    let number =
-        |s: &str| s.parse::<usize>().map_err(|_| format!("bad size '{s}'"));
+    // Every size bounded before anything is multiplied or allocated, so a
+    // hostile header cannot ask for terabytes or make a product wrap.
+    let number = |s: &str| match s.parse::<usize>() {
+        Ok(n) if n <= MAX_SIZE => Ok(n),
+        Ok(n) => Err(format!("a size of {n} (at most {MAX_SIZE})")),
+        Err(_) => Err(format!("bad size '{s}'")),
+    };
     let channels: Vec<usize> = field("channels")?
         .split_whitespace()
         .map(number)
@@ -70,6 +80,12 @@ fn architecture(bytes: &[u8]) -> Result<Architecture, String> {
         classes: number(field("classes")?)?,
     };
     arch.check()?;
+    if arch.parameters() > MAX_PARAMETERS {
+        return Err(format!(
+            "{} parameters (a model file here holds at most {MAX_PARAMETERS})",
+            arch.parameters()
+        ));
+    }
     Ok(arch)
 }
 
@@ -116,10 +132,10 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<Cnn<f32>, ModelError> {
         ));
     }
     let arch = architecture(bytes).map_err(corrupt)?;
-    let mut net = Cnn::zeros(arch);
     if tensors.len() != 8 {
         return Err(corrupt(format!("{} tensors, not 8", tensors.len())));
     }
+    let mut net = Cnn::zeros(arch);
     for ((mut w, mut b), (w_name, b_name)) in
         net.layers_mut().into_iter().zip(NAMES)
     {
