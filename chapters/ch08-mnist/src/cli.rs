@@ -203,6 +203,8 @@ impl TrainArgs {
         if self.optimizer == Some(Method::Sgd) {
             config.momentum = 0.0;
         }
+        crate::check_memory(&config.sizes, config.batch_size)
+            .map_err(Error::Usage)?;
         let changed = config != before;
         Ok((config, changed))
     }

@@ -153,6 +153,35 @@ pub fn cosine_eta(eta0: f64, epoch: usize, epochs: usize) -> f64 {
 }
 // ANCHOR_END: schedule
 
+/// The most memory a training run's network and buffers may take (bytes).
+pub const MAX_MEMORY: f64 = 8e9;
+
+/// Refuses, in one line with the number, settings whose training would
+/// need more than [`MAX_MEMORY`]: f32 weights four times over (the
+/// weights, their gradient and the optimiser's two running means), and
+/// every layer's values four times over for the larger of a minibatch and
+/// the 10,000 images measured at once. Checked before anything is
+/// allocated, so `--hidden 100000,100000` says so instead of aborting.
+pub fn check_memory(sizes: &[usize], batch: usize) -> Result<(), String> {
+    let weights: f64 = sizes
+        .windows(2)
+        .map(|w| w[0] as f64 * w[1] as f64 + w[1] as f64)
+        .sum();
+    let units: f64 = sizes.iter().map(|&n| n as f64).sum();
+    let columns = batch.max(10_000) as f64;
+    let bytes = 4.0 * (4.0 * weights + 4.0 * units * columns);
+    match bytes <= MAX_MEMORY {
+        true => Ok(()),
+        false => Err(format!(
+            "these settings need about {:.0} GB for the network and its \
+             buffers, more than the {:.0} GB a run may take: fewer or \
+             narrower hidden layers, or a smaller --batch-size",
+            bytes / 1e9,
+            MAX_MEMORY / 1e9
+        )),
+    }
+}
+
 // ANCHOR: config
 /// Everything that defines a training run.
 #[derive(Clone, Debug, PartialEq)]

@@ -59,6 +59,14 @@ fn mistakes_on_the_command_line_are_one_line_naming_the_problem() {
         ),
         (&["--batch-size", "0"][..], "0 is not in 1..=50000"),
         (
+            &["--hidden", "100000,100000"][..],
+            "need about 193 GB for the network",
+        ),
+        (
+            &["--hidden", "100000", "--batch-size", "50000"][..],
+            "GB for the network and its buffers",
+        ),
+        (
             &["--activation", "swish"][..],
             "possible values: relu, sigmoid",
         ),

@@ -143,6 +143,8 @@ impl TrainArgs {
         s.epochs = h.epochs.map_or(s.epochs, |e| e as usize);
         s.weight_decay = h.weight_decay.unwrap_or(s.weight_decay);
         s.seed = h.seed.unwrap_or(s.seed);
+        let sizes = [&[784][..], &s.hidden, &[10]].concat();
+        ch08_mnist::check_memory(&sizes, s.batch_size)?;
         Ok(s)
     }
 }

@@ -124,6 +124,14 @@ fn flags_change_exactly_their_setting() {
 }
 
 #[test]
+fn a_network_too_big_for_memory_is_refused_in_one_line() {
+    let (status, stderr) = run(&["train", "--hidden", "100000,100000"]);
+    assert_eq!(status, 2, "a command-line mistake: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("GB for the network"), "{stderr}");
+}
+
+#[test]
 fn a_momentum_for_another_optimizer_is_refused_in_one_line() {
     let (status, stderr) =
         run(&["train", "--optimizer", "adam", "--momentum", "0.5"]);

@@ -77,6 +77,34 @@ pub enum Shift {
 /// The largest minibatch: the convolution's buffers grow with it.
 pub const MAX_BATCH: usize = 5_000;
 
+/// Refuses, in one line with the number, settings whose training buffers
+/// would take more than chapter 8's [`ch08_mnist::MAX_MEMORY`]: per image
+/// in a minibatch, each layer's im2col matrix and maps (forward and
+/// backward), and the weights four times over.
+fn check_memory(arch: crate::Architecture, batch: usize) -> Result<(), Error> {
+    let (conv1, _) = arch.sides(0);
+    let (conv2, _) = arch.sides(1);
+    let [c1, c2] = arch.channels;
+    let k2 = (arch.k * arch.k) as f64;
+    let per_image = 2.0 * k2 * (conv1 * conv1) as f64
+        + 3.0 * (c1 * conv1 * conv1) as f64
+        + 2.0 * c1 as f64 * k2 * (conv2 * conv2) as f64
+        + 3.0 * (c2 * conv2 * conv2) as f64
+        + 3.0 * (arch.features() + arch.hidden + arch.classes) as f64;
+    let bytes =
+        4.0 * (batch as f64 * per_image + 4.0 * arch.parameters() as f64);
+    match bytes <= ch08_mnist::MAX_MEMORY {
+        true => Ok(()),
+        false => Err(Error::Usage(format!(
+            "these settings need about {:.0} GB for the network and its \
+             buffers, more than the {:.0} GB a run may take: fewer \
+             channels, or a smaller --batch-size",
+            bytes / 1e9,
+            ch08_mnist::MAX_MEMORY / 1e9
+        ))),
+    }
+}
+
 /// Two channel counts, e.g. "20,40", each 1–512.
 pub fn channels(text: &str) -> Result<[usize; 2], String> {
     let parts: Vec<&str> = text.split(',').collect();
@@ -118,6 +146,7 @@ impl TrainArgs {
             )));
         }
         s.arch.check().map_err(Error::Usage)?;
+        check_memory(s.arch, s.batch_size)?;
         Ok(s)
     }
 }

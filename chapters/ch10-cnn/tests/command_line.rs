@@ -64,6 +64,11 @@ fn settings_that_cannot_train_stop_before_any_data_is_read() {
     assert_eq!(code, 2, "a command-line mistake: {err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("--batch-size 6000 is more than 5000"), "{err}");
+    let args = ["train", "--channels", "512,512", "--batch-size", "5000"];
+    let (code, err) = run(&args);
+    assert_eq!(code, 2, "a command-line mistake: {err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("GB for the network and its buffers"), "{err}");
 }
 
 #[test]

@@ -53,8 +53,8 @@ pub struct Setting {
 /// The bigram's smoothing α, chosen on validation among these.
 pub const ALPHAS: [f64; 4] = [0.01, 0.1, 0.3, 1.0];
 
-/// The most memory a run's buffers may take (bytes).
-pub const MAX_MEMORY: f64 = 8e9;
+/// The most memory a run's buffers may take (bytes): chapter 8's limit.
+pub const MAX_MEMORY: f64 = ch08_mnist::MAX_MEMORY;
 
 impl Setting {
     /// The chapter's setting for `kind` on `corpus`.
