@@ -460,7 +460,7 @@ pub fn ensure_files(
     for spec in specs {
         let path = dir.join(spec.name);
         // What is wrong with the copy already here, said before repairing.
-        let local = match std::fs::read(&path) {
+        let local = match crate::files::read_regular(&path) {
             Ok(bytes) if sha256_hex(&bytes) == spec.sha256 => continue,
             Ok(bytes) => {
                 let why = local_problem(&path, spec, &bytes);

@@ -119,6 +119,19 @@ fn remove_stale_partials(path: &Path) {
 /// How old a temporary file must be to count as left behind.
 const STALE_SECONDS: u64 = 60;
 
+/// Reads a whole file, as `std::fs::read` does, but only a regular file:
+/// a FIFO, a terminal or a device (`/dev/zero`) would block or never end,
+/// so it is refused with an error saying what it is not.
+pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    let metadata = fs::metadata(path)?;
+    let what = match metadata.file_type() {
+        t if t.is_file() => return fs::read(path),
+        t if t.is_dir() => "a directory, not a regular file",
+        _ => "not a regular file (a pipe or a device)",
+    };
+    Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, what))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,5 +224,23 @@ mod tests {
         let a_temp = format!("a.txt.partial-{}", std::process::id());
         assert!(!dir.join(a_temp).exists(), "no temporary file left");
         fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn only_regular_files_are_read() {
+        let dir = std::env::temp_dir()
+            .join(format!("nnfs-regular-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("f");
+        fs::write(&file, b"bytes").unwrap();
+        assert_eq!(read_regular(&file).unwrap(), b"bytes");
+        let err = read_regular(&dir).unwrap_err().to_string();
+        assert!(err.contains("a directory"), "{err}");
+        #[cfg(unix)]
+        {
+            let err = read_regular(Path::new("/dev/zero")).unwrap_err();
+            assert!(err.to_string().contains("not a regular file"));
+        }
+        fs::remove_dir_all(&dir).unwrap();
     }
 }

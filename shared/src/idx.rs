@@ -176,7 +176,7 @@ pub fn parse_labels(bytes: &[u8], path: &Path) -> Result<Vec<u8>, IdxError> {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, IdxError> {
-    std::fs::read(path).map_err(|source| IdxError::Io {
+    crate::files::read_regular(path).map_err(|source| IdxError::Io {
         path: path.to_path_buf(),
         source,
     })

@@ -353,10 +353,11 @@ pub fn load(path: &Path) -> Result<Network<f32>, ModelError> {
 
 /// [`load`], also returning the cost the network was trained with.
 pub fn load_with_cost(path: &Path) -> Result<(Network<f32>, Cost), ModelError> {
-    let bytes = std::fs::read(path).map_err(|source| ModelError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes =
+        shared::files::read_regular(path).map_err(|source| ModelError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
     decode(&bytes, path)
 }
 

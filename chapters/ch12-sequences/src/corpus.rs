@@ -242,7 +242,7 @@ impl Corpus {
         source: &Source,
         log: &mut dyn FnMut(&str),
     ) -> Result<Vec<u8>, CorpusError> {
-        let local = match std::fs::read(path) {
+        let local = match shared::files::read_regular(path) {
             Ok(bytes) if sha256_hex(&bytes) == source.sha256 => {
                 return Ok(bytes);
             }

@@ -289,9 +289,10 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<Saved, ModelError> {
 
 /// Loads a model file.
 pub fn load(path: &Path) -> Result<Saved, ModelError> {
-    let bytes = std::fs::read(path).map_err(|source| ModelError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes =
+        shared::files::read_regular(path).map_err(|source| ModelError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
     decode(&bytes, path)
 }

@@ -103,6 +103,19 @@ fn sample_refuses_missing_foreign_and_damaged_models_in_one_line() {
     assert_eq!((code, err.lines().count()), (1, 1), "{err}");
     assert!(err.contains("no model at"), "{err}");
 
+    // A pipe would block a reader for ever: named and refused at once.
+    #[cfg(unix)]
+    {
+        let pipe = temp("pipe.safetensors");
+        let made = Command::new("mkfifo").arg(&pipe).status();
+        if made.is_ok_and(|s| s.success()) {
+            let path = pipe.to_str().expect("a UTF-8 path");
+            let (code, _, err) = run(&["sample", "--model", path]);
+            assert_eq!((code, err.lines().count()), (1, 1), "{err}");
+            assert!(err.contains("not a regular file"), "{err}");
+        }
+    }
+
     // Chapter 8's model format is not a language model.
     let foreign = temp("foreign.safetensors");
     let mut rng = seeded(2);

@@ -59,10 +59,11 @@ pub enum ImageError {
 /// Reads a PNG or JPEG as grayscale brightness in [0, 1] (1 = white),
 /// shape (height, width), turned upright by its EXIF orientation.
 pub fn read_image(path: &Path) -> Result<Array2<f32>, ImageError> {
-    let bytes = std::fs::read(path).map_err(|source| ImageError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes =
+        shared::files::read_regular(path).map_err(|source| ImageError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
     decode_image(&bytes, path)
 }
 
