@@ -230,6 +230,10 @@ pub fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+/// The most bytes a download may bring (64 MiB): MNIST's largest file is
+/// 10 MB compressed.
+const MAX_DOWNLOAD: u64 = 64 << 20;
+
 /// Downloads `url` with a progress bar, giving up after 5 s without a
 /// connection or 30 s without data.
 fn http_get(url: &str) -> Result<Vec<u8>, String> {
@@ -242,6 +246,14 @@ fn http_get(url: &str) -> Result<Vec<u8>, String> {
         .header("Content-Length")
         .and_then(|v| v.parse::<u64>().ok())
         .unwrap_or(0);
+    // A server cannot make us reserve, or read, more than any data set
+    // file here needs (the largest is 10 MB compressed).
+    if length > MAX_DOWNLOAD {
+        return Err(format!(
+            "the server announces {length} bytes, more than the \
+             {MAX_DOWNLOAD} a data file here can be"
+        ));
+    }
     let bar = indicatif::ProgressBar::new(length);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
@@ -250,9 +262,15 @@ fn http_get(url: &str) -> Result<Vec<u8>, String> {
         .expect("valid template"),
     );
     let mut bytes = Vec::with_capacity(length as usize);
-    bar.wrap_read(response.into_reader())
+    bar.wrap_read(response.into_reader().take(MAX_DOWNLOAD + 1))
         .read_to_end(&mut bytes)
         .map_err(|e| format!("download cut off: {e}"))?;
+    if bytes.len() as u64 > MAX_DOWNLOAD {
+        return Err(format!(
+            "the server sent more than {MAX_DOWNLOAD} bytes, more than a \
+             data file here can be"
+        ));
+    }
     bar.finish_and_clear();
     Ok(bytes)
 }
@@ -788,6 +806,24 @@ mod tests {
             .to_string();
         assert!(e.contains("apt-get install dataset-fashion-mnist"), "{e}");
         assert!(e.contains("FASHION_MNIST_DIR"), "{e}");
+    }
+
+    #[test]
+    fn a_server_announcing_a_huge_file_is_refused_without_allocating() {
+        use std::io::Write as _;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = [0u8; 1024];
+            let _ = stream.read(&mut request);
+            let _ = stream.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Length: 4000000000000\r\n\r\nxx",
+            );
+        });
+        let e = http_get(&format!("http://{address}/f.gz")).unwrap_err();
+        assert!(e.contains("announces 4000000000000 bytes"), "{e}");
+        server.join().unwrap();
     }
 
     #[test]
