@@ -48,6 +48,24 @@ pub enum ImageError {
         /// Its height.
         height: u32,
     },
+    /// Decoding the image would take more memory than a photo may.
+    #[error(
+        "{}: a {width}×{height} image of this kind takes about {:.1} GB to \
+         decode and read; at most {:.1} GB (a smaller or 8-bit image will do)",
+        path.display(),
+        *bytes as f64 / 1e9,
+        MAX_DECODE_BYTES as f64 / 1e9
+    )]
+    TooMuchMemory {
+        /// The file.
+        path: PathBuf,
+        /// Its width.
+        width: u32,
+        /// Its height.
+        height: u32,
+        /// The bytes decoding and reading it would take.
+        bytes: u64,
+    },
     /// The image has no ink: no digit stands out from the background.
     #[error("{}: the image is blank — no digit to read", path.display())]
     Blank {
@@ -55,6 +73,9 @@ pub enum ImageError {
         path: PathBuf,
     },
 }
+
+/// The most memory decoding and reading one photo may take (bytes).
+pub const MAX_DECODE_BYTES: u64 = 2 << 30;
 
 /// Reads a PNG or JPEG as grayscale brightness in [0, 1] (1 = white),
 /// shape (height, width), turned upright by its EXIF orientation.
@@ -92,6 +113,18 @@ pub fn decode_image(
             path: path.to_path_buf(),
             width,
             height,
+        });
+    }
+    // The decoded pixels, their RGBA f32 copy (16 bytes a pixel) and the
+    // brightness (4): counted from the header, before any is allocated.
+    let per_pixel = u64::from(decoder.color_type().bytes_per_pixel()) + 20;
+    let bytes = u64::from(width) * u64::from(height) * per_pixel;
+    if bytes > MAX_DECODE_BYTES {
+        return Err(ImageError::TooMuchMemory {
+            path: path.to_path_buf(),
+            width,
+            height,
+            bytes,
         });
     }
     let orientation = decoder
@@ -176,5 +209,23 @@ mod tests {
             e,
             "big.png: the image is 40000×40000 pixels; at most 12000 a side"
         );
+    }
+
+    #[test]
+    fn a_16_bit_image_too_big_to_decode_is_refused_from_its_header() {
+        // A 1×1 PNG rewritten to claim 11,000 × 11,000 16-bit RGBA: within
+        // the side limit, but about 3.4 GB to decode and read.
+        let mut png = encode_png(Array2::zeros((1, 1)).view());
+        png[16..20].copy_from_slice(&11_000u32.to_be_bytes());
+        png[20..24].copy_from_slice(&11_000u32.to_be_bytes());
+        png[24] = 16; // bits per sample
+        png[25] = 6; // RGBA
+        let crc = crc32(&png[12..29]);
+        png[29..33].copy_from_slice(&crc.to_be_bytes());
+        let e = decode_image(&png, Path::new("deep.png"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("deep.png: a 11000×11000 image"), "{e}");
+        assert!(e.contains("3.4 GB to decode"), "{e}");
     }
 }
