@@ -4,8 +4,10 @@
 //! in place of `-p`), and reading what the test harness printed.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::catalog::Chapter;
 
@@ -85,21 +87,111 @@ pub fn grade(
     if let Some(test) = only {
         command.args(["--exact", test]);
     }
-    let output = match command.output() {
+    // Build first, with no time limit (a first build can take minutes);
+    // then run the graders, which an answer that loops for ever must not
+    // hold up for ever.
+    let mut build = Command::new(command.get_program());
+    let cargo_args = command.get_args().take_while(|a| *a != "--");
+    build
+        .current_dir(root)
+        .args(cargo_args)
+        .arg("--no-run")
+        .envs(command.get_envs().filter_map(|(k, v)| Some((k, v?))));
+    let built = match build.output() {
         Ok(output) => output,
         Err(e) => {
             let why = format!("cannot run cargo: {e}");
             return every(chapter, only, Outcome::DoesNotCompile(why));
         }
     };
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let outcomes = parse_test_output(&stdout);
-    if outcomes.is_empty() && !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
+    if !built.status.success() {
+        let stderr = String::from_utf8_lossy(&built.stderr);
         let errors = compiler_errors(&stderr);
         return every(chapter, only, Outcome::DoesNotCompile(errors));
     }
+    let limit = grading_limit();
+    let (stdout, stderr, finished) = match run_for(&mut command, limit) {
+        Ok(ran) => ran,
+        Err(e) => {
+            let why = format!("cannot run cargo: {e}");
+            return every(chapter, only, Outcome::DoesNotCompile(why));
+        }
+    };
+    let mut outcomes = parse_test_output(&stdout);
+    if !finished {
+        let why = format!(
+            "still running after {} s, and stopped: does the answer loop \
+             for ever?",
+            limit.as_secs()
+        );
+        for (name, outcome) in every(chapter, only, Outcome::Failed(why)) {
+            outcomes.entry(name).or_insert(outcome);
+        }
+        return outcomes;
+    }
+    if outcomes.is_empty() {
+        return every(
+            chapter,
+            only,
+            Outcome::DoesNotCompile(compiler_errors(&stderr)),
+        );
+    }
     outcomes
+}
+
+/// How long a chapter's graders may run, once built, before the runner
+/// stops them: 900 s, or `$EXERCISES_TIME_LIMIT` seconds.
+fn grading_limit() -> Duration {
+    let seconds = std::env::var("EXERCISES_TIME_LIMIT")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or(900);
+    Duration::from_secs(seconds)
+}
+
+/// Runs `command` for at most `limit`: its standard output and error,
+/// and whether it finished (it is killed if not).
+fn run_for(
+    command: &mut Command,
+    limit: Duration,
+) -> std::io::Result<(String, String, bool)> {
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    // Its own process group, so that stopping it stops the test binary
+    // cargo runs too, not cargo alone.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(command, 0);
+    let mut child = command.spawn()?;
+    // Both pipes drained as the child writes, so it never blocks on them.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut text = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut text);
+            }
+            String::from_utf8_lossy(&text).into_owned()
+        })
+    };
+    let out = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let err = drain(child.stderr.take().map(|p| Box::new(p) as _));
+    let start = Instant::now();
+    let finished = loop {
+        if child.try_wait()?.is_some() {
+            break true;
+        }
+        if start.elapsed() > limit {
+            #[cfg(unix)]
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", child.id())])
+                .status();
+            let _ = child.kill();
+            let _ = child.wait();
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let stdout = out.join().unwrap_or_default();
+    let stderr = err.join().unwrap_or_default();
+    Ok((stdout, stderr, finished))
 }
 
 fn every(
@@ -184,6 +276,26 @@ fn failure_message(stdout: &str, test: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[cfg(unix)]
+    #[test]
+    fn a_run_past_its_limit_is_stopped() {
+        let start = std::time::Instant::now();
+        let mut command = Command::new("sh");
+        command.args(["-c", "echo started; sleep 30"]);
+        let (stdout, _, finished) =
+            run_for(&mut command, Duration::from_millis(500)).unwrap();
+        assert!(!finished);
+        assert_eq!(stdout.trim(), "started");
+        assert!(start.elapsed() < Duration::from_secs(10));
+        let mut command = Command::new("sh");
+        command.args(["-c", "echo done"]);
+        let (stdout, _, finished) =
+            run_for(&mut command, Duration::from_secs(30)).unwrap();
+        assert!(finished);
+        assert_eq!(stdout.trim(), "done");
+    }
+
     use super::*;
 
     // As libtest prints it (Rust 1.85+), two exercises failing.
