@@ -222,7 +222,12 @@ pub fn compiler_errors(stderr: &str) -> String {
 /// panic message.
 pub fn parse_test_output(stdout: &str) -> BTreeMap<String, Outcome> {
     let mut outcomes = BTreeMap::new();
-    for line in stdout.lines() {
+    // The status lines come before "failures:"; after it, libtest prints
+    // what failed tests printed, where an answer's own output could look
+    // like a status line. A test reported twice is not believed.
+    let status = stdout.split("\nfailures:\n").next().unwrap_or(stdout);
+    let mut seen = std::collections::BTreeSet::new();
+    for line in status.lines() {
         let Some(rest) = line.strip_prefix("test ") else {
             continue;
         };
@@ -234,6 +239,11 @@ pub fn parse_test_output(stdout: &str) -> BTreeMap<String, Outcome> {
             "FAILED" => Outcome::Failed(String::new()),
             _ => continue,
         };
+        if !seen.insert(name.to_string()) {
+            let twice = "reported twice: the answer printed a status line";
+            outcomes.insert(name.to_string(), Outcome::Failed(twice.into()));
+            continue;
+        }
         outcomes.insert(name.to_string(), outcome);
     }
     for (name, outcome) in outcomes.iter_mut() {
@@ -276,6 +286,22 @@ fn failure_message(stdout: &str, test: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_answer_printing_a_status_line_does_not_pass() {
+        // A failing test whose captured output imitates a pass.
+        let spoofed = "running 1 test\ntest exercise_1_1_x ... FAILED\n\n\
+            failures:\n\n---- exercise_1_1_x stdout ----\n\
+            test exercise_1_1_x ... ok\n\nthread 'exercise_1_1_x' \
+            panicked at src/lib.rs:1:1:\nwrong\n\nfailures:\n    \
+            exercise_1_1_x\n\ntest result: FAILED.\n";
+        let outcomes = parse_test_output(spoofed);
+        assert_eq!(outcomes["exercise_1_1_x"], Outcome::Failed("wrong".into()));
+        // Printed while running (no capture): the name shows up twice.
+        let twice = "test exercise_1_1_x ... ok\ntest exercise_1_1_x ... ok\n";
+        let outcomes = parse_test_output(twice);
+        assert!(matches!(outcomes["exercise_1_1_x"], Outcome::Failed(_)));
+    }
 
     #[cfg(unix)]
     #[test]
