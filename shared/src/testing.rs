@@ -116,6 +116,27 @@ pub fn check_chapter_binary(exe: &str, name: &str, walkthrough: bool) {
     );
 }
 
+/// A safetensors file with `from` replaced by `to` in its JSON header, the
+/// length prefix and the padding kept right: for tests of what a model
+/// reader does with a hostile header.
+///
+/// # Panics
+/// If the file is not safetensors or its header lacks `from`.
+pub fn with_header(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
+    let n = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
+    let n = usize::try_from(n).expect("a header length");
+    let header = std::str::from_utf8(&bytes[8..8 + n]).expect("JSON");
+    assert!(header.contains(from), "the header holds {from}");
+    let mut header = header.trim_end().replace(from, to);
+    while !header.len().is_multiple_of(8) {
+        header.push(' ');
+    }
+    let mut out = (header.len() as u64).to_le_bytes().to_vec();
+    out.extend(header.as_bytes());
+    out.extend(&bytes[8 + n..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -548,22 +548,6 @@ fn every_figure_renders() {
     assert_eq!(format_count(85), "85");
 }
 
-/// The file with `from` replaced by `to` in its JSON header, the length
-/// prefix kept right.
-fn with_header(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
-    let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
-    let header = std::str::from_utf8(&bytes[8..8 + n]).unwrap();
-    assert!(header.contains(from), "the header holds {from}");
-    let mut header = header.trim_end().replace(from, to);
-    while !header.len().is_multiple_of(8) {
-        header.push(' ');
-    }
-    let mut out = (header.len() as u64).to_le_bytes().to_vec();
-    out.extend(header.as_bytes());
-    out.extend(&bytes[8 + n..]);
-    out
-}
-
 /// A model file whose header asks for a huge network is refused in one
 /// line before anything is allocated (no abort, no wrapped product).
 #[test]
@@ -595,7 +579,7 @@ fn hostile_model_headers_are_refused_before_allocating() {
             "parameters (a model file here holds at most",
         ),
     ] {
-        let hostile = with_header(&bytes, from, to);
+        let hostile = shared::testing::with_header(&bytes, from, to);
         let err = crate::model::decode(&hostile, path)
             .unwrap_err()
             .to_string();

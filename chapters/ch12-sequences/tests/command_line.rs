@@ -135,25 +135,13 @@ fn sample_refuses_missing_foreign_and_damaged_models_in_one_line() {
     let (code, _, err) = run(&["sample", "--model", path]);
     assert_eq!((code, err.lines().count()), (1, 1), "{err}");
     assert!(err.contains("not a model file"), "{err}");
-    let huge = with_header(&bytes, "\"hidden\":\"4\"", "\"hidden\":\"1e11\"");
+    let huge = shared::testing::with_header(
+        &bytes,
+        "\"hidden\":\"4\"",
+        "\"hidden\":\"1e11\"",
+    );
     let err = decode(&huge, &damaged).unwrap_err().to_string();
     assert!(err.contains("not a number from 1 to 4096"), "{err}");
-}
-
-/// The file with `from` replaced by `to` in its JSON header (the length
-/// prefix and the padding kept right).
-fn with_header(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
-    let n = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
-    let header = std::str::from_utf8(&bytes[8..8 + n as usize]).expect("JSON");
-    assert!(header.contains(from), "the header holds {from}");
-    let mut header = header.trim_end().replace(from, to);
-    while !header.len().is_multiple_of(8) {
-        header.push(' ');
-    }
-    let mut out = (header.len() as u64).to_le_bytes().to_vec();
-    out.extend(header.as_bytes());
-    out.extend(&bytes[8 + n as usize..]);
-    out
 }
 
 #[test]
