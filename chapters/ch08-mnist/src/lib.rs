@@ -153,6 +153,23 @@ pub fn cosine_eta(eta0: f64, epoch: usize, epochs: usize) -> f64 {
 }
 // ANCHOR_END: schedule
 
+// ANCHOR: warmup
+/// The learning rate for `step` (from 0) of `steps` with a linear
+/// warm-up: η rises from η₀/w to η₀ over the first w steps (while Adam's
+/// running means are still guesses), then decays on the cosine.
+pub fn warmup_cosine_eta(
+    eta0: f64,
+    step: usize,
+    warmup: usize,
+    steps: usize,
+) -> f64 {
+    match step < warmup {
+        true => eta0 * (step + 1) as f64 / warmup as f64,
+        false => cosine_eta(eta0, step - warmup, steps - warmup),
+    }
+}
+// ANCHOR_END: warmup
+
 /// The most memory a training run's network and buffers may take (bytes).
 pub const MAX_MEMORY: f64 = 8e9;
 

@@ -99,6 +99,24 @@ pub fn adam_rule<T: Real>(
     }
 }
 
+// ANCHOR: adamw_rule
+/// AdamW (Loshchilov & Hutter 2019): the weight decay taken out of the
+/// gradient. The weight shrinks by η λ w directly, then Adam steps on the
+/// loss's gradient alone — so Adam's division by √v̂ does not weaken the
+/// decay of the weights whose gradients are large, as it does L2's.
+pub fn adamw_rule<T: Real>(
+    eta: T,
+    t: i32,
+    lambda: T,
+) -> impl Fn(&mut T, &mut T, &mut T, &T) + Sync + Send {
+    let adam = adam_rule(eta, t, T::zero());
+    move |w, m, v, g| {
+        *w -= eta * lambda * *w;
+        adam(w, m, v, g);
+    }
+}
+// ANCHOR_END: adamw_rule
+
 impl<T: Real> Adam<T> {
     /// Adam for `net`, starting from m = v = 0.
     pub fn new(net: &Network<T>, weight_decay: f64) -> Self {

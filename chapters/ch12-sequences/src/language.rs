@@ -36,6 +36,28 @@ pub fn parameter_count<T: Real>(model: &impl Language<T>) -> usize {
     model.parameters().iter().map(|p| p.len()).sum()
 }
 
+/// A model's parameters in one list, in `parameters()` order (for
+/// gradient checks).
+pub fn flat<T: Real>(model: &impl Language<T>) -> Vec<T> {
+    model
+        .parameters()
+        .iter()
+        .flat_map(|p| p.iter().copied())
+        .collect()
+}
+
+/// A copy of `model` with its parameters set from one list.
+pub fn with_flat<T: Real, M: Language<T>>(model: &M, values: &[T]) -> M {
+    let mut model = model.clone();
+    let mut values = values.iter();
+    for p in model.parameters_mut() {
+        for w in p.iter_mut() {
+            *w = *values.next().expect("one value per parameter");
+        }
+    }
+    model
+}
+
 /// Windows of `len` tokens starting at random places of the stream, one
 /// column each: the batch for a training step.
 pub fn draw_windows(

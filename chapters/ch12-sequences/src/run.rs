@@ -89,6 +89,8 @@ impl Setting {
                 steps,
                 rounds: 5,
                 eta,
+                warmup: 0,
+                weight_decay: 0.0,
                 clip: Some(1.0),
                 seed: 2,
             },

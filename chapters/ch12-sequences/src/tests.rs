@@ -8,33 +8,12 @@ use shared::rng::{Rng, normal_array, seeded};
 use crate::bigram::NeuralBigram;
 use crate::count::{bigram_nll, bigram_probabilities, count_bigrams};
 use crate::gru::Gru;
-use crate::language::{Language, draw_windows};
+use crate::language::{Language, draw_windows, flat, with_flat};
 use crate::lookup::{lookup, lookup_gradient, next_token_loss};
 use crate::mlp::Mlp;
 use crate::rnn::Rnn;
 
 const VOCAB: usize = 5;
-
-/// A model's parameters in one list.
-pub(crate) fn flat<M: Language<f64>>(model: &M) -> Vec<f64> {
-    model
-        .parameters()
-        .iter()
-        .flat_map(|p| p.iter().copied())
-        .collect()
-}
-
-/// A copy of `model` with its parameters set from one list.
-pub(crate) fn with_flat<M: Language<f64>>(model: &M, values: &[f64]) -> M {
-    let mut model = model.clone();
-    let mut values = values.iter();
-    for p in model.parameters_mut() {
-        for w in p.iter_mut() {
-            *w = *values.next().expect("one value per parameter");
-        }
-    }
-    model
-}
 
 /// The model's gradient on `windows` against central differences of its
 /// loss, on every coordinate they can measure to 1e-7 (chapter 6).

@@ -3,8 +3,8 @@
 //! chapter 8's cosine schedule, the validation loss measured a few times
 //! along the way and the best model kept (chapter 8's `fit`).
 
-use ch08_mnist::{Epoch, Validated, cosine_eta, fit};
-use ch09_generalisation::optim::adam_rule;
+use ch08_mnist::{Epoch, Validated, fit, warmup_cosine_eta};
+use ch09_generalisation::optim::adamw_rule;
 use ndarray::{Array2, ArrayView2, Zip};
 use shared::Real;
 use shared::rng::{Rng, seeded};
@@ -23,8 +23,14 @@ pub struct Recipe {
     pub steps: usize,
     /// How many times the validation loss is measured (evenly spaced).
     pub rounds: usize,
-    /// Adam's learning rate at the start (cosine decay to 0).
+    /// Adam's largest learning rate (after the warm-up; cosine decay to
+    /// 0).
     pub eta: f64,
+    /// Steps of linear warm-up (0: none).
+    pub warmup: usize,
+    /// AdamW's decoupled weight decay λ, applied to weight matrices (not
+    /// to biases or gains: parameters with one column).
+    pub weight_decay: f64,
     /// The largest gradient norm a step may use, if any.
     pub clip: Option<f64>,
     /// The seed of the windows drawn.
@@ -114,13 +120,27 @@ impl<T: Real> Adam<T> {
         }
     }
 
-    /// One step with learning rate η along the gradient g.
-    pub fn step<M: Language<T>>(&mut self, model: &mut M, g: &M, eta: f64) {
+    /// One step with learning rate η along the gradient g, decaying the
+    /// weight matrices by λ (AdamW; λ = 0 is Adam).
+    pub fn step<M: Language<T>>(
+        &mut self,
+        model: &mut M,
+        g: &M,
+        eta: f64,
+        lambda: f64,
+    ) {
         self.t += 1;
-        let rule = adam_rule(T::from_f64(eta), self.t, T::zero());
+        let eta = T::from_f64(eta);
+        let decayed = adamw_rule(eta, self.t, T::from_f64(lambda));
+        let plain = adamw_rule(eta, self.t, T::zero());
         let parts = model.parameters_mut().into_iter().zip(g.parameters());
         for ((w, g), (m, v)) in parts.zip(self.m.iter_mut().zip(&mut self.v)) {
-            Zip::from(w).and(m).and(v).and(g).for_each(&rule);
+            let matrix = w.ncols() > 1;
+            let zip = Zip::from(w).and(m).and(v).and(g);
+            match matrix {
+                true => zip.for_each(&decayed),
+                false => zip.for_each(&plain),
+            }
         }
     }
 }
@@ -194,8 +214,13 @@ pub fn train<T: Real, M: Language<T>>(
                 Some(c) => clip(&mut g, c),
                 None => gradient_norm(&g),
             };
-            let eta = cosine_eta(recipe.eta, done, recipe.steps);
-            adam.step(model, &g, eta);
+            let eta = warmup_cosine_eta(
+                recipe.eta,
+                done,
+                recipe.warmup,
+                recipe.steps,
+            );
+            adam.step(model, &g, eta, recipe.weight_decay);
             (losses, largest, done) =
                 (losses + loss, largest.max(norm), done + 1);
         }

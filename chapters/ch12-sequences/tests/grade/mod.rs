@@ -1,7 +1,7 @@
 //! The graders of chapter 12's exercises. The gradients are graded by
 //! finite differences, with no answer key.
 
-use ch12_sequences::language::draw_windows;
+use ch12_sequences::language::{draw_windows, flat, with_flat};
 use ch12_sequences::lookup::{lookup, next_token_loss};
 use ch12_sequences::rnn::{Rnn, per_step, predictions};
 use ndarray::{Array2, ArrayView2, s};
@@ -86,22 +86,6 @@ fn parts(m: &Rnn<f64>) -> [(&'static str, &Array2<f64>); 5] {
         ("W_hy", &m.w_hy),
         ("c", &m.c),
     ]
-}
-
-fn flat(m: &Rnn<f64>) -> Vec<f64> {
-    parts(m)
-        .iter()
-        .flat_map(|(_, p)| p.iter().copied())
-        .collect()
-}
-
-fn with_flat(m: &Rnn<f64>, v: &[f64]) -> Rnn<f64> {
-    let mut m = m.clone();
-    let mut v = v.iter();
-    for p in [&mut m.w_xh, &mut m.w_hh, &mut m.b, &mut m.w_hy, &mut m.c] {
-        p.iter_mut().for_each(|w| *w = *v.next().expect("a value"));
-    }
-    m
 }
 
 /// The mean next-token loss of `model` on `windows`, and ∂C/∂zₜ per step.

@@ -1,0 +1,13 @@
+//! Chapter 13: attention and the Transformer — a small GPT from scratch.
+//!
+//! Self-attention (queries, keys, values, the causal mask, several heads),
+//! LayerNorm, residual connections and an MLP with GELU, stacked into a
+//! GPT; every backward rule written beside its forward rule and checked by
+//! finite differences; trained on chapter 12's names and Shakespeare and
+//! sampled, with a key-value cache.
+
+pub mod gpt;
+pub mod ops;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,375 @@
+//! Every backward rule against finite differences (f64), alone on random
+//! shapes and composed into a whole GPT; each check shown to catch a
+//! plausible wrong rule.
+
+use ch12_sequences::language::{Language, draw_windows, flat, with_flat};
+use ndarray::{Array2, ArrayView2, s};
+use proptest::prelude::*;
+use shared::gradcheck::{Report, SMOOTH_TOLERANCE, check_measurable};
+use shared::rng::{Rng, normal_array, seeded};
+use shared::testing::property;
+
+use crate::gpt::{Config, Gpt, multi_head, multi_head_backward};
+use crate::ops::{
+    Normalized, attention, attention_backward, causal_softmax, gelu,
+    gelu_derivative, layer_norm, layer_norm_backward, linear, linear_backward,
+    softmax_backward,
+};
+
+fn random(rng: &mut Rng, shape: (usize, usize)) -> Array2<f64> {
+    normal_array(rng, shape, 1.0)
+}
+
+/// Several matrices as one list, and back.
+fn join(parts: &[&Array2<f64>]) -> Vec<f64> {
+    parts.iter().flat_map(|p| p.iter().copied()).collect()
+}
+
+fn split(values: &[f64], shapes: &[(usize, usize)]) -> Vec<Array2<f64>> {
+    let mut rest = values;
+    shapes
+        .iter()
+        .map(|&shape| {
+            let (here, after) = rest.split_at(shape.0 * shape.1);
+            rest = after;
+            Array2::from_shape_vec(shape, here.to_vec()).expect("sized")
+        })
+        .collect()
+}
+
+/// Checks a backward rule: the cost C = Σ R ⊙ f(inputs) for a fixed
+/// random R, whose ∂C/∂(output) is R, against central differences.
+fn check_rule(
+    inputs: &[&Array2<f64>],
+    forward: impl Fn(&[Array2<f64>]) -> Array2<f64>,
+    backward: impl Fn(&[Array2<f64>], ArrayView2<f64>) -> Vec<Array2<f64>>,
+    rng: &mut Rng,
+) -> Report {
+    let shapes: Vec<(usize, usize)> = inputs.iter().map(|p| p.dim()).collect();
+    let at: Vec<Array2<f64>> = inputs.iter().map(|p| (*p).clone()).collect();
+    let r = random(rng, forward(&at).dim());
+    let cost = |v: &[f64]| (forward(&split(v, &shapes)) * &r).sum();
+    let gradients = backward(&at, r.view());
+    let analytic = join(&gradients.iter().collect::<Vec<_>>());
+    check_measurable(cost, &join(inputs), &analytic)
+}
+
+fn sizes() -> impl Strategy<Value = (usize, usize, usize, u64)> {
+    (1usize..6, 1usize..6, 1usize..6, any::<u64>())
+}
+
+type Rule = fn(&[Array2<f64>], ArrayView2<f64>) -> Vec<Array2<f64>>;
+
+fn linear_rule(p: &[Array2<f64>], delta: ArrayView2<f64>) -> Vec<Array2<f64>> {
+    let (dx, dw, db) = linear_backward(&p[1], p[0].view(), delta);
+    vec![dx, dw, db]
+}
+
+#[test]
+fn the_linear_layer_backward_matches_finite_differences() {
+    property(64, sizes(), |(n_in, n_out, n, seed)| {
+        let mut rng = seeded(seed);
+        let x = random(&mut rng, (n_in, n));
+        let w = random(&mut rng, (n_out, n_in));
+        let b = random(&mut rng, (n_out, 1));
+        let forward = |p: &[Array2<f64>]| linear(&p[1], &p[2], p[0].view());
+        let report = check_rule(&[&x, &w, &b], forward, linear_rule, &mut rng);
+        prop_assert!(report.passes(SMOOTH_TOLERANCE), "{report}");
+        Ok(())
+    });
+}
+
+fn layer_norm_forward(p: &[Array2<f64>]) -> Array2<f64> {
+    layer_norm(&p[1], &p[2], p[0].view()).0
+}
+
+fn layer_norm_rule(
+    p: &[Array2<f64>],
+    delta: ArrayView2<f64>,
+) -> Vec<Array2<f64>> {
+    let (_, cache) = layer_norm(&p[1], &p[2], p[0].view());
+    let (dx, dg, db) = layer_norm_backward(&p[1], &cache, delta);
+    vec![dx, dg, db]
+}
+
+/// LayerNorm's backward pass without its mean term (as if μ were a
+/// constant): a plausible slip.
+fn layer_norm_without_mean(
+    p: &[Array2<f64>],
+    delta: ArrayView2<f64>,
+) -> Vec<Array2<f64>> {
+    let (_, Normalized { x_hat, inv_sigma }) =
+        layer_norm(&p[1], &p[2], p[0].view());
+    let g = &delta * &p[1];
+    let d = p[0].nrows() as f64;
+    let gx = (&g * &x_hat).sum_axis(ndarray::Axis(0)) / d;
+    let dx = (g - &x_hat * &gx) * &inv_sigma;
+    let mut right = layer_norm_rule(p, delta);
+    right[0] = dx;
+    right
+}
+
+fn layer_norm_check(seed: u64, d: usize, n: usize, rule: Rule) -> Report {
+    let mut rng = seeded(seed);
+    let x = random(&mut rng, (d, n)) * 2.0 + 0.5;
+    let gamma = random(&mut rng, (d, 1));
+    let beta = random(&mut rng, (d, 1));
+    check_rule(&[&x, &gamma, &beta], layer_norm_forward, rule, &mut rng)
+}
+
+#[test]
+fn layer_norm_backward_matches_finite_differences() {
+    property(64, sizes(), |(d, _, n, seed)| {
+        let report = layer_norm_check(seed, d + 1, n, layer_norm_rule);
+        prop_assert!(report.passes(SMOOTH_TOLERANCE), "{report}");
+        Ok(())
+    });
+}
+
+#[test]
+fn layer_norm_normalises_each_column() {
+    let mut rng = seeded(3);
+    let x = random(&mut rng, (8, 5)) * 7.0 + 3.0;
+    let ones = Array2::ones((8, 1));
+    let (y, _) = layer_norm(&ones, &Array2::zeros((8, 1)), x.view());
+    for column in y.columns() {
+        let mean = column.sum() / 8.0;
+        let variance = column.mapv(|v| (v - mean).powi(2)).sum() / 8.0;
+        assert!(mean.abs() < 1e-12 && (variance - 1.0).abs() < 1e-5);
+    }
+}
+
+#[test]
+fn the_check_catches_layer_norm_without_its_mean_term() {
+    let report = layer_norm_check(1, 6, 3, layer_norm_without_mean);
+    assert!(report.worst > 1e-3, "{report}");
+}
+
+#[test]
+fn gelu_derivative_matches_finite_differences() {
+    for i in -400..=400 {
+        let x = i as f64 / 50.0;
+        let h = 1e-5;
+        let numeric = (gelu(x + h) - gelu(x - h)) / (2.0 * h);
+        assert!((gelu_derivative(x) - numeric).abs() < 1e-8, "at {x}");
+    }
+    // GELU is near x for large x, near 0 for very negative x.
+    assert!((gelu(6.0f64) - 6.0).abs() < 1e-6 && gelu(-6.0f64).abs() < 1e-6);
+}
+
+fn attention_forward(p: &[Array2<f64>]) -> Array2<f64> {
+    attention(p[0].view(), p[1].view(), p[2].view()).0
+}
+
+fn attention_rule(
+    p: &[Array2<f64>],
+    delta: ArrayView2<f64>,
+) -> Vec<Array2<f64>> {
+    let (_, weights) = attention(p[0].view(), p[1].view(), p[2].view());
+    let qkv = (p[0].view(), p[1].view(), p[2].view());
+    let (dq, dk, dv) = attention_backward(qkv, weights.view(), delta);
+    vec![dq, dk, dv]
+}
+
+/// ∂C/∂q with the score gradient transposed: k (∂C/∂S)ᵀ.
+fn attention_transposed(
+    p: &[Array2<f64>],
+    delta: ArrayView2<f64>,
+) -> Vec<Array2<f64>> {
+    let (q, k, v) = (p[0].view(), p[1].view(), p[2].view());
+    let (_, weights) = attention(q, k, v);
+    let scale = 1.0 / (q.nrows() as f64).sqrt();
+    let dp = v.t().dot(&delta);
+    let ds = softmax_backward(weights.view(), dp.view()) * scale;
+    let mut right = attention_rule(p, delta);
+    right[0] = k.dot(&ds.t());
+    right
+}
+
+/// The softmax's backward rule applied to the weights without the mask
+/// (every key visible), as if the mask did not matter going back.
+fn attention_unmasked_backward(
+    p: &[Array2<f64>],
+    delta: ArrayView2<f64>,
+) -> Vec<Array2<f64>> {
+    let (q, k, v) = (p[0].view(), p[1].view(), p[2].view());
+    let scale = 1.0 / (q.nrows() as f64).sqrt();
+    let s = k.t().dot(&q) * scale;
+    let mut unmasked = s.clone();
+    for mut column in unmasked.columns_mut() {
+        let max = column.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+        column.mapv_inplace(|v| (v - max).exp());
+        let total = column.sum();
+        column.mapv_inplace(|v| v / total);
+    }
+    let (_, weights) = attention(q, k, v);
+    let dp = v.t().dot(&delta);
+    let ds = softmax_backward(unmasked.view(), dp.view()) * scale;
+    vec![k.dot(&ds), q.dot(&ds.t()), delta.dot(&weights.t())]
+}
+
+fn attention_check(seed: u64, d_h: usize, t: usize, rule: Rule) -> Report {
+    let mut rng = seeded(seed);
+    let q = random(&mut rng, (d_h, t));
+    let k = random(&mut rng, (d_h, t));
+    let v = random(&mut rng, (d_h, t));
+    check_rule(&[&q, &k, &v], attention_forward, rule, &mut rng)
+}
+
+#[test]
+fn attention_backward_matches_finite_differences() {
+    property(64, sizes(), |(d_h, _, t, seed)| {
+        let report = attention_check(seed, d_h, t, attention_rule);
+        prop_assert!(report.passes(SMOOTH_TOLERANCE), "{report}");
+        Ok(())
+    });
+}
+
+#[test]
+fn the_check_catches_a_transposed_attention_gradient() {
+    let report = attention_check(2, 3, 4, attention_transposed);
+    assert!(report.worst > 1e-3, "{report}");
+}
+
+#[test]
+fn the_check_catches_a_softmax_backward_that_ignores_the_mask() {
+    let report = attention_check(2, 3, 4, attention_unmasked_backward);
+    assert!(report.worst > 1e-3, "{report}");
+}
+
+#[test]
+fn the_causal_mask_hides_the_future() {
+    let mut rng = seeded(4);
+    let s = random(&mut rng, (5, 5));
+    let p = causal_softmax(s.view());
+    for i in 0..5 {
+        assert!((p.column(i).sum() - 1.0).abs() < 1e-12);
+        assert!(p.slice(s![i + 1.., i]).iter().all(|&w| w == 0.0));
+    }
+    // The first token can only look at itself.
+    assert_eq!(p[[0, 0]], 1.0);
+}
+
+#[test]
+fn multi_head_backward_matches_finite_differences() {
+    property(32, (1usize..4, 1usize..3, 1usize..4, any::<u64>()), |c| {
+        let (heads, d_h, t, seed) = c;
+        let (d, windows) = (heads * d_h, 2);
+        let mut rng = seeded(seed);
+        let qkv = random(&mut rng, (3 * d, windows * t));
+        let forward = |p: &[Array2<f64>]| multi_head(p[0].view(), heads, t).0;
+        let rule = |p: &[Array2<f64>], delta: ArrayView2<f64>| {
+            let (_, weights) = multi_head(p[0].view(), heads, t);
+            vec![multi_head_backward(p[0].view(), &weights, delta, heads, t)]
+        };
+        let report = check_rule(&[&qkv], forward, rule, &mut rng);
+        prop_assert!(report.passes(SMOOTH_TOLERANCE), "{report}");
+        Ok(())
+    });
+}
+
+/// A tiny random GPT with its LayerNorm gains and biases moved off 1 and
+/// 0, so that every parameter's gradient is exercised.
+pub(crate) fn tiny(config: Config, seed: u64) -> Gpt<f64> {
+    let mut rng = seeded(seed);
+    let mut gpt = Gpt::new(config, &mut rng);
+    for p in gpt.parameters_mut() {
+        *p += &normal_array(&mut rng, p.raw_dim(), 0.3);
+    }
+    gpt
+}
+
+fn windows(vocab: usize, len: usize, batch: usize, seed: u64) -> Array2<usize> {
+    let mut rng = seeded(seed);
+    let stream: Vec<usize> = (0..100)
+        .map(|_| rand::Rng::random_range(&mut rng, 0..vocab))
+        .collect();
+    draw_windows(&stream, len, batch, &mut rng)
+}
+
+fn gpt_check(gpt: &Gpt<f64>, w: ArrayView2<usize>) -> Report {
+    let (_, g) = gpt.loss_and_gradient(w);
+    let loss = |v: &[f64]| with_flat(gpt, v).loss(w);
+    check_measurable(loss, &flat(gpt), &flat(&g))
+}
+
+const TINY: Config = Config {
+    vocab: 5,
+    block: 4,
+    layers: 2,
+    heads: 2,
+    width: 8,
+};
+
+#[test]
+fn the_whole_gpt_gradient_matches_finite_differences() {
+    property(8, (1usize..=4, 1usize..3, any::<u64>()), |(t, b, seed)| {
+        let gpt = tiny(TINY, seed);
+        let w = windows(TINY.vocab, t + 1, b, seed);
+        let report = gpt_check(&gpt, w.view());
+        prop_assert!(report.passes(SMOOTH_TOLERANCE), "{report}");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_window_longer_than_the_block_is_measured_in_pieces() {
+    let gpt = tiny(TINY, 7);
+    let w = windows(TINY.vocab, 11, 2, 7);
+    let report = gpt_check(&gpt, w.view());
+    assert!(report.passes(SMOOTH_TOLERANCE), "{report}");
+    // Ten predictions: pieces of 4, 4 and 2, weighted by their size.
+    let pieces = crate::gpt::pieces(w.view(), 4);
+    let rows: Vec<usize> = pieces.iter().map(|p| p.nrows()).collect();
+    assert_eq!(rows, [5, 5, 3]);
+    let by_piece: f64 = pieces
+        .iter()
+        .map(|p| gpt.loss(*p) * (p.nrows() - 1) as f64 / 10.0)
+        .sum();
+    assert!((gpt.loss(w.view()) - by_piece).abs() < 1e-12);
+}
+
+#[test]
+fn a_token_never_sees_the_tokens_after_it() {
+    let gpt = tiny(TINY, 5);
+    let x = ndarray::array![[1], [2], [3], [4]];
+    let (z, _) = gpt.forward(x.view());
+    let mut changed = x.clone();
+    changed[[3, 0]] = 0;
+    let (z2, _) = gpt.forward(changed.view());
+    assert_eq!(z.slice(s![.., ..3]), z2.slice(s![.., ..3]));
+    assert_ne!(z.column(3), z2.column(3));
+}
+
+#[test]
+fn the_kv_cache_gives_the_full_pass_logits() {
+    let gpt = tiny(TINY, 6);
+    let tokens = [3, 1, 4, 1];
+    let mut cache = gpt.kv_cache();
+    for i in 0..tokens.len() {
+        let decoded = gpt.decode(&mut cache, tokens[i]);
+        let full = gpt.next_logits(&tokens[..=i]);
+        let worst = (&decoded - &full)
+            .mapv(f64::abs)
+            .fold(0.0, |m: f64, &v| m.max(v));
+        assert!(worst < 1e-12, "token {i}: {worst}");
+    }
+}
+
+#[test]
+fn the_parameter_count_is_nanogpts() {
+    let config = Config {
+        vocab: 65,
+        block: 64,
+        layers: 4,
+        heads: 4,
+        width: 128,
+    };
+    let gpt: Gpt<f32> = Gpt::new(config, &mut seeded(1));
+    let (d, v, t, n) = (128, 65, 64, 4);
+    let per_block = 4 * d + 3 * d * d + 3 * d + d * d + d + 8 * d * d + 5 * d;
+    let expected = v * d + t * d + n * per_block + 2 * d;
+    assert_eq!(ch12_sequences::language::parameter_count(&gpt), expected);
+    // nanoGPT prints 0.80M: it leaves out the position embeddings.
+    assert_eq!(expected - t * d, 801_664);
+}
