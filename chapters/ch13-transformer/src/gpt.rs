@@ -9,7 +9,7 @@
 use ch02_activations::softmax;
 use ch12_sequences::language::Language;
 use ch12_sequences::lookup::{lookup, lookup_gradient, next_token_loss};
-use ndarray::{Array1, Array2, ArrayView2, s};
+use ndarray::{Array1, Array2, ArrayView2, Axis, s};
 use shared::Real;
 use shared::rng::{Rng, normal_array};
 
@@ -430,14 +430,24 @@ impl<T: Real> Gpt<T> {
     }
     // ANCHOR_END: backward
 
-    /// The mean loss and gradient on windows of at most block + 1 tokens:
-    /// rows 0 … T − 1 read, rows 1 … T predicted.
-    fn block_loss(&self, windows: ArrayView2<usize>) -> (T, Gpt<T>) {
-        let x = windows.slice(s![..-1, ..]);
+    /// The mean loss and gradient of a piece of windows (at most block + 1
+    /// tokens): rows 0 … T − 1 read, rows 1 … T predicted, the predictions
+    /// from `piece.first` on scored.
+    fn piece_loss(&self, piece: &Piece) -> (T, Gpt<T>) {
+        let rows = piece.rows;
+        let x = rows.slice(s![..-1, ..]);
         let (z, cache) = self.forward(x);
+        let t = x.nrows();
+        let scored: Vec<usize> =
+            (0..z.ncols()).filter(|j| j % t >= piece.first).collect();
         let next: Vec<usize> =
-            windows.slice(s![1.., ..]).t().iter().copied().collect();
-        let (cost, dz) = next_token_loss(z.view(), &next);
+            scored.iter().map(|&j| rows[[j % t + 1, j / t]]).collect();
+        let z_scored = z.select(Axis(1), &scored);
+        let (cost, dz_scored) = next_token_loss(z_scored.view(), &next);
+        let mut dz = Array2::zeros(z.raw_dim());
+        for (i, &j) in scored.iter().enumerate() {
+            dz.column_mut(j).assign(&dz_scored.column(i));
+        }
         (cost, self.backward(&cache, dz.view()))
     }
 
@@ -499,23 +509,38 @@ pub struct KvCache<T> {
     pub len: usize,
 }
 
-/// A window longer than block + 1 tokens cut into pieces of block + 1
-/// (the last shorter), each starting on the last token of the one before:
-/// every token after the first is predicted once, from at most `block`
-/// tokens before it in its piece.
-pub fn pieces(
-    windows: ArrayView2<'_, usize>,
-    block: usize,
-) -> Vec<ArrayView2<'_, usize>> {
-    let predictions = windows.nrows() - 1;
-    (0..predictions)
-        .step_by(block)
-        .map(|start| {
-            let end = (start + block).min(predictions);
-            windows.slice_move(s![start..=end, ..])
-        })
-        .collect()
+/// A piece of a long window: at most block + 1 of its rows, and the
+/// first of the piece's predictions (from 0) that counts.
+#[derive(Clone, Copy, Debug)]
+pub struct Piece<'a> {
+    /// The rows.
+    pub rows: ArrayView2<'a, usize>,
+    /// Predictions before this one were counted in an earlier piece.
+    pub first: usize,
 }
+
+// ANCHOR: pieces
+/// A window longer than the model's context, cut into pieces of block + 1
+/// rows starting every block/2 rows. Each piece counts only the
+/// predictions the piece before did not reach, so every token after the
+/// first is predicted once, and (but for the first block) from at least
+/// block/2 tokens before it.
+pub fn pieces(windows: ArrayView2<'_, usize>, block: usize) -> Vec<Piece<'_>> {
+    let predictions = windows.nrows() - 1;
+    let stride = (block / 2).max(1);
+    let (mut all, mut done, mut start) = (Vec::new(), 0, 0);
+    while done < predictions {
+        let end = (start + block).min(predictions);
+        let rows = windows.slice_move(s![start..=end, ..]);
+        all.push(Piece {
+            rows,
+            first: done - start,
+        });
+        (done, start) = (end, start + stride);
+    }
+    all
+}
+// ANCHOR_END: pieces
 
 impl<T: Real> Language<T> for Gpt<T> {
     fn context(&self) -> usize {
@@ -528,8 +553,9 @@ impl<T: Real> Language<T> for Gpt<T> {
         let mut loss = T::zero();
         let mut g = self.zeros_like();
         for piece in all {
-            let share = T::from_f64((piece.nrows() - 1) as f64) / total;
-            let (c, gp) = self.block_loss(piece);
+            let counted = piece.rows.nrows() - 1 - piece.first;
+            let share = T::from_f64(counted as f64) / total;
+            let (c, gp) = self.piece_loss(&piece);
             loss += c * share;
             let parts = g.parameters_mut().into_iter().zip(gp.parameters());
             for (sum, part) in parts {

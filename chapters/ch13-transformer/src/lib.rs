@@ -6,8 +6,15 @@
 //! finite differences; trained on chapter 12's names and Shakespeare and
 //! sampled, with a key-value cache.
 
+pub mod cli;
+mod error;
 pub mod gpt;
+pub mod model;
 pub mod ops;
+pub mod run;
+pub mod sample;
+
+pub use error::Error;
 
 #[cfg(test)]
 mod tests;

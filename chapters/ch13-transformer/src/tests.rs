@@ -318,15 +318,19 @@ fn a_window_longer_than_the_block_is_measured_in_pieces() {
     let w = windows(TINY.vocab, 11, 2, 7);
     let report = gpt_check(&gpt, w.view());
     assert!(report.passes(SMOOTH_TOLERANCE), "{report}");
-    // Ten predictions: pieces of 4, 4 and 2, weighted by their size.
+    // Ten predictions, context 4: pieces start every 2 rows and count
+    // 4, 2, 2 and 2 new predictions.
     let pieces = crate::gpt::pieces(w.view(), 4);
-    let rows: Vec<usize> = pieces.iter().map(|p| p.nrows()).collect();
-    assert_eq!(rows, [5, 5, 3]);
-    let by_piece: f64 = pieces
-        .iter()
-        .map(|p| gpt.loss(*p) * (p.nrows() - 1) as f64 / 10.0)
-        .sum();
-    assert!((gpt.loss(w.view()) - by_piece).abs() < 1e-12);
+    let starts: Vec<(usize, usize)> =
+        pieces.iter().map(|p| (p.rows.nrows(), p.first)).collect();
+    assert_eq!(starts, [(5, 0), (5, 2), (5, 2), (5, 2)]);
+    // The last prediction of the window is the last piece's last one.
+    let last = pieces[3].rows;
+    assert_eq!(last.row(4), w.row(10));
+    // The first piece alone is a window the model reads whole.
+    let first = gpt.loss(pieces[0].rows);
+    let (whole, _) = gpt.loss_and_gradient(w.slice(s![..5, ..]));
+    assert_eq!(first, whole);
 }
 
 #[test]

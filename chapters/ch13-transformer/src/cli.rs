@@ -1,0 +1,276 @@
+//! The command line of `cargo run --release -p ch13-transformer`.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use ch08_mnist::model::ModelError;
+use ch08_mnist::runs::model_path;
+use ch12_sequences::corpus::{BOUNDARY, Corpus};
+use ch12_sequences::run::Scale;
+use clap::Subcommand;
+use shared::rng::seeded;
+use shared::runner::{ChapterCli, positive, run_name};
+
+use crate::Error;
+use crate::model::{MAX_BLOCK, MAX_HEADS, MAX_LAYERS, MAX_WIDTH, Saved, load};
+use crate::run::{Setting, narrated, train_one};
+use crate::sample::{Drawing, generate};
+
+/// What `--help` says the program does.
+pub const ABOUT: &str = "Chapter 13: attention and the Transformer. \
+    Without a command, the narrated run: why attention divides by √d, a \
+    small GPT on first names against chapter 12's GRU, a GPT on \
+    Shakespeare in nanoGPT's CPU setting (each tested once), samples, \
+    the key-value cache's speed, the figures and the models. --quick: a \
+    small run in seconds.";
+
+/// The command line: the narrated run, `train` or `sample`.
+pub type Cli = ChapterCli<Command>;
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train one GPT with the settings below (each defaults to the
+    /// chapter's run for that corpus), keep its best round on
+    /// validation, test it once and save it.
+    Train(TrainArgs),
+    /// Write text with a saved GPT.
+    Sample(SampleArgs),
+}
+
+/// `train`'s settings, each checked as it is read.
+#[derive(Debug, clap::Args)]
+pub struct TrainArgs {
+    /// The text to learn.
+    #[arg(long, value_enum, default_value = "names")]
+    pub corpus: Corpus,
+    /// Transformer blocks.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_LAYERS as i64))]
+    pub layers: Option<u32>,
+    /// Attention heads per block (they divide the width).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_HEADS as i64))]
+    pub heads: Option<u32>,
+    /// Numbers per token.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_WIDTH as i64))]
+    pub width: Option<u32>,
+    /// The longest context the model reads (its block size).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_BLOCK as i64))]
+    pub context: Option<u32>,
+    /// Windows per step.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub batch_size: Option<u32>,
+    /// Training steps.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub steps: Option<u32>,
+    /// AdamW's largest learning rate η (after the warm-up; cosine decay).
+    #[arg(long, value_parser = positive, value_name = "η", allow_hyphen_values = true)]
+    pub learning_rate: Option<f64>,
+    /// Steps of linear warm-up.
+    #[arg(long)]
+    pub warmup: Option<u32>,
+    /// AdamW's weight decay λ (0: plain Adam).
+    #[arg(long, value_parser = non_negative, value_name = "λ", allow_hyphen_values = true)]
+    pub weight_decay: Option<f64>,
+    /// The largest gradient norm a step may use.
+    #[arg(
+        long,
+        value_parser = positive,
+        conflicts_with = "no_clip",
+        allow_hyphen_values = true
+    )]
+    pub clip: Option<f64>,
+    /// Do not clip the gradient.
+    #[arg(long)]
+    pub no_clip: bool,
+    /// The seed of the first weights and of the windows drawn.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Save the model as data/models/NAME.safetensors (default:
+    /// ch13-custom).
+    #[arg(long, value_parser = run_name, value_name = "NAME")]
+    pub save_as: Option<String>,
+}
+
+/// A number at least 0 (and finite).
+fn non_negative(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!("'{text}' is not a number at least 0")),
+    }
+}
+
+/// `sample`'s settings.
+#[derive(Debug, clap::Args)]
+pub struct SampleArgs {
+    /// The model file (default: the chapter's Shakespeare model,
+    /// data/models/ch13-shakespeare.safetensors).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Above 0: 1 samples the model as it is, lower is bolder about its
+    /// favourites, higher is wilder.
+    #[arg(
+        long,
+        value_parser = positive,
+        default_value = "0.8",
+        allow_hyphen_values = true
+    )]
+    pub temperature: f64,
+    /// Draw only among the k most likely tokens.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub top_k: Option<u32>,
+    /// Text to continue (in the model's vocabulary).
+    #[arg(long, default_value = "")]
+    pub prompt: String,
+    /// The seed of the draws.
+    #[arg(long, default_value = "1")]
+    pub seed: u64,
+    /// How many names (names models) or characters (Shakespeare) to write.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub count: Option<u32>,
+    /// Print each character as it is written.
+    #[arg(long)]
+    pub stream: bool,
+}
+
+impl TrainArgs {
+    /// The chapter's setting for this corpus, with these changes.
+    pub fn setting(&self) -> Result<Setting, Error> {
+        let mut s = Setting::chapter(self.corpus, Scale::Full);
+        let given =
+            |v: Option<u32>, default: usize| v.map_or(default, |v| v as usize);
+        s.layers = given(self.layers, s.layers);
+        s.heads = given(self.heads, s.heads);
+        s.width = given(self.width, s.width);
+        s.block = given(self.context, s.block);
+        s.recipe.window = s.block + 1;
+        s.recipe.batch = given(self.batch_size, s.recipe.batch);
+        s.recipe.steps = given(self.steps, s.recipe.steps);
+        s.recipe.rounds = s.recipe.rounds.min(s.recipe.steps);
+        s.recipe.warmup = given(self.warmup, s.recipe.warmup);
+        if s.recipe.warmup >= s.recipe.steps {
+            return Err(Error::Usage(format!(
+                "--warmup {} leaves no steps after the warm-up (--steps {})",
+                s.recipe.warmup, s.recipe.steps
+            )));
+        }
+        s.recipe.eta = self.learning_rate.unwrap_or(s.recipe.eta);
+        s.recipe.weight_decay =
+            self.weight_decay.unwrap_or(s.recipe.weight_decay);
+        if self.no_clip {
+            s.recipe.clip = None;
+        } else if let Some(c) = self.clip {
+            s.recipe.clip = Some(c);
+        }
+        if let Some(seed) = self.seed {
+            s.seed = seed;
+            s.recipe.seed = seed;
+        }
+        s.check()?;
+        Ok(s)
+    }
+}
+
+/// Runs the command line.
+pub fn run(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Some(Command::Train(args)) => {
+            let setting = args.setting()?;
+            let name = args.save_as.as_deref().unwrap_or("ch13-custom");
+            train_one(&setting, &model_path(name))
+        }
+        Some(Command::Sample(args)) => run_sample(&args),
+        None => {
+            let scale = match cli.run.quick {
+                true => Scale::Quick,
+                false => Scale::Full,
+            };
+            let figures = cli.run.figures_dir("ch13")?;
+            let models = cli.run.saves_model();
+            narrated(scale, figures.as_deref(), models)
+        }
+    }
+}
+
+fn read_model(path: &Path) -> Result<Saved, Error> {
+    match load(path) {
+        Err(ModelError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound =>
+        {
+            Err(Error::NoModel(path.to_path_buf()))
+        }
+        other => Ok(other?),
+    }
+}
+
+fn run_sample(args: &SampleArgs) -> Result<(), Error> {
+    let path = args
+        .model
+        .clone()
+        .unwrap_or_else(|| model_path("ch13-shakespeare"));
+    let saved = read_model(&path)?;
+    let vocab = &saved.vocab;
+    let prompt = vocab
+        .encode(&args.prompt)
+        .map_err(|e| Error::Usage(format!("--prompt: {e}")))?;
+    let names = saved.corpus == Corpus::Names;
+    let start = match names {
+        true => vocab.token(BOUNDARY),
+        false => vocab.token('\n'),
+    };
+    let mut context: Vec<usize> = start.into_iter().collect();
+    context.extend(&prompt);
+    if context.is_empty() {
+        context.push(0);
+    }
+    let how = Drawing {
+        temperature: args.temperature,
+        top_k: args.top_k.map(|k| k as usize),
+    };
+    let mut rng = seeded(args.seed);
+    let gpt = &saved.gpt;
+    let mut out = std::io::stdout().lock();
+    let mut echo = |token: usize| {
+        if args.stream {
+            let _ = write!(out, "{}", vocab.symbol(token));
+            let _ = out.flush();
+        }
+    };
+    if names {
+        let end = vocab.token(BOUNDARY);
+        for _ in 0..args.count.unwrap_or(10) {
+            if args.stream {
+                echo_text(&args.prompt);
+            }
+            let tail =
+                generate(gpt, &context, 40, how, end, &mut rng, &mut echo);
+            if !args.stream {
+                let text = vocab.decode(&tail);
+                shared::say!(
+                    "{}{}",
+                    args.prompt,
+                    text.trim_end_matches(BOUNDARY)
+                );
+            } else {
+                echo_text("\n");
+            }
+        }
+    } else {
+        let count = args.count.unwrap_or(400) as usize;
+        if args.stream {
+            echo_text(&args.prompt);
+        }
+        let tail =
+            generate(gpt, &context, count, how, None, &mut rng, &mut echo);
+        match args.stream {
+            true => echo_text("\n"),
+            false => shared::say!("{}{}", args.prompt, vocab.decode(&tail)),
+        }
+    }
+    Ok(())
+}
+
+fn echo_text(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = write!(out, "{text}");
+    let _ = out.flush();
+}

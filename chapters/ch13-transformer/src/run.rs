@@ -1,0 +1,382 @@
+//! The chapter's runs: one GPT's training (`train`), and the narrated run
+//! with its numbers, samples, figures and models.
+
+use std::path::Path;
+use std::time::Instant;
+
+use ch12_sequences::corpus::{BOUNDARY, Corpus, Text};
+use ch12_sequences::count::{bits, perplexity};
+use ch12_sequences::language::{parameter_count, stream_nll};
+use ch12_sequences::model::Kind;
+use ch12_sequences::run::{Scale, print_round, train_net};
+use ch12_sequences::train::{Lesson, Recipe, Record, train};
+use shared::rng::{Rng, seeded};
+
+use crate::Error;
+use crate::gpt::{Config, Gpt};
+use crate::model::{Saved, check_config, parameters_of, save};
+use crate::sample::{Drawing, generate};
+
+/// Everything that defines one GPT's training run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Setting {
+    /// The corpus.
+    pub corpus: Corpus,
+    /// Transformer blocks.
+    pub layers: usize,
+    /// Heads per block.
+    pub heads: usize,
+    /// Numbers per token.
+    pub width: usize,
+    /// The longest context (block size).
+    pub block: usize,
+    /// The seed of the first weights.
+    pub seed: u64,
+    /// How it is trained (windows of block + 1 tokens).
+    pub recipe: Recipe,
+}
+
+/// The most memory a run's buffers may take (bytes): chapter 8's limit.
+pub const MAX_MEMORY: f64 = ch08_mnist::MAX_MEMORY;
+
+impl Setting {
+    /// The chapter's setting for `corpus`: on Shakespeare, nanoGPT's CPU
+    /// setting (4 layers, 4 heads, width 128, context 64, batch 12, 2,000
+    /// steps, η = 10⁻³, no dropout).
+    pub fn chapter(corpus: Corpus, scale: Scale) -> Setting {
+        let names = corpus == Corpus::Names;
+        let (layers, width, block, batch) = match names {
+            true => (2, 64, 16, 32),
+            false => (4, 128, 64, 12),
+        };
+        let (steps, eta) = match names {
+            true => (3000, 2e-3),
+            false => (2000, 1e-3),
+        };
+        let steps = match scale {
+            Scale::Full => steps,
+            Scale::Quick => steps / 20,
+        };
+        Setting {
+            corpus,
+            layers,
+            heads: 4,
+            width,
+            block,
+            seed: 1,
+            recipe: Recipe {
+                window: block + 1,
+                batch,
+                steps,
+                rounds: 5,
+                eta,
+                warmup: steps / 20,
+                weight_decay: 0.1,
+                clip: Some(1.0),
+                seed: 2,
+            },
+        }
+    }
+
+    /// The model's sizes for a vocabulary of `vocab` tokens.
+    pub fn config(&self, vocab: usize) -> Config {
+        Config {
+            vocab,
+            block: self.block,
+            layers: self.layers,
+            heads: self.heads,
+            width: self.width,
+        }
+    }
+
+    /// Refuses, in one line, sizes that cannot make a GPT and settings
+    /// whose buffers would not fit, before anything is allocated.
+    pub fn check(&self) -> Result<(), Error> {
+        let config = self.config(256);
+        check_config(config).map_err(Error::Usage)?;
+        let r = &self.recipe;
+        let tokens = (self.block * r.batch) as f64;
+        let (d, t) = (self.width as f64, self.block as f64);
+        // Each block keeps about 20 numbers per token and width, and one
+        // T × T matrix per head and window; weights, gradient and Adam's
+        // two means four times over.
+        let per_layer = tokens * (20.0 * d + self.heads as f64 * t);
+        let values = self.layers as f64 * per_layer + tokens * 3.0 * 256.0;
+        let bytes = 4.0 * (values + 4.0 * parameters_of(config) as f64);
+        match bytes <= MAX_MEMORY {
+            true => Ok(()),
+            false => Err(Error::Usage(format!(
+                "these settings need about {:.1} GB for their buffers, more \
+                 than the {:.0} GB this chapter allows: lower --width, \
+                 --layers, --context or --batch-size",
+                bytes / 1e9,
+                MAX_MEMORY / 1e9
+            ))),
+        }
+    }
+
+    /// One line: "4 layers, 4 heads, width 128, context 64, batch 12, …".
+    pub fn describe(&self) -> String {
+        let r = &self.recipe;
+        let clip = match r.clip {
+            Some(c) => format!("clipped at {c}"),
+            None => "not clipped".to_string(),
+        };
+        format!(
+            "a GPT of {} layers, {} heads, width {}, context {}; batch {}, \
+             {} steps, AdamW η = {} (warm-up {}, cosine), λ = {}, {clip}, \
+             seed {}",
+            self.layers,
+            self.heads,
+            self.width,
+            self.block,
+            r.batch,
+            r.steps,
+            r.eta,
+            r.warmup,
+            r.weight_decay,
+            self.seed
+        )
+    }
+}
+
+/// A trained GPT and how it went.
+pub struct Trained {
+    /// The model (the best round's).
+    pub gpt: Gpt<f32>,
+    /// Every round's numbers.
+    pub history: Vec<Record>,
+    /// The validation loss of the model kept.
+    pub validation: f64,
+}
+
+/// Trains the GPT `setting` describes on `text`; `report` sees each round.
+pub fn train_gpt(
+    setting: &Setting,
+    text: &Text,
+    report: &mut dyn FnMut(&Record),
+) -> Trained {
+    let config = setting.config(text.vocab.len());
+    let gpt = Gpt::<f32>::new(config, &mut seeded(setting.seed));
+    let data = (&text.train[..], &text.validation[..]);
+    let mut engine = Lesson::default();
+    let (gpt, history) = train(gpt, &setting.recipe, data, &mut engine, report);
+    let validation = history
+        .iter()
+        .map(|r| r.validation_loss)
+        .fold(f64::INFINITY, f64::min);
+    Trained {
+        gpt,
+        history,
+        validation,
+    }
+}
+
+/// The token a text starts after: the boundary for names, a line break
+/// for Shakespeare.
+fn start_token(text: &Text) -> usize {
+    let start = match text.corpus {
+        Corpus::Names => BOUNDARY,
+        Corpus::Shakespeare => '\n',
+    };
+    text.vocab.token(start).unwrap_or(0)
+}
+
+/// `count` names written by `gpt`, as "anna, bob, …".
+pub fn write_names(
+    gpt: &Gpt<f32>,
+    text: &Text,
+    how: Drawing,
+    seed: u64,
+) -> String {
+    let mut rng: Rng = seeded(seed);
+    let start = start_token(text);
+    let written: Vec<String> = (0..8)
+        .map(|_| {
+            let tail =
+                generate(gpt, &[start], 40, how, Some(start), &mut rng, |_| {});
+            let name = text.vocab.decode(&tail);
+            name.trim_end_matches(BOUNDARY).to_string()
+        })
+        .collect();
+    written.join(", ")
+}
+
+/// `train`: one GPT, its rounds, its test loss once, saved.
+pub fn train_one(setting: &Setting, path: &Path) -> Result<(), Error> {
+    let text = setting.corpus.load(&mut |line| shared::say!("{line}"))?;
+    shared::say!("Training {} on {}", setting.describe(), text.corpus.title());
+    let trained = train_gpt(setting, &text, &mut print_round);
+    report_trained(&trained, &text);
+    let saved = Saved {
+        corpus: setting.corpus,
+        vocab: text.vocab.clone(),
+        gpt: trained.gpt,
+    };
+    save(&saved, path)?;
+    shared::say!(
+        "Saved the model to {} (ch13-transformer sample --model reads it)",
+        shared::figures::display_path(path)
+    );
+    Ok(())
+}
+
+fn report_trained(trained: &Trained, text: &Text) {
+    let seconds = trained.history.last().map_or(0.0, |r| r.seconds);
+    shared::say!(
+        "  Trained in {seconds:.1} s ({} parameters). Validation loss of the \
+         round kept: {:.4} nats.",
+        parameter_count(&trained.gpt),
+        trained.validation
+    );
+    let test = stream_nll(&trained.gpt, &text.test);
+    shared::say!(
+        "  Test loss of that model: {test:.4} nats ({:.3} bits, perplexity \
+         {:.2}).",
+        bits(test),
+        perplexity(test)
+    );
+}
+
+// ANCHOR: scale
+/// The variance of q·k over `samples` pairs of random vectors of d
+/// numbers each N(0, 1): about d, so scores grow with the width and the
+/// softmax saturates, unless divided by √d.
+pub fn dot_variance(d: usize, samples: usize, rng: &mut Rng) -> f64 {
+    let dots: Vec<f64> = (0..samples)
+        .map(|_| {
+            let q = shared::rng::normal_array(rng, d, 1.0);
+            let k = shared::rng::normal_array(rng, d, 1.0);
+            q.dot(&k)
+        })
+        .collect();
+    let mean = dots.iter().sum::<f64>() / samples as f64;
+    dots.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / samples as f64
+}
+// ANCHOR_END: scale
+
+/// Tokens per second writing `count` tokens after the start token: with
+/// the key-value cache, and with a full forward pass for every token.
+pub fn generation_speed(
+    gpt: &Gpt<f32>,
+    start: usize,
+    count: usize,
+) -> (f64, f64) {
+    let how = Drawing {
+        temperature: 1.0,
+        top_k: None,
+    };
+    let begin = Instant::now();
+    generate(gpt, &[start], count, how, None, &mut seeded(1), |_| {});
+    let cached = count as f64 / begin.elapsed().as_secs_f64();
+    let begin = Instant::now();
+    let mut rng = seeded(1);
+    ch12_sequences::sample::sample(gpt, &[start], count, 1.0, None, &mut rng);
+    let full = count as f64 / begin.elapsed().as_secs_f64();
+    (cached, full)
+}
+
+/// The narrated run.
+pub fn narrated(
+    scale: Scale,
+    figures: Option<&Path>,
+    save_models: bool,
+) -> Result<(), Error> {
+    let quick = scale == Scale::Quick;
+    let mut log = |line: &str| shared::say!("{line}");
+    shared::say!("Chapter 13: attention and the Transformer.");
+    shared::say!("");
+    let names = Corpus::Names.load(&mut log)?;
+    let mut shakespeare = Corpus::Shakespeare.load(&mut log)?;
+    if quick {
+        shakespeare.train.truncate(300_000);
+        shakespeare.validation.truncate(20_000);
+        shakespeare.test.truncate(20_000);
+    }
+
+    shared::say!("1. Why divide the scores by √d. Var(q·k) for random q, k:");
+    let mut rng = seeded(13);
+    for d in [4, 16, 64, 256] {
+        let v = dot_variance(d, 20_000, &mut rng);
+        shared::say!(
+            "  d = {d:<4} Var(q·k) = {v:7.1}   Var(q·k/√d) = {:.2}",
+            v / d as f64
+        );
+    }
+
+    shared::say!("");
+    shared::say!("2. Names: chapter 12's GRU, then a GPT.");
+    let gru_setting =
+        ch12_sequences::run::Setting::chapter(Kind::Gru, Corpus::Names, scale);
+    shared::say!("  The GRU ({}):", gru_setting.describe());
+    let gru = train_net(&gru_setting, &names, &mut print_round);
+    shared::say!("  GRU validation loss: {:.4} nats.", gru.validation);
+    let setting = Setting::chapter(Corpus::Names, scale);
+    shared::say!("  The GPT: {}", setting.describe());
+    let gpt_names = train_gpt(&setting, &names, &mut print_round);
+    report_trained(&gpt_names, &names);
+    shared::say!(
+        "  GPT against GRU on validation: {:.4} against {:.4} nats.",
+        gpt_names.validation,
+        gru.validation
+    );
+    for (temperature, top_k) in [(1.0, None), (0.8, Some(5))] {
+        let how = Drawing { temperature, top_k };
+        let k = top_k.map_or("all".to_string(), |k| k.to_string());
+        shared::say!(
+            "  Names it writes (τ = {temperature}, top-k {k}): {}",
+            write_names(&gpt_names.gpt, &names, how, 1)
+        );
+    }
+
+    shared::say!("");
+    let setting = Setting::chapter(Corpus::Shakespeare, scale);
+    shared::say!("3. Shakespeare: {}", setting.describe());
+    let gpt_shakespeare = train_gpt(&setting, &shakespeare, &mut print_round);
+    report_trained(&gpt_shakespeare, &shakespeare);
+    let start = start_token(&shakespeare);
+    let how = Drawing {
+        temperature: 0.8,
+        top_k: None,
+    };
+    let count = if quick { 100 } else { 500 };
+    let mut rng = seeded(1);
+    let tail = generate(
+        &gpt_shakespeare.gpt,
+        &[start],
+        count,
+        how,
+        None,
+        &mut rng,
+        |_| {},
+    );
+    shared::say!("  What it writes (τ = 0.8, seed 1):");
+    for line in shakespeare.vocab.decode(&tail).lines() {
+        shared::say!("    | {line}");
+    }
+    let (cached, full) = generation_speed(&gpt_shakespeare.gpt, start, count);
+    shared::say!(
+        "  Writing {count} characters: {cached:.0} per second with the \
+         key-value cache, {full:.0} per second with a full pass per \
+         character ({:.1}×).",
+        cached / full
+    );
+
+    let _ = figures;
+    if save_models {
+        for (name, trained, text) in [
+            ("ch13-names", &gpt_names, &names),
+            ("ch13-shakespeare", &gpt_shakespeare, &shakespeare),
+        ] {
+            let path = ch08_mnist::runs::model_path(name);
+            let saved = Saved {
+                corpus: text.corpus,
+                vocab: text.vocab.clone(),
+                gpt: trained.gpt.clone(),
+            };
+            save(&saved, &path)?;
+            shared::say!("Saved {}", shared::figures::display_path(&path));
+        }
+    }
+    Ok(())
+}
