@@ -8,6 +8,7 @@
 
 pub mod cli;
 mod error;
+pub mod fast;
 pub mod gpt;
 pub mod model;
 pub mod ops;

@@ -6,10 +6,10 @@ use std::time::Instant;
 
 use ch12_sequences::corpus::{BOUNDARY, Corpus, Text};
 use ch12_sequences::count::{bits, perplexity};
-use ch12_sequences::language::{parameter_count, stream_nll};
+use ch12_sequences::language::{parameter_count, stream_nll_with};
 use ch12_sequences::model::Kind;
 use ch12_sequences::run::{Scale, print_round, train_net};
-use ch12_sequences::train::{Lesson, Recipe, Record, train};
+use ch12_sequences::train::{Recipe, Record, train};
 use shared::rng::{Rng, seeded};
 
 use crate::Error;
@@ -55,7 +55,7 @@ impl Setting {
         };
         let steps = match scale {
             Scale::Full => steps,
-            Scale::Quick => steps / 20,
+            Scale::Quick => steps / 30,
         };
         Setting {
             corpus,
@@ -159,7 +159,7 @@ pub fn train_gpt(
     let config = setting.config(text.vocab.len());
     let gpt = Gpt::<f32>::new(config, &mut seeded(setting.seed));
     let data = (&text.train[..], &text.validation[..]);
-    let mut engine = Lesson::default();
+    let mut engine = crate::fast::Fast;
     let (gpt, history) = train(gpt, &setting.recipe, data, &mut engine, report);
     let validation = history
         .iter()
@@ -229,7 +229,11 @@ fn report_trained(trained: &Trained, text: &Text) {
         parameter_count(&trained.gpt),
         trained.validation
     );
-    let test = stream_nll(&trained.gpt, &text.test);
+    let test = fastpath::install(|| {
+        stream_nll_with(&text.test, 1, |w| {
+            crate::fast::loss_and_gradient(&trained.gpt, w, false).0
+        })
+    });
     shared::say!(
         "  Test loss of that model: {test:.4} nats ({:.3} bits, perplexity \
          {:.2}).",
@@ -290,8 +294,8 @@ pub fn narrated(
     let mut shakespeare = Corpus::Shakespeare.load(&mut log)?;
     if quick {
         shakespeare.train.truncate(300_000);
-        shakespeare.validation.truncate(20_000);
-        shakespeare.test.truncate(20_000);
+        shakespeare.validation.truncate(10_000);
+        shakespeare.test.truncate(10_000);
     }
 
     shared::say!("1. Why divide the scores by √d. Var(q·k) for random q, k:");

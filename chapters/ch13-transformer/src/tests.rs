@@ -377,3 +377,52 @@ fn the_parameter_count_is_nanogpts() {
     // nanoGPT prints 0.80M: it leaves out the position embeddings.
     assert_eq!(expected - t * d, 801_664);
 }
+
+#[test]
+fn the_fast_path_computes_the_lessons_loss_and_gradient() {
+    property(6, (1usize..=4, 1usize..4, 0usize..2, any::<u64>()), |c| {
+        let (t, b, longer, seed) = c;
+        let gpt = tiny(TINY, seed);
+        // Windows within the context, and longer ones cut into pieces.
+        let w = windows(TINY.vocab, t + 1 + longer * 6, b, seed);
+        let (loss, g) = gpt.loss_and_gradient(w.view());
+        let (fast, fast_g) = crate::fast::loss_and_gradient(&gpt, w.view(), true);
+        prop_assert!((loss - fast).abs() < 1e-12, "{loss} against {fast}");
+        let (a, f) = (flat(&g), flat(&fast_g.expect("asked for")));
+        let worst = a
+            .iter()
+            .zip(&f)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f64::max);
+        prop_assert!(worst < 1e-12, "worst difference {worst}");
+        Ok(())
+    });
+}
+
+#[test]
+fn the_fast_path_gives_the_same_numbers_for_any_thread_count() {
+    let config = Config {
+        vocab: 7,
+        block: 8,
+        layers: 2,
+        heads: 2,
+        width: 16,
+    };
+    let gpt: Gpt<f32> = Gpt::new(config, &mut seeded(3));
+    // 9 windows of 8 tokens: 72 columns, more than one chunk.
+    let w = windows(7, 9, 9, 4);
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a pool");
+        pool.install(|| crate::fast::loss_and_gradient(&gpt, w.view(), true))
+    };
+    let (loss, g) = run(1);
+    let g = g.expect("asked for");
+    for threads in [2, 3, 16] {
+        let (other, other_g) = run(threads);
+        assert_eq!(loss, other, "{threads} threads");
+        assert!(g == other_g.expect("asked for"), "{threads} threads");
+    }
+}
