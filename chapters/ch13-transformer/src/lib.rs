@@ -8,7 +8,9 @@
 
 pub mod cli;
 mod error;
+pub mod exercises;
 pub mod fast;
+pub mod figures;
 pub mod gpt;
 pub mod model;
 pub mod ops;

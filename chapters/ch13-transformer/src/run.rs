@@ -280,6 +280,15 @@ pub fn generation_speed(
     (cached, full)
 }
 
+/// A line of the validation text for the attention figure: `len`
+/// characters from the first line break after its start.
+fn attention_line(text: &Text, len: usize) -> Vec<usize> {
+    let newline = text.vocab.token('\n');
+    let v = &text.validation;
+    let start = v.iter().position(|&t| Some(t) == newline).unwrap_or(0) + 1;
+    v[start.min(v.len() - len)..][..len].to_vec()
+}
+
 /// The narrated run.
 pub fn narrated(
     scale: Scale,
@@ -366,7 +375,38 @@ pub fn narrated(
         cached / full
     );
 
-    let _ = figures;
+    if let Some(dir) = figures {
+        let mut drawn = crate::figures::Drawn::default();
+        let gpt = &gpt_shakespeare.gpt;
+        let line = attention_line(&shakespeare, gpt.config().block.min(32));
+        let x = ndarray::Array2::from_shape_vec((line.len(), 1), line.clone())
+            .expect("a column");
+        let (_, cache) = gpt.forward(x.view());
+        let last = gpt.config().layers - 1;
+        let heads = crate::gpt::attention_weights(&cache, last)
+            .iter()
+            .map(|p| p.mapv(f64::from))
+            .collect();
+        let chars = line.iter().map(|&t| shakespeare.vocab.symbol(t)).collect();
+        drawn.attention = Some((last, heads, chars));
+        drawn.positions = Some(gpt.wpe.mapv(f64::from));
+        drawn.histories = vec![
+            (
+                "Names".to_string(),
+                vec![
+                    ("GRU (chapter 12)".to_string(), gru.history.clone()),
+                    ("GPT".to_string(), gpt_names.history.clone()),
+                ],
+            ),
+            (
+                "Shakespeare".to_string(),
+                vec![("GPT".to_string(), gpt_shakespeare.history.clone())],
+            ),
+        ];
+        for path in crate::figures::write_all(dir, &drawn)? {
+            shared::say!("Wrote {}", shared::figures::display_path(&path));
+        }
+    }
     if save_models {
         for (name, trained, text) in [
             ("ch13-names", &gpt_names, &names),

@@ -1,0 +1,193 @@
+//! The chapter's figures, drawn from the narrated run's models and
+//! numbers.
+
+use std::path::{Path, PathBuf};
+
+use ch12_sequences::train::Record;
+use ndarray::Array2;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use shared::figures::{
+    DrawResult, SERIES, heat_color, label_style, legend, legend_mark,
+    title_style, write_with,
+};
+
+/// What the narrated run hands the figures.
+#[derive(Default)]
+pub struct Drawn {
+    /// The attention weights of each head of one layer over a line of
+    /// text, P[key, query], and the line's characters.
+    pub attention: Option<(usize, Vec<Array2<f64>>, Vec<char>)>,
+    /// The learned position embeddings (d, T).
+    pub positions: Option<Array2<f64>>,
+    /// Each run's rounds, by panel: (panel title, [(name, rounds)]).
+    pub histories: Vec<(String, Vec<(String, Vec<Record>)>)>,
+}
+
+/// Writes every figure the run has numbers for; returns the paths.
+#[allow(
+    clippy::redundant_closure,
+    reason = "write_with needs a closure generic over the backend's lifetime"
+)]
+pub fn write_all(
+    dir: &Path,
+    drawn: &Drawn,
+) -> Result<Vec<PathBuf>, shared::Error> {
+    let mut written = Vec::new();
+    if let Some((layer, heads, line)) = &drawn.attention {
+        written.push(write_with(dir, "ch13-attention", (1000, 560), |a| {
+            attention(a, *layer, heads, line)
+        })?);
+    }
+    if let Some(wpe) = &drawn.positions {
+        written.push(write_with(dir, "ch13-positions", (560, 600), |a| {
+            positions(a, wpe)
+        })?);
+    }
+    written.push(write_with(dir, "ch13-training", (960, 420), |a| {
+        training(a, &drawn.histories)
+    })?);
+    Ok(written)
+}
+
+/// Each head's weights as a grid: row i is query i (the token looking),
+/// column j the key it looks at; the future (j > i) is blank.
+fn attention<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    layer: usize,
+    heads: &[Array2<f64>],
+    line: &[char],
+) -> DrawResult<DB> {
+    let (width, _) = area.dim_in_pixel();
+    area.draw_text(
+        &format!(
+            "Where each character looks: block {} of the Shakespeare GPT, \
+             its {} heads (row: the token looking; column: the one it \
+             looks at)",
+            layer + 1,
+            heads.len()
+        ),
+        &title_style().pos(Pos::new(HPos::Center, VPos::Top)),
+        (width as i32 / 2, 6),
+    )?;
+    let body = area.margin(34, 4, 4, 4);
+    let panels = body.split_evenly((1, heads.len()));
+    for (h, (panel, p)) in panels.iter().zip(heads).enumerate() {
+        let t = p.nrows();
+        let (w, hgt) = panel.dim_in_pixel();
+        let cell = ((w.min(hgt) as i32 - 40) / t as i32).max(1);
+        let (x0, y0) = (24, 40);
+        let centre = label_style().pos(Pos::new(HPos::Center, VPos::Top));
+        panel.draw_text(
+            &format!("head {}", h + 1),
+            &centre,
+            (x0 + cell * t as i32 / 2, 4),
+        )?;
+        for i in 0..t {
+            for j in 0..=i {
+                let (x, y) = (x0 + j as i32 * cell, y0 + i as i32 * cell);
+                panel.draw(&Rectangle::new(
+                    [(x, y), (x + cell, y + cell)],
+                    heat_color(p[[j, i]], 1.0).filled(),
+                ))?;
+            }
+        }
+        let small = label_style().pos(Pos::new(HPos::Center, VPos::Center));
+        for (i, ch) in line.iter().enumerate() {
+            let shown = match ch {
+                ' ' => '·',
+                '\n' => '¶',
+                c => *c,
+            };
+            let middle = cell / 2 + i as i32 * cell;
+            panel.draw_text(&shown.to_string(), &small, (x0 - 10, y0 + middle))?;
+            panel.draw_text(&shown.to_string(), &small, (x0 + middle, y0 - 10))?;
+        }
+    }
+    Ok(())
+}
+
+/// The cosine similarity of every pair of learned position embeddings.
+fn positions<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    wpe: &Array2<f64>,
+) -> DrawResult<DB> {
+    let norms = wpe.map_axis(ndarray::Axis(0), |c| c.dot(&c).sqrt().max(1e-12));
+    let t = wpe.ncols();
+    let (width, height) = area.dim_in_pixel();
+    area.draw_text(
+        "Learned positions: cosine similarity of positions i and j",
+        &title_style().pos(Pos::new(HPos::Center, VPos::Top)),
+        (width as i32 / 2, 6),
+    )?;
+    let cell = ((width.min(height) as i32 - 90) / t as i32).max(1);
+    let (x0, y0) = (50, 60);
+    for i in 0..t {
+        for j in 0..t {
+            let c = wpe.column(i).dot(&wpe.column(j)) / (norms[i] * norms[j]);
+            let (x, y) = (x0 + j as i32 * cell, y0 + i as i32 * cell);
+            area.draw(&Rectangle::new(
+                [(x, y), (x + cell, y + cell)],
+                heat_color(c, 1.0).filled(),
+            ))?;
+        }
+    }
+    let style = label_style().pos(Pos::new(HPos::Center, VPos::Center));
+    for i in (0..t).step_by(8) {
+        let middle = cell / 2 + i as i32 * cell;
+        area.draw_text(&i.to_string(), &style, (x0 - 16, y0 + middle))?;
+        area.draw_text(&i.to_string(), &style, (x0 + middle, y0 - 12))?;
+    }
+    let below = label_style().pos(Pos::new(HPos::Center, VPos::Top));
+    let bottom = y0 + cell * t as i32 + 8;
+    area.draw_text(
+        "orange: alike (1), white: unrelated (0), blue: opposite (−1)",
+        &below,
+        (x0 + cell * t as i32 / 2, bottom),
+    )?;
+    Ok(())
+}
+
+/// The validation loss as each model trains, one panel per corpus.
+fn training<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    panels: &[(String, Vec<(String, Vec<Record>)>)],
+) -> DrawResult<DB> {
+    let areas = area.split_evenly((1, panels.len().max(1)));
+    for (panel, (title, runs)) in areas.iter().zip(panels) {
+        let all = runs.iter().flat_map(|(_, h)| h.iter());
+        let (lo, hi, steps) =
+            all.fold((f64::INFINITY, 0.0f64, 1), |(a, b, s), r| {
+                (a.min(r.validation_loss), b.max(r.validation_loss), s.max(r.steps))
+            });
+        let (lo, hi) = match lo.is_finite() {
+            true => (lo - 0.05, hi + 0.05),
+            false => (0.0, 1.0),
+        };
+        let mut chart = ChartBuilder::on(panel)
+            .caption(title.as_str(), title_style())
+            .margin(12)
+            .x_label_area_size(34)
+            .y_label_area_size(50)
+            .build_cartesian_2d(0..steps, lo..hi)?;
+        chart
+            .configure_mesh()
+            .x_desc("steps")
+            .y_desc("validation loss (nats per character)")
+            .label_style(label_style())
+            .draw()?;
+        for (i, (name, history)) in runs.iter().enumerate() {
+            let colour = SERIES[i % SERIES.len()];
+            chart
+                .draw_series(LineSeries::new(
+                    history.iter().map(|r| (r.steps, r.validation_loss)),
+                    colour.stroke_width(2),
+                ))?
+                .label(name.as_str())
+                .legend(legend_mark(colour, 2));
+        }
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+    }
+    Ok(())
+}
