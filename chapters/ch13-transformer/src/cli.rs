@@ -229,14 +229,15 @@ fn run_sample(args: &SampleArgs) -> Result<(), Error> {
     let mut rng = seeded(args.seed);
     let gpt = &saved.gpt;
     let mut out = std::io::stdout().lock();
+    // A name's end is not printed: the line break after it is.
+    let end = names.then(|| vocab.token(BOUNDARY)).flatten();
     let mut echo = |token: usize| {
-        if args.stream {
+        if args.stream && Some(token) != end {
             let _ = write!(out, "{}", vocab.symbol(token));
             let _ = out.flush();
         }
     };
     if names {
-        let end = vocab.token(BOUNDARY);
         for _ in 0..args.count.unwrap_or(10) {
             if args.stream {
                 echo_text(&args.prompt);

@@ -33,8 +33,7 @@ use rayon::prelude::*;
 
 use crate::gpt::{Block, Gpt, Piece, pieces};
 use crate::ops::{
-    Normalized, attention, attention_backward, layer_norm,
-    layer_norm_backward,
+    Normalized, attention, attention_backward, layer_norm, layer_norm_backward,
 };
 
 /// Columns per chunk for LayerNorm, GELU and the sums over tokens: a fixed
@@ -43,7 +42,10 @@ const CHUNK: usize = 64;
 
 /// The column ranges of the chunks of an (·, n) matrix.
 fn chunks(n: usize) -> Vec<std::ops::Range<usize>> {
-    (0..n).step_by(CHUNK).map(|a| a..(a + CHUNK).min(n)).collect()
+    (0..n)
+        .step_by(CHUNK)
+        .map(|a| a..(a + CHUNK).min(n))
+        .collect()
 }
 
 /// Applies `f` to chunks of columns of `x` side by side, and joins the
@@ -74,8 +76,15 @@ fn column_sum<T: Float>(delta: ArrayView2<T>) -> Array2<T> {
 }
 
 /// y = W x + b through `gemm`.
-fn linear<T: Float>(w: &Array2<T>, b: &Array2<T>, x: ArrayView2<T>) -> Array2<T> {
-    let mut y = b.broadcast((w.nrows(), x.ncols())).expect("a column").to_owned();
+fn linear<T: Float>(
+    w: &Array2<T>,
+    b: &Array2<T>,
+    x: ArrayView2<T>,
+) -> Array2<T> {
+    let mut y = b
+        .broadcast((w.nrows(), x.ncols()))
+        .expect("a column")
+        .to_owned();
     gemm(T::one(), &w.view(), &x, T::one(), &mut y.view_mut());
     y
 }
@@ -126,7 +135,8 @@ fn norm_backward<T: Float>(
             layer_norm_backward(gain, &piece, delta.slice(s![.., r]))
         })
         .collect();
-    let dxs: Vec<Array2<T>> = parts.iter().map(|(dx, _, _)| dx.clone()).collect();
+    let dxs: Vec<Array2<T>> =
+        parts.iter().map(|(dx, _, _)| dx.clone()).collect();
     let (mut d_gain, mut d_bias) =
         (Array2::zeros(gain.raw_dim()), Array2::zeros(gain.raw_dim()));
     for (_, g, b) in &parts {
@@ -291,11 +301,13 @@ fn block_backward<T: Float>(
         .and(&v.u)
         .and(&v.tanh)
         .par_for_each(|d, &u, &t| *d *= gelu_derivative_from(u, t));
-    let (dc, d_w_fc, d_b_fc) = linear_backward(&block.w_fc, v.c.view(), du.view());
+    let (dc, d_w_fc, d_b_fc) =
+        linear_backward(&block.w_fc, v.c.view(), du.view());
     let (dx1, d_ln2_gain, d_ln2_bias) =
         norm_backward(&block.ln2_gain, &v.norm2, dc.view());
     let dx1 = delta + dx1;
-    let (d_o, d_w_o, d_b_o) = linear_backward(&block.w_o, v.o.view(), dx1.view());
+    let (d_o, d_w_o, d_b_o) =
+        linear_backward(&block.w_o, v.o.view(), dx1.view());
     let d_qkv =
         multi_head_backward(v.qkv.view(), &v.weights, d_o.view(), heads, t);
     let (da, d_w_qkv, d_b_qkv) =
@@ -330,7 +342,8 @@ fn piece<T: Float>(
     let t = x.nrows();
     let tokens: Vec<usize> = x.t().iter().copied().collect();
     let positions: Vec<usize> = (0..tokens.len()).map(|j| j % t).collect();
-    let mut h = lookup(gpt.wte.view(), &tokens) + lookup(gpt.wpe.view(), &positions);
+    let mut h =
+        lookup(gpt.wte.view(), &tokens) + lookup(gpt.wpe.view(), &positions);
     let mut values = Vec::with_capacity(gpt.blocks.len());
     for block in &gpt.blocks {
         let (out, v) = block_forward(block, h, gpt.heads, t);
@@ -344,7 +357,13 @@ fn piece<T: Float>(
     let scored: Vec<usize> = (0..n).filter(|j| j % t >= piece.first).collect();
     let next = scored.iter().map(|&j| rows[[j % t + 1, j / t]]);
     let mut z_t = Array2::zeros((n, vocab));
-    gemm(T::one(), &hf.t(), &gpt.wte.view(), T::zero(), &mut z_t.view_mut());
+    gemm(
+        T::one(),
+        &hf.t(),
+        &gpt.wte.view(),
+        T::zero(),
+        &mut z_t.view_mut(),
+    );
     let all = scored.len() == n;
     let mut dz_t = match all {
         true => z_t,
@@ -362,13 +381,27 @@ fn piece<T: Float>(
         dz_t = full;
     }
     let mut g = gpt.zeros_like();
-    gemm(T::one(), &hf.view(), &dz_t.view(), T::zero(), &mut g.wte.view_mut());
+    gemm(
+        T::one(),
+        &hf.view(),
+        &dz_t.view(),
+        T::zero(),
+        &mut g.wte.view_mut(),
+    );
     let mut dh = Array2::zeros(hf.raw_dim());
-    gemm(T::one(), &gpt.wte.view(), &dz_t.t(), T::zero(), &mut dh.view_mut());
-    let (mut dx, d_gain, d_bias) = norm_backward(&gpt.lnf_gain, &norm_f, dh.view());
+    gemm(
+        T::one(),
+        &gpt.wte.view(),
+        &dz_t.t(),
+        T::zero(),
+        &mut dh.view_mut(),
+    );
+    let (mut dx, d_gain, d_bias) =
+        norm_backward(&gpt.lnf_gain, &norm_f, dh.view());
     (g.lnf_gain, g.lnf_bias) = (d_gain, d_bias);
     for (l, block) in gpt.blocks.iter().enumerate().rev() {
-        let (before, d_block) = block_backward(block, &values[l], dx, gpt.heads, t);
+        let (before, d_block) =
+            block_backward(block, &values[l], dx, gpt.heads, t);
         (dx, g.blocks[l]) = (before, d_block);
     }
     g.wte += &lookup_gradient(dx.view(), &tokens, vocab);
@@ -395,7 +428,9 @@ pub fn loss_and_gradient<T: Float>(
         loss += c * share;
         if let (Some(sum), Some(gp)) = (g.as_mut(), gp) {
             let share = T::from_f64(share);
-            for (s, part) in sum.parameters_mut().into_iter().zip(gp.parameters()) {
+            for (s, part) in
+                sum.parameters_mut().into_iter().zip(gp.parameters())
+            {
                 s.scaled_add(share, part);
             }
         }

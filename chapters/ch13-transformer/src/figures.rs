@@ -36,16 +36,16 @@ pub fn write_all(
 ) -> Result<Vec<PathBuf>, shared::Error> {
     let mut written = Vec::new();
     if let Some((layer, heads, line)) = &drawn.attention {
-        written.push(write_with(dir, "ch13-attention", (1000, 560), |a| {
+        written.push(write_with(dir, "ch13-attention", (960, 1000), |a| {
             attention(a, *layer, heads, line)
         })?);
     }
     if let Some(wpe) = &drawn.positions {
-        written.push(write_with(dir, "ch13-positions", (560, 600), |a| {
+        written.push(write_with(dir, "ch13-positions", (560, 580), |a| {
             positions(a, wpe)
         })?);
     }
-    written.push(write_with(dir, "ch13-training", (960, 420), |a| {
+    written.push(write_with(dir, "ch13-training", (960, 400), |a| {
         training(a, &drawn.histories)
     })?);
     Ok(written)
@@ -72,12 +72,12 @@ fn attention<DB: DrawingBackend>(
         (width as i32 / 2, 6),
     )?;
     let body = area.margin(34, 4, 4, 4);
-    let panels = body.split_evenly((1, heads.len()));
+    let panels = body.split_evenly((heads.len().div_ceil(2), 2));
     for (h, (panel, p)) in panels.iter().zip(heads).enumerate() {
         let t = p.nrows();
         let (w, hgt) = panel.dim_in_pixel();
-        let cell = ((w.min(hgt) as i32 - 40) / t as i32).max(1);
-        let (x0, y0) = (24, 40);
+        let cell = ((w.min(hgt) as i32 - 60) / t as i32).max(1);
+        let (x0, y0) = (36, 48);
         let centre = label_style().pos(Pos::new(HPos::Center, VPos::Top));
         panel.draw_text(
             &format!("head {}", h + 1),
@@ -101,8 +101,9 @@ fn attention<DB: DrawingBackend>(
                 c => *c,
             };
             let middle = cell / 2 + i as i32 * cell;
-            panel.draw_text(&shown.to_string(), &small, (x0 - 10, y0 + middle))?;
-            panel.draw_text(&shown.to_string(), &small, (x0 + middle, y0 - 10))?;
+            let shown = shown.to_string();
+            panel.draw_text(&shown, &small, (x0 - 12, y0 + middle))?;
+            panel.draw_text(&shown, &small, (x0 + middle, y0 - 12))?;
         }
     }
     Ok(())
@@ -142,7 +143,7 @@ fn positions<DB: DrawingBackend>(
     let below = label_style().pos(Pos::new(HPos::Center, VPos::Top));
     let bottom = y0 + cell * t as i32 + 8;
     area.draw_text(
-        "orange: alike (1), white: unrelated (0), blue: opposite (−1)",
+        "green: alike (1), white: unrelated (0), red: opposite (−1)",
         &below,
         (x0 + cell * t as i32 / 2, bottom),
     )?;
@@ -159,7 +160,11 @@ fn training<DB: DrawingBackend>(
         let all = runs.iter().flat_map(|(_, h)| h.iter());
         let (lo, hi, steps) =
             all.fold((f64::INFINITY, 0.0f64, 1), |(a, b, s), r| {
-                (a.min(r.validation_loss), b.max(r.validation_loss), s.max(r.steps))
+                (
+                    a.min(r.validation_loss),
+                    b.max(r.validation_loss),
+                    s.max(r.steps),
+                )
             });
         let (lo, hi) = match lo.is_finite() {
             true => (lo - 0.05, hi + 0.05),

@@ -323,7 +323,12 @@ pub fn narrated(
         ch12_sequences::run::Setting::chapter(Kind::Gru, Corpus::Names, scale);
     shared::say!("  The GRU ({}):", gru_setting.describe());
     let gru = train_net(&gru_setting, &names, &mut print_round);
-    shared::say!("  GRU validation loss: {:.4} nats.", gru.validation);
+    let gru_test = ch12_sequences::run::loss_on(&gru.net, &names.test);
+    shared::say!(
+        "  GRU validation loss: {:.4} nats; test loss of that model: \
+         {gru_test:.4}.",
+        gru.validation
+    );
     let setting = Setting::chapter(Corpus::Names, scale);
     shared::say!("  The GPT: {}", setting.describe());
     let gpt_names = train_gpt(&setting, &names, &mut print_round);

@@ -386,7 +386,8 @@ fn the_fast_path_computes_the_lessons_loss_and_gradient() {
         // Windows within the context, and longer ones cut into pieces.
         let w = windows(TINY.vocab, t + 1 + longer * 6, b, seed);
         let (loss, g) = gpt.loss_and_gradient(w.view());
-        let (fast, fast_g) = crate::fast::loss_and_gradient(&gpt, w.view(), true);
+        let (fast, fast_g) =
+            crate::fast::loss_and_gradient(&gpt, w.view(), true);
         prop_assert!((loss - fast).abs() < 1e-12, "{loss} against {fast}");
         let (a, f) = (flat(&g), flat(&fast_g.expect("asked for")));
         let worst = a
@@ -424,5 +425,40 @@ fn the_fast_path_gives_the_same_numbers_for_any_thread_count() {
         let (other, other_g) = run(threads);
         assert_eq!(loss, other, "{threads} threads");
         assert!(g == other_g.expect("asked for"), "{threads} threads");
+    }
+}
+
+#[test]
+fn the_figures_render_from_a_small_run() {
+    let gpt = tiny(TINY, 9);
+    let x = ndarray::array![[1], [2], [3], [4]];
+    let (_, cache) = gpt.forward(x.view());
+    let record = |steps, loss| ch12_sequences::train::Record {
+        steps,
+        train_loss: loss,
+        validation_loss: loss,
+        largest_norm: 1.0,
+        seconds: 1.0,
+    };
+    let drawn = crate::figures::Drawn {
+        attention: Some((
+            1,
+            crate::gpt::attention_weights(&cache, 1).to_vec(),
+            vec!['a', 'b', ' ', '\n'],
+        )),
+        positions: Some(gpt.wpe.clone()),
+        histories: vec![(
+            "Names".to_string(),
+            vec![("GPT".to_string(), vec![record(10, 2.0), record(20, 1.5)])],
+        )],
+    };
+    let dir = std::env::temp_dir()
+        .join(format!("nnfs-ch13-figures-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a folder");
+    let written = crate::figures::write_all(&dir, &drawn).expect("written");
+    assert_eq!(written.len(), 3);
+    for path in written {
+        let svg = std::fs::read_to_string(&path).expect("readable");
+        assert!(svg.len() > 2000, "{} is nearly empty", path.display());
     }
 }

@@ -133,12 +133,20 @@ fn the_graders_reject_plausible_wrong_answers() {
             })
         }),
         ("13.3 no mean term", || {
-            grade::layer_norm_backward(|x, s, g, d| layer_norm_with(x, s, g, d, 1))
+            grade::layer_norm_backward(|x, s, g, d| {
+                layer_norm_with(x, s, g, d, 1)
+            })
         }),
         ("13.3 no variance term", || {
-            grade::layer_norm_backward(|x, s, g, d| layer_norm_with(x, s, g, d, 2))
+            grade::layer_norm_backward(|x, s, g, d| {
+                layer_norm_with(x, s, g, d, 2)
+            })
         }),
-        ("13.4 ties dropped", || grade::top_k(|z, k| top_k_with(z, k, 1))),
-        ("13.4 the k smallest", || grade::top_k(|z, k| top_k_with(z, k, 2))),
+        ("13.4 ties dropped", || {
+            grade::top_k(|z, k| top_k_with(z, k, 1))
+        }),
+        ("13.4 the k smallest", || {
+            grade::top_k(|z, k| top_k_with(z, k, 2))
+        }),
     ]);
 }

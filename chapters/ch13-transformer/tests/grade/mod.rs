@@ -1,8 +1,8 @@
 //! The graders of chapter 13's exercises. The gradients are graded by
 //! finite differences, with no answer key.
 
-use ch13_transformer::ops::{attention, causal_softmax as lesson_softmax};
 use ch13_transformer::ops::layer_norm;
+use ch13_transformer::ops::{attention, causal_softmax as lesson_softmax};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use proptest::prelude::*;
 use shared::gradcheck::{SMOOTH_TOLERANCE, check_measurable};
@@ -12,23 +12,38 @@ use shared::testing::property;
 /// Exercise 13.1: against the chapter's causal softmax, with scores up to
 /// 10⁴ (no overflow); the future exactly 0, every column a distribution.
 pub fn causal_softmax(f: fn(ArrayView2<f64>) -> Array2<f64>) {
-    property(60, (1..8usize, 0.1..1e4f64, any::<u64>()), |(t, size, seed)| {
-        let s = normal_array(&mut seeded(seed), (t, t), size);
-        let got = f(s.view());
-        prop_assert_eq!(got.dim(), (t, t), "shape");
-        let want = lesson_softmax(s.view());
-        for i in 0..t {
-            let total: f64 = got.column(i).sum();
-            prop_assert!((total - 1.0).abs() < 1e-12, "column {} sums to {}", i, total);
-            for j in i + 1..t {
-                prop_assert!(got[[j, i]] == 0.0, "P[{}, {}] = {} (the future)", j, i, got[[j, i]]);
+    property(
+        60,
+        (1..8usize, 0.1..1e4f64, any::<u64>()),
+        |(t, size, seed)| {
+            let s = normal_array(&mut seeded(seed), (t, t), size);
+            let got = f(s.view());
+            prop_assert_eq!(got.dim(), (t, t), "shape");
+            let want = lesson_softmax(s.view());
+            for i in 0..t {
+                let total: f64 = got.column(i).sum();
+                prop_assert!(
+                    (total - 1.0).abs() < 1e-12,
+                    "column {} sums to {}",
+                    i,
+                    total
+                );
+                for j in i + 1..t {
+                    prop_assert!(
+                        got[[j, i]] == 0.0,
+                        "P[{}, {}] = {} (the future)",
+                        j,
+                        i,
+                        got[[j, i]]
+                    );
+                }
             }
-        }
-        for (a, b) in got.iter().zip(&want) {
-            prop_assert!((a - b).abs() < 1e-12, "{} (want {})", a, b);
-        }
-        Ok(())
-    });
+            for (a, b) in got.iter().zip(&want) {
+                prop_assert!((a - b).abs() < 1e-12, "{} (want {})", a, b);
+            }
+            Ok(())
+        },
+    );
 }
 
 fn join(parts: &[&Array2<f64>]) -> Vec<f64> {
@@ -58,26 +73,36 @@ type Backward3 = fn(
 /// Exercise 13.2: against central differences of C = Σ R ⊙ o for a
 /// random R, on random shapes.
 pub fn attention_backward(f: Backward3) {
-    property(40, (1..5usize, 1..7usize, any::<u64>()), |(d_h, t, seed)| {
-        let mut rng: Rng = seeded(seed);
-        let shape = (d_h, t);
-        let q = normal_array(&mut rng, shape, 1.0);
-        let k = normal_array(&mut rng, shape, 1.0);
-        let v = normal_array(&mut rng, shape, 1.0);
-        let r = normal_array(&mut rng, shape, 1.0);
-        let (_, p) = attention(q.view(), k.view(), v.view());
-        let (dq, dk, dv) = f(q.view(), k.view(), v.view(), p.view(), r.view());
-        for (name, g) in [("∂C/∂q", &dq), ("∂C/∂k", &dk), ("∂C/∂v", &dv)] {
-            prop_assert_eq!(g.dim(), shape, "{} has the wrong shape", name);
-        }
-        let cost = |x: &[f64]| {
-            let m = split(x, &[shape, shape, shape]);
-            (attention(m[0].view(), m[1].view(), m[2].view()).0 * &r).sum()
-        };
-        let report = check_measurable(cost, &join(&[&q, &k, &v]), &join(&[&dq, &dk, &dv]));
-        prop_assert!(report.passes(SMOOTH_TOLERANCE), "{}", report);
-        Ok(())
-    });
+    property(
+        40,
+        (1..5usize, 1..7usize, any::<u64>()),
+        |(d_h, t, seed)| {
+            let mut rng: Rng = seeded(seed);
+            let shape = (d_h, t);
+            let q = normal_array(&mut rng, shape, 1.0);
+            let k = normal_array(&mut rng, shape, 1.0);
+            let v = normal_array(&mut rng, shape, 1.0);
+            let r = normal_array(&mut rng, shape, 1.0);
+            let (_, p) = attention(q.view(), k.view(), v.view());
+            let (dq, dk, dv) =
+                f(q.view(), k.view(), v.view(), p.view(), r.view());
+            for (name, g) in [("∂C/∂q", &dq), ("∂C/∂k", &dk), ("∂C/∂v", &dv)]
+            {
+                prop_assert_eq!(g.dim(), shape, "{} has the wrong shape", name);
+            }
+            let cost = |x: &[f64]| {
+                let m = split(x, &[shape, shape, shape]);
+                (attention(m[0].view(), m[1].view(), m[2].view()).0 * &r).sum()
+            };
+            let report = check_measurable(
+                cost,
+                &join(&[&q, &k, &v]),
+                &join(&[&dq, &dk, &dv]),
+            );
+            prop_assert!(report.passes(SMOOTH_TOLERANCE), "{}", report);
+            Ok(())
+        },
+    );
 }
 
 /// Exercise 13.3: against central differences of C = Σ R ⊙ y for a
@@ -133,7 +158,14 @@ pub fn top_k(f: fn(ArrayView1<f64>, usize) -> Array1<f64>) {
             let cut = sorted[k.min(len) - 1];
             for (g, v) in got.iter().zip(&z) {
                 let want = if *v >= cut { *v } else { f64::NEG_INFINITY };
-                prop_assert!(*g == want, "k = {}: {} became {} (want {})", k, v, g, want);
+                prop_assert!(
+                    *g == want,
+                    "k = {}: {} became {} (want {})",
+                    k,
+                    v,
+                    g,
+                    want
+                );
             }
         }
         Ok(())
