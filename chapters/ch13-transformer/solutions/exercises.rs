@@ -63,3 +63,40 @@ pub fn top_k(z: ArrayView1<f64>, k: usize) -> Array1<f64> {
     z.mapv(|v| if v >= cut { v } else { f64::NEG_INFINITY })
 }
 // ANCHOR_END: top_k
+
+// ANCHOR: learn_merges
+/// Exercise 13.5: the merge loop, with a hash map of pair counts.
+pub fn learn_merges(
+    stream: &[usize],
+    symbols: usize,
+    merges: usize,
+) -> Vec<(usize, usize)> {
+    let mut tokens = stream.to_vec();
+    let mut rules = Vec::new();
+    for new in symbols..symbols + merges {
+        let mut counts = std::collections::HashMap::new();
+        for pair in tokens.windows(2) {
+            *counts.entry((pair[0], pair[1])).or_insert(0) += 1;
+        }
+        let best = counts.into_iter().max_by_key(|&(pair, n)| (n, pair));
+        let Some((pair, n)) = best else { break };
+        if n < 2 {
+            break;
+        }
+        let mut merged = Vec::with_capacity(tokens.len());
+        let mut i = 0;
+        while i < tokens.len() {
+            if i + 1 < tokens.len() && (tokens[i], tokens[i + 1]) == pair {
+                merged.push(new);
+                i += 2;
+            } else {
+                merged.push(tokens[i]);
+                i += 1;
+            }
+        }
+        tokens = merged;
+        rules.push(pair);
+    }
+    rules
+}
+// ANCHOR_END: learn_merges

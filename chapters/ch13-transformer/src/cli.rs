@@ -13,7 +13,7 @@ use shared::runner::{ChapterCli, positive, run_name};
 
 use crate::Error;
 use crate::model::{MAX_BLOCK, MAX_HEADS, MAX_LAYERS, MAX_WIDTH, Saved, load};
-use crate::run::{Setting, narrated, train_one};
+use crate::run::{Setting, narrated, show_bpe, train_one};
 use crate::sample::{Drawing, generate};
 
 /// What `--help` says the program does.
@@ -21,8 +21,8 @@ pub const ABOUT: &str = "Chapter 13: attention and the Transformer. \
     Without a command, the narrated run: why attention divides by √d, a \
     small GPT on first names against chapter 12's GRU, a GPT on \
     Shakespeare in nanoGPT's CPU setting (each tested once), samples, \
-    the key-value cache's speed, the figures and the models. --quick: a \
-    small run in seconds.";
+    byte-pair tokens against characters, the key-value cache's speed, the \
+    figures and the models. --quick: a small run in seconds.";
 
 /// The command line: the narrated run, `train` or `sample`.
 pub type Cli = ChapterCli<Command>;
@@ -36,6 +36,23 @@ pub enum Command {
     Train(TrainArgs),
     /// Write text with a saved GPT.
     Sample(SampleArgs),
+    /// Learn byte-pair merges on a corpus's training text, show them and
+    /// the encoding of a text.
+    Bpe(BpeArgs),
+}
+
+/// `bpe`'s settings.
+#[derive(Debug, clap::Args)]
+pub struct BpeArgs {
+    /// The text to learn the merges on (its training split).
+    #[arg(long, value_enum, default_value = "names")]
+    pub corpus: Corpus,
+    /// How many merges to learn.
+    #[arg(long, default_value = "64", value_parser = clap::value_parser!(u32).range(0..=4096))]
+    pub merges: u32,
+    /// A text to encode with them (in the corpus's vocabulary).
+    #[arg(long, default_value = "")]
+    pub text: String,
 }
 
 /// `train`'s settings, each checked as it is read.
@@ -179,6 +196,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             train_one(&setting, &model_path(name))
         }
         Some(Command::Sample(args)) => run_sample(&args),
+        Some(Command::Bpe(args)) => {
+            show_bpe(args.corpus, args.merges as usize, &args.text)
+        }
         None => {
             let scale = match cli.run.quick {
                 true => Scale::Quick,

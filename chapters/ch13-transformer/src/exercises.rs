@@ -62,3 +62,21 @@ pub fn top_k(z: ArrayView1<f64>, k: usize) -> Array1<f64> {
     todo!("exercise 13.4: top_k")
 }
 // ANCHOR_END: top_k
+
+// ANCHOR: learn_merges
+/// Exercise 13.5: byte-pair encoding's merge loop. The stream holds
+/// symbols 0 … symbols − 1. Up to `merges` times: find the adjacent pair
+/// of tokens that occurs most often in the text as merged so far (any of
+/// the most frequent, if several tie), stop if none occurs twice,
+/// otherwise replace its occurrences, left to right without overlaps, by
+/// the next new token (symbols, symbols + 1, …) and record the pair.
+/// Return the pairs in the order they were merged.
+pub fn learn_merges(
+    stream: &[usize],
+    symbols: usize,
+    merges: usize,
+) -> Vec<(usize, usize)> {
+    // TODO: return the merges.
+    todo!("exercise 13.5: learn_merges")
+}
+// ANCHOR_END: learn_merges

@@ -6,6 +6,7 @@
 //! finite differences; trained on chapter 12's names and Shakespeare and
 //! sampled, with a key-value cache.
 
+pub mod bpe;
 pub mod cli;
 mod error;
 pub mod exercises;

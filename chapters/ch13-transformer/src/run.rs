@@ -13,6 +13,7 @@ use ch12_sequences::train::{Recipe, Record, train};
 use shared::rng::{Rng, seeded};
 
 use crate::Error;
+use crate::bpe;
 use crate::gpt::{Config, Gpt};
 use crate::model::{Saved, check_config, parameters_of, save};
 use crate::sample::{Drawing, generate};
@@ -156,9 +157,20 @@ pub fn train_gpt(
     text: &Text,
     report: &mut dyn FnMut(&Record),
 ) -> Trained {
-    let config = setting.config(text.vocab.len());
-    let gpt = Gpt::<f32>::new(config, &mut seeded(setting.seed));
     let data = (&text.train[..], &text.validation[..]);
+    train_gpt_on(setting, text.vocab.len(), data, report)
+}
+
+/// Trains the GPT `setting` describes on token streams over a vocabulary
+/// of `vocab` tokens.
+pub fn train_gpt_on(
+    setting: &Setting,
+    vocab: usize,
+    data: (&[usize], &[usize]),
+    report: &mut dyn FnMut(&Record),
+) -> Trained {
+    let config = setting.config(vocab);
+    let gpt = Gpt::<f32>::new(config, &mut seeded(setting.seed));
     let mut engine = crate::fast::Fast;
     let (gpt, history) = train(gpt, &setting.recipe, data, &mut engine, report);
     let validation = history
@@ -229,11 +241,7 @@ fn report_trained(trained: &Trained, text: &Text) {
         parameter_count(&trained.gpt),
         trained.validation
     );
-    let test = fastpath::install(|| {
-        stream_nll_with(&text.test, 1, |w| {
-            crate::fast::loss_and_gradient(&trained.gpt, w, false).0
-        })
-    });
+    let test = loss_on(&trained.gpt, &text.test);
     shared::say!(
         "  Test loss of that model: {test:.4} nats ({:.3} bits, perplexity \
          {:.2}).",
@@ -241,6 +249,68 @@ fn report_trained(trained: &Trained, text: &Text) {
         perplexity(test)
     );
 }
+
+/// The mean loss of `gpt` over a whole stream (the fast path).
+pub fn loss_on(gpt: &Gpt<f32>, stream: &[usize]) -> f64 {
+    fastpath::install(|| {
+        stream_nll_with(stream, 1, |w| {
+            crate::fast::loss_and_gradient(gpt, w, false).0
+        })
+    })
+}
+
+/// A text's streams in byte-pair tokens, with the merges learned on its
+/// training stream.
+pub struct Tokens {
+    /// The merges, in the order learned.
+    pub rules: Vec<(usize, usize)>,
+    /// The training stream, encoded.
+    pub train: Vec<usize>,
+    /// The validation stream, encoded.
+    pub validation: Vec<usize>,
+    /// The test stream, encoded.
+    pub test: Vec<usize>,
+}
+
+impl Tokens {
+    /// Learns `merges` merges on `text`'s training stream (and nothing
+    /// else), and encodes all three streams with them.
+    pub fn learn(text: &Text, merges: usize) -> Tokens {
+        let symbols = text.vocab.len();
+        let rules = bpe::learn(&text.train, symbols, merges);
+        let encode = |s: &[usize]| bpe::encode(s, symbols, &rules);
+        Tokens {
+            train: encode(&text.train),
+            validation: encode(&text.validation),
+            test: encode(&text.test),
+            rules,
+        }
+    }
+
+    /// The tokens' characters, with `·` between tokens.
+    pub fn show(&self, text: &Text, tokens: &[usize]) -> String {
+        let symbols = text.vocab.len();
+        let spell = |t: usize| {
+            text.vocab.decode(&bpe::decode(&[t], symbols, &self.rules))
+        };
+        let parts: Vec<String> = tokens.iter().map(|&t| spell(t)).collect();
+        parts.join("·")
+    }
+}
+
+// ANCHOR: per_character
+/// A loss in nats per token as nats per character: the stream's total
+/// over its predicted characters (all but the first token's).
+pub fn per_character(
+    per_token: f64,
+    tokens: usize,
+    characters: usize,
+    first_token_characters: usize,
+) -> f64 {
+    per_token * (tokens - 1) as f64
+        / (characters - first_token_characters) as f64
+}
+// ANCHOR_END: per_character
 
 // ANCHOR: scale
 /// The variance of q·k over `samples` pairs of random vectors of d
@@ -278,6 +348,105 @@ pub fn generation_speed(
     ch12_sequences::sample::sample(gpt, &[start], count, 1.0, None, &mut rng);
     let full = count as f64 / begin.elapsed().as_secs_f64();
     (cached, full)
+}
+
+/// `bpe`: learns merges on a corpus's training text and shows them.
+pub fn show_bpe(
+    corpus: Corpus,
+    merges: usize,
+    sample: &str,
+) -> Result<(), Error> {
+    let text = corpus.load(&mut |line| shared::say!("{line}"))?;
+    let encoded = text
+        .vocab
+        .encode(sample)
+        .map_err(|e| Error::Usage(format!("--text: {e}")))?;
+    let tokens = Tokens::learn(&text, merges);
+    let symbols = text.vocab.len();
+    shared::say!(
+        "{} merges learned on the training text of {} ({} symbols, so {} \
+         tokens):",
+        tokens.rules.len(),
+        corpus.title(),
+        symbols,
+        symbols + tokens.rules.len()
+    );
+    for (i, pair) in tokens.rules.iter().enumerate().take(40) {
+        shared::say!(
+            "  {:>5}: \"{}\" + \"{}\"",
+            symbols + i,
+            tokens.show(&text, &[pair.0]),
+            tokens.show(&text, &[pair.1])
+        );
+    }
+    for (name, chars, coded) in [
+        ("training", &text.train, &tokens.train),
+        ("validation", &text.validation, &tokens.validation),
+    ] {
+        shared::say!(
+            "The {name} text: {} characters, {} tokens ({:.2} characters \
+             per token).",
+            chars.len(),
+            coded.len(),
+            chars.len() as f64 / coded.len() as f64
+        );
+    }
+    if !encoded.is_empty() {
+        let coded = bpe::encode(&encoded, symbols, &tokens.rules);
+        shared::say!("{sample:?} → {}", tokens.show(&text, &coded));
+        shared::say!("  as numbers: {coded:?}");
+    }
+    Ok(())
+}
+
+/// The number of merges byte-pair encoding learns on the names.
+pub const MERGES: usize = 64;
+
+/// Section 3: the names in byte-pair tokens, and the same GPT trained on
+/// them, compared per character.
+fn tokens_section(names: &Text, setting: &Setting) {
+    shared::say!("");
+    shared::say!(
+        "3. Tokens: byte-pair encoding, {MERGES} merges learned on the \
+         training names."
+    );
+    let tokens = Tokens::learn(names, MERGES);
+    let symbols = names.vocab.len();
+    let first: Vec<String> = (0..10)
+        .map(|i| format!("\"{}\"", tokens.show(names, &[symbols + i])))
+        .collect();
+    shared::say!("  The first ten: {}", first.join(" "));
+    let v = &names.validation;
+    shared::say!(
+        "  The validation names: {} characters, {} tokens ({:.2} \
+         characters per token).",
+        v.len(),
+        tokens.validation.len(),
+        v.len() as f64 / tokens.validation.len() as f64
+    );
+    let some = &tokens.validation[..tokens.validation.len().min(24)];
+    shared::say!("  They begin: {}", tokens.show(names, some));
+    let vocab = symbols + tokens.rules.len();
+    shared::say!("  The same GPT on {vocab} tokens:");
+    let data = (&tokens.train[..], &tokens.validation[..]);
+    let trained = train_gpt_on(setting, vocab, data, &mut print_round);
+    let first_of = |stream: &[usize]| {
+        bpe::decode(&stream[..1], symbols, &tokens.rules).len()
+    };
+    let on = |stream: &[usize], chars: &[usize], per_token: f64| {
+        per_character(per_token, stream.len(), chars.len(), first_of(stream))
+    };
+    let validation = on(&tokens.validation, v, trained.validation);
+    shared::say!(
+        "  Validation loss: {:.4} nats per token, {validation:.4} per \
+         character.",
+        trained.validation
+    );
+    let test = loss_on(&trained.gpt, &tokens.test);
+    shared::say!(
+        "  Test loss of that model: {:.4} nats per character.",
+        on(&tokens.test, &names.test, test)
+    );
 }
 
 /// A line of the validation text for the attention figure: `len`
@@ -347,9 +516,11 @@ pub fn narrated(
         );
     }
 
+    tokens_section(&names, &Setting::chapter(Corpus::Names, scale));
+
     shared::say!("");
     let setting = Setting::chapter(Corpus::Shakespeare, scale);
-    shared::say!("3. Shakespeare: {}", setting.describe());
+    shared::say!("4. Shakespeare: {}", setting.describe());
     let gpt_shakespeare = train_gpt(&setting, &shakespeare, &mut print_round);
     report_trained(&gpt_shakespeare, &shakespeare);
     let start = start_token(&shakespeare);

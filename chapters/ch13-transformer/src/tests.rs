@@ -462,3 +462,29 @@ fn the_figures_render_from_a_small_run() {
         assert!(svg.len() > 2000, "{} is nearly empty", path.display());
     }
 }
+
+#[test]
+fn byte_pair_encoding_merges_left_to_right_and_decodes_back() {
+    use crate::bpe::{decode, encode, learn, merge, most_frequent_pair};
+    // "a a a" holds the pair (a, a) once, at the start.
+    assert_eq!(merge(&[0, 0, 0], (0, 0), 5), [5, 0]);
+    // In "abcabcab" the most frequent pairs are (a, b), three times.
+    let text = [0, 1, 2, 0, 1, 2, 0, 1];
+    assert_eq!(most_frequent_pair(&text, 3), Some((0, 1)));
+    let rules = learn(&text, 3, 10);
+    assert_eq!(rules[0], (0, 1));
+    // Then "ab c ab c ab": (ab, c) and (c, ab) tie, twice each; the
+    // smaller pair wins, and after it nothing repeats: two merges, not ten.
+    assert_eq!(rules, [(0, 1), (2, 3)]);
+    assert_eq!(encode(&text, 3, &rules), [3, 4, 4]);
+    let mut rng = seeded(8);
+    for _ in 0..20 {
+        let stream: Vec<usize> = (0..300)
+            .map(|_| rand::Rng::random_range(&mut rng, 0..4))
+            .collect();
+        let rules = learn(&stream, 4, 30);
+        let tokens = encode(&stream, 4, &rules);
+        assert!(tokens.len() < stream.len());
+        assert_eq!(decode(&tokens, 4, &rules), stream);
+    }
+}

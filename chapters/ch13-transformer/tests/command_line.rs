@@ -190,8 +190,7 @@ fn a_prompt_outside_the_vocabulary_is_named_and_a_good_one_writes() {
 }
 
 #[test]
-fn a_model_file_round_trips_with_pytorch_names_and_a_diverged_one_is_not_written()
- {
+fn a_model_round_trips_in_pytorch_names_and_a_diverged_one_is_not_written() {
     let saved = small_model();
     let path = temp("round.safetensors");
     let bytes = encode(&saved, &path).expect("encoded");

@@ -30,3 +30,8 @@ fn exercise_13_3_layer_norm_backward() {
 fn exercise_13_4_top_k() {
     grade::top_k(answers::top_k);
 }
+
+#[test]
+fn exercise_13_5_learn_merges() {
+    grade::learn_merges(answers::learn_merges);
+}

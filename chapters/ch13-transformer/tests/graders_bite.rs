@@ -107,6 +107,56 @@ fn top_k_with(z: ArrayView1<f64>, k: usize, mistake: u8) -> Array1<f64> {
     })
 }
 
+/// The merge loop counting overlapping pairs in "a a a" as two (1), taking
+/// the least frequent pair (2), or merging right to left (3).
+fn merges_with(
+    stream: &[usize],
+    symbols: usize,
+    merges: usize,
+    mistake: u8,
+) -> Vec<(usize, usize)> {
+    let mut tokens = stream.to_vec();
+    let mut rules = Vec::new();
+    for new in symbols..symbols + merges {
+        let mut counts = std::collections::BTreeMap::new();
+        for w in tokens.windows(2) {
+            *counts.entry((w[0], w[1])).or_insert(0) += 1;
+        }
+        let pick = match mistake {
+            2 => counts.iter().min_by_key(|(_, n)| **n),
+            _ => counts.iter().max_by_key(|(_, n)| **n),
+        };
+        let Some((&pair, &n)) = pick else { break };
+        if n < 2 && mistake != 2 {
+            break;
+        }
+        let mut out = Vec::new();
+        let mut i = 0;
+        if mistake == 3 {
+            tokens.reverse();
+        }
+        let flipped = match mistake {
+            3 => (pair.1, pair.0),
+            _ => pair,
+        };
+        while i < tokens.len() {
+            if i + 1 < tokens.len() && (tokens[i], tokens[i + 1]) == flipped {
+                out.push(new);
+                i += if mistake == 1 { 1 } else { 2 };
+            } else {
+                out.push(tokens[i]);
+                i += 1;
+            }
+        }
+        if mistake == 3 {
+            out.reverse();
+        }
+        tokens = out;
+        rules.push(pair);
+    }
+    rules
+}
+
 #[test]
 fn the_graders_reject_plausible_wrong_answers() {
     assert_graders_reject(&[
@@ -147,6 +197,15 @@ fn the_graders_reject_plausible_wrong_answers() {
         }),
         ("13.4 the k smallest", || {
             grade::top_k(|z, k| top_k_with(z, k, 2))
+        }),
+        ("13.5 overlapping matches", || {
+            grade::learn_merges(|s, v, m| merges_with(s, v, m, 1))
+        }),
+        ("13.5 the least frequent pair", || {
+            grade::learn_merges(|s, v, m| merges_with(s, v, m, 2))
+        }),
+        ("13.5 merging right to left", || {
+            grade::learn_merges(|s, v, m| merges_with(s, v, m, 3))
         }),
     ]);
 }

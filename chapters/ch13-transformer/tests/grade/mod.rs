@@ -171,3 +171,78 @@ pub fn top_k(f: fn(ArrayView1<f64>, usize) -> Array1<f64>) {
         Ok(())
     });
 }
+
+/// Exercise 13.5: on random texts over a few symbols (so pairs repeat):
+/// at each merge, replaying it on the text so far, the pair chosen is one
+/// of the most frequent and occurs at least twice; the loop stops only
+/// when asked or when no pair occurs twice; and the merges decode back.
+pub fn learn_merges(f: fn(&[usize], usize, usize) -> Vec<(usize, usize)>) {
+    use ch13_transformer::bpe::{decode, encode, merge};
+    property(
+        40,
+        (2..5usize, 2..200usize, 0..12usize, any::<u64>()),
+        |c| {
+            let (symbols, len, merges, seed) = c;
+            let mut rng: Rng = seeded(seed);
+            let stream: Vec<usize> = (0..len)
+                .map(|_| rand::Rng::random_range(&mut rng, 0..symbols))
+                .collect();
+            let rules = f(&stream, symbols, merges);
+            prop_assert!(
+                rules.len() <= merges,
+                "{} merges, asked for {}",
+                rules.len(),
+                merges
+            );
+            let mut tokens = stream.clone();
+            for (i, &pair) in rules.iter().enumerate() {
+                let new = symbols + i;
+                prop_assert!(
+                    pair.0 < new && pair.1 < new,
+                    "merge {} uses a token not made yet: {:?}",
+                    i,
+                    pair
+                );
+                let count = |p: (usize, usize)| {
+                    tokens.windows(2).filter(|w| (w[0], w[1]) == p).count()
+                };
+                let most = tokens
+                    .windows(2)
+                    .map(|w| count((w[0], w[1])))
+                    .max()
+                    .unwrap_or(0);
+                prop_assert!(
+                    count(pair) == most && most >= 2,
+                    "merge {} is {:?}, seen {} times; the most frequent pair is seen {}",
+                    i,
+                    pair,
+                    count(pair),
+                    most
+                );
+                tokens = merge(&tokens, pair, new);
+            }
+            if rules.len() < merges {
+                let left = tokens.windows(2).map(|w| (w[0], w[1]));
+                let repeated = left
+                    .clone()
+                    .any(|p| left.clone().filter(|q| *q == p).count() >= 2);
+                prop_assert!(
+                    !repeated,
+                    "stopped after {} merges with a pair still repeated",
+                    rules.len()
+                );
+            }
+            prop_assert_eq!(
+                &encode(&stream, symbols, &rules),
+                &tokens,
+                "encoding replays the merges"
+            );
+            prop_assert_eq!(
+                decode(&tokens, symbols, &rules),
+                stream,
+                "decoding gives the text back"
+            );
+            Ok(())
+        },
+    );
+}
