@@ -47,7 +47,7 @@ pub fn layer_norm_backward(
     let g = &delta * &gamma;
     let g_mean = g.sum_axis(Axis(0)) / d;
     let gx_mean = (&g * &x_hat).sum_axis(Axis(0)) / d;
-    let dx = (g - &g_mean - &x_hat * &gx_mean) * &s;
+    let dx = (g - &g_mean - &x_hat * &gx_mean) * s;
     let d_gamma = (&delta * &x_hat).sum_axis(Axis(1)).insert_axis(Axis(1));
     let d_beta = delta.sum_axis(Axis(1)).insert_axis(Axis(1));
     (dx, d_gamma, d_beta)

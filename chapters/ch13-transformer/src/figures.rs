@@ -13,6 +13,12 @@ use shared::figures::{
     title_style, write_with,
 };
 
+/// One run's rounds, under its name in the legend.
+pub type Run = (String, Vec<Record>);
+
+/// A panel of runs, under its title.
+pub type Panel = (String, Vec<Run>);
+
 /// What the narrated run hands the figures.
 #[derive(Default)]
 pub struct Drawn {
@@ -22,7 +28,7 @@ pub struct Drawn {
     /// The learned position embeddings (d, T).
     pub positions: Option<Array2<f64>>,
     /// Each run's rounds, by panel: (panel title, [(name, rounds)]).
-    pub histories: Vec<(String, Vec<(String, Vec<Record>)>)>,
+    pub histories: Vec<Panel>,
 }
 
 /// Writes every figure the run has numbers for; returns the paths.
@@ -153,7 +159,7 @@ fn positions<DB: DrawingBackend>(
 /// The validation loss as each model trains, one panel per corpus.
 fn training<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    panels: &[(String, Vec<(String, Vec<Record>)>)],
+    panels: &[Panel],
 ) -> DrawResult<DB> {
     let areas = area.split_evenly((1, panels.len().max(1)));
     for (panel, (title, runs)) in areas.iter().zip(panels) {

@@ -337,7 +337,10 @@ impl<T: Real> Gpt<T> {
             heads,
             width: d,
         } = config;
-        assert!(d % heads == 0, "the width is a multiple of the heads");
+        assert!(
+            d.is_multiple_of(heads),
+            "the width is a multiple of the heads"
+        );
         let normal = |rng: &mut Rng, shape: (usize, usize)| {
             normal_array(rng, shape, 0.02).mapv(T::from_f64)
         };

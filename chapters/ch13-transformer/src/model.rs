@@ -64,7 +64,7 @@ pub fn check_config(c: Config) -> Result<(), String> {
     within("the number of layers", c.layers, MAX_LAYERS)?;
     within("the context", c.block, MAX_BLOCK)?;
     within("the number of heads", c.heads, MAX_HEADS)?;
-    if c.width % c.heads != 0 {
+    if !c.width.is_multiple_of(c.heads) {
         return Err(format!(
             "a width of {} cannot be cut into {} heads of equal size",
             c.width, c.heads

@@ -81,14 +81,14 @@ fn layer_norm_with(
     let g = &delta * &gamma;
     let mut dx = g.clone();
     if mistake != 1 {
-        dx = dx - &(g.sum_axis(Axis(0)) / d);
+        dx -= &(g.sum_axis(Axis(0)) / d);
     }
     if mistake != 2 {
-        dx = dx - &x_hat * &((&g * &x_hat).sum_axis(Axis(0)) / d);
+        dx -= &(&x_hat * &((&g * &x_hat).sum_axis(Axis(0)) / d));
     }
     let d_gamma = (&delta * &x_hat).sum_axis(Axis(1)).insert_axis(Axis(1));
     let d_beta = delta.sum_axis(Axis(1)).insert_axis(Axis(1));
-    (dx * &s, d_gamma, d_beta)
+    (dx * s, d_gamma, d_beta)
 }
 
 /// Top-k keeping the entries above the k-th only (ties dropped), or the

@@ -172,11 +172,14 @@ pub fn top_k(f: fn(ArrayView1<f64>, usize) -> Array1<f64>) {
     });
 }
 
+/// What exercise 13.5's answer is.
+pub type LearnMerges = fn(&[usize], usize, usize) -> Vec<(usize, usize)>;
+
 /// Exercise 13.5: on random texts over a few symbols (so pairs repeat):
 /// at each merge, replaying it on the text so far, the pair chosen is one
 /// of the most frequent and occurs at least twice; the loop stops only
 /// when asked or when no pair occurs twice; and the merges decode back.
-pub fn learn_merges(f: fn(&[usize], usize, usize) -> Vec<(usize, usize)>) {
+pub fn learn_merges(f: LearnMerges) {
     use ch13_transformer::bpe::{decode, encode, merge};
     property(
         40,
