@@ -7,6 +7,7 @@
 #
 #   bash benches/compare/run.sh [ROUNDS=3] [EPOCHS=10] [mlp|cnn]
 #   bash benches/compare/run.sh [ROUNDS=3] [STEPS=300] gru
+#   bash benches/compare/run.sh - - gpt-parity
 #
 # With `gru`, chapter 12's GRU against PyTorch's torch.nn.GRU (CPU), on 1
 # and 2 threads; PyTorch is installed from PyPI into its own environment
@@ -15,13 +16,32 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-if [ "${3:-mlp}" = gru ]; then
+torch_venv() {
     venv=target/compare-torch-venv
-    if [ ! -x "$venv/bin/python" ]; then
+    if [ ! -x "$venv/bin/python" ] ||
+        ! "$venv/bin/python" -c "import safetensors" 2>/dev/null; then
         python3 -m venv "$venv"
         "$venv/bin/pip" install --quiet --upgrade pip
         "$venv/bin/pip" install --quiet numpy -r benches/compare/requirements-torch.txt
     fi
+}
+
+if [ "${3:-mlp}" = gpt-parity ]; then
+    # With `gpt-parity`, chapter 13's GPT against the same model in
+    # PyTorch (gpt_parity.py): a model trained for 200 steps on
+    # Shakespeare, its logits and its gradient on one batch.
+    torch_venv
+    cargo build --release --quiet -p ch13-transformer --example parity
+    model=data/models/compare-gpt.safetensors
+    target/release/ch13-transformer train --corpus shakespeare \
+        --steps 200 --save-as compare-gpt >/dev/null
+    target/release/examples/parity "$model" target/gpt-parity
+    exec "$venv/bin/python" benches/compare/gpt_parity.py "$model" \
+        target/gpt-parity
+fi
+
+if [ "${3:-mlp}" = gru ]; then
+    torch_venv
     cargo build --release --quiet -p ch12-sequences
     # Fetch and verify the corpora into data/ if they are not there yet.
     target/release/ch12-sequences train --model bigram --corpus shakespeare \
