@@ -7,6 +7,7 @@
 #
 #   bash benches/compare/run.sh [ROUNDS=3] [EPOCHS=10] [mlp|cnn]
 #   bash benches/compare/run.sh [ROUNDS=3] [STEPS=300] gru
+#   bash benches/compare/run.sh [ROUNDS=3] [STEPS=300] gpt
 #   bash benches/compare/run.sh - - gpt-parity
 #
 # With `gru`, chapter 12's GRU against PyTorch's torch.nn.GRU (CPU), on 1
@@ -38,6 +39,14 @@ if [ "${3:-mlp}" = gpt-parity ]; then
     target/release/examples/parity "$model" target/gpt-parity
     exec "$venv/bin/python" benches/compare/gpt_parity.py "$model" \
         target/gpt-parity
+fi
+
+if [ "${3:-mlp}" = gpt ]; then
+    # With `gpt`, chapter 13's GPT against the same model in PyTorch
+    # (eager and torch.compile) on 1 and 2 threads.
+    torch_venv
+    cargo build --release --quiet -p ch13-transformer
+    exec "$venv/bin/python" benches/compare/gpt.py "${1:-3}" "${2:-300}"
 fi
 
 if [ "${3:-mlp}" = gru ]; then

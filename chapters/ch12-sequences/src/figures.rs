@@ -231,6 +231,18 @@ fn training<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     histories: &[(String, Vec<Record>)],
 ) -> DrawResult<DB> {
+    let title = "Validation loss while training (Shakespeare)";
+    validation_curves(area, (title, "nats per character"), histories)
+}
+
+/// The validation loss of each named run as it trains, on one chart
+/// under a title and with a label for the loss axis (chapter 13 draws its
+/// panels with it too).
+pub fn validation_curves<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    (title, loss_label): (&str, &str),
+    histories: &[(String, Vec<Record>)],
+) -> DrawResult<DB> {
     let all = histories.iter().flat_map(|(_, h)| h.iter());
     let (lo, hi, steps) =
         all.fold((f64::INFINITY, 0.0f64, 1), |(a, b, s), r| {
@@ -246,10 +258,7 @@ fn training<DB: DrawingBackend>(
         (0.0, 1.0)
     };
     let mut chart = ChartBuilder::on(area)
-        .caption(
-            "Validation loss while training (Shakespeare)",
-            title_style(),
-        )
+        .caption(title, title_style())
         .margin(12)
         .x_label_area_size(34)
         .y_label_area_size(50)
@@ -257,7 +266,7 @@ fn training<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .x_desc("steps")
-        .y_desc("nats per character")
+        .y_desc(loss_label)
         .label_style(label_style())
         .draw()?;
     for (i, (name, history)) in histories.iter().enumerate() {

@@ -3,14 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
+use ch12_sequences::figures::validation_curves;
 use ch12_sequences::train::Record;
 use ndarray::Array2;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use shared::figures::{
-    DrawResult, SERIES, heat_color, label_style, legend, legend_mark,
-    title_style, write_with,
+    DrawResult, heat_color, label_style, title_style, write_with,
 };
 
 /// One run's rounds, under its name in the legend.
@@ -156,49 +156,16 @@ fn positions<DB: DrawingBackend>(
     Ok(())
 }
 
-/// The validation loss as each model trains, one panel per corpus.
+/// The validation loss as each model trains, one panel per corpus
+/// (chapter 12's chart, once per panel).
 fn training<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     panels: &[Panel],
 ) -> DrawResult<DB> {
     let areas = area.split_evenly((1, panels.len().max(1)));
     for (panel, (title, runs)) in areas.iter().zip(panels) {
-        let all = runs.iter().flat_map(|(_, h)| h.iter());
-        let (lo, hi, steps) =
-            all.fold((f64::INFINITY, 0.0f64, 1), |(a, b, s), r| {
-                (
-                    a.min(r.validation_loss),
-                    b.max(r.validation_loss),
-                    s.max(r.steps),
-                )
-            });
-        let (lo, hi) = match lo.is_finite() {
-            true => (lo - 0.05, hi + 0.05),
-            false => (0.0, 1.0),
-        };
-        let mut chart = ChartBuilder::on(panel)
-            .caption(title.as_str(), title_style())
-            .margin(12)
-            .x_label_area_size(34)
-            .y_label_area_size(50)
-            .build_cartesian_2d(0..steps, lo..hi)?;
-        chart
-            .configure_mesh()
-            .x_desc("steps")
-            .y_desc("validation loss (nats per character)")
-            .label_style(label_style())
-            .draw()?;
-        for (i, (name, history)) in runs.iter().enumerate() {
-            let colour = SERIES[i % SERIES.len()];
-            chart
-                .draw_series(LineSeries::new(
-                    history.iter().map(|r| (r.steps, r.validation_loss)),
-                    colour.stroke_width(2),
-                ))?
-                .label(name.as_str())
-                .legend(legend_mark(colour, 2));
-        }
-        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        let axis = "validation loss (nats per character)";
+        validation_curves(panel, (title, axis), runs)?;
     }
     Ok(())
 }

@@ -1,0 +1,74 @@
+"""Chapter 13's GPT, ours against the same model in PyTorch (CPU; eager,
+and torch.compile), on 1 and 2 threads, interleaved round by round:
+milliseconds per training step (median) and the validation loss after
+the same steps.
+
+    python benches/compare/gpt.py ROUNDS STEPS
+"""
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+OURS = os.path.join(ROOT, "target", "release", "ch13-transformer")
+
+
+def warmup_of(steps):
+    return max(1, steps // 20)
+
+
+def run_ours(steps, threads, seed):
+    out = subprocess.run(
+        [OURS, "train", "--corpus", "shakespeare", "--steps", str(steps),
+         "--warmup", str(warmup_of(steps)), "--seed", str(seed),
+         "--threads", str(threads), "--save-as", "compare-gpt"],
+        capture_output=True, text=True, check=True).stdout
+    seconds = float(re.search(r"Trained in ([\d.]+) s", out).group(1))
+    last = re.findall(r"validation ([\d.]+)", out)[-1]
+    return seconds / steps, float(last)
+
+
+def run_torch(mode):
+    def run(steps, threads, seed):
+        out = subprocess.run(
+            [sys.executable, os.path.join(HERE, "gpt_torch.py"), str(steps),
+             str(warmup_of(steps)), str(threads), str(seed), mode],
+            capture_output=True, text=True, check=True).stdout
+        line = re.search(r"RESULT seconds=([\d.]+) steps=\d+ validation=([\d.]+)", out)
+        return float(line.group(1)) / steps, float(line.group(2))
+    return run
+
+
+def main():
+    rounds, steps = int(sys.argv[1]), int(sys.argv[2])
+    import torch
+    print(f"PyTorch {torch.__version__}; {steps} steps of nanoGPT's CPU "
+          f"setting on Shakespeare; {rounds} rounds, interleaved")
+    runners = (("ours (Rust)", run_ours),
+               ("PyTorch eager", run_torch("eager")),
+               ("PyTorch compile", run_torch("compile")))
+    for threads in (1, 2):
+        times = {name: [] for name, _ in runners}
+        losses = {name: [] for name, _ in runners}
+        for r in range(rounds):
+            for name, run in runners:
+                step, validation = run(steps, threads, r + 1)
+                times[name].append(step)
+                losses[name].append(validation)
+                print(f"  threads {threads} round {r + 1} {name:15} "
+                      f"{1e3 * step:7.2f} ms/step  validation {validation:.4f}",
+                      flush=True)
+        ours = statistics.median(times["ours (Rust)"])
+        for name in times:
+            median = statistics.median(times[name])
+            print(f"threads {threads}: {name:15} {1e3 * median:7.2f} ms/step "
+                  f"(median), validation {statistics.mean(losses[name]):.4f} "
+                  f"(mean), ours {median / ours:.2f}x as fast")
+
+
+if __name__ == "__main__":
+    main()
