@@ -1,19 +1,18 @@
 //! The command line of `cargo run --release -p ch12-sequences`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use ch08_mnist::model::ModelError;
 use ch08_mnist::runs::model_path;
 use clap::Subcommand;
 use shared::rng::seeded;
 use shared::runner::{ChapterCli, positive, run_name};
 
-use crate::Error;
 use crate::corpus::Corpus;
-use crate::model::{Kind, MAX_CONTEXT, MAX_EMBEDDING, MAX_HIDDEN, Saved, load};
+use crate::model::{Kind, MAX_CONTEXT, MAX_EMBEDDING, MAX_HIDDEN, load};
 use crate::run::{Scale, Setting, narrated, train_one};
 use crate::sample::sample;
 use crate::with_net;
+use crate::{Error, read_model};
 
 /// What `--help` says the program does.
 pub const ABOUT: &str = "Chapter 12: sequences. Without a command, the \
@@ -188,23 +187,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     }
 }
 
-fn read_model(path: &Path) -> Result<Saved, Error> {
-    match load(path) {
-        Err(ModelError::Io { source, .. })
-            if source.kind() == std::io::ErrorKind::NotFound =>
-        {
-            Err(Error::NoModel(path.to_path_buf()))
-        }
-        other => Ok(other?),
-    }
-}
-
 fn run_sample(args: &SampleArgs) -> Result<(), Error> {
     let path = args
         .model
         .clone()
         .unwrap_or_else(|| model_path("ch12-names"));
-    let saved = read_model(&path)?;
+    let saved = read_model(&path, "ch12-sequences", load)?;
     let vocab = &saved.vocab;
     let prompt = vocab
         .encode(&args.prompt)

@@ -25,7 +25,7 @@ pub mod sample;
 pub mod train;
 
 pub use corpus::{BOUNDARY, Corpus, Text, Vocab};
-pub use error::Error;
+pub use error::{Error, read_model};
 
 #[cfg(test)]
 mod tests;

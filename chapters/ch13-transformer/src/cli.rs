@@ -1,18 +1,18 @@
 //! The command line of `cargo run --release -p ch13-transformer`.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use ch08_mnist::model::ModelError;
 use ch08_mnist::runs::model_path;
 use ch12_sequences::corpus::{BOUNDARY, Corpus};
+use ch12_sequences::read_model;
 use ch12_sequences::run::Scale;
 use clap::Subcommand;
 use shared::rng::seeded;
 use shared::runner::{ChapterCli, positive, run_name};
 
 use crate::Error;
-use crate::model::{MAX_BLOCK, MAX_HEADS, MAX_LAYERS, MAX_WIDTH, Saved, load};
+use crate::model::{MAX_BLOCK, MAX_HEADS, MAX_LAYERS, MAX_WIDTH, load};
 use crate::run::{Setting, narrated, show_bpe, train_one};
 use crate::sample::{Drawing, generate};
 
@@ -211,23 +211,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     }
 }
 
-fn read_model(path: &Path) -> Result<Saved, Error> {
-    match load(path) {
-        Err(ModelError::Io { source, .. })
-            if source.kind() == std::io::ErrorKind::NotFound =>
-        {
-            Err(Error::NoModel(path.to_path_buf()))
-        }
-        other => Ok(other?),
-    }
-}
-
 fn run_sample(args: &SampleArgs) -> Result<(), Error> {
     let path = args
         .model
         .clone()
         .unwrap_or_else(|| model_path("ch13-shakespeare"));
-    let saved = read_model(&path)?;
+    let saved = read_model(&path, "ch13-transformer", load)?;
     let vocab = &saved.vocab;
     let prompt = vocab
         .encode(&args.prompt)

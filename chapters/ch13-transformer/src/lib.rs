@@ -8,7 +8,6 @@
 
 pub mod bpe;
 pub mod cli;
-mod error;
 pub mod exercises;
 pub mod fast;
 pub mod figures;
@@ -18,7 +17,9 @@ pub mod ops;
 pub mod run;
 pub mod sample;
 
-pub use error::Error;
+/// Everything that can stop a command: chapter 12's errors (a corpus, a
+/// model file, a figure, a setting, a missing model).
+pub use ch12_sequences::Error;
 
 #[cfg(test)]
 mod tests;
