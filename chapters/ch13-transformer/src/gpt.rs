@@ -290,6 +290,9 @@ pub fn multi_head<T: Real>(
     (o, weights)
 }
 
+// ANCHOR_END: multi_head
+
+// ANCHOR: multi_head_backward
 /// Back through the heads: each head's ∂C/∂q, ∂C/∂k, ∂C/∂v written into
 /// its rows of ∂C/∂qkv.
 pub fn multi_head_backward<T: Real>(
@@ -324,7 +327,7 @@ pub fn multi_head_backward<T: Real>(
     }
     d_qkv
 }
-// ANCHOR_END: multi_head
+// ANCHOR_END: multi_head_backward
 
 impl<T: Real> Gpt<T> {
     /// A GPT with GPT-2's first weights: N(0, 0.02²) everywhere, the
