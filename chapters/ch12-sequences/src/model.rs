@@ -125,7 +125,8 @@ fn tensor_names(net: &Net) -> &'static [&'static str] {
     }
 }
 
-fn corpus_by_name(name: &str) -> Option<Corpus> {
+/// The corpus a model file names (chapter 13's files use it too).
+pub fn corpus_by_name(name: &str) -> Option<Corpus> {
     [Corpus::Names, Corpus::Shakespeare]
         .into_iter()
         .find(|c| c.name() == name)

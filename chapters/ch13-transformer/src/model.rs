@@ -13,6 +13,7 @@ use ch08_mnist::model::{
 };
 use ch12_sequences::corpus::{Corpus, Vocab};
 use ch12_sequences::language::Language;
+use ch12_sequences::model::corpus_by_name;
 use ndarray::Array2;
 use safetensors::SafeTensors;
 
@@ -168,12 +169,6 @@ pub fn save(saved: &Saved, path: &Path) -> Result<(), ModelError> {
     )?)
 }
 // ANCHOR_END: save
-
-fn corpus_by_name(name: &str) -> Option<Corpus> {
-    [Corpus::Names, Corpus::Shakespeare]
-        .into_iter()
-        .find(|c| c.name() == name)
-}
 
 /// Reads a model from a file's bytes; `path` is used in errors.
 pub fn decode(bytes: &[u8], path: &Path) -> Result<Saved, ModelError> {
