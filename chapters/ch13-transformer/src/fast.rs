@@ -27,14 +27,13 @@ use ch12_sequences::fast::softmax_loss_in_place;
 use ch12_sequences::language::{Language, stream_nll_with};
 use ch12_sequences::lookup::{lookup, lookup_gradient};
 use ch12_sequences::train::Engine;
-use fastpath::gemm;
-use ndarray::{Array2, ArrayView2, Axis, concatenate, s};
+use fastpath::{gemm, gemm_serial};
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, Zip, s};
 use rayon::prelude::*;
+use std::ops::AddAssign;
 
 use crate::gpt::{Block, Gpt, Piece, pieces};
-use crate::ops::{
-    Normalized, attention, attention_backward, layer_norm, layer_norm_backward,
-};
+use crate::ops::{EPSILON, Normalized};
 
 /// Columns per chunk for LayerNorm, GELU and the sums over tokens: a fixed
 /// size, so the sums are the same whatever the threads.
@@ -58,11 +57,6 @@ fn by_chunks<T: Float, R: Send>(
         .into_par_iter()
         .map(|r| f(x.slice(s![.., r])))
         .collect()
-}
-
-fn join<T: Float>(parts: &[Array2<T>]) -> Array2<T> {
-    let views: Vec<ArrayView2<T>> = parts.iter().map(|p| p.view()).collect();
-    concatenate(Axis(1), &views).expect("same rows")
 }
 
 /// Σ δ over the tokens, chunk by chunk in a fixed order.
@@ -102,78 +96,226 @@ fn linear_backward<T: Float>(
     (dx, dw, column_sum(delta))
 }
 
+/// Splits `m` into consecutive blocks of `size` along `axis` (the last
+/// may be shorter), each a view that lives as long as `m`.
+fn split_views<T>(
+    mut m: ArrayViewMut2<'_, T>,
+    axis: Axis,
+    size: usize,
+) -> Vec<ArrayViewMut2<'_, T>> {
+    let mut parts = Vec::new();
+    while m.len_of(axis) > size {
+        let (first, rest) = m.split_at(axis, size);
+        parts.push(first);
+        m = rest;
+    }
+    parts.push(m);
+    parts
+}
+
+/// LayerNorm on a chunk of columns, written into y, x̂ and 1/σ: the
+/// column means and variances are summed row by row, so each row's work
+/// runs along contiguous memory.
+fn norm_chunk<T: Float>(
+    (gain, bias): (&Array2<T>, &Array2<T>),
+    x: ArrayView2<T>,
+    mut y: ArrayViewMut2<T>,
+    mut x_hat: ArrayViewMut2<T>,
+    mut inv_sigma: ArrayViewMut2<T>,
+) {
+    let d = T::from_f64(x.nrows() as f64);
+    let mean = x.sum_axis(Axis(0)) / d;
+    let mut variance = Array1::zeros(x.ncols());
+    for (row, mut hat) in x.rows().into_iter().zip(x_hat.rows_mut()) {
+        Zip::from(&mut hat)
+            .and(&row)
+            .and(&mean)
+            .for_each(|h, &x, &m| {
+                *h = x - m;
+            });
+        Zip::from(&mut variance)
+            .and(&hat)
+            .for_each(|v, &c| *v += c * c);
+    }
+    let eps = T::from_f64(EPSILON);
+    let mut inv = inv_sigma.row_mut(0);
+    Zip::from(&mut inv)
+        .and(&variance)
+        .for_each(|s: &mut T, &v: &T| *s = T::one() / (v / d + eps).sqrt());
+    for (r, (mut hat, mut y)) in
+        x_hat.rows_mut().into_iter().zip(y.rows_mut()).enumerate()
+    {
+        let (g, b) = (gain[[r, 0]], bias[[r, 0]]);
+        Zip::from(&mut hat)
+            .and(&mut y)
+            .and(&inv)
+            .for_each(|h, y, &s| {
+                *h = *h * s;
+                *y = g * *h + b;
+            });
+    }
+}
+
+/// LayerNorm, chunks of columns side by side.
 fn norm<T: Float>(
     gain: &Array2<T>,
     bias: &Array2<T>,
     x: ArrayView2<T>,
 ) -> (Array2<T>, Normalized<T>) {
-    let parts = by_chunks(x, |c| layer_norm(gain, bias, c));
-    let ys: Vec<Array2<T>> = parts.iter().map(|(y, _)| y.clone()).collect();
-    let x_hats: Vec<Array2<T>> =
-        parts.iter().map(|(_, n)| n.x_hat.clone()).collect();
-    let sigmas: Vec<Array2<T>> =
-        parts.iter().map(|(_, n)| n.inv_sigma.clone()).collect();
-    let cache = Normalized {
-        x_hat: join(&x_hats),
-        inv_sigma: join(&sigmas),
-    };
-    (join(&ys), cache)
+    let (d, n) = x.dim();
+    let mut y = Array2::zeros((d, n));
+    let mut x_hat = Array2::zeros((d, n));
+    let mut inv_sigma = Array2::zeros((1, n));
+    let ys = split_views(y.view_mut(), Axis(1), CHUNK);
+    let hats = split_views(x_hat.view_mut(), Axis(1), CHUNK);
+    let sigmas = split_views(inv_sigma.view_mut(), Axis(1), CHUNK);
+    ys.into_par_iter()
+        .zip(hats)
+        .zip(sigmas)
+        .zip(x.axis_chunks_iter(Axis(1), CHUNK).into_par_iter())
+        .for_each(|(((y, h), s), x)| norm_chunk((gain, bias), x, y, h, s));
+    (y, Normalized { x_hat, inv_sigma })
 }
 
+/// Back through LayerNorm on a chunk of columns: ∂C/∂x written into
+/// `dx`; returns the chunk's parts of ∂C/∂γ and ∂C/∂β.
+fn norm_backward_chunk<T: Float>(
+    gain: &Array2<T>,
+    (x_hat, inv_sigma): (ArrayView2<T>, ArrayView2<T>),
+    delta: ArrayView2<T>,
+    mut dx: ArrayViewMut2<T>,
+) -> (Array1<T>, Array1<T>) {
+    let d = T::from_f64(delta.nrows() as f64);
+    let c = delta.ncols();
+    let (mut g_mean, mut gx_mean) = (Array1::zeros(c), Array1::zeros(c));
+    let mut d_gain = Array1::zeros(delta.nrows());
+    for (r, (row, hat)) in
+        delta.rows().into_iter().zip(x_hat.rows()).enumerate()
+    {
+        let g = gain[[r, 0]];
+        Zip::from(&mut g_mean)
+            .and(&mut gx_mean)
+            .and(&row)
+            .and(&hat)
+            .for_each(|m, mx, &dl, &h| {
+                *m += g * dl;
+                *mx += g * dl * h;
+            });
+        d_gain[r] = Zip::from(&row)
+            .and(&hat)
+            .fold(T::zero(), |acc, &dl, &h| acc + dl * h);
+    }
+    g_mean.mapv_inplace(|m| m / d);
+    gx_mean.mapv_inplace(|m| m / d);
+    let inv = inv_sigma.row(0);
+    for (r, (mut out, (row, hat))) in dx
+        .rows_mut()
+        .into_iter()
+        .zip(delta.rows().into_iter().zip(x_hat.rows()))
+        .enumerate()
+    {
+        let g = gain[[r, 0]];
+        Zip::from(&mut out)
+            .and(&row)
+            .and(&hat)
+            .and(&g_mean)
+            .and(&gx_mean)
+            .and(&inv)
+            .for_each(|o, &dl, &h, &m, &mx, &s| {
+                *o = (g * dl - m - h * mx) * s;
+            });
+    }
+    (d_gain, delta.sum_axis(Axis(1)))
+}
+
+/// Back through LayerNorm, chunks of columns side by side; the gain's and
+/// bias's gradients summed over the chunks in order.
 fn norm_backward<T: Float>(
     gain: &Array2<T>,
     cache: &Normalized<T>,
     delta: ArrayView2<T>,
 ) -> (Array2<T>, Array2<T>, Array2<T>) {
-    let parts: Vec<_> = chunks(delta.ncols())
+    let mut dx = Array2::zeros(delta.raw_dim());
+    let parts: Vec<_> = split_views(dx.view_mut(), Axis(1), CHUNK)
         .into_par_iter()
-        .map(|r| {
-            let piece = Normalized {
-                x_hat: cache.x_hat.slice(s![.., r.clone()]).to_owned(),
-                inv_sigma: cache.inv_sigma.slice(s![.., r.clone()]).to_owned(),
-            };
-            layer_norm_backward(gain, &piece, delta.slice(s![.., r]))
+        .zip(delta.axis_chunks_iter(Axis(1), CHUNK).into_par_iter())
+        .zip(cache.x_hat.axis_chunks_iter(Axis(1), CHUNK).into_par_iter())
+        .zip(
+            cache
+                .inv_sigma
+                .axis_chunks_iter(Axis(1), CHUNK)
+                .into_par_iter(),
+        )
+        .map(|(((dx, delta), hat), s)| {
+            norm_backward_chunk(gain, (hat, s), delta, dx)
         })
         .collect();
-    let dxs: Vec<Array2<T>> =
-        parts.iter().map(|(dx, _, _)| dx.clone()).collect();
     let (mut d_gain, mut d_bias) =
         (Array2::zeros(gain.raw_dim()), Array2::zeros(gain.raw_dim()));
-    for (_, g, b) in &parts {
-        d_gain += g;
-        d_bias += b;
+    for (g, b) in &parts {
+        d_gain.column_mut(0).add_assign(g);
+        d_bias.column_mut(0).add_assign(b);
     }
-    (join(&dxs), d_gain, d_bias)
+    (dx, d_gain, d_bias)
 }
 
-fn map_columns<T: Float>(x: ArrayView2<T>, f: fn(T) -> T) -> Array2<T> {
-    join(&by_chunks(x, |c| c.mapv(f)))
-}
+/// Entries per piece of GELU's work: a fixed size, a multiple of every
+/// vector width.
+const GELU_PIECE: usize = 4096;
 
 /// √(2/π) and GELU's cubic coefficient.
 const C: f64 = 0.797_884_560_802_865_4;
 const K: f64 = 0.044_715;
 
-/// tanh(√(2/π)(x + 0.044715x³)), the tanh inside GELU, as
-/// 1 − 2/(e^{2y} + 1): one exponential, where the C library's `tanh`
-/// takes several times as long. Kept from the forward pass for the
-/// backward one, which the lesson computes again.
-fn gelu_tanh<T: Float>(x: T) -> T {
-    let y = T::from_f64(C) * (x + T::from_f64(K) * x * x * x);
-    let two = T::from_f64(2.0);
-    T::one() - two / ((two * y).exp() + T::one())
+/// GELU(u) and its tanh t = tanh(√(2/π)(u + 0.044715u³)), kept for the
+/// backward pass: t = 1 − 2/(e^{2y} + 1), one vectorized exponential per
+/// entry (the C library's `tanh` is called one number at a time).
+fn gelu_forward<T: Float>(u: &Array2<T>) -> (Array2<T>, Array2<T>) {
+    let mut tanh = Array2::zeros(u.raw_dim());
+    let mut g = Array2::zeros(u.raw_dim());
+    let (c, k) = (T::from_f64(C), T::from_f64(K));
+    let (half, one, two) = (T::from_f64(0.5), T::one(), T::from_f64(2.0));
+    tanh.as_slice_mut()
+        .expect("standard")
+        .par_chunks_mut(GELU_PIECE)
+        .zip(
+            g.as_slice_mut()
+                .expect("standard")
+                .par_chunks_mut(GELU_PIECE),
+        )
+        .zip(u.as_slice().expect("standard").par_chunks(GELU_PIECE))
+        .for_each(|((ts, gs), us)| {
+            fastpath::simd(|| {
+                for ((t, g), &u) in ts.iter_mut().zip(gs).zip(us) {
+                    let y = c * (u + k * u * u * u);
+                    *t = one - two / (fastpath::exp(two * y) + one);
+                    *g = half * u * (one + *t);
+                }
+            })
+        });
+    (g, tanh)
 }
 
-/// GELU(x) = ½x(1 + t), from its tanh t.
-fn gelu_from<T: Float>(x: T, t: T) -> T {
-    T::from_f64(0.5) * x * (T::one() + t)
-}
-
-/// GELU′(x) = ½(1 + t) + ½x(1 − t²)√(2/π)(1 + 3·0.044715x²), from t.
-fn gelu_derivative_from<T: Float>(x: T, t: T) -> T {
-    let half = T::from_f64(0.5);
-    let inner = T::from_f64(C) * (T::one() + T::from_f64(3.0 * K) * x * x);
-    half * (T::one() + t) + half * x * (T::one() - t * t) * inner
+/// ∂C/∂u = ∂C/∂g ⊙ GELU′(u), in place, GELU′ from the kept tanh t:
+/// ½(1 + t) + ½u(1 − t²)√(2/π)(1 + 3·0.044715u²).
+fn gelu_backward<T: Float>(dg: &mut Array2<T>, u: &Array2<T>, t: &Array2<T>) {
+    let (c, k3) = (T::from_f64(C), T::from_f64(3.0 * K));
+    let (half, one) = (T::from_f64(0.5), T::one());
+    dg.as_slice_mut()
+        .expect("standard")
+        .par_chunks_mut(GELU_PIECE)
+        .zip(u.as_slice().expect("standard").par_chunks(GELU_PIECE))
+        .zip(t.as_slice().expect("standard").par_chunks(GELU_PIECE))
+        .for_each(|((ds, us), ts)| {
+            fastpath::simd(|| {
+                for ((d, &u), &t) in ds.iter_mut().zip(us).zip(ts) {
+                    let inner = c * (one + k3 * u * u);
+                    let slope =
+                        half * (one + t) + half * u * (one - t * t) * inner;
+                    *d = *d * slope;
+                }
+            })
+        });
 }
 
 /// The rows of head h's part m (0 q, 1 k, 2 v).
@@ -182,31 +324,123 @@ fn rows(m: usize, h: usize, d: usize, heads: usize) -> std::ops::Range<usize> {
     m * d + h * d_h..m * d + (h + 1) * d_h
 }
 
-/// Every (window, head) pair's attention on a thread of its own.
+/// Softmax along each row i of Sᵀ over its first i + 1 entries (the keys
+/// a query may see), the rest set to 0: the lesson's `causal_softmax`,
+/// transposed so that each softmax runs along contiguous memory.
+fn causal_softmax_rows<T: Float>(st: &mut Array2<T>) {
+    fastpath::simd(|| {
+        for (i, mut row) in st.rows_mut().into_iter().enumerate() {
+            let row = row.as_slice_mut().expect("standard");
+            let (seen, future) = row.split_at_mut(i + 1);
+            let max = seen.iter().fold(T::neg_infinity(), |m, &s| m.max(s));
+            let mut sum = T::zero();
+            for s in seen.iter_mut() {
+                *s = fastpath::exp(*s - max);
+                sum += *s;
+            }
+            let inv = T::one() / sum;
+            seen.iter_mut().for_each(|s| *s = *s * inv);
+            future.iter_mut().for_each(|s| *s = T::zero());
+        }
+    })
+}
+
+/// One head over one window, the lesson's `attention` with its weights
+/// kept transposed (Pᵀ: one row per query): Sᵀ = qᵀk/√d_h, Pᵀ by rows,
+/// o = v (Pᵀ)ᵀ written into `o`. Returns Pᵀ.
+fn head_forward<T: Float>(
+    (q, k, v): (ArrayView2<T>, ArrayView2<T>, ArrayView2<T>),
+    mut o: ArrayViewMut2<T>,
+) -> Array2<T> {
+    let t = q.ncols();
+    let scale = T::from_f64(1.0 / (q.nrows() as f64).sqrt());
+    let mut pt = Array2::zeros((t, t));
+    gemm_serial(scale, &q.t(), &k, T::zero(), &mut pt.view_mut());
+    causal_softmax_rows(&mut pt);
+    gemm_serial(T::one(), &v, &pt.t(), T::zero(), &mut o);
+    pt
+}
+
+/// Back through one head from δ = ∂C/∂o, with Pᵀ: ∂C/∂v = δPᵀ... as the
+/// lesson's `attention_backward`, on the transposed weights, written into
+/// (dq, dk, dv).
+fn head_backward<T: Float>(
+    (q, k, v): (ArrayView2<T>, ArrayView2<T>, ArrayView2<T>),
+    pt: &Array2<T>,
+    delta: ArrayView2<T>,
+    [mut dq, mut dk, mut dv]: [ArrayViewMut2<T>; 3],
+) {
+    let t = q.ncols();
+    let scale = T::from_f64(1.0 / (q.nrows() as f64).sqrt());
+    // ∂C/∂v = δ P = δ (Pᵀ)ᵀ… with P (keys × queries): δ Pᵀ in the
+    // lesson's orientation is δ times our Pᵀ.
+    gemm_serial(T::one(), &delta, &pt.view(), T::zero(), &mut dv);
+    // ∂C/∂Pᵀ = δᵀ v, then ∂C/∂Sᵀ row by row (the softmax's rule).
+    let mut ds = Array2::zeros((t, t));
+    gemm_serial(T::one(), &delta.t(), &v, T::zero(), &mut ds.view_mut());
+    fastpath::simd(|| {
+        for (mut d_row, p_row) in ds.rows_mut().into_iter().zip(pt.rows()) {
+            let d_row = d_row.as_slice_mut().expect("standard");
+            let p_row = p_row.to_slice().expect("standard");
+            let dot = d_row
+                .iter()
+                .zip(p_row)
+                .fold(T::zero(), |acc, (&d, &p)| acc + d * p);
+            for (d, &p) in d_row.iter_mut().zip(p_row) {
+                *d = p * (*d - dot) * scale;
+            }
+        }
+    });
+    // ∂C/∂q = k ∂C/∂S = k (∂C/∂Sᵀ)ᵀ and ∂C/∂k = q (∂C/∂S)ᵀ = q ∂C/∂Sᵀ.
+    gemm_serial(T::one(), &k, &ds.t(), T::zero(), &mut dq);
+    gemm_serial(T::one(), &q, &ds.view(), T::zero(), &mut dk);
+}
+
+/// Every (window, head) pair's blocks of a matrix of `parts` × d rows
+/// (q, k, v for qkv): pair i = window · heads + head holds the rows of
+/// its head in each part, over its window's columns.
+fn head_blocks<T>(
+    m: ArrayViewMut2<'_, T>,
+    d_h: usize,
+    t: usize,
+    parts: usize,
+    heads: usize,
+) -> Vec<Vec<ArrayViewMut2<'_, T>>> {
+    let mut pairs = Vec::new();
+    for window in split_views(m, Axis(1), t) {
+        let mut blocks: Vec<Option<ArrayViewMut2<T>>> =
+            split_views(window, Axis(0), d_h)
+                .into_iter()
+                .map(Some)
+                .collect();
+        for h in 0..heads {
+            let take = |m: usize| blocks[m * heads + h].take().expect("once");
+            pairs.push((0..parts).map(take).collect());
+        }
+    }
+    pairs
+}
+
+/// Every (window, head) pair's attention on a thread of its own, each
+/// writing its own block of o.
 fn multi_head<T: Float>(
     qkv: ArrayView2<T>,
     heads: usize,
     t: usize,
 ) -> (Array2<T>, Vec<Array2<T>>) {
     let d = qkv.nrows() / 3;
-    let windows = qkv.ncols() / t;
-    let pairs: Vec<(Array2<T>, Array2<T>)> = (0..windows * heads)
+    let mut o = Array2::zeros((d, qkv.ncols()));
+    let blocks = head_blocks(o.view_mut(), d / heads, t, 1, heads);
+    let weights = blocks
         .into_par_iter()
-        .map(|i| {
+        .enumerate()
+        .map(|(i, mut o_h)| {
             let (b, h) = (i / heads, i % heads);
             let cols = b * t..(b + 1) * t;
             let part = |m| qkv.slice(s![rows(m, h, d, heads), cols.clone()]);
-            attention(part(0), part(1), part(2))
+            head_forward((part(0), part(1), part(2)), o_h.pop().expect("o"))
         })
         .collect();
-    let mut o = Array2::zeros((d, qkv.ncols()));
-    let mut weights = Vec::with_capacity(pairs.len());
-    for (i, (o_h, p)) in pairs.into_iter().enumerate() {
-        let (b, h) = (i / heads, i % heads);
-        o.slice_mut(s![rows(0, h, d, heads), b * t..(b + 1) * t])
-            .assign(&o_h);
-        weights.push(p);
-    }
     (o, weights)
 }
 
@@ -218,26 +452,19 @@ fn multi_head_backward<T: Float>(
     t: usize,
 ) -> Array2<T> {
     let d = qkv.nrows() / 3;
-    let parts: Vec<_> = (0..weights.len())
-        .into_par_iter()
-        .map(|i| {
+    let mut d_qkv = Array2::zeros(qkv.raw_dim());
+    let blocks = head_blocks(d_qkv.view_mut(), d / heads, t, 3, heads);
+    blocks.into_par_iter().zip(weights).enumerate().for_each(
+        |(i, (out, pt))| {
             let (b, h) = (i / heads, i % heads);
             let cols = b * t..(b + 1) * t;
             let part = |m| qkv.slice(s![rows(m, h, d, heads), cols.clone()]);
             let delta = d_o.slice(s![rows(0, h, d, heads), cols.clone()]);
-            let qkv_h = (part(0), part(1), part(2));
-            attention_backward(qkv_h, weights[i].view(), delta)
-        })
-        .collect();
-    let mut d_qkv = Array2::zeros(qkv.raw_dim());
-    for (i, (dq, dk, dv)) in parts.into_iter().enumerate() {
-        let (b, h) = (i / heads, i % heads);
-        for (m, dm) in [dq, dk, dv].iter().enumerate() {
-            d_qkv
-                .slice_mut(s![rows(m, h, d, heads), b * t..(b + 1) * t])
-                .assign(dm);
-        }
-    }
+            let out: [ArrayViewMut2<T>; 3] =
+                out.try_into().ok().expect("three parts");
+            head_backward((part(0), part(1), part(2)), pt, delta, out);
+        },
+    );
     d_qkv
 }
 
@@ -266,11 +493,7 @@ fn block_forward<T: Float>(
     let x1 = x + linear(&block.w_o, &block.b_o, o.view());
     let (c, norm2) = norm(&block.ln2_gain, &block.ln2_bias, x1.view());
     let u = linear(&block.w_fc, &block.b_fc, c.view());
-    let tanh = map_columns(u.view(), gelu_tanh);
-    let mut g = u.clone();
-    ndarray::Zip::from(&mut g)
-        .and(&tanh)
-        .par_for_each(|g, &t| *g = gelu_from(*g, t));
+    let (g, tanh) = gelu_forward(&u);
     let x2 = x1 + linear(&block.w_proj, &block.b_proj, g.view());
     let values = BlockValues {
         a,
@@ -297,10 +520,7 @@ fn block_backward<T: Float>(
     let (dg, d_w_proj, d_b_proj) =
         linear_backward(&block.w_proj, v.g.view(), delta.view());
     let mut du = dg;
-    ndarray::Zip::from(&mut du)
-        .and(&v.u)
-        .and(&v.tanh)
-        .par_for_each(|d, &u, &t| *d *= gelu_derivative_from(u, t));
+    gelu_backward(&mut du, &v.u, &v.tanh);
     let (dc, d_w_fc, d_b_fc) =
         linear_backward(&block.w_fc, v.c.view(), du.view());
     let (dx1, d_ln2_gain, d_ln2_bias) =

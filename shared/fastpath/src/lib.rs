@@ -25,10 +25,12 @@
 //! Knows nothing of chapters, networks or the book; depends on no
 //! workspace crate.
 
+mod elementwise;
 mod gemm;
 pub mod ladder;
 pub mod peak;
 mod pool;
 
+pub use elementwise::{exp, simd};
 pub use gemm::{Element, gemm, gemm_serial, instruction_set, prepare};
 pub use pool::{install, threads};
