@@ -118,31 +118,42 @@ fn bench(c: &mut Criterion) {
     );
     let mut group = c.benchmark_group("gpt_step");
     group.sample_size(20);
-    group.bench_function("fast path", |b| {
-        b.iter(|| {
-            fastpath::install(|| {
-                ch13_transformer::fast::loss_and_gradient(
-                    &gpt,
-                    windows.view(),
-                    true,
-                )
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a pool of one thread");
+    let every = fastpath::threads();
+    for (threads, pool) in [(1, Some(&one)), (every, None)] {
+        let on = |work: &mut (dyn FnMut() + Send)| match pool {
+            Some(p) => p.install(work),
+            None => fastpath::install(work),
+        };
+        group.bench_function(format!("fast path, {threads} threads"), |b| {
+            b.iter(|| {
+                on(&mut || {
+                    ch13_transformer::fast::loss_and_gradient(
+                        &gpt,
+                        windows.view(),
+                        true,
+                    );
+                })
             })
-        })
-    });
-    group.bench_function("products only (floor)", |b| {
-        b.iter(|| {
-            fastpath::install(|| {
-                for (p, times) in floor.iter_mut() {
-                    for _ in 0..*times {
-                        p.run();
+        });
+        group.bench_function(format!("floor, {threads} threads"), |b| {
+            b.iter(|| {
+                on(&mut || {
+                    for (p, times) in floor.iter_mut() {
+                        for _ in 0..*times {
+                            p.run();
+                        }
                     }
-                }
-                attention.par_iter_mut().for_each(|pair| {
-                    pair.iter_mut().for_each(Product::run_serial)
-                });
+                    attention.par_iter_mut().for_each(|pair| {
+                        pair.iter_mut().for_each(Product::run_serial)
+                    });
+                })
             })
-        })
-    });
+        });
+    }
     group.bench_function("lesson", |b| {
         b.iter(|| gpt.loss_and_gradient(windows.view()))
     });

@@ -13,7 +13,6 @@ predicted once, in stretches of 256 read in pieces of 65 every 32.
 """
 
 import math
-import os
 import sys
 import time
 
@@ -21,12 +20,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from gpt_common import BATCH, CLIP, DECAY, ETA, HEADS, LAYERS, D, T
+from gpt_common import corpus, eta_at, stream_loss, windows
 from gpt_model import Gpt
-
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-TEXT = os.path.join(ROOT, "data", "shakespeare", "shakespeare.txt")
-LAYERS, HEADS, D, T, BATCH = 4, 4, 128, 64, 12
-ETA, DECAY, CLIP, STRETCH = 1e-3, 0.1, 1.0, 256
 
 
 def first_weights(model):
@@ -43,56 +39,14 @@ def first_weights(model):
                 p.normal_(0.0, 0.02)
 
 
-def eta_at(step, warmup, steps):
-    if step < warmup:
-        return ETA * (step + 1) / warmup
-    t = (step - warmup) / (steps - warmup)
-    return ETA * 0.5 * (1 + math.cos(math.pi * t))
-
-
-def stream_loss(model, stream):
-    """Mean loss over every prediction after the first, as chapter 13."""
-    predicted = len(stream) - 1
-    whole, rest = divmod(predicted, STRETCH)
-    windows = [stream[i * STRETCH : i * STRETCH + STRETCH + 1] for i in range(whole)]
-    total = 0.0
-    batches = [np.stack(windows[i : i + 64]) for i in range(0, whole, 64)]
-    if rest:
-        batches.append(stream[whole * STRETCH :][None, :])
-    for batch in batches:
-        rows = torch.from_numpy(batch)
-        n = rows.shape[1] - 1
-        done, start = 0, 0
-        while done < n:
-            end = min(start + T, n)
-            z = model(rows[:, start:end])
-            y = rows[:, start + 1 : end + 1]
-            first = done - start
-            losses = F.cross_entropy(
-                z[:, first:].reshape(-1, z.shape[-1]),
-                y[:, first:].reshape(-1),
-                reduction="sum",
-            )
-            total += losses.item()
-            done, start = end, start + T // 2
-    return total / predicted
-
-
 def main():
     steps, warmup, threads, seed = (int(a) for a in sys.argv[1:5])
     mode = sys.argv[5] if len(sys.argv) > 5 else "eager"
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    with open(TEXT, encoding="ascii") as f:
-        text = f.read()
-    symbols = sorted(set(text))
-    index = {c: i for i, c in enumerate(symbols)}
-    tokens = np.array([index[c] for c in text], dtype=np.int64)
-    n = len(tokens)
-    train = tokens[: n * 90 // 100]
-    validation = tokens[n * 90 // 100 : n * 95 // 100]
-    model = Gpt(len(symbols), T, LAYERS, HEADS, D)
+    vocab, train, validation = corpus()
+    model = Gpt(vocab, T, LAYERS, HEADS, D)
     first_weights(model)
     params = list(model.parameters())
     decayed = [p for p in params if p.dim() >= 2]
@@ -121,14 +75,14 @@ def main():
         adamw.state.clear()
     start = time.perf_counter()
     for step in range(steps):
-        starts = rng.integers(0, len(train) - T, size=BATCH)
-        windows = torch.from_numpy(np.stack([train[s : s + T + 1] for s in starts]))
+        batch = torch.from_numpy(windows(rng, train))
         for group in adamw.param_groups:
             group["lr"] = eta_at(step, warmup, steps)
-        train_step(windows)
+        train_step(batch)
     seconds = time.perf_counter() - start
     with torch.no_grad():
-        validation_loss = stream_loss(model, validation)
+        validation_loss = stream_loss(
+            lambda rows: model(torch.from_numpy(rows)).numpy(), validation)
     print(f"RESULT seconds={seconds:.3f} steps={steps} validation={validation_loss:.4f}")
 
 

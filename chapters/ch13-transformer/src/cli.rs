@@ -99,6 +99,10 @@ pub struct TrainArgs {
     /// Do not clip the gradient.
     #[arg(long)]
     pub no_clip: bool,
+    /// Dropout's rate during training, from 0 (none) up to but not
+    /// including 1.
+    #[arg(long, value_parser = rate, value_name = "P", allow_hyphen_values = true)]
+    pub dropout: Option<f64>,
     /// The seed of the first weights and of the windows drawn.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -113,6 +117,16 @@ fn non_negative(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
         _ => Err(format!("'{text}' is not a number at least 0")),
+    }
+}
+
+/// A rate p with 0 ≤ p < 1.
+fn rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if (0.0..1.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "'{text}' is not a rate from 0 up to (not including) 1"
+        )),
     }
 }
 
@@ -178,6 +192,7 @@ impl TrainArgs {
         } else if let Some(c) = self.clip {
             s.recipe.clip = Some(c);
         }
+        s.dropout = self.dropout.unwrap_or(s.dropout);
         if let Some(seed) = self.seed {
             s.seed = seed;
             s.recipe.seed = seed;

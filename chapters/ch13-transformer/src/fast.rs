@@ -23,6 +23,7 @@
 //! any thread count.
 
 use ch07_minibatches::fast::Float;
+use ch09_generalisation::regularise::dropout_mask;
 use ch12_sequences::fast::softmax_loss_in_place;
 use ch12_sequences::language::{Language, stream_nll_with};
 use ch12_sequences::lookup::{lookup, lookup_gradient};
@@ -30,6 +31,7 @@ use ch12_sequences::train::Engine;
 use fastpath::{gemm, gemm_serial};
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, Zip, s};
 use rayon::prelude::*;
+use shared::rng::{Rng, seeded};
 use std::ops::AddAssign;
 
 use crate::gpt::{Block, Gpt, Piece, pieces};
@@ -347,9 +349,11 @@ fn causal_softmax_rows<T: Float>(st: &mut Array2<T>) {
 
 /// One head over one window, the lesson's `attention` with its weights
 /// kept transposed (Pᵀ: one row per query): Sᵀ = qᵀk/√d_h, Pᵀ by rows,
-/// o = v (Pᵀ)ᵀ written into `o`. Returns Pᵀ.
+/// o = v (Pᵀ)ᵀ written into `o` — with dropout's `mask` on the weights, if
+/// any, o = v (Pᵀ ⊙ M)ᵀ. Returns Pᵀ (before dropout).
 fn head_forward<T: Float>(
     (q, k, v): (ArrayView2<T>, ArrayView2<T>, ArrayView2<T>),
+    mask: Option<&Array2<T>>,
     mut o: ArrayViewMut2<T>,
 ) -> Array2<T> {
     let t = q.ncols();
@@ -357,27 +361,38 @@ fn head_forward<T: Float>(
     let mut pt = Array2::zeros((t, t));
     gemm_serial(scale, &q.t(), &k, T::zero(), &mut pt.view_mut());
     causal_softmax_rows(&mut pt);
-    gemm_serial(T::one(), &v, &pt.t(), T::zero(), &mut o);
+    match mask {
+        None => gemm_serial(T::one(), &v, &pt.t(), T::zero(), &mut o),
+        Some(m) => {
+            let dropped = &pt * m;
+            gemm_serial(T::one(), &v, &dropped.t(), T::zero(), &mut o)
+        }
+    }
     pt
 }
 
-/// Back through one head from δ = ∂C/∂o, with Pᵀ: ∂C/∂v = δPᵀ... as the
-/// lesson's `attention_backward`, on the transposed weights, written into
-/// (dq, dk, dv).
+/// Back through one head from δ = ∂C/∂o, with Pᵀ (and dropout's mask M,
+/// if any): the lesson's `attention_backward` on the transposed weights,
+/// written into (dq, dk, dv).
 fn head_backward<T: Float>(
     (q, k, v): (ArrayView2<T>, ArrayView2<T>, ArrayView2<T>),
-    pt: &Array2<T>,
+    (pt, mask): (&Array2<T>, Option<&Array2<T>>),
     delta: ArrayView2<T>,
     [mut dq, mut dk, mut dv]: [ArrayViewMut2<T>; 3],
 ) {
     let t = q.ncols();
     let scale = T::from_f64(1.0 / (q.nrows() as f64).sqrt());
-    // ∂C/∂v = δ P = δ (Pᵀ)ᵀ… with P (keys × queries): δ Pᵀ in the
-    // lesson's orientation is δ times our Pᵀ.
-    gemm_serial(T::one(), &delta, &pt.view(), T::zero(), &mut dv);
-    // ∂C/∂Pᵀ = δᵀ v, then ∂C/∂Sᵀ row by row (the softmax's rule).
+    // The lesson's ∂C/∂v = δPᵀ, with P (keys × queries), is δ times our
+    // Pᵀ (the weights used: after dropout).
+    let dropped = mask.map(|m| pt * m);
+    let used = dropped.as_ref().unwrap_or(pt);
+    gemm_serial(T::one(), &delta, &used.view(), T::zero(), &mut dv);
+    // ∂C/∂Pᵀ = δᵀ v (⊙ M), then ∂C/∂Sᵀ row by row (the softmax's rule).
     let mut ds = Array2::zeros((t, t));
     gemm_serial(T::one(), &delta.t(), &v, T::zero(), &mut ds.view_mut());
+    if let Some(m) = mask {
+        ds *= m;
+    }
     fastpath::simd(|| {
         for (mut d_row, p_row) in ds.rows_mut().into_iter().zip(pt.rows()) {
             let d_row = d_row.as_slice_mut().expect("standard");
@@ -425,6 +440,7 @@ fn head_blocks<T>(
 /// writing its own block of o.
 fn multi_head<T: Float>(
     qkv: ArrayView2<T>,
+    masks: Option<&[Array2<T>]>,
     heads: usize,
     t: usize,
 ) -> (Array2<T>, Vec<Array2<T>>) {
@@ -438,7 +454,12 @@ fn multi_head<T: Float>(
             let (b, h) = (i / heads, i % heads);
             let cols = b * t..(b + 1) * t;
             let part = |m| qkv.slice(s![rows(m, h, d, heads), cols.clone()]);
-            head_forward((part(0), part(1), part(2)), o_h.pop().expect("o"))
+            let mask = masks.map(|m| &m[i]);
+            head_forward(
+                (part(0), part(1), part(2)),
+                mask,
+                o_h.pop().expect("o"),
+            )
         })
         .collect();
     (o, weights)
@@ -446,7 +467,7 @@ fn multi_head<T: Float>(
 
 fn multi_head_backward<T: Float>(
     qkv: ArrayView2<T>,
-    weights: &[Array2<T>],
+    (weights, masks): (&[Array2<T>], Option<&[Array2<T>]>),
     d_o: ArrayView2<T>,
     heads: usize,
     t: usize,
@@ -462,10 +483,58 @@ fn multi_head_backward<T: Float>(
             let delta = d_o.slice(s![rows(0, h, d, heads), cols.clone()]);
             let out: [ArrayViewMut2<T>; 3] =
                 out.try_into().ok().expect("three parts");
-            head_backward((part(0), part(1), part(2)), pt, delta, out);
+            let mask = masks.map(|m| &m[i]);
+            head_backward((part(0), part(1), part(2)), (pt, mask), delta, out);
         },
     );
     d_qkv
+}
+
+/// Dropout's masks for one piece: chapter 9's inverted dropout (each
+/// entry 0 with probability p, else 1/(1 − p)) at the four places GPT-2
+/// and nanoGPT drop — the embeddings' sum, the attention weights, and the
+/// output of each block's two branches before it joins the residual
+/// stream.
+pub struct Masks<T> {
+    /// On h⁰ = W_te[token] + W_pe[position], (d, n).
+    pub embedding: Array2<T>,
+    /// Each block's.
+    pub blocks: Vec<BlockMasks<T>>,
+}
+
+/// One block's dropout masks.
+pub struct BlockMasks<T> {
+    /// On each (window, head) pair's weights Pᵀ, (T, T).
+    pub weights: Vec<Array2<T>>,
+    /// On the attention branch's output W_o o + b_o, (d, n).
+    pub attention: Array2<T>,
+    /// On the MLP branch's output, (d, n).
+    pub mlp: Array2<T>,
+}
+
+impl<T: Float> Masks<T> {
+    /// Masks for `windows` windows of `t` tokens, drawn from `rng` in a
+    /// fixed order (so the same seed gives the same masks on any number
+    /// of threads).
+    pub fn draw(
+        gpt: &Gpt<T>,
+        (t, windows): (usize, usize),
+        p: f64,
+        rng: &mut Rng,
+    ) -> Self {
+        let (d, n) = (gpt.wte.nrows(), t * windows);
+        let embedding = dropout_mask(d, n, p, rng);
+        let blocks = (0..gpt.blocks.len())
+            .map(|_| BlockMasks {
+                weights: (0..windows * gpt.heads)
+                    .map(|_| dropout_mask(t, t, p, rng))
+                    .collect(),
+                attention: dropout_mask(d, n, p, rng),
+                mlp: dropout_mask(d, n, p, rng),
+            })
+            .collect();
+        Masks { embedding, blocks }
+    }
 }
 
 struct BlockValues<T> {
@@ -481,20 +550,35 @@ struct BlockValues<T> {
     g: Array2<T>,
 }
 
+/// A branch's output joining the residual stream: x + r (⊙ M).
+fn join_branch<T: Float>(
+    x: Array2<T>,
+    mut r: Array2<T>,
+    mask: Option<&Array2<T>>,
+) -> Array2<T> {
+    if let Some(m) = mask {
+        r *= m;
+    }
+    r + x
+}
+
 fn block_forward<T: Float>(
     block: &Block<T>,
     x: Array2<T>,
-    heads: usize,
-    t: usize,
+    masks: Option<&BlockMasks<T>>,
+    (heads, t): (usize, usize),
 ) -> (Array2<T>, BlockValues<T>) {
     let (a, norm1) = norm(&block.ln1_gain, &block.ln1_bias, x.view());
     let qkv = linear(&block.w_qkv, &block.b_qkv, a.view());
-    let (o, weights) = multi_head(qkv.view(), heads, t);
-    let x1 = x + linear(&block.w_o, &block.b_o, o.view());
+    let weight_masks = masks.map(|m| &m.weights[..]);
+    let (o, weights) = multi_head(qkv.view(), weight_masks, heads, t);
+    let r = linear(&block.w_o, &block.b_o, o.view());
+    let x1 = join_branch(x, r, masks.map(|m| &m.attention));
     let (c, norm2) = norm(&block.ln2_gain, &block.ln2_bias, x1.view());
     let u = linear(&block.w_fc, &block.b_fc, c.view());
     let (g, tanh) = gelu_forward(&u);
-    let x2 = x1 + linear(&block.w_proj, &block.b_proj, g.view());
+    let r = linear(&block.w_proj, &block.b_proj, g.view());
+    let x2 = join_branch(x1, r, masks.map(|m| &m.mlp));
     let values = BlockValues {
         a,
         norm1,
@@ -512,13 +596,15 @@ fn block_forward<T: Float>(
 
 fn block_backward<T: Float>(
     block: &Block<T>,
-    v: &BlockValues<T>,
+    (v, masks): (&BlockValues<T>, Option<&BlockMasks<T>>),
     delta: Array2<T>,
-    heads: usize,
-    t: usize,
+    (heads, t): (usize, usize),
 ) -> (Array2<T>, Block<T>) {
+    // Through dropout's mask on each branch, if any: δ ⊙ M.
+    let dropped = masks.map(|m| &delta * &m.mlp);
+    let into_mlp = dropped.as_ref().unwrap_or(&delta);
     let (dg, d_w_proj, d_b_proj) =
-        linear_backward(&block.w_proj, v.g.view(), delta.view());
+        linear_backward(&block.w_proj, v.g.view(), into_mlp.view());
     let mut du = dg;
     gelu_backward(&mut du, &v.u, &v.tanh);
     let (dc, d_w_fc, d_b_fc) =
@@ -526,10 +612,13 @@ fn block_backward<T: Float>(
     let (dx1, d_ln2_gain, d_ln2_bias) =
         norm_backward(&block.ln2_gain, &v.norm2, dc.view());
     let dx1 = delta + dx1;
+    let dropped = masks.map(|m| &dx1 * &m.attention);
+    let into_attention = dropped.as_ref().unwrap_or(&dx1);
     let (d_o, d_w_o, d_b_o) =
-        linear_backward(&block.w_o, v.o.view(), dx1.view());
+        linear_backward(&block.w_o, v.o.view(), into_attention.view());
+    let weights = (&v.weights[..], masks.map(|m| &m.weights[..]));
     let d_qkv =
-        multi_head_backward(v.qkv.view(), &v.weights, d_o.view(), heads, t);
+        multi_head_backward(v.qkv.view(), weights, d_o.view(), heads, t);
     let (da, d_w_qkv, d_b_qkv) =
         linear_backward(&block.w_qkv, v.a.view(), d_qkv.view());
     let (dx, d_ln1_gain, d_ln1_bias) =
@@ -551,10 +640,12 @@ fn block_backward<T: Float>(
     (dx1 + dx, gradient)
 }
 
-/// The mean loss of a piece and, if `gradient`, the model's gradient.
+/// The mean loss of a piece and, if `gradient`, the model's gradient;
+/// with dropout's `masks`, if any.
 fn piece<T: Float>(
     gpt: &Gpt<T>,
     piece: &Piece,
+    masks: Option<&Masks<T>>,
     gradient: bool,
 ) -> (f64, Option<Gpt<T>>) {
     let rows = piece.rows;
@@ -564,9 +655,13 @@ fn piece<T: Float>(
     let positions: Vec<usize> = (0..tokens.len()).map(|j| j % t).collect();
     let mut h =
         lookup(gpt.wte.view(), &tokens) + lookup(gpt.wpe.view(), &positions);
+    if let Some(m) = masks {
+        h *= &m.embedding;
+    }
+    let block_masks = |l: usize| masks.map(|m| &m.blocks[l]);
     let mut values = Vec::with_capacity(gpt.blocks.len());
-    for block in &gpt.blocks {
-        let (out, v) = block_forward(block, h, gpt.heads, t);
+    for (l, block) in gpt.blocks.iter().enumerate() {
+        let (out, v) = block_forward(block, h, block_masks(l), (gpt.heads, t));
         h = out;
         values.push(v);
     }
@@ -620,9 +715,12 @@ fn piece<T: Float>(
         norm_backward(&gpt.lnf_gain, &norm_f, dh.view());
     (g.lnf_gain, g.lnf_bias) = (d_gain, d_bias);
     for (l, block) in gpt.blocks.iter().enumerate().rev() {
-        let (before, d_block) =
-            block_backward(block, &values[l], dx, gpt.heads, t);
+        let with = (&values[l], block_masks(l));
+        let (before, d_block) = block_backward(block, with, dx, (gpt.heads, t));
         (dx, g.blocks[l]) = (before, d_block);
+    }
+    if let Some(m) = masks {
+        dx *= &m.embedding;
     }
     g.wte += &lookup_gradient(dx.view(), &tokens, vocab);
     for (j, column) in dx.columns().into_iter().enumerate() {
@@ -639,12 +737,42 @@ pub fn loss_and_gradient<T: Float>(
     windows: ArrayView2<usize>,
     gradient: bool,
 ) -> (f64, Option<Gpt<T>>) {
+    over_pieces(gpt, windows, gradient, &mut |_| None)
+}
+
+/// The mean loss over `windows` with dropout at rate `p` (fresh masks for
+/// each piece, drawn from `rng`) and its gradient.
+pub fn loss_and_gradient_dropped<T: Float>(
+    gpt: &Gpt<T>,
+    windows: ArrayView2<usize>,
+    p: f64,
+    rng: &mut Rng,
+) -> (f64, Gpt<T>) {
+    let mut draw = |piece: &Piece| {
+        let shape = (piece.rows.nrows() - 1, piece.rows.ncols());
+        Some(Masks::draw(gpt, shape, p, rng))
+    };
+    let (loss, g) = over_pieces(gpt, windows, true, &mut draw);
+    (loss, g.expect("asked for"))
+}
+
+fn over_pieces<T: Float>(
+    gpt: &Gpt<T>,
+    windows: ArrayView2<usize>,
+    gradient: bool,
+    masks: &mut dyn FnMut(&Piece) -> Option<Masks<T>>,
+) -> (f64, Option<Gpt<T>>) {
     let total = (windows.nrows() - 1) as f64;
+    let all = pieces(windows, gpt.wpe.ncols());
+    if let [whole] = &all[..] {
+        return piece(gpt, whole, masks(whole).as_ref(), gradient);
+    }
     let mut loss = 0.0;
     let mut g = gradient.then(|| gpt.zeros_like());
-    for p in pieces(windows, gpt.wpe.ncols()) {
+    for p in all {
         let share = (p.rows.nrows() - 1 - p.first) as f64 / total;
-        let (c, gp) = piece(gpt, &p, gradient);
+        let drawn = masks(&p);
+        let (c, gp) = piece(gpt, &p, drawn.as_ref(), gradient);
         loss += c * share;
         if let (Some(sum), Some(gp)) = (g.as_mut(), gp) {
             let share = T::from_f64(share);
@@ -658,9 +786,23 @@ pub fn loss_and_gradient<T: Float>(
     (loss, g)
 }
 
-/// The fast path as chapter 12's training [`Engine`].
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Fast;
+/// The fast path as chapter 12's training [`Engine`]: with dropout
+/// during training, if asked (never when measuring).
+#[derive(Clone, Debug, Default)]
+pub struct Fast {
+    /// Dropout's rate and the generator its masks are drawn from.
+    dropout: Option<(f64, Rng)>,
+}
+
+impl Fast {
+    /// Training with dropout at rate `p` (none if 0), masks drawn from a
+    /// generator seeded with `seed`.
+    pub fn with_dropout(p: f64, seed: u64) -> Self {
+        Fast {
+            dropout: (p > 0.0).then(|| (p, seeded(seed))),
+        }
+    }
+}
 
 impl<T: Float> Engine<Gpt<T>> for Fast {
     fn gradient(
@@ -669,8 +811,14 @@ impl<T: Float> Engine<Gpt<T>> for Fast {
         windows: ArrayView2<usize>,
         g: &mut Gpt<T>,
     ) -> f64 {
-        let (loss, gradient) =
-            fastpath::install(|| loss_and_gradient(model, windows, true));
+        let (loss, gradient) = fastpath::install(|| match &mut self.dropout {
+            Some((p, rng)) => {
+                let (loss, g) =
+                    loss_and_gradient_dropped(model, windows, *p, rng);
+                (loss, Some(g))
+            }
+            None => loss_and_gradient(model, windows, true),
+        });
         *g = gradient.expect("asked for");
         loss
     }

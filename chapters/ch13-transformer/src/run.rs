@@ -14,6 +14,7 @@ use shared::rng::{Rng, seeded};
 
 use crate::Error;
 use crate::bpe;
+use crate::fast::Fast;
 use crate::gpt::{Config, Gpt};
 use crate::model::{Saved, check_config, parameters_of, save};
 use crate::sample::{Drawing, generate};
@@ -35,6 +36,8 @@ pub struct Setting {
     pub seed: u64,
     /// How it is trained (windows of block + 1 tokens).
     pub recipe: Recipe,
+    /// Dropout's rate during training (0: none), at GPT-2's four places.
+    pub dropout: f64,
 }
 
 /// The most memory a run's buffers may take (bytes): chapter 8's limit.
@@ -76,6 +79,7 @@ impl Setting {
                 clip: Some(1.0),
                 seed: 2,
             },
+            dropout: 0.0,
         }
     }
 
@@ -123,10 +127,14 @@ impl Setting {
             Some(c) => format!("clipped at {c}"),
             None => "not clipped".to_string(),
         };
+        let dropout = match self.dropout > 0.0 {
+            true => format!(", dropout {}", self.dropout),
+            false => String::new(),
+        };
         format!(
             "a GPT of {} layers, {} heads, width {}, context {}; batch {}, \
-             {} steps, AdamW η = {} (warm-up {}, cosine), λ = {}, {clip}, \
-             seed {}",
+             {} steps, AdamW η = {} (warm-up {}, cosine), λ = {}, \
+             {clip}{dropout}, seed {}",
             self.layers,
             self.heads,
             self.width,
@@ -171,7 +179,9 @@ pub fn train_gpt_on(
 ) -> Trained {
     let config = setting.config(vocab);
     let gpt = Gpt::<f32>::new(config, &mut seeded(setting.seed));
-    let mut engine = crate::fast::Fast;
+    // Dropout's masks from their own generator, seeded from the windows'.
+    let dropout_seed = setting.recipe.seed.wrapping_add(1);
+    let mut engine = Fast::with_dropout(setting.dropout, dropout_seed);
     let (gpt, history) = train(gpt, &setting.recipe, data, &mut engine, report);
     let validation = history
         .iter()

@@ -488,3 +488,68 @@ fn byte_pair_encoding_merges_left_to_right_and_decodes_back() {
         assert_eq!(decode(&tokens, 4, &rules), stream);
     }
 }
+
+/// The dropout gradient (masks drawn from `seed`) against finite
+/// differences of the loss with the masks drawn from `loss_seed`.
+fn dropout_check(
+    gpt: &Gpt<f64>,
+    w: ArrayView2<usize>,
+    seed: u64,
+    loss_seed: u64,
+) -> Report {
+    use crate::fast::loss_and_gradient_dropped as dropped;
+    let p = 0.3;
+    let (_, g) = dropped(gpt, w, p, &mut seeded(seed));
+    let loss =
+        |v: &[f64]| dropped(&with_flat(gpt, v), w, p, &mut seeded(loss_seed)).0;
+    check_measurable(loss, &flat(gpt), &flat(&g))
+}
+
+#[test]
+fn dropout_backward_matches_finite_differences_with_its_masks() {
+    property(6, (1usize..=4, 1usize..3, 0usize..2, any::<u64>()), |c| {
+        let (t, b, longer, seed) = c;
+        let gpt = tiny(TINY, seed);
+        let w = windows(TINY.vocab, t + 1 + longer * 4, b, seed);
+        let report = dropout_check(&gpt, w.view(), seed, seed);
+        prop_assert!(report.passes(SMOOTH_TOLERANCE), "{report}");
+        Ok(())
+    });
+}
+
+#[test]
+fn the_check_catches_a_gradient_taken_with_other_masks() {
+    let gpt = tiny(TINY, 5);
+    let w = windows(TINY.vocab, 5, 2, 5);
+    assert!(!dropout_check(&gpt, w.view(), 5, 6).passes(SMOOTH_TOLERANCE));
+}
+
+#[test]
+fn dropout_drops_and_is_the_same_for_any_thread_count() {
+    let gpt: Gpt<f32> = Gpt::new(TINY, &mut seeded(3));
+    let w = windows(TINY.vocab, 5, 9, 4);
+    let run = |threads: usize, p: f64| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a pool");
+        pool.install(|| {
+            crate::fast::loss_and_gradient_dropped(
+                &gpt,
+                w.view(),
+                p,
+                &mut seeded(8),
+            )
+        })
+    };
+    let (loss, g) = run(1, 0.2);
+    for threads in [2, 5] {
+        let (other, other_g) = run(threads, 0.2);
+        assert_eq!(loss, other, "{threads} threads");
+        assert!(g == other_g, "{threads} threads");
+    }
+    // Rate 0 is no dropout at all; any other rate changes the loss.
+    let (plain, _) = crate::fast::loss_and_gradient(&gpt, w.view(), false);
+    assert_eq!(run(1, 0.0).0, plain);
+    assert_ne!(loss, plain);
+}
