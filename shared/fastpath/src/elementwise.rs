@@ -123,7 +123,7 @@ mod tests {
 
     #[test]
     fn simd_runs_the_closure() {
-        let mut xs = vec![1.0f32, 2.0, 3.0];
+        let mut xs = [1.0f32, 2.0, 3.0];
         simd(|| xs.iter_mut().for_each(|x| *x = exp_f32(*x)));
         assert!((xs[2] - 3f32.exp()).abs() < 1e-5);
     }
