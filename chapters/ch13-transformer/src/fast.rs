@@ -152,7 +152,7 @@ fn norm_chunk<T: Float>(
             .and(&mut y)
             .and(&inv)
             .for_each(|h, y, &s| {
-                *h = *h * s;
+                *h *= s;
                 *y = g * *h + b;
             });
     }
@@ -314,7 +314,7 @@ fn gelu_backward<T: Float>(dg: &mut Array2<T>, u: &Array2<T>, t: &Array2<T>) {
                     let inner = c * (one + k3 * u * u);
                     let slope =
                         half * (one + t) + half * u * (one - t * t) * inner;
-                    *d = *d * slope;
+                    *d *= slope;
                 }
             })
         });
@@ -341,7 +341,7 @@ fn causal_softmax_rows<T: Float>(st: &mut Array2<T>) {
                 sum += *s;
             }
             let inv = T::one() / sum;
-            seen.iter_mut().for_each(|s| *s = *s * inv);
+            seen.iter_mut().for_each(|s| *s *= inv);
             future.iter_mut().for_each(|s| *s = T::zero());
         }
     })
