@@ -482,7 +482,7 @@ fn multi_head_backward<T: Float>(
             let part = |m| qkv.slice(s![rows(m, h, d, heads), cols.clone()]);
             let delta = d_o.slice(s![rows(0, h, d, heads), cols.clone()]);
             let out: [ArrayViewMut2<T>; 3] =
-                out.try_into().ok().expect("three parts");
+                out.try_into().expect("three parts");
             let mask = masks.map(|m| &m[i]);
             head_backward((part(0), part(1), part(2)), (pt, mask), delta, out);
         },
