@@ -12,7 +12,9 @@ use shared::rng::seeded;
 use shared::runner::{ChapterCli, positive, run_name};
 
 use crate::Error;
-use crate::model::{MAX_BLOCK, MAX_HEADS, MAX_LAYERS, MAX_WIDTH, load};
+use crate::model::{
+    MAX_BLOCK, MAX_HEADS, MAX_LAYERS, MAX_MERGES, MAX_WIDTH, load,
+};
 use crate::run::{Setting, narrated, show_bpe, train_one};
 use crate::sample::{Drawing, generate};
 
@@ -99,6 +101,13 @@ pub struct TrainArgs {
     /// Do not clip the gradient.
     #[arg(long)]
     pub no_clip: bool,
+    /// How the text is cut into tokens: characters, or byte-pair tokens
+    /// (merges learned on the training text).
+    #[arg(long, value_enum, default_value = "characters")]
+    pub tokenizer: Tokenizer,
+    /// How many byte-pair merges to learn (with --tokenizer bpe).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_MERGES as i64))]
+    pub merges: Option<u32>,
     /// Dropout's rate during training, from 0 (none) up to but not
     /// including 1.
     #[arg(long, value_parser = rate, value_name = "P", allow_hyphen_values = true)]
@@ -118,6 +127,15 @@ fn non_negative(text: &str) -> Result<f64, String> {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
         _ => Err(format!("'{text}' is not a number at least 0")),
     }
+}
+
+/// How `train` cuts text into tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Tokenizer {
+    /// One token per character.
+    Characters,
+    /// Byte-pair encoding (64 merges unless --merges says otherwise).
+    Bpe,
 }
 
 /// A rate p with 0 ≤ p < 1.
@@ -177,7 +195,8 @@ impl TrainArgs {
         s.recipe.batch = given(self.batch_size, s.recipe.batch);
         s.recipe.steps = given(self.steps, s.recipe.steps);
         s.recipe.rounds = s.recipe.rounds.min(s.recipe.steps);
-        s.recipe.warmup = given(self.warmup, s.recipe.warmup);
+        // The chapter's warm-up: a twentieth of the steps, however many.
+        s.recipe.warmup = given(self.warmup, s.recipe.steps / 20);
         if s.recipe.warmup >= s.recipe.steps {
             return Err(Error::Usage(format!(
                 "--warmup {} leaves no steps after the warm-up (--steps {})",
@@ -193,6 +212,15 @@ impl TrainArgs {
             s.recipe.clip = Some(c);
         }
         s.dropout = self.dropout.unwrap_or(s.dropout);
+        s.merges = match (self.tokenizer, self.merges) {
+            (Tokenizer::Characters, None) => 0,
+            (Tokenizer::Characters, Some(_)) => {
+                return Err(Error::Usage(
+                    "--merges needs --tokenizer bpe".to_string(),
+                ));
+            }
+            (Tokenizer::Bpe, m) => m.map_or(crate::run::MERGES, |m| m as usize),
+        };
         if let Some(seed) = self.seed {
             s.seed = seed;
             s.recipe.seed = seed;
@@ -232,17 +260,18 @@ fn run_sample(args: &SampleArgs) -> Result<(), Error> {
         .clone()
         .unwrap_or_else(|| model_path("ch13-shakespeare"));
     let saved = read_model(&path, "ch13-transformer", load)?;
-    let vocab = &saved.vocab;
-    let prompt = vocab
+    let names = saved.corpus == Corpus::Names;
+    // The text starts after a boundary (names) or a line break.
+    let start = if names { BOUNDARY } else { '\n' };
+    // Characters outside the vocabulary are named, counted in the prompt.
+    saved
         .encode(&args.prompt)
         .map_err(|e| Error::Usage(format!("--prompt: {e}")))?;
-    let names = saved.corpus == Corpus::Names;
-    let start = match names {
-        true => vocab.token(BOUNDARY),
-        false => vocab.token('\n'),
+    let begin = match saved.vocab.token(start) {
+        Some(_) => format!("{start}{}", args.prompt),
+        None => args.prompt.clone(),
     };
-    let mut context: Vec<usize> = start.into_iter().collect();
-    context.extend(&prompt);
+    let mut context = saved.encode(&begin).map_err(Error::Usage)?;
     if context.is_empty() {
         context.push(0);
     }
@@ -252,43 +281,47 @@ fn run_sample(args: &SampleArgs) -> Result<(), Error> {
     };
     let mut rng = seeded(args.seed);
     let gpt = &saved.gpt;
-    let mut out = std::io::stdout().lock();
-    // A name's end is not printed: the line break after it is.
-    let end = names.then(|| vocab.token(BOUNDARY)).flatten();
-    let mut echo = |token: usize| {
-        if args.stream && Some(token) != end {
-            let _ = write!(out, "{}", vocab.symbol(token));
-            let _ = out.flush();
-        }
+    // A name ends at its boundary, which is not printed. On characters
+    // the boundary is a token, where writing stops; byte-pair tokens may
+    // carry it inside, so the text is cut there.
+    let stop = match saved.merges.is_empty() && names {
+        true => saved.vocab.token(BOUNDARY),
+        false => None,
     };
-    if names {
-        for _ in 0..args.count.unwrap_or(10) {
-            if args.stream {
-                echo_text(&args.prompt);
+    let cut = |text: &str| match names {
+        true => text.split(BOUNDARY).next().unwrap_or("").to_string(),
+        false => text.to_string(),
+    };
+    let count = match names {
+        true => 40,
+        false => args.count.unwrap_or(400) as usize,
+    };
+    let runs = match names {
+        true => args.count.unwrap_or(10),
+        false => 1,
+    };
+    for _ in 0..runs {
+        let mut written = String::new();
+        let mut echo = |token: usize| {
+            if !args.stream || (names && written.contains(BOUNDARY)) {
+                return;
             }
-            let tail =
-                generate(gpt, &context, 40, how, end, &mut rng, &mut echo);
-            if !args.stream {
-                let text = vocab.decode(&tail);
-                shared::say!(
-                    "{}{}",
-                    args.prompt,
-                    text.trim_end_matches(BOUNDARY)
-                );
-            } else {
-                echo_text("\n");
-            }
-        }
-    } else {
-        let count = args.count.unwrap_or(400) as usize;
+            let before = cut(&written).len();
+            written += &saved.spell(&[token]);
+            let mut out = std::io::stdout().lock();
+            let _ = write!(out, "{}", &cut(&written)[before..]);
+            let _ = out.flush();
+        };
         if args.stream {
             echo_text(&args.prompt);
         }
         let tail =
-            generate(gpt, &context, count, how, None, &mut rng, &mut echo);
+            generate(gpt, &context, count, how, stop, &mut rng, &mut echo);
         match args.stream {
             true => echo_text("\n"),
-            false => shared::say!("{}{}", args.prompt, vocab.decode(&tail)),
+            false => {
+                shared::say!("{}{}", args.prompt, cut(&saved.spell(&tail)))
+            }
         }
     }
     Ok(())

@@ -35,16 +35,84 @@ pub const MAX_HEADS: usize = 64;
 /// The most parameters a model may have.
 pub const MAX_PARAMETERS: usize = 100_000_000;
 
-/// A GPT and what it needs to be used: the corpus it learned and that
-/// corpus's vocabulary.
+/// The most byte-pair merges a file may hold.
+pub const MAX_MERGES: usize = 100_000;
+
+/// A GPT and what it needs to be used: the corpus it learned, that
+/// corpus's characters, and the byte-pair merges on top of them, if any.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Saved {
     /// The corpus it was trained on.
     pub corpus: Corpus,
-    /// Its vocabulary: token i is `vocab.symbol(i)`.
+    /// Its characters: token i < `vocab.len()` is `vocab.symbol(i)`.
     pub vocab: Vocab,
+    /// The byte-pair merges, in the order learned: token `vocab.len() + i`
+    /// is pair i (none: the model reads characters).
+    pub merges: Vec<(usize, usize)>,
     /// The parameters.
     pub gpt: Gpt<f32>,
+}
+
+impl Saved {
+    /// The tokens of `text`: its characters, merged as the model learned.
+    pub fn encode(&self, text: &str) -> Result<Vec<usize>, String> {
+        let characters = self.vocab.encode(text)?;
+        Ok(crate::bpe::encode(
+            &characters,
+            self.vocab.len(),
+            &self.merges,
+        ))
+    }
+
+    /// The characters token `t` stands for.
+    pub fn spell(&self, tokens: &[usize]) -> String {
+        let symbols = self.vocab.len();
+        self.vocab
+            .decode(&crate::bpe::decode(tokens, symbols, &self.merges))
+    }
+
+    /// The merges as metadata: "a b,c d,…".
+    fn merges_text(&self) -> String {
+        let pairs: Vec<String> = self
+            .merges
+            .iter()
+            .map(|(a, b)| format!("{a} {b}"))
+            .collect();
+        pairs.join(",")
+    }
+}
+
+/// Reads merges written by `merges_text`, each pair of tokens made before
+/// it (characters, or earlier merges).
+fn read_merges(
+    text: &str,
+    symbols: usize,
+) -> Result<Vec<(usize, usize)>, String> {
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let pairs: Vec<&str> = text.split(',').collect();
+    if pairs.len() > MAX_MERGES {
+        return Err(format!(
+            "{} merges, more than the {MAX_MERGES} allowed",
+            pairs.len()
+        ));
+    }
+    pairs
+        .iter()
+        .enumerate()
+        .map(|(i, pair)| {
+            let known = symbols + i;
+            let parts: Vec<Option<usize>> =
+                pair.split(' ').map(|p| p.parse().ok()).collect();
+            match parts[..] {
+                [Some(a), Some(b)] if a < known && b < known => Ok((a, b)),
+                _ => Err(format!(
+                    "merge {i} is '{pair}', not two tokens below {known}"
+                )),
+            }
+        })
+        .collect()
 }
 
 /// The number of parameters of a GPT of these sizes.
@@ -137,12 +205,17 @@ fn to_torch(name: &str, p: &Array2<f32>) -> (Vec<usize>, Vec<f32>) {
 /// The file's bytes. Refused (naming `path`) if any weight is not finite.
 pub fn encode(saved: &Saved, path: &Path) -> Result<Vec<u8>, ModelError> {
     let c = saved.gpt.config();
+    let tokenizer = match saved.merges.is_empty() {
+        true => "characters",
+        false => "bpe",
+    };
     let metadata = BTreeMap::from([
         ("format", FORMAT.to_string()),
         ("version", VERSION.to_string()),
         ("corpus", saved.corpus.name().to_string()),
-        ("tokenizer", "characters".to_string()),
+        ("tokenizer", tokenizer.to_string()),
         ("vocab", saved.vocab.to_metadata()),
+        ("merges", saved.merges_text()),
         ("layers", c.layers.to_string()),
         ("heads", c.heads.to_string()),
         ("width", c.width.to_string()),
@@ -194,14 +267,17 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<Saved, ModelError> {
     let corpus_name = field("corpus")?;
     let corpus = corpus_by_name(&corpus_name)
         .ok_or_else(|| corrupt(format!("unknown corpus '{corpus_name}'")))?;
-    let tokenizer = field("tokenizer")?;
-    if tokenizer != "characters" {
-        return Err(corrupt(format!("unknown tokenizer '{tokenizer}'")));
-    }
     let vocab = Vocab::from_metadata(&field("vocab")?)
         .map_err(|e| corrupt(format!("its vocabulary: {e}")))?;
+    let tokenizer = field("tokenizer")?;
+    let merges = match tokenizer.as_str() {
+        "characters" => Vec::new(),
+        "bpe" => read_merges(&field("merges")?, vocab.len())
+            .map_err(|e| corrupt(format!("its merges: {e}")))?,
+        _ => return Err(corrupt(format!("unknown tokenizer '{tokenizer}'"))),
+    };
     let config = Config {
-        vocab: vocab.len(),
+        vocab: vocab.len() + merges.len(),
         block: number("block")?,
         layers: number("layers")?,
         heads: number("heads")?,
@@ -230,7 +306,12 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<Saved, ModelError> {
         let read = read.expect("the shape was checked");
         *p = read.as_standard_layout().to_owned();
     }
-    Ok(Saved { corpus, vocab, gpt })
+    Ok(Saved {
+        corpus,
+        vocab,
+        merges,
+        gpt,
+    })
 }
 
 /// Loads a model file.

@@ -38,6 +38,8 @@ pub struct Setting {
     pub recipe: Recipe,
     /// Dropout's rate during training (0: none), at GPT-2's four places.
     pub dropout: f64,
+    /// Byte-pair merges learned on the training text (0: characters).
+    pub merges: usize,
 }
 
 /// The most memory a run's buffers may take (bytes): chapter 8's limit.
@@ -80,6 +82,7 @@ impl Setting {
                 seed: 2,
             },
             dropout: 0.0,
+            merges: 0,
         }
     }
 
@@ -127,10 +130,13 @@ impl Setting {
             Some(c) => format!("clipped at {c}"),
             None => "not clipped".to_string(),
         };
-        let dropout = match self.dropout > 0.0 {
+        let mut dropout = match self.dropout > 0.0 {
             true => format!(", dropout {}", self.dropout),
             false => String::new(),
         };
+        if self.merges > 0 {
+            dropout += &format!(", {} byte-pair merges", self.merges);
+        }
         format!(
             "a GPT of {} layers, {} heads, width {}, context {}; batch {}, \
              {} steps, AdamW η = {} (warm-up {}, cosine), λ = {}, \
@@ -228,12 +234,23 @@ pub fn write_names(
 pub fn train_one(setting: &Setting, path: &Path) -> Result<(), Error> {
     let text = setting.corpus.load(&mut |line| shared::say!("{line}"))?;
     shared::say!("Training {} on {}", setting.describe(), text.corpus.title());
-    let trained = train_gpt(setting, &text, &mut print_round);
-    report_trained(&trained, &text);
+    let (gpt, merges) = match setting.merges {
+        0 => {
+            let trained = train_gpt(setting, &text, &mut print_round);
+            report_trained(&trained, &text);
+            (trained.gpt, Vec::new())
+        }
+        merges => {
+            let bpe = train_bpe(setting, &text, merges, &mut print_round);
+            report_bpe(&bpe, &text);
+            (bpe.trained.gpt, bpe.tokens.rules)
+        }
+    };
     let saved = Saved {
         corpus: setting.corpus,
         vocab: text.vocab.clone(),
-        gpt: trained.gpt,
+        merges,
+        gpt,
     };
     save(&saved, path)?;
     shared::say!(
@@ -414,7 +431,7 @@ pub const MERGES: usize = 64;
 
 /// Section 3: the names in byte-pair tokens, and the same GPT trained on
 /// them, compared per character.
-fn tokens_section(names: &Text, setting: &Setting) {
+fn tokens_section(names: &Text, setting: &Setting) -> TrainedBpe {
     shared::say!("");
     shared::say!(
         "3. Tokens: byte-pair encoding, {MERGES} merges learned on the \
@@ -436,26 +453,82 @@ fn tokens_section(names: &Text, setting: &Setting) {
     );
     let some = &tokens.validation[..tokens.validation.len().min(24)];
     shared::say!("  They begin: {}", tokens.show(names, some));
+    shared::say!("  The same GPT on {} tokens:", symbols + tokens.rules.len());
+    let bpe = train_bpe_on(setting, names, tokens, &mut print_round);
+    report_bpe(&bpe, names);
+    bpe
+}
+
+/// A GPT trained on byte-pair tokens, and its losses in nats per
+/// character.
+pub struct TrainedBpe {
+    /// The merges and the streams they encode.
+    pub tokens: Tokens,
+    /// The model and its rounds (losses per token).
+    pub trained: Trained,
+    /// The validation loss of the model kept, per character.
+    pub validation: f64,
+    /// Its test loss, per character.
+    pub test: f64,
+}
+
+/// Learns `merges` merges on `text`'s training stream and trains the GPT
+/// `setting` describes on the tokens.
+pub fn train_bpe(
+    setting: &Setting,
+    text: &Text,
+    merges: usize,
+    report: &mut dyn FnMut(&Record),
+) -> TrainedBpe {
+    train_bpe_on(setting, text, Tokens::learn(text, merges), report)
+}
+
+fn train_bpe_on(
+    setting: &Setting,
+    text: &Text,
+    tokens: Tokens,
+    report: &mut dyn FnMut(&Record),
+) -> TrainedBpe {
+    let symbols = text.vocab.len();
     let vocab = symbols + tokens.rules.len();
-    shared::say!("  The same GPT on {vocab} tokens:");
     let data = (&tokens.train[..], &tokens.validation[..]);
-    let trained = train_gpt_on(setting, vocab, data, &mut print_round);
+    let trained = train_gpt_on(setting, vocab, data, report);
     let first_of = |stream: &[usize]| {
         bpe::decode(&stream[..1], symbols, &tokens.rules).len()
     };
     let on = |stream: &[usize], chars: &[usize], per_token: f64| {
         per_character(per_token, stream.len(), chars.len(), first_of(stream))
     };
-    let validation = on(&tokens.validation, v, trained.validation);
+    let validation =
+        on(&tokens.validation, &text.validation, trained.validation);
+    let test_per_token = loss_on(&trained.gpt, &tokens.test);
+    let test = on(&tokens.test, &text.test, test_per_token);
+    TrainedBpe {
+        tokens,
+        trained,
+        validation,
+        test,
+    }
+}
+
+fn report_bpe(bpe: &TrainedBpe, text: &Text) {
+    let seconds = bpe.trained.history.last().map_or(0.0, |r| r.seconds);
     shared::say!(
-        "  Validation loss: {:.4} nats per token, {validation:.4} per \
-         character.",
-        trained.validation
+        "  Trained in {seconds:.1} s ({} parameters, {} tokens: {} \
+         characters and {} merges).",
+        parameter_count(&bpe.trained.gpt),
+        text.vocab.len() + bpe.tokens.rules.len(),
+        text.vocab.len(),
+        bpe.tokens.rules.len()
     );
-    let test = loss_on(&trained.gpt, &tokens.test);
+    shared::say!(
+        "  Validation loss: {:.4} nats per token, {:.4} per character.",
+        bpe.trained.validation,
+        bpe.validation
+    );
     shared::say!(
         "  Test loss of that model: {:.4} nats per character.",
-        on(&tokens.test, &names.test, test)
+        bpe.test
     );
 }
 
@@ -526,7 +599,8 @@ pub fn narrated(
         );
     }
 
-    tokens_section(&names, &Setting::chapter(Corpus::Names, scale));
+    let names_bpe =
+        tokens_section(&names, &Setting::chapter(Corpus::Names, scale));
 
     shared::say!("");
     let setting = Setting::chapter(Corpus::Shakespeare, scale);
@@ -594,15 +668,27 @@ pub fn narrated(
         }
     }
     if save_models {
-        for (name, trained, text) in [
-            ("ch13-names", &gpt_names, &names),
-            ("ch13-shakespeare", &gpt_shakespeare, &shakespeare),
+        for (name, gpt, text, merges) in [
+            ("ch13-names", &gpt_names.gpt, &names, &[][..]),
+            (
+                "ch13-names-bpe",
+                &names_bpe.trained.gpt,
+                &names,
+                &names_bpe.tokens.rules[..],
+            ),
+            (
+                "ch13-shakespeare",
+                &gpt_shakespeare.gpt,
+                &shakespeare,
+                &[][..],
+            ),
         ] {
             let path = ch08_mnist::runs::model_path(name);
             let saved = Saved {
                 corpus: text.corpus,
                 vocab: text.vocab.clone(),
-                gpt: trained.gpt.clone(),
+                merges: merges.to_vec(),
+                gpt: gpt.clone(),
             };
             save(&saved, &path)?;
             shared::say!("Saved {}", shared::figures::display_path(&path));

@@ -40,8 +40,21 @@ fn small_model() -> Saved {
     Saved {
         corpus: Corpus::Names,
         vocab: Vocab::new(vec!['.', 'a', 'b']).expect("three symbols"),
+        merges: Vec::new(),
         gpt: Gpt::new(config, &mut seeded(1)),
     }
+}
+
+/// The same in byte-pair tokens: "ab" (token 3) and ".ab" (token 4).
+fn small_bpe_model() -> Saved {
+    let mut saved = small_model();
+    let config = Config {
+        vocab: 5,
+        ..saved.gpt.config()
+    };
+    saved.merges = vec![(1, 2), (0, 3)];
+    saved.gpt = Gpt::new(config, &mut seeded(2));
+    saved
 }
 
 #[test]
@@ -96,6 +109,15 @@ fn bad_settings_are_one_line_naming_the_problem() {
         (
             &["--quick", "train"][..],
             "--quick only changes the narrated run",
+        ),
+        (&["train", "--dropout", "1"][..], "not a rate from 0"),
+        (
+            &["train", "--merges", "8"][..],
+            "--merges needs --tokenizer bpe",
+        ),
+        (
+            &["train", "--tokenizer", "words"][..],
+            "possible values: characters, bpe",
         ),
     ] {
         let (code, _, err) = run(args);
@@ -160,8 +182,28 @@ fn sample_refuses_missing_foreign_and_damaged_models_in_one_line() {
             "\"block\":\"9\"",
             "tensor 'transformer.wpe",
         ),
+        (
+            "\"tokenizer\":\"characters\"",
+            "\"tokenizer\":\"words\"",
+            "unknown tokenizer 'words'",
+        ),
     ] {
         let hostile = shared::testing::with_header(&bytes, from, to);
+        let err = decode(&hostile, &damaged).unwrap_err().to_string();
+        assert!(err.contains(says), "{to}: {err}");
+    }
+    // Merges must pair tokens made before them.
+    let bytes = encode(&small_bpe_model(), &damaged).expect("encoded");
+    for (to, says) in [
+        (
+            "\"merges\":\"1 2,0 5\"",
+            "merge 1 is '0 5', not two tokens below 4",
+        ),
+        ("\"merges\":\"1 2,0\"", "merge 1 is '0', not two tokens"),
+        ("\"merges\":\"1 2\"", "tensor 'transformer.wte"),
+    ] {
+        let hostile =
+            shared::testing::with_header(&bytes, "\"merges\":\"1 2,0 3\"", to);
         let err = decode(&hostile, &damaged).unwrap_err().to_string();
         assert!(err.contains(says), "{to}: {err}");
     }
@@ -184,6 +226,29 @@ fn a_prompt_outside_the_vocabulary_is_named_and_a_good_one_writes() {
     assert_eq!(out.lines().count(), 3, "three names: {out}");
     assert!(out.lines().all(|l| l.starts_with("ab")), "{out}");
     assert_eq!(run(&args).1, out, "the same seed writes the same names");
+    let mut streamed = args.to_vec();
+    streamed.push("--stream");
+    assert_eq!(run(&streamed).1, out, "--stream writes the same names");
+}
+
+#[test]
+fn a_byte_pair_model_round_trips_and_writes_names() {
+    let saved = small_bpe_model();
+    let path = temp("bpe.safetensors");
+    let bytes = encode(&saved, &path).expect("encoded");
+    assert_eq!(decode(&bytes, &path).expect("decoded"), saved);
+    assert_eq!(saved.encode(".ab.a").expect("in the vocabulary"), [4, 0, 1]);
+    assert_eq!(saved.spell(&[4, 0, 1]), ".ab.a");
+    ch13_transformer::model::save(&saved, &path).expect("saved");
+    let path = path.to_str().expect("a UTF-8 path");
+    let args = ["sample", "--model", path, "--prompt", "ab", "--count", "4"];
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 4, "four names: {out}");
+    assert!(
+        out.lines().all(|l| l.starts_with("ab") && !l.contains('.')),
+        "each name cut at its boundary: {out}"
+    );
     let mut streamed = args.to_vec();
     streamed.push("--stream");
     assert_eq!(run(&streamed).1, out, "--stream writes the same names");
