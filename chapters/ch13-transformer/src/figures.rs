@@ -10,7 +10,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use shared::figures::{
-    DrawResult, heat_color, label_style, title_style, write_with,
+    DrawResult, SERIES, heat_color, label_style, legend, legend_dot,
+    legend_mark, title_style, write_with,
 };
 
 /// One run's rounds, under its name in the legend.
@@ -29,6 +30,11 @@ pub struct Drawn {
     pub positions: Option<Array2<f64>>,
     /// Each run's rounds, by panel: (panel title, [(name, rounds)]).
     pub histories: Vec<Panel>,
+    /// The cosine of ∂C/∂x⁽ˡ⁾ with the gradient at the top of a deep
+    /// stack, block by block down, with and without residual connections.
+    pub highway: Vec<(String, Vec<f64>)>,
+    /// Each token's (mean, spread) entering a LayerNorm and leaving it.
+    pub spread: Option<[Vec<(f64, f64)>; 2]>,
 }
 
 /// Writes every figure the run has numbers for; returns the paths.
@@ -54,6 +60,16 @@ pub fn write_all(
     written.push(write_with(dir, "ch13-training", (960, 400), |a| {
         training(a, &drawn.histories)
     })?);
+    if !drawn.highway.is_empty() {
+        written.push(write_with(dir, "ch13-highway", (720, 420), |a| {
+            highway(a, &drawn.highway)
+        })?);
+    }
+    if let Some(spread) = &drawn.spread {
+        written.push(write_with(dir, "ch13-layer-norm", (640, 460), |a| {
+            layer_norm_spread(a, spread)
+        })?);
+    }
     Ok(written)
 }
 
@@ -168,4 +184,76 @@ fn training<DB: DrawingBackend>(
         validation_curves(panel, (title, axis), runs)?;
     }
     Ok(())
+}
+
+/// Each token as a point (mean, spread) of its d numbers, entering a
+/// LayerNorm and leaving it.
+fn layer_norm_spread<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    [before, after]: &[Vec<(f64, f64)>; 2],
+) -> DrawResult<DB> {
+    let all = || before.iter().chain(after);
+    let (x0, x1) =
+        all().fold((0.0f64, 0.0f64), |(a, b), p| (a.min(p.0), b.max(p.0)));
+    let y1 = all().fold(0.0f64, |b, p| b.max(p.1));
+    let pad = 0.1 * (x1 - x0).max(0.1);
+    let mut chart = ChartBuilder::on(area)
+        .caption("What LayerNorm does to each token's numbers", title_style())
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(50)
+        .build_cartesian_2d(x0 - pad..x1 + pad, 0.0..y1 * 1.15)?;
+    chart
+        .configure_mesh()
+        .x_desc("the token's mean (over its d numbers)")
+        .y_desc("the token's standard deviation")
+        .label_style(label_style())
+        .draw()?;
+    let series = [
+        ("entering LN₁ (the residual stream)", before, SERIES[0]),
+        ("after LN₁ (γ ⊙ x̂ + β)", after, SERIES[1]),
+    ];
+    for (name, points, colour) in series {
+        chart
+            .draw_series(points.iter().map(|&(m, s)| {
+                Circle::new((m, s), 2, colour.mix(0.5).filled())
+            }))?
+            .label(name)
+            .legend(legend_dot(colour));
+    }
+    legend(&mut chart, SeriesLabelPosition::LowerRight)
+}
+
+/// The cosine of the gradient with the top's, block by block down.
+fn highway<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    curves: &[(String, Vec<f64>)],
+) -> DrawResult<DB> {
+    let len = curves.iter().map(|(_, c)| c.len()).max().unwrap_or(1);
+    let mut chart = ChartBuilder::on(area)
+        .caption(
+            "How much of the top's gradient reaches each block",
+            title_style(),
+        )
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(50)
+        .build_cartesian_2d(0..len - 1, -0.2..1.05)?;
+    chart
+        .configure_mesh()
+        .x_desc("blocks down from the top")
+        .y_desc("cosine of ∂C/∂x with the top's")
+        .label_style(label_style())
+        .draw()?;
+    for (i, (name, curve)) in curves.iter().enumerate() {
+        let colour = SERIES[i % SERIES.len()];
+        chart
+            .draw_series(LineSeries::new(
+                curve.iter().copied().enumerate(),
+                colour.stroke_width(2),
+            ))?
+            .label(name.as_str())
+            .legend(legend_mark(colour, 2));
+    }
+    legend(&mut chart, SeriesLabelPosition::UpperRight)
 }

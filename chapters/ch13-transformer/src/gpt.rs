@@ -79,19 +79,33 @@ pub struct Gpt<T> {
     pub heads: usize,
 }
 
-/// What a block's forward pass keeps for its backward pass.
+/// What the attention branch keeps for its backward pass.
 #[derive(Clone, Debug)]
-pub struct BlockCache<T> {
+pub struct AttendCache<T> {
     a: Array2<T>,
     norm1: Normalized<T>,
     qkv: Array2<T>,
     /// Every attention weight matrix P, window by window, head by head.
     pub weights: Vec<Array2<T>>,
     o: Array2<T>,
+}
+
+/// What the MLP branch keeps.
+#[derive(Clone, Debug)]
+pub struct MlpCache<T> {
     c: Array2<T>,
     norm2: Normalized<T>,
     u: Array2<T>,
     g: Array2<T>,
+}
+
+/// What a block's forward pass keeps for its backward pass.
+#[derive(Clone, Debug)]
+pub struct BlockCache<T> {
+    /// The attention branch's values.
+    pub attend: AttendCache<T>,
+    /// The MLP branch's.
+    pub mlp: MlpCache<T>,
 }
 
 /// What the whole forward pass keeps.
@@ -169,41 +183,67 @@ impl<T: Real> Block<T> {
         ]
     }
 
+    /// A block's gradient, to be filled in: every parameter 0.
+    pub fn zeros_like(&self) -> Self {
+        let mut zero = self.clone();
+        for p in zero.parameters_mut() {
+            p.fill(T::zero());
+        }
+        zero
+    }
+
     // ANCHOR: block
-    /// The block on x (d, B·T), windows of `t` tokens: returns
-    /// x + attention(LN₁(x)) + MLP(LN₂(…)) and what the backward pass needs.
+    /// The block on x (d, B·T), windows of `t` tokens: two branches, each
+    /// read from a LayerNorm of the stream and added back to it,
+    /// x₁ = x + attend(x) and x₂ = x₁ + mlp(x₁).
     pub fn forward(
         &self,
         x: Array2<T>,
         heads: usize,
         t: usize,
     ) -> (Array2<T>, BlockCache<T>) {
-        let (a, norm1) = layer_norm(&self.ln1_gain, &self.ln1_bias, x.view());
+        let (r1, attend) = self.attend(x.view(), heads, t);
+        let x1 = x + r1;
+        let (r2, mlp) = self.mlp(x1.view());
+        (&x1 + &r2, BlockCache { attend, mlp })
+    }
+
+    /// The attention branch: W_o heads(W_qkv LN₁(x) + b_qkv) + b_o.
+    pub fn attend(
+        &self,
+        x: ArrayView2<T>,
+        heads: usize,
+        t: usize,
+    ) -> (Array2<T>, AttendCache<T>) {
+        let (a, norm1) = layer_norm(&self.ln1_gain, &self.ln1_bias, x);
         let qkv = linear(&self.w_qkv, &self.b_qkv, a.view());
         let (o, weights) = multi_head(qkv.view(), heads, t);
-        let x1 = &x + &linear(&self.w_o, &self.b_o, o.view());
-        let (c, norm2) = layer_norm(&self.ln2_gain, &self.ln2_bias, x1.view());
+        let r = linear(&self.w_o, &self.b_o, o.view());
+        (
+            r,
+            AttendCache {
+                a,
+                norm1,
+                qkv,
+                weights,
+                o,
+            },
+        )
+    }
+
+    /// The MLP branch: W_proj GELU(W_fc LN₂(x) + b_fc) + b_proj.
+    pub fn mlp(&self, x: ArrayView2<T>) -> (Array2<T>, MlpCache<T>) {
+        let (c, norm2) = layer_norm(&self.ln2_gain, &self.ln2_bias, x);
         let u = linear(&self.w_fc, &self.b_fc, c.view());
         let g = u.mapv(gelu);
-        let x2 = &x1 + &linear(&self.w_proj, &self.b_proj, g.view());
-        let cache = BlockCache {
-            a,
-            norm1,
-            qkv,
-            weights,
-            o,
-            c,
-            norm2,
-            u,
-            g,
-        };
-        (x2, cache)
+        let r = linear(&self.w_proj, &self.b_proj, g.view());
+        (r, MlpCache { c, norm2, u, g })
     }
     // ANCHOR_END: block
 
     // ANCHOR: block_backward
-    /// Back through the block, from δ = ∂C/∂x₂: each residual add passes
-    /// δ on unchanged and adds what comes back through its branch.
+    /// Back through the block, from δ = ∂C/∂x₂: each residual addition
+    /// passes δ on unchanged and adds what comes back through its branch.
     /// Returns ∂C/∂x and the block's gradient.
     pub fn backward(
         &self,
@@ -212,16 +252,24 @@ impl<T: Real> Block<T> {
         heads: usize,
         t: usize,
     ) -> (Array2<T>, Block<T>) {
-        let (dg, d_w_proj, d_b_proj) =
-            linear_backward(&self.w_proj, cache.g.view(), delta.view());
-        let du = dg * &cache.u.mapv(gelu_derivative);
-        let (dc, d_w_fc, d_b_fc) =
-            linear_backward(&self.w_fc, cache.c.view(), du.view());
-        let (dx1, d_ln2_gain, d_ln2_bias) =
-            layer_norm_backward(&self.ln2_gain, &cache.norm2, dc.view());
-        let dx1 = delta + dx1;
+        let mut g = self.zeros_like();
+        let dx1 = &delta + &self.mlp_backward(&cache.mlp, delta.view(), &mut g);
+        let through =
+            self.attend_backward(&cache.attend, dx1.view(), (heads, t), &mut g);
+        (dx1 + through, g)
+    }
+
+    /// Back through the attention branch from δ = ∂C/∂r: its parameters'
+    /// gradients written into `g`; returns ∂C/∂x.
+    pub fn attend_backward(
+        &self,
+        cache: &AttendCache<T>,
+        delta: ArrayView2<T>,
+        (heads, t): (usize, usize),
+        g: &mut Block<T>,
+    ) -> Array2<T> {
         let (d_o, d_w_o, d_b_o) =
-            linear_backward(&self.w_o, cache.o.view(), dx1.view());
+            linear_backward(&self.w_o, cache.o.view(), delta);
         let d_qkv = multi_head_backward(
             cache.qkv.view(),
             &cache.weights,
@@ -233,21 +281,30 @@ impl<T: Real> Block<T> {
             linear_backward(&self.w_qkv, cache.a.view(), d_qkv.view());
         let (dx, d_ln1_gain, d_ln1_bias) =
             layer_norm_backward(&self.ln1_gain, &cache.norm1, da.view());
-        let gradient = Block {
-            ln1_gain: d_ln1_gain,
-            ln1_bias: d_ln1_bias,
-            w_qkv: d_w_qkv,
-            b_qkv: d_b_qkv,
-            w_o: d_w_o,
-            b_o: d_b_o,
-            ln2_gain: d_ln2_gain,
-            ln2_bias: d_ln2_bias,
-            w_fc: d_w_fc,
-            b_fc: d_b_fc,
-            w_proj: d_w_proj,
-            b_proj: d_b_proj,
-        };
-        (dx1 + dx, gradient)
+        (g.w_o, g.b_o, g.w_qkv, g.b_qkv) = (d_w_o, d_b_o, d_w_qkv, d_b_qkv);
+        (g.ln1_gain, g.ln1_bias) = (d_ln1_gain, d_ln1_bias);
+        dx
+    }
+
+    /// Back through the MLP branch from δ = ∂C/∂r: its parameters'
+    /// gradients written into `g`; returns ∂C/∂x.
+    pub fn mlp_backward(
+        &self,
+        cache: &MlpCache<T>,
+        delta: ArrayView2<T>,
+        g: &mut Block<T>,
+    ) -> Array2<T> {
+        let (dg, d_w_proj, d_b_proj) =
+            linear_backward(&self.w_proj, cache.g.view(), delta);
+        let du = dg * &cache.u.mapv(gelu_derivative);
+        let (dc, d_w_fc, d_b_fc) =
+            linear_backward(&self.w_fc, cache.c.view(), du.view());
+        let (dx, d_ln2_gain, d_ln2_bias) =
+            layer_norm_backward(&self.ln2_gain, &cache.norm2, dc.view());
+        (g.w_proj, g.b_proj, g.w_fc, g.b_fc) =
+            (d_w_proj, d_b_proj, d_w_fc, d_b_fc);
+        (g.ln2_gain, g.ln2_bias) = (d_ln2_gain, d_ln2_bias);
+        dx
     }
     // ANCHOR_END: block_backward
 }
@@ -381,15 +438,21 @@ impl<T: Real> Gpt<T> {
     }
 
     // ANCHOR: forward
+    /// Each token's vector h⁰ (d, B·T) as it enters the first block: its
+    /// token's embedding plus its position's, for the tokens x (T, B).
+    pub fn embed(&self, x: ArrayView2<usize>) -> Array2<T> {
+        let t = x.nrows();
+        let tokens: Vec<usize> = x.t().iter().copied().collect();
+        let positions: Vec<usize> = (0..tokens.len()).map(|j| j % t).collect();
+        lookup(self.wte.view(), &tokens) + lookup(self.wpe.view(), &positions)
+    }
+
     /// The logits (V, B·T) of the token after each of the tokens x (T, B),
     /// T at most the block size, and what the backward pass needs.
     pub fn forward(&self, x: ArrayView2<usize>) -> (Array2<T>, Cache<T>) {
         let t = x.nrows();
         let tokens: Vec<usize> = x.t().iter().copied().collect();
-        let positions = (0..tokens.len()).map(|j| j % t);
-        let positions: Vec<usize> = positions.collect();
-        let mut h = lookup(self.wte.view(), &tokens)
-            + lookup(self.wpe.view(), &positions);
+        let mut h = self.embed(x);
         let mut blocks = Vec::new();
         for block in &self.blocks {
             let (out, cache) = block.forward(h, self.heads, t);
@@ -601,5 +664,5 @@ impl<T: Real> Language<T> for Gpt<T> {
 /// Layer `l`'s attention weights from a forward pass: one (T, T) matrix
 /// per window and head, window-major.
 pub fn attention_weights<T>(cache: &Cache<T>, l: usize) -> &[Array2<T>] {
-    &cache.blocks[l].weights
+    &cache.blocks[l].attend.weights
 }

@@ -10,12 +10,13 @@ use ch12_sequences::language::{parameter_count, stream_nll_with};
 use ch12_sequences::model::Kind;
 use ch12_sequences::run::{Scale, print_round, train_net};
 use ch12_sequences::train::{Recipe, Record, train};
+use ndarray::Array2;
 use shared::rng::{Rng, seeded};
 
 use crate::Error;
 use crate::bpe;
 use crate::fast::Fast;
-use crate::gpt::{Config, Gpt};
+use crate::gpt::{Block, Config, Gpt};
 use crate::model::{Saved, check_config, parameters_of, save};
 use crate::sample::{Drawing, generate};
 
@@ -532,6 +533,163 @@ fn report_bpe(bpe: &TrainedBpe, text: &Text) {
     );
 }
 
+// ANCHOR: highway
+/// How a gradient travels down a stack of blocks: from δ of norm 1
+/// (drawn from `rng`) arriving at the top, at the input of every block,
+/// top to bottom, ‖∂C/∂x⁽ˡ⁾‖ and its cosine with δ (1: the same
+/// direction, 0: none of it left). With the residual connections, or
+/// with both of each block's identity paths taken out (x₁ = attend(x),
+/// x₂ = mlp(x₁)), as a plain deep network stacks its layers.
+pub fn gradient_by_depth(
+    blocks: &[Block<f64>],
+    x: Array2<f64>,
+    (heads, t): (usize, usize),
+    residual: bool,
+    rng: &mut Rng,
+) -> Vec<(f64, f64)> {
+    let mut caches = Vec::new();
+    let mut h = x;
+    for block in blocks {
+        let (r1, attend) = block.attend(h.view(), heads, t);
+        let x1 = if residual { h + r1 } else { r1 };
+        let (r2, mlp) = block.mlp(x1.view());
+        h = if residual { x1 + r2 } else { r2 };
+        caches.push((attend, mlp));
+    }
+    let top = shared::rng::normal_array(rng, h.dim(), 1.0);
+    let top = &top / size(&top);
+    let mut delta = top.clone();
+    let mut seen = vec![(1.0, 1.0)];
+    let mut g = blocks[0].zeros_like(); // the parameters' share, unused
+    for (block, (attend, mlp)) in blocks.iter().zip(&caches).rev() {
+        let back = block.mlp_backward(mlp, delta.view(), &mut g);
+        let dx1 = if residual { delta + back } else { back };
+        let back =
+            block.attend_backward(attend, dx1.view(), (heads, t), &mut g);
+        delta = if residual { dx1 + back } else { back };
+        let norm = size(&delta);
+        seen.push((norm, (&delta * &top).sum() / norm));
+    }
+    seen
+}
+// ANCHOR_END: highway
+
+/// The Frobenius norm ‖m‖.
+fn size(m: &Array2<f64>) -> f64 {
+    m.iter().map(|v| v * v).sum::<f64>().sqrt()
+}
+
+/// Each column's (mean, standard deviation): a token's d numbers.
+fn column_spread(m: &Array2<f64>) -> Vec<(f64, f64)> {
+    m.columns()
+        .into_iter()
+        .map(|c| {
+            let mean = c.mean().unwrap_or(0.0);
+            let var = c.iter().map(|v| (v - mean).powi(2)).sum::<f64>()
+                / c.len() as f64;
+            (mean, var.sqrt())
+        })
+        .collect()
+}
+
+/// The smallest and largest of some numbers.
+fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    })
+}
+
+/// Curves by name: the gradient's cosine with the top's, block by block.
+type Curves = Vec<(String, Vec<f64>)>;
+
+/// Section 5: the residual stream — the gradient's highway through a
+/// deep stack, and what LayerNorm does to the tokens' spread. Returns
+/// the figures' numbers: the two gradient curves, and each token's
+/// (mean, spread) before and after the last block's first LayerNorm.
+fn stream_section(
+    gpt: &Gpt<f32>,
+    text: &Text,
+    quick: bool,
+) -> (Curves, [Vec<(f64, f64)>; 2]) {
+    shared::say!("");
+    let layers = if quick { 6 } else { 24 };
+    shared::say!(
+        "5. The residual stream. A gradient of norm 1 at the top of a stack \
+         of {layers} blocks (width 64, first weights), on its way down:"
+    );
+    let config = Config {
+        vocab: text.vocab.len(),
+        block: 64,
+        layers,
+        heads: 4,
+        width: 64,
+    };
+    let deep = Gpt::<f64>::new(config, &mut seeded(15));
+    let mut rng = seeded(16);
+    let windows = ch12_sequences::language::draw_windows(
+        &text.validation,
+        64,
+        8,
+        &mut rng,
+    );
+    let x = deep.embed(windows.view());
+    let mut curves = Vec::new();
+    for (name, residual) in [("with", true), ("without", false)] {
+        let norms = gradient_by_depth(
+            &deep.blocks,
+            x.clone(),
+            (4, 64),
+            residual,
+            &mut seeded(17),
+        );
+        shared::say!("  {name} residual connections:");
+        let mut depths = vec![1, layers / 4, layers / 2, layers];
+        depths.dedup();
+        for l in depths {
+            let (norm, cosine) = norms[l];
+            shared::say!(
+                "    {l:2} down: ‖∂C/∂x‖ = {norm:.3}, cosine with the top's \
+                 {cosine:6.3}"
+            );
+        }
+        let cosines = norms.iter().map(|p| p.1).collect();
+        curves.push((format!("{name} residual connections"), cosines));
+    }
+
+    let last = gpt.config().layers - 1;
+    let windows = ch12_sequences::language::draw_windows(
+        &text.validation,
+        gpt.config().block,
+        4,
+        &mut rng,
+    );
+    let mut h = gpt.embed(windows.view());
+    for block in &gpt.blocks[..last] {
+        h = block.forward(h, gpt.heads, gpt.config().block).0;
+    }
+    let (a, _) = crate::ops::layer_norm(
+        &gpt.blocks[last].ln1_gain,
+        &gpt.blocks[last].ln1_bias,
+        h.view(),
+    );
+    let before = column_spread(&h.mapv(f64::from));
+    let after = column_spread(&a.mapv(f64::from));
+    shared::say!(
+        "  LayerNorm in block {} of the Shakespeare model, {} tokens:",
+        last + 1,
+        before.len()
+    );
+    for (name, spread) in [("entering", &before), ("after LN₁", &after)] {
+        let (m0, m1) = range(spread.iter().map(|p| p.0));
+        let (s0, s1) = range(spread.iter().map(|p| p.1));
+        shared::say!(
+            "    {name:9}  token means {m0:6.2} to {m1:5.2}, spreads \
+             {s0:5.2} to {s1:5.2}"
+        );
+    }
+    (curves, [before, after])
+}
+
 /// A line of the validation text for the attention figure: `len`
 /// characters from the first line break after its start.
 fn attention_line(text: &Text, len: usize) -> Vec<usize> {
@@ -635,8 +793,15 @@ pub fn narrated(
         cached / full
     );
 
+    let (highway, spread) =
+        stream_section(&gpt_shakespeare.gpt, &shakespeare, quick);
+
     if let Some(dir) = figures {
-        let mut drawn = crate::figures::Drawn::default();
+        let mut drawn = crate::figures::Drawn {
+            highway,
+            spread: Some(spread),
+            ..Default::default()
+        };
         let gpt = &gpt_shakespeare.gpt;
         let line = attention_line(&shakespeare, gpt.config().block.min(32));
         let x = ndarray::Array2::from_shape_vec((line.len(), 1), line.clone())

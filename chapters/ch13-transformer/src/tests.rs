@@ -451,12 +451,17 @@ fn the_figures_render_from_a_small_run() {
             "Names".to_string(),
             vec![("GPT".to_string(), vec![record(10, 2.0), record(20, 1.5)])],
         )],
+        highway: vec![
+            ("with".to_string(), vec![1.0, 0.9, 0.8]),
+            ("without".to_string(), vec![1.0, 0.0, -0.01]),
+        ],
+        spread: Some([vec![(0.1, 0.4), (-0.1, 0.3)], vec![(0.0, 1.0); 2]]),
     };
     let dir = std::env::temp_dir()
         .join(format!("nnfs-ch13-figures-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a folder");
     let written = crate::figures::write_all(&dir, &drawn).expect("written");
-    assert_eq!(written.len(), 3);
+    assert_eq!(written.len(), 5);
     for path in written {
         let svg = std::fs::read_to_string(&path).expect("readable");
         assert!(svg.len() > 2000, "{} is nearly empty", path.display());
@@ -552,4 +557,51 @@ fn dropout_drops_and_is_the_same_for_any_thread_count() {
     let (plain, _) = crate::fast::loss_and_gradient(&gpt, w.view(), false);
     assert_eq!(run(1, 0.0).0, plain);
     assert_ne!(loss, plain);
+}
+
+#[test]
+fn the_gradient_down_the_stack_matches_finite_differences() {
+    use crate::run::gradient_by_depth;
+    let gpt = tiny(TINY, 4);
+    let w = windows(TINY.vocab, 4, 2, 4);
+    let x = gpt.embed(w.view());
+    let shape = x.dim();
+    let top = normal_array(&mut seeded(1), shape, 1.0);
+    let top = &top / top.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let mut bottoms = Vec::new();
+    for residual in [true, false] {
+        // C(x) = ⟨top, stack(x)⟩, with the top gradient_by_depth draws.
+        let cost = |v: &[f64]| {
+            let mut h = Array2::from_shape_vec(shape, v.to_vec()).expect("x");
+            for b in &gpt.blocks {
+                let r1 = b.attend(h.view(), 2, 4).0;
+                let x1 = if residual { &h + &r1 } else { r1 };
+                let r2 = b.mlp(x1.view()).0;
+                h = if residual { &x1 + &r2 } else { r2 };
+            }
+            (&h * &top).sum()
+        };
+        let flat_x: Vec<f64> = x.iter().copied().collect();
+        let numeric = shared::gradcheck::numerical_gradient(cost, &flat_x);
+        let norm = numeric.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let cosine =
+            numeric.iter().zip(&top).map(|(a, b)| a * b).sum::<f64>() / norm;
+        let seen = gradient_by_depth(
+            &gpt.blocks,
+            x.clone(),
+            (2, 4),
+            residual,
+            &mut seeded(1),
+        );
+        assert_eq!(seen.len(), TINY.layers + 1);
+        let (at_bottom, cosine_at_bottom) = seen[TINY.layers];
+        assert!(
+            (at_bottom - norm).abs() < 1e-6 * norm,
+            "{residual}: {at_bottom} against {norm}"
+        );
+        assert!((cosine_at_bottom - cosine).abs() < 1e-6, "{residual}");
+        bottoms.push(at_bottom);
+    }
+    // The identity paths change what arrives: the check tells them apart.
+    assert!((bottoms[0] - bottoms[1]).abs() > 1e-3 * bottoms[0]);
 }
