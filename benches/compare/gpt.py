@@ -1,7 +1,9 @@
 """Chapter 13's GPT, ours against the same model in PyTorch (CPU; eager,
-and torch.compile), on 1 and 2 threads, interleaved round by round:
-milliseconds per training step (median) and the validation loss after
-the same steps.
+and torch.compile) and in JAX (CPU, jit), on 1 and 2 threads,
+interleaved round by round: milliseconds per training step (median) and
+the validation loss after the same steps. JAX runs in its own
+environment (JAX_PYTHON); it is held to one core with taskset for the
+one-thread rounds.
 
     python benches/compare/gpt.py ROUNDS STEPS
 """
@@ -43,14 +45,27 @@ def run_torch(mode):
     return run
 
 
+def run_jax(steps, threads, seed):
+    python = os.environ["JAX_PYTHON"]
+    cores = "0" if threads == 1 else "0-1"
+    out = subprocess.run(
+        ["taskset", "-c", cores, python, os.path.join(HERE, "gpt_jax.py"),
+         str(steps), str(warmup_of(steps)), str(seed)],
+        capture_output=True, text=True, check=True).stdout
+    line = re.search(r"RESULT seconds=([\d.]+) steps=\d+ validation=([\d.]+)", out)
+    return float(line.group(1)) / steps, float(line.group(2))
+
+
 def main():
     rounds, steps = int(sys.argv[1]), int(sys.argv[2])
     import torch
     print(f"PyTorch {torch.__version__}; {steps} steps of nanoGPT's CPU "
           f"setting on Shakespeare; {rounds} rounds, interleaved")
-    runners = (("ours (Rust)", run_ours),
+    runners = [("ours (Rust)", run_ours),
                ("PyTorch eager", run_torch("eager")),
-               ("PyTorch compile", run_torch("compile")))
+               ("PyTorch compile", run_torch("compile"))]
+    if os.environ.get("JAX_PYTHON"):
+        runners.append(("JAX jit", run_jax))
     for threads in (1, 2):
         times = {name: [] for name, _ in runners}
         losses = {name: [] for name, _ in runners}

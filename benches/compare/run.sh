@@ -41,12 +41,23 @@ if [ "${3:-mlp}" = gpt-parity ]; then
         target/gpt-parity
 fi
 
+jax_venv() {
+    jax=target/compare-venv
+    if [ ! -x "$jax/bin/python" ]; then
+        python3 -m venv "$jax"
+        "$jax/bin/pip" install --quiet --upgrade pip
+        "$jax/bin/pip" install --quiet -r benches/compare/requirements.txt
+    fi
+}
+
 if [ "${3:-mlp}" = gpt ]; then
     # With `gpt`, chapter 13's GPT against the same model in PyTorch
-    # (eager and torch.compile) on 1 and 2 threads.
+    # (eager and torch.compile) and JAX (jit) on 1 and 2 threads.
     torch_venv
+    jax_venv
     cargo build --release --quiet -p ch13-transformer
-    exec "$venv/bin/python" benches/compare/gpt.py "${1:-3}" "${2:-300}"
+    JAX_PYTHON="$PWD/$jax/bin/python" exec "$venv/bin/python" \
+        benches/compare/gpt.py "${1:-3}" "${2:-300}"
 fi
 
 if [ "${3:-mlp}" = gru ]; then
@@ -58,12 +69,8 @@ if [ "${3:-mlp}" = gru ]; then
     exec "$venv/bin/python" benches/compare/gru.py "${1:-3}" "${2:-300}"
 fi
 
-venv=target/compare-venv
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --upgrade pip
-    "$venv/bin/pip" install --quiet -r benches/compare/requirements.txt
-fi
+jax_venv
+venv=$jax
 cargo build --release --quiet -p ch08-mnist -p ch10-cnn
 # Fetch and verify MNIST into data/mnist if it is not there yet.
 target/release/ch08-mnist --quick >/dev/null

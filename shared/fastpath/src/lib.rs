@@ -11,6 +11,8 @@
 //!   CPU has ([`instruction_set`]), split across every thread of the
 //!   current rayon pool, and allocation-free once [`prepare`] has sized
 //!   each thread's packing buffers;
+//! - [`simd`] and [`exp`]: elementwise loops compiled for the same widest
+//!   instructions, with an exponential that vectorizes (softmaxes, GELU);
 //! - [`threads`], [`install`]: the threads it uses (sized by the
 //!   chapters' runner, `shared::runner::use_threads`);
 //! - [`ladder`]: the slower products the appendix climbs from (the naive
