@@ -1,29 +1,13 @@
 """What the PyTorch and JAX versions of chapter 13's GPT share: the
-Shakespeare setting, the corpus and its split as `ch13-transformer` makes
-them, the learning-rate schedule, and the validation loss measured as
-chapter 13 measures it."""
+Shakespeare setting, the learning-rate schedule, and the validation loss
+measured as chapter 13 measures it (the corpus is shakespeare.py's)."""
 
 import math
-import os
 
 import numpy as np
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-TEXT = os.path.join(ROOT, "data", "shakespeare", "shakespeare.txt")
 LAYERS, HEADS, D, T, BATCH = 4, 4, 128, 64, 12
 ETA, DECAY, CLIP, STRETCH = 1e-3, 0.1, 1.0, 256
-
-
-def corpus():
-    """(vocabulary size, training tokens, validation tokens): characters
-    sorted, the first 90 % for training and the next 5 % for validation."""
-    with open(TEXT, encoding="ascii") as f:
-        text = f.read()
-    symbols = sorted(set(text))
-    index = {c: i for i, c in enumerate(symbols)}
-    tokens = np.array([index[c] for c in text], dtype=np.int64)
-    n = len(tokens)
-    return len(symbols), tokens[: n * 90 // 100], tokens[n * 90 // 100 : n * 95 // 100]
 
 
 def windows(rng, train):

@@ -18,7 +18,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from gpt_common import CLIP, DECAY, HEADS, LAYERS, D, T
-from gpt_common import corpus, eta_at, stream_loss, windows
+from gpt_common import eta_at, stream_loss, windows
+from shakespeare import corpus
 
 
 def first_weights(key, vocab):

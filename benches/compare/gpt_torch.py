@@ -21,7 +21,8 @@ import torch
 import torch.nn.functional as F
 
 from gpt_common import BATCH, CLIP, DECAY, ETA, HEADS, LAYERS, D, T
-from gpt_common import corpus, eta_at, stream_loss, windows
+from gpt_common import eta_at, stream_loss, windows
+from shakespeare import corpus
 from gpt_model import Gpt
 
 

@@ -11,15 +11,14 @@ first weights are drawn from chapter 12's distributions.
 """
 
 import math
-import os
 import sys
 import time
 
 import numpy as np
 import torch
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-TEXT = os.path.join(ROOT, "data", "shakespeare", "shakespeare.txt")
+from shakespeare import corpus
+
 H, BATCH, WINDOW, ETA, CLIP, STRETCH = 128, 32, 65, 0.01, 1.0, 256
 
 
@@ -28,14 +27,7 @@ def main():
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    with open(TEXT, encoding="ascii") as f:
-        text = f.read()
-    symbols = sorted(set(text))
-    index = {c: i for i, c in enumerate(symbols)}
-    tokens = np.array([index[c] for c in text], dtype=np.int64)
-    n = len(tokens)
-    train, validation = tokens[: n * 90 // 100], tokens[n * 90 // 100 : n * 95 // 100]
-    v = len(symbols)
+    v, train, validation = corpus()
     gru = torch.nn.GRU(v, H)
     out = torch.nn.Linear(H, v)
     # Chapter 12's first weights (the same distributions, other draws):

@@ -143,6 +143,41 @@ for (const name of photos) {
   fromPage[name] = await shown(page);
 }
 
+// predict's size limits, applied from the header before anything is
+// decoded: headers alone, no pixels behind them (without the check these
+// read as "not an image this page can read").
+const pngHeader = (width, height, colourType) => {
+  const b = Buffer.alloc(33);
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(b, 0);
+  b.writeUInt32BE(13, 8);
+  b.write('IHDR', 12, 'ascii');
+  b.writeUInt32BE(width, 16);
+  b.writeUInt32BE(height, 20);
+  b[24] = 8;
+  b[25] = colourType;
+  return b;
+};
+const jpegHeader = (width, height) => {
+  const b = Buffer.alloc(32);
+  Buffer.from([0xff, 0xd8, 0xff, 0xc0, 0x00, 0x11, 0x08]).copy(b, 0);
+  b.writeUInt16BE(height, 7);
+  b.writeUInt16BE(width, 9);
+  b[11] = 3;
+  return b;
+};
+for (const [name, buffer, says] of [
+  ['huge.png', pngHeader(40000, 40000, 6), 'huge.png: the image is 40000×40000 pixels; at most 12000 a side'],
+  ['wide.png', pngHeader(11000, 11000, 6), 'wide.png: a 11000×11000 image of this kind takes about 2.9 GB'],
+  ['tall.jpg', jpegHeader(100, 40000), 'tall.jpg: the image is 100×40000 pixels; at most 12000 a side'],
+]) {
+  const before = await page.$eval('#digit-pad', (e) => Number(e.dataset.opened ?? 0));
+  await page.setInputFiles('.dad-open input', { name, mimeType: 'image/png', buffer });
+  await page.waitForFunction((n) => Number(document.getElementById('digit-pad').dataset.opened) > n, before);
+  const verdict = await page.$eval('.dad-verdict', (e) => e.textContent);
+  if (!verdict.includes(says)) fail(`${name}: the page said "${verdict}", not "${says}"`);
+}
+console.log('oversized images: refused from their headers, in predict\'s words');
+
 // ---- Rust's answers for the same pixels, and the comparison.
 const reference = JSON.parse(rust(['--count', '1000']));
 let worstPixel = 0;

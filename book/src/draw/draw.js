@@ -9,7 +9,7 @@
 'use strict';
 
 (() => {
-  const { brightness, toMnist, doubts, image } = window.nnfsPreprocess;
+  const { brightness, toMnist, doubts, image, sizeProblem } = window.nnfsPreprocess;
 
   // ---- The model file: 8 bytes of header length, a JSON header, floats.
 
@@ -378,6 +378,10 @@
       const file = event.target.files[0];
       if (!file) return;
       try {
+        // predict's limits, from the header, before a pixel is decoded.
+        const header = new Uint8Array(await file.slice(0, 1 << 16).arrayBuffer());
+        const problem = sizeProblem(file.name, header);
+        if (problem) throw Object.assign(new Error(problem), { refused: true });
         const bitmap = await createImageBitmap(file, {
           colorSpaceConversion: 'none', premultiplyAlpha: 'none', imageOrientation: 'from-image',
         });
@@ -392,7 +396,9 @@
         redraw();
         update();
       } catch (error) {
-        $('.dad-verdict').textContent = `${file.name}: not an image this page can read (${error.message}).`;
+        $('.dad-verdict').textContent = error.refused
+          ? `${error.message}.`
+          : `${file.name}: not an image this page can read (${error.message}).`;
       }
       root.dataset.opened = String(Number(root.dataset.opened ?? 0) + 1);
       event.target.value = '';

@@ -398,4 +398,61 @@ function doubts(mnist, confidence) {
   return null;
 }
 
-window.nnfsPreprocess = { brightness, toMnist, doubts, image };
+// ---- predict's size limits (photo/read.rs: MAX_SIDE, MAX_DECODE_BYTES),
+// applied from the file's header before anything is decoded. A Rust test
+// holds these two numbers to Rust's.
+
+const MAX_SIDE = 12000;
+const MAX_DECODE_BYTES = 2147483648;
+
+/**
+ * The width, height and bytes per decoded pixel a PNG or JPEG header
+ * declares, or null if the bytes start no PNG or JPEG this can read.
+ */
+function declaredSize(bytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (bytes.length >= 26 && png.every((b, i) => bytes[i] === b)) {
+    // IHDR: width, height, bit depth, colour type.
+    const channels = { 0: 1, 2: 3, 3: 3, 4: 2, 6: 4 }[bytes[25]] ?? 4;
+    const depth = bytes[24] === 16 ? 2 : 1;
+    return { width: view.getUint32(16), height: view.getUint32(20), perPixel: channels * depth };
+  }
+  if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return null;
+  // JPEG: walk the segments to the first start-of-frame marker.
+  let at = 2;
+  while (at + 9 < bytes.length) {
+    if (bytes[at] !== 0xff) return null;
+    const marker = bytes[at + 1];
+    if (marker === 0xff) { at += 1; continue; }
+    const isFrame = marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker);
+    if (isFrame) {
+      return { width: view.getUint16(at + 7), height: view.getUint16(at + 5), perPixel: bytes[at + 9] };
+    }
+    at += 2 + view.getUint16(at + 2);
+  }
+  return null;
+}
+
+/**
+ * Why `predict` would refuse an image of this header, in its words, or
+ * null: more than MAX_SIDE a side, or more memory to decode and read than
+ * MAX_DECODE_BYTES (the decoded pixels, and 20 bytes a pixel for their
+ * copies, as predict counts).
+ */
+function sizeProblem(name, bytes) {
+  const size = declaredSize(bytes);
+  if (!size) return null;
+  const { width, height, perPixel } = size;
+  if (width > MAX_SIDE || height > MAX_SIDE) {
+    return `${name}: the image is ${width}×${height} pixels; at most ${MAX_SIDE} a side`;
+  }
+  const needed = width * height * (perPixel + 20);
+  if (needed > MAX_DECODE_BYTES) {
+    return `${name}: a ${width}×${height} image of this kind takes about ${(needed / 1e9).toFixed(1)} GB ` +
+      `to decode and read; at most ${(MAX_DECODE_BYTES / 1e9).toFixed(1)} GB (a smaller or 8-bit image will do)`;
+  }
+  return null;
+}
+
+window.nnfsPreprocess = { brightness, toMnist, doubts, image, sizeProblem };

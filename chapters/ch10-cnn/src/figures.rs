@@ -214,7 +214,7 @@ pub fn parameter_table() -> Vec<(String, usize)> {
             .map(|(w, b)| w + b)
             .sum::<usize>();
     vec![
-        ("MLP 784-100-10 (ch. 6–8)".into(), mlp(&[784, 100, 10])),
+        ("MLP 784-100-10 (ch. 9)".into(), mlp(&[784, 100, 10])),
         (
             "MLP 784-512-512-10 (ch. 9)".into(),
             mlp(&[784, 512, 512, 10]),

@@ -251,3 +251,22 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn the_draw_page_refuses_images_at_predicts_limits() {
+    // book/src/draw/preprocess.js checks an opened image's header against
+    // the same two numbers as decode_image.
+    let page =
+        shared::figures::workspace_root().join("book/src/draw/preprocess.js");
+    let js = std::fs::read_to_string(&page).expect("the draw page's script");
+    let constant = |name: &str| -> u64 {
+        let line = js
+            .lines()
+            .find(|l| l.starts_with(&format!("const {name} = ")))
+            .unwrap_or_else(|| panic!("no const {name} in preprocess.js"));
+        let value = line.trim_end_matches(';').rsplit(' ').next();
+        value.and_then(|v| v.parse().ok()).expect("a whole number")
+    };
+    assert_eq!(constant("MAX_SIDE"), u64::from(read::MAX_SIDE));
+    assert_eq!(constant("MAX_DECODE_BYTES"), read::MAX_DECODE_BYTES);
+}
