@@ -10,9 +10,10 @@ one-thread rounds.
 
 import os
 import re
-import statistics
 import subprocess
 import sys
+
+from interleaved import compare, result
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -40,8 +41,7 @@ def run_torch(mode):
             [sys.executable, os.path.join(HERE, "gpt_torch.py"), str(steps),
              str(warmup_of(steps)), str(threads), str(seed), mode],
             capture_output=True, text=True, check=True).stdout
-        line = re.search(r"RESULT seconds=([\d.]+) steps=\d+ validation=([\d.]+)", out)
-        return float(line.group(1)) / steps, float(line.group(2))
+        return result(out)
     return run
 
 
@@ -52,8 +52,7 @@ def run_jax(steps, threads, seed):
         ["taskset", "-c", cores, python, os.path.join(HERE, "gpt_jax.py"),
          str(steps), str(warmup_of(steps)), str(seed)],
         capture_output=True, text=True, check=True).stdout
-    line = re.search(r"RESULT seconds=([\d.]+) steps=\d+ validation=([\d.]+)", out)
-    return float(line.group(1)) / steps, float(line.group(2))
+    return result(out)
 
 
 def main():
@@ -66,23 +65,7 @@ def main():
                ("PyTorch compile", run_torch("compile"))]
     if os.environ.get("JAX_PYTHON"):
         runners.append(("JAX jit", run_jax))
-    for threads in (1, 2):
-        times = {name: [] for name, _ in runners}
-        losses = {name: [] for name, _ in runners}
-        for r in range(rounds):
-            for name, run in runners:
-                step, validation = run(steps, threads, r + 1)
-                times[name].append(step)
-                losses[name].append(validation)
-                print(f"  threads {threads} round {r + 1} {name:15} "
-                      f"{1e3 * step:7.2f} ms/step  validation {validation:.4f}",
-                      flush=True)
-        ours = statistics.median(times["ours (Rust)"])
-        for name in times:
-            median = statistics.median(times[name])
-            print(f"threads {threads}: {name:15} {1e3 * median:7.2f} ms/step "
-                  f"(median), validation {statistics.mean(losses[name]):.4f} "
-                  f"(mean), ours {median / ours:.2f}x as fast")
+    compare(runners, rounds, steps, 15)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,10 @@ the validation loss after the same steps.
 
 import os
 import re
-import statistics
 import subprocess
 import sys
+
+from interleaved import compare, result
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -31,8 +32,7 @@ def run_torch(steps, threads, seed):
     out = subprocess.run(
         [sys.executable, os.path.join(HERE, "gru_torch.py"), str(steps), str(threads), str(seed)],
         capture_output=True, text=True, check=True).stdout
-    line = re.search(r"RESULT seconds=([\d.]+) steps=\d+ validation=([\d.]+)", out)
-    return float(line.group(1)) / steps, float(line.group(2))
+    return result(out)
 
 
 def main():
@@ -40,22 +40,8 @@ def main():
     import torch
     print(f"PyTorch {torch.__version__}; {steps} steps of 32 windows of 65 "
           f"characters, H = 128, Shakespeare; {rounds} rounds, interleaved")
-    for threads in (1, 2):
-        times = {"ours (Rust)": [], "PyTorch (CPU)": []}
-        losses = {"ours (Rust)": [], "PyTorch (CPU)": []}
-        for r in range(rounds):
-            for name, run in (("ours (Rust)", run_ours), ("PyTorch (CPU)", run_torch)):
-                step, validation = run(steps, threads, r + 1)
-                times[name].append(step)
-                losses[name].append(validation)
-                print(f"  threads {threads} round {r + 1} {name:14} "
-                      f"{1e3 * step:7.2f} ms/step  validation {validation:.4f}", flush=True)
-        ours = statistics.median(times["ours (Rust)"])
-        for name in times:
-            median = statistics.median(times[name])
-            print(f"threads {threads}: {name:14} {1e3 * median:7.2f} ms/step (median), "
-                  f"validation {statistics.mean(losses[name]):.4f} (mean), "
-                  f"ours {median / ours:.2f}x as fast")
+    compare([("ours (Rust)", run_ours), ("PyTorch (CPU)", run_torch)],
+            rounds, steps, 14)
 
 
 if __name__ == "__main__":

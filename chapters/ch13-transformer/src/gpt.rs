@@ -258,7 +258,9 @@ impl<T: Real> Block<T> {
             self.attend_backward(&cache.attend, dx1.view(), (heads, t), &mut g);
         (dx1 + through, g)
     }
+    // ANCHOR_END: block_backward
 
+    // ANCHOR: branches_backward
     /// Back through the attention branch from δ = ∂C/∂r: its parameters'
     /// gradients written into `g`; returns ∂C/∂x.
     pub fn attend_backward(
@@ -306,7 +308,7 @@ impl<T: Real> Block<T> {
         (g.ln2_gain, g.ln2_bias) = (d_ln2_gain, d_ln2_bias);
         dx
     }
-    // ANCHOR_END: block_backward
+    // ANCHOR_END: branches_backward
 }
 
 /// Rows of head `h`'s part `m` (0 queries, 1 keys, 2 values) of qkv
