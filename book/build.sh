@@ -2,7 +2,8 @@
 # Builds the book so that it reads with no network: fetches the KaTeX
 # stylesheet and fonts (the version mdbook-katex renders with) into
 # book/src/katex/ when they are missing, wraps the draw-a-digit page's
-# model for reading offline, then runs `mdbook build`.
+# model and the write-with-the-model page's models for reading offline,
+# then runs `mdbook build`.
 # The output is book/book/index.html.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -25,4 +26,22 @@ if [ ! -s src/draw/model.js ] || [ "$model" -nt src/draw/model.js ]; then
     printf 'window.NNFS_DRAW_MODEL = "%s";\n' "$(base64 -w0 "$model")" \
         >src/draw/model.js
 fi
+# The write-with-the-model page's models, chapter 13's safetensors files:
+# one script each (loaded when the reader picks the model), and a list.
+manifest=src/write/models.js
+mkdir -p src/write/models
+printf 'window.NNFS_WRITE_MANIFEST = [\n' >"$manifest.tmp"
+for model in src/write/*.safetensors; do
+    [ -e "$model" ] || continue
+    name=$(basename "$model" .safetensors)
+    script=src/write/models/$name.js
+    if [ ! -s "$script" ] || [ "$model" -nt "$script" ]; then
+        printf '(window.NNFS_WRITE_MODELS ??= {})["%s"] = "%s";\n' \
+            "$name" "$(base64 -w0 "$model")" >"$script"
+    fi
+    printf '  { name: "%s", bytes: %s },\n' "$name" "$(stat -c %s "$model")" \
+        >>"$manifest.tmp"
+done
+printf '];\n' >>"$manifest.tmp"
+mv "$manifest.tmp" "$manifest"
 mdbook build

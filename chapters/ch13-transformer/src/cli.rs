@@ -41,6 +41,46 @@ pub enum Command {
     /// Learn byte-pair merges on a corpus's training text, show them and
     /// the encoding of a text.
     Bpe(BpeArgs),
+    /// Write the models the book's write-with-the-model page runs
+    /// (book/src/write/NAME.safetensors): the chapter's three, or the one
+    /// given.
+    ExportWeb(ExportArgs),
+    /// The Rust side of the write-with-the-model page's browser test
+    /// (JSON on stdout).
+    #[command(hide = true)]
+    WebReference(ReferenceArgs),
+}
+
+/// `export-web`'s settings.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// A model file to export (default: the chapter's names, byte-pair
+    /// names and Shakespeare models from data/models).
+    #[arg(long, requires = "name")]
+    pub model: Option<PathBuf>,
+    /// The name the page shows it by (with --model).
+    #[arg(long, value_parser = run_name, value_name = "NAME")]
+    pub name: Option<String>,
+    /// The folder to write into.
+    #[arg(long, default_value_os_t = crate::web::page_dir())]
+    pub out: PathBuf,
+}
+
+/// `web-reference`'s settings.
+#[derive(Debug, clap::Args)]
+pub struct ReferenceArgs {
+    /// The model file the page runs.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// A text whose logits to give (repeatable).
+    #[arg(long)]
+    pub prompt: Vec<String>,
+    /// The seed whose first draws to give.
+    #[arg(long, default_value = "1")]
+    pub seed: u64,
+    /// How many draws.
+    #[arg(long, default_value = "0", value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub draws: u32,
 }
 
 /// `bpe`'s settings.
@@ -241,6 +281,24 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Sample(args)) => run_sample(&args),
         Some(Command::Bpe(args)) => {
             show_bpe(args.corpus, args.merges as usize, &args.text)
+        }
+        Some(Command::ExportWeb(args)) => match (&args.model, &args.name) {
+            (Some(model), Some(name)) => {
+                crate::web::export(model, name, &args.out)
+            }
+            _ => crate::web::PAGE_MODELS.iter().try_for_each(|name| {
+                crate::web::export(&model_path(name), name, &args.out)
+            }),
+        },
+        Some(Command::WebReference(args)) => {
+            let json = crate::web::reference(
+                &args.model,
+                &args.prompt,
+                args.seed,
+                args.draws as usize,
+            )?;
+            shared::say!("{json}");
+            Ok(())
         }
         None => {
             let scale = match cli.run.quick {

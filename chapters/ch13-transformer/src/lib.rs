@@ -16,6 +16,7 @@ pub mod model;
 pub mod ops;
 pub mod run;
 pub mod sample;
+pub mod web;
 
 /// Everything that can stop a command: chapter 12's errors (a corpus, a
 /// model file, a figure, a setting, a missing model).

@@ -1,0 +1,449 @@
+// Write with the model: chapter 13's GPTs, live in the page.
+//
+// The models are chapter 13's own files (written by `cargo run --release
+// -p ch13-transformer -- export-web`), each carried in write/models/NAME.js
+// as base64 so that the page works from a file:// URL; a model's script is
+// loaded when the reader first picks it. gpt.js holds the model: its file,
+// tokens, forward pass, key-value cache and draws. This file is the page:
+// the controls, the text as it is written, the next token's probabilities
+// and the attention weights of a chosen layer and head.
+'use strict';
+
+(() => {
+  const G = window.nnfsGpt;
+  const root = document.getElementById('write-pad');
+  if (!root) return;
+  const LABELS = {
+    'ch13-names': 'First names (characters)',
+    'ch13-names-bpe': 'First names (byte-pair tokens)',
+    'ch13-shakespeare': 'Shakespeare (characters)',
+  };
+  const BOUNDARY = '.';
+  // The chapter's models first, in the order above, then any others.
+  const rank = (name) => { const i = Object.keys(LABELS).indexOf(name); return i < 0 ? Infinity : i; };
+  const available = (window.NNFS_WRITE_MANIFEST ?? []).slice().sort((a, b) => rank(a.name) - rank(b.name));
+  const models = {}; // name → the model, once read
+  const state = { name: null, model: null, running: null, lines: [], selected: null };
+
+  const el = (tag, attributes = {}, ...children) => {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attributes)) {
+      if (k === 'class') e.className = v;
+      else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+      else e.setAttribute(k, v);
+    }
+    e.append(...children);
+    return e;
+  };
+  const field = (label, input, hint) => el('label', { class: 'wwm-field' }, el('span', {}, label), input, hint ?? '');
+
+  // ---- The controls.
+  const modelSelect = el('select', { class: 'wwm-model', 'aria-label': 'Model' },
+    ...available.map(({ name, bytes }) => el('option', { value: name },
+      `${LABELS[name] ?? name} — ${(bytes / 1e6).toFixed(bytes < 1e6 ? 2 : 1)} MB`)));
+  const prompt = el('textarea', { class: 'wwm-prompt', rows: '2', spellcheck: 'false', 'aria-label': 'Prompt' });
+  const temperature = el('input', { class: 'wwm-temperature', type: 'range', min: '0.1', max: '2', step: '0.05', value: '0.8' });
+  const temperatureShown = el('output', { class: 'wwm-shown' }, '0.8');
+  const topK = el('input', { class: 'wwm-topk', type: 'number', min: '1', step: '1', placeholder: 'all', inputmode: 'numeric' });
+  const seed = el('input', { class: 'wwm-seed', type: 'number', min: '0', step: '1', value: '1', inputmode: 'numeric' });
+  const length = el('input', { class: 'wwm-length', type: 'number', min: '1', max: '5000', step: '1', value: '400', inputmode: 'numeric' });
+  const lengthField = field('Characters', length);
+  const write = el('button', { class: 'wwm-write', type: 'button' }, 'Write');
+  const stop = el('button', { class: 'wwm-stop', type: 'button', disabled: '' }, 'Stop');
+  const more = el('button', { class: 'wwm-more', type: 'button' }, 'Make more names');
+  const message = el('p', { class: 'wwm-message', role: 'status' });
+  const command = el('code', { class: 'wwm-command' });
+  const output = el('div', {
+    class: 'wwm-output', tabindex: '0', role: 'region',
+    'aria-label': 'The text written; arrow keys choose a token to see what it attended to',
+  });
+  const layerSelect = el('select', { class: 'wwm-layer', 'aria-label': 'Layer' });
+  const headSelect = el('select', { class: 'wwm-head', 'aria-label': 'Head' });
+  const bars = el('div', { class: 'wwm-bars' });
+  const barsTitle = el('p', { class: 'wwm-caption' });
+  const heat = el('canvas', { class: 'wwm-heat', width: '320', height: '320' });
+  const heatTitle = el('p', { class: 'wwm-caption' });
+
+  root.textContent = '';
+  root.append(
+    el('div', { class: 'wwm-controls' },
+      field('Model', modelSelect),
+      field('Prompt', prompt),
+      el('div', { class: 'wwm-row' },
+        field('Temperature', temperature, temperatureShown),
+        field('Top-k', topK),
+        field('Seed', seed),
+        lengthField),
+      el('div', { class: 'wwm-buttons' }, write, stop, more),
+      message,
+      el('p', { class: 'wwm-same' }, 'The same text from the command line: ', command)),
+    output,
+    el('div', { class: 'wwm-inside' },
+      el('div', { class: 'wwm-next' }, barsTitle, bars),
+      el('div', { class: 'wwm-attention' },
+        el('div', { class: 'wwm-row' }, field('Layer', layerSelect), field('Head', headSelect)),
+        heatTitle, heat)),
+  );
+
+  // ---- Reading the chosen model (its script loaded on first use).
+
+  function loadScript(name) {
+    return new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = `write/models/${name}.js`;
+      script.onload = resolve;
+      script.onerror = () => reject(new Error(`write/models/${name}.js could not be loaded`));
+      document.body.append(script);
+    });
+  }
+
+  async function choose(name) {
+    if (!models[name]) {
+      message.textContent = `Loading ${LABELS[name] ?? name}…`;
+      if (!window.NNFS_WRITE_MODELS?.[name]) await loadScript(name);
+      const bytes = Uint8Array.from(atob(window.NNFS_WRITE_MODELS[name]), (c) => c.charCodeAt(0));
+      models[name] = G.readModel(bytes);
+    }
+    stopWriting();
+    state.name = name;
+    state.model = models[name];
+    const m = state.model;
+    const names = m.corpus === 'names';
+    more.hidden = !names;
+    lengthField.hidden = names;
+    layerSelect.replaceChildren(...m.blocks.map((_, l) => el('option', { value: String(l) }, String(l + 1))));
+    layerSelect.value = String(m.layers - 1);
+    headSelect.replaceChildren(...Array.from({ length: m.heads }, (_, h) => el('option', { value: String(h) }, String(h + 1))));
+    if (!prompt.dataset.edited) prompt.value = names ? '' : 'ROMEO:';
+    state.lines = [];
+    state.selected = null;
+    message.textContent = `${m.layers} layers, ${m.heads} heads, width ${m.width}, context ${m.block}, ` +
+      `${m.vocab} tokens${m.merges.length ? ` (${m.symbols.length} characters and ${m.merges.length} merges)` : ''}.`;
+    refresh();
+    checkPrompt();
+  }
+
+  // ---- The settings, as `sample` takes them.
+
+  function settings() {
+    const k = topK.value.trim() === '' ? null : Math.max(1, Math.floor(Number(topK.value)));
+    const s = Math.max(0, Math.floor(Number(seed.value) || 0));
+    const count = Math.min(5000, Math.max(1, Math.floor(Number(length.value) || 400)));
+    return { temperature: Number(temperature.value), topK: k, seed: s, count };
+  }
+
+  const quote = (text) => `'${text.replace(/'/g, "'\\''")}'`;
+  function showCommand(batch) {
+    const s = settings();
+    const parts = ['cargo run --release -p ch13-transformer -- sample', `--model data/models/${state.name}.safetensors`];
+    if (prompt.value) parts.push(`--prompt ${quote(prompt.value)}`);
+    parts.push(`--seed ${s.seed}`);
+    if (s.temperature !== 0.8) parts.push(`--temperature ${s.temperature}`);
+    if (s.topK) parts.push(`--top-k ${s.topK}`);
+    if (state.model.corpus === 'names') parts.push(`--count ${batch}`);
+    else if (s.count !== 400) parts.push(`--count ${s.count}`);
+    command.textContent = parts.join(' ');
+  }
+
+  /** Names the prompt's characters outside the model's vocabulary. */
+  function checkPrompt() {
+    if (!state.model) return false;
+    const encoded = G.encode(state.model, prompt.value);
+    const ok = !encoded.unknown;
+    write.disabled = more.disabled = !ok || state.running !== null;
+    prompt.setAttribute('aria-invalid', String(!ok));
+    if (!ok) {
+      const shown = encoded.unknown.map(({ character, position }) =>
+        `${JSON.stringify(character).replace(/^"|"$/g, "'")} (character ${position})`);
+      message.textContent = `Not in this model's vocabulary of ${state.model.symbols.length} symbols: ` +
+        `${shown.join(', ')}. It knows: ${state.model.symbols.map(visibleSymbol).join(' ')}`;
+      message.classList.add('wwm-problem');
+    } else if (message.classList.contains('wwm-problem')) {
+      message.classList.remove('wwm-problem');
+      message.textContent = '';
+    }
+    return ok;
+  }
+
+  const visibleSymbol = (c) => (c === ' ' ? '␣' : c === '\n' ? '↵' : c);
+
+  // ---- Writing: sample's loop, a few tokens per frame.
+
+  /** One line of text: the context's tokens and those written, each with
+   *  its attention when it was read and the draw that made it. */
+  function startLine(context, promptTokens) {
+    const line = { tokens: context.map((t, i) => ({ token: t, given: true, start: i < context.length - promptTokens })), attention: [], done: false };
+    state.lines.push(line);
+    return line;
+  }
+
+  function run(batch) {
+    if (!checkPrompt()) return;
+    stopWriting();
+    const m = state.model;
+    const s = settings();
+    const names = m.corpus === 'names';
+    showCommand(batch);
+    const start = names ? BOUNDARY : '\n';
+    const promptTokens = G.encode(m, prompt.value).tokens;
+    let context = G.encode(m, m.symbols.includes(start) ? start + prompt.value : prompt.value).tokens;
+    if (context.length === 0) context = [0];
+    const stopToken = names && m.merges.length === 0 ? m.symbols.indexOf(BOUNDARY) : null;
+    const count = names ? 40 : s.count;
+    const rng = G.seeded(BigInt(s.seed));
+    state.lines = [];
+    state.selected = null;
+    const runs = names ? batch : 1;
+    let done = 0;
+    let line = null;
+    let writer = null;
+    const began = performance.now();
+    let tokens = 0;
+    const job = { cancelled: false };
+    state.running = job;
+    const pressed = document.activeElement;
+    write.disabled = more.disabled = true;
+    stop.disabled = false;
+    // A keyboard reader's focus moves to Stop while writing, and back after.
+    if (pressed === write || pressed === more) stop.focus();
+    const next = () => {
+      line = startLine(context, promptTokens.length);
+      writer = G.generate(m, context, count, s, stopToken, rng, (i, attention, from) => { line.attention[i] = { attention, from }; });
+    };
+    next();
+    const pump = () => {
+      if (job.cancelled) return;
+      const until = performance.now() + 12;
+      while (performance.now() < until) {
+        const step = writer.next();
+        if (step.done) {
+          line.done = true;
+          done += 1;
+          if (done === runs) return finish(true);
+          next();
+          continue;
+        }
+        tokens += 1;
+        line.tokens.push({ token: step.value.token, probabilities: step.value.probabilities });
+        if (names && G.spell(m, step.value.token).includes(BOUNDARY)) line.ended = true;
+      }
+      refresh();
+      setTimeout(pump, 0);
+    };
+    const finish = (complete) => {
+      state.running = null;
+      const refocus = document.activeElement === stop;
+      stop.disabled = true;
+      checkPrompt();
+      if (refocus) (names && runs > 1 ? more : write).focus();
+      const seconds = (performance.now() - began) / 1000;
+      message.textContent = `${complete ? 'Wrote' : 'Stopped after'} ${tokens} tokens in ${seconds.toFixed(2)} s.`;
+      root.dataset.written = String(Number(root.dataset.written ?? 0) + 1);
+      refresh();
+    };
+    job.finish = finish;
+    setTimeout(pump, 0);
+  }
+
+  function stopWriting() {
+    if (state.running) {
+      state.running.cancelled = true;
+      state.running.finish(false);
+    }
+  }
+
+  /** A line's text as `sample` prints it: the prompt, then what was written,
+   *  a name cut at its boundary. */
+  function lineText(line) {
+    const m = state.model;
+    const written = line.tokens.filter((t) => !t.given).map((t) => G.spell(m, t.token)).join('');
+    const cut = m.corpus === 'names' ? written.split(BOUNDARY)[0] : written;
+    return prompt.value + cut;
+  }
+
+  // ---- Showing it: the text, the bars, the heat map.
+
+  function refresh() {
+    drawText();
+    drawInside();
+  }
+
+  function drawText() {
+    const m = state.model;
+    output.replaceChildren(...state.lines.map((line, l) => {
+      let past = false; // after a name's boundary
+      return el('div', { class: 'wwm-line', 'data-text': lineText(line) }, ...line.tokens.map((t, i) => {
+        const spelled = G.spell(m, t.token);
+        const classes = ['wwm-token'];
+        if (t.start) classes.push('wwm-start');
+        else if (t.given) classes.push('wwm-given');
+        if (past) classes.push('wwm-after');
+        if (m.corpus === 'names' && !t.given && spelled.includes(BOUNDARY)) past = true;
+        const selected = state.selected && state.selected.line === l && state.selected.index === i;
+        if (selected) classes.push('wwm-selected');
+        const span = el('span', { class: classes.join(' '), 'data-line': String(l), 'data-index': String(i) },
+          spelled.replace(/\n/g, t.start ? '↵' : '↵\n'));
+        return span;
+      }));
+    }));
+    shadeAttention();
+  }
+
+  /** The token whose inside is shown: the one chosen, or the last one. */
+  function focusToken() {
+    if (state.selected) return state.selected;
+    const l = state.lines.length - 1;
+    if (l < 0) return null;
+    return { line: l, index: state.lines[l].tokens.length - 1 };
+  }
+
+  /** Each earlier token's background: how much the chosen token attended to it. */
+  function shadeAttention() {
+    const at = focusToken();
+    if (!at) return;
+    const line = state.lines[at.line];
+    const record = line.attention[at.index];
+    const spans = output.querySelectorAll(`[data-line="${at.line}"]`);
+    const [layer, headIndex] = [Number(layerSelect.value), Number(headSelect.value)];
+    spans.forEach((span) => span.style.removeProperty('--w'));
+    if (!record) return;
+    const p = record.attention[layer][headIndex];
+    p.forEach((w, j) => spans[record.from + j]?.style.setProperty('--w', w.toFixed(3)));
+  }
+
+  function drawInside() {
+    const m = state.model;
+    const at = focusToken();
+    bars.replaceChildren();
+    barsTitle.textContent = 'The next token: its probabilities appear here as the model writes.';
+    if (at) {
+      const line = state.lines[at.line];
+      // The token chosen was drawn from these; the last one's successor
+      // would be drawn from the next step's, not yet made.
+      const t = line.tokens[at.index];
+      if (t.probabilities) {
+        const ranked = Array.from(t.probabilities, (p, token) => ({ p, token }))
+          .sort((a, b) => b.p - a.p).slice(0, 10);
+        barsTitle.textContent = `Token ${at.index + 1}, “${visibleSymbol(G.spell(m, t.token))}”, was drawn from ` +
+          'these probabilities (temperature and top-k applied); the ten largest:';
+        bars.replaceChildren(...ranked.map(({ p, token }) => el('div', { class: `wwm-bar${token === t.token ? ' wwm-drawn' : ''}` },
+          el('span', { class: 'wwm-symbol' }, G.spell(m, token).replace(/ /g, '␣').replace(/\n/g, '↵')),
+          el('span', { class: 'wwm-track' }, el('span', { class: 'wwm-fill', style: `width:${(100 * p).toFixed(1)}%` })),
+          el('span', { class: 'wwm-percent' }, `${(100 * p).toFixed(1)} %`))));
+      } else if (t.given) {
+        barsTitle.textContent = `Token ${at.index + 1} is part of the prompt: it was given, not drawn.`;
+      }
+    }
+    drawHeat(at);
+  }
+
+  /** The chosen head's weights: row i is what token i attended to, over
+   *  the last tokens of the line (up to the context's length). */
+  function drawHeat(at) {
+    const context = heat.getContext('2d');
+    const side = heat.width;
+    context.clearRect(0, 0, side, side);
+    const m = state.model;
+    const [layer, h] = [Number(layerSelect.value), Number(headSelect.value)];
+    heatTitle.textContent = `Layer ${layer + 1}, head ${h + 1}: row i shows what token i attended to (darker: more).`;
+    if (!at) return;
+    const line = state.lines[at.line];
+    const n = Math.min(line.tokens.length, m.block, 48);
+    const first = Math.max(0, Math.min(at.index + 1, line.tokens.length) - n);
+    const margin = 14;
+    const cell = (side - margin) / n;
+    context.font = `${Math.min(12, Math.max(7, cell * 0.8))}px monospace`;
+    context.textAlign = 'center';
+    context.textBaseline = 'middle';
+    const dark = document.documentElement.classList.contains('navy') || document.documentElement.classList.contains('coal') || document.documentElement.classList.contains('ayu');
+    context.fillStyle = dark ? '#ccc' : '#333';
+    for (let i = 0; i < n; i++) {
+      const label = visibleSymbol(G.spell(m, line.tokens[first + i].token)).slice(0, 2);
+      context.fillText(label, margin + (i + 0.5) * cell, margin / 2);
+      context.fillText(label, margin / 2, margin + (i + 0.5) * cell);
+    }
+    for (let i = 0; i < n; i++) {
+      const record = line.attention[first + i];
+      if (!record) continue;
+      const p = record.attention[layer][h];
+      p.forEach((w, j) => {
+        const col = record.from + j - first;
+        if (col < 0 || col >= n) return;
+        context.fillStyle = `rgba(30, 90, 200, ${Math.min(1, w).toFixed(3)})`;
+        context.fillRect(margin + col * cell, margin + i * cell, Math.ceil(cell), Math.ceil(cell));
+      });
+    }
+    if (at.index >= first && at.index < first + n) {
+      context.strokeStyle = 'rgb(0, 150, 60)';
+      context.lineWidth = 2;
+      context.strokeRect(margin, margin + (at.index - first) * cell, n * cell, cell);
+    }
+  }
+
+  // ---- The reader's hands: mouse, touch, keyboard.
+
+  function select(target) {
+    const span = target.closest?.('.wwm-token');
+    if (!span) return;
+    state.selected = { line: Number(span.dataset.line), index: Number(span.dataset.index) };
+    output.querySelectorAll('.wwm-selected').forEach((e) => e.classList.remove('wwm-selected'));
+    span.classList.add('wwm-selected');
+    shadeAttention();
+    drawInside();
+  }
+  output.addEventListener('mouseover', (e) => select(e.target));
+  output.addEventListener('click', (e) => select(e.target));
+  output.addEventListener('keydown', (e) => {
+    const at = focusToken();
+    if (!at) return;
+    let { line, index } = at;
+    const move = { ArrowRight: 1, ArrowLeft: -1, End: Infinity, Home: -Infinity }[e.key];
+    if (move !== undefined) index += move;
+    else if (e.key === 'ArrowDown') line += 1;
+    else if (e.key === 'ArrowUp') line -= 1;
+    else return;
+    e.preventDefault();
+    e.stopPropagation(); // the book's own arrow keys turn the page
+    line = Math.max(0, Math.min(state.lines.length - 1, line));
+    index = Math.max(0, Math.min(state.lines[line].tokens.length - 1, index));
+    select(output.querySelector(`[data-line="${line}"][data-index="${index}"]`));
+  });
+  write.addEventListener('click', () => run(1));
+  more.addEventListener('click', () => run(10));
+  stop.addEventListener('click', stopWriting);
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && state.running) { e.preventDefault(); stopWriting(); }
+  });
+  root.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !write.disabled) { e.preventDefault(); run(1); }
+  });
+  prompt.addEventListener('input', () => { prompt.dataset.edited = 'true'; checkPrompt(); });
+  temperature.addEventListener('input', () => { temperatureShown.textContent = temperature.value; });
+  layerSelect.addEventListener('change', () => { shadeAttention(); drawHeat(focusToken()); });
+  headSelect.addEventListener('change', () => { shadeAttention(); drawHeat(focusToken()); });
+  modelSelect.addEventListener('change', () => choose(modelSelect.value).catch(broken));
+
+  function broken(e) {
+    message.textContent = `The model could not be read: ${e.message}`;
+    message.classList.add('wwm-problem');
+    root.dataset.ready = e.message;
+  }
+
+  // For the browser test and the curious: the models and the lines written.
+  window.writeWithTheModel = {
+    gpt: G,
+    models,
+    choose,
+    model: () => state.model,
+    texts: () => state.lines.map(lineText),
+  };
+
+  if (available.length === 0) {
+    broken(new Error('no models were built into the book (write/models.js is missing)'));
+    return;
+  }
+  choose(available[0].name).then(() => {
+    root.classList.add('wwm-ready');
+    root.dataset.ready = 'true';
+  }).catch(broken);
+})();
