@@ -214,7 +214,7 @@ const CASES = [
   { name: 'ch13-names-bpe', prompt: '', seed: 3, temperature: 0.9, button: '.wwm-more' },
   { name: 'ch13-names-bpe', prompt: 'ma', seed: 11, temperature: 1.3, topK: 20, button: '.wwm-more' },
   { name: 'ch13-shakespeare', prompt: 'ROMEO:', seed: 1, temperature: 0.8, topK: 10, length: 300, button: '.wwm-write' },
-  { name: 'ch13-shakespeare', prompt: '', seed: 42, temperature: 1.2, length: 200, button: '.wwm-write' },
+  { name: 'ch13-shakespeare', prompt: '', seed: '18446744073709551615', temperature: 1.2, length: 200, button: '.wwm-write' },
 ].filter((c) => names.includes(c.name));
 let firstShown = null;
 for (const c of CASES) {
@@ -241,6 +241,17 @@ const rustNames = said.match(/'E' \(character 1\)/)?.[0];
 if (!rustNames || !refused.includes(rustNames) || !refused.includes("'!' (character 5)") || !writeDisabled) {
   fail(`a prompt outside the vocabulary: the page said "${refused}" (Write ${writeDisabled ? 'off' : 'on'}); sample said "${said.trim()}"`);
 } else console.log(`outside the vocabulary: the page says "${refused.slice(0, 90)}…", and Write is off`);
+
+// A seed `sample` would refuse is refused, and the message goes when fixed.
+await page.fill('.wwm-prompt', '');
+await page.fill('.wwm-seed', '18446744073709551616');
+const badSeed = await page.$eval('.wwm-message', (e) => e.textContent);
+const seedBlocked = await page.$eval('.wwm-write', (e) => e.disabled);
+await page.fill('.wwm-seed', '1');
+const seedCleared = await page.$eval('.wwm-message', (e) => e.textContent);
+if (!badSeed.includes("The seed is '18446744073709551616'") || !seedBlocked || seedCleared !== '') {
+  fail(`a seed of 2^64: the page said "${badSeed}" (Write ${seedBlocked ? 'off' : 'on'}), then "${seedCleared}"`);
+} else console.log(`a seed of 2^64: "${badSeed}"`);
 
 // ---- The keyboard.
 await page.fill('.wwm-prompt', 'ann');
@@ -293,7 +304,11 @@ await page.focus('.wwm-output');
 await page.keyboard.press('Home');
 for (let k = 0; k < 120; k++) await page.keyboard.press('ArrowRight');
 await page.screenshot({ path: path.join(shotDir, 'write-with-the-model.png'), fullPage: true });
-if (figure) await page.locator('#write-pad').screenshot({ path: 'book/src/figures/write-with-the-model.png' });
+if (figure) {
+  // The book's sticky menu bar would cover the top of the widget.
+  await page.addStyleTag({ content: '#mdbook-menu-bar, #menu-bar { display: none !important; }' });
+  await page.locator('#write-pad').screenshot({ path: 'book/src/figures/write-with-the-model.png' });
+}
 await desktop.close();
 
 // ---- A phone: touch.

@@ -45,7 +45,7 @@
   const temperature = el('input', { class: 'wwm-temperature', type: 'range', min: '0.1', max: '2', step: '0.05', value: '0.8' });
   const temperatureShown = el('output', { class: 'wwm-shown' }, '0.8');
   const topK = el('input', { class: 'wwm-topk', type: 'number', min: '1', step: '1', placeholder: 'all', inputmode: 'numeric' });
-  const seed = el('input', { class: 'wwm-seed', type: 'number', min: '0', step: '1', value: '1', inputmode: 'numeric' });
+  const seed = el('input', { class: 'wwm-seed', type: 'text', value: '1', inputmode: 'numeric', 'aria-label': 'Seed' });
   const length = el('input', { class: 'wwm-length', type: 'number', min: '1', max: '5000', step: '1', value: '400', inputmode: 'numeric' });
   const lengthField = field('Characters', length);
   const write = el('button', { class: 'wwm-write', type: 'button' }, 'Write');
@@ -61,7 +61,7 @@
   const headSelect = el('select', { class: 'wwm-head', 'aria-label': 'Head' });
   const bars = el('div', { class: 'wwm-bars' });
   const barsTitle = el('p', { class: 'wwm-caption' });
-  const heat = el('canvas', { class: 'wwm-heat', width: '320', height: '320' });
+  const heat = el('canvas', { class: 'wwm-heat', width: '640', height: '640' }); // drawn at twice its size
   const heatTitle = el('p', { class: 'wwm-caption' });
 
   root.textContent = '';
@@ -125,11 +125,17 @@
 
   // ---- The settings, as `sample` takes them.
 
+  /** The seed as `sample` reads it: a whole number from 0 to 2⁶⁴ − 1
+   *  (a BigInt, as a Number would round the large ones), or null. */
+  function seedOf(text) {
+    const t = text.trim();
+    return /^\d{1,20}$/.test(t) && BigInt(t) < 2n ** 64n ? BigInt(t) : null;
+  }
+
   function settings() {
     const k = topK.value.trim() === '' ? null : Math.max(1, Math.floor(Number(topK.value)));
-    const s = Math.max(0, Math.floor(Number(seed.value) || 0));
     const count = Math.min(5000, Math.max(1, Math.floor(Number(length.value) || 400)));
-    return { temperature: Number(temperature.value), topK: k, seed: s, count };
+    return { temperature: Number(temperature.value), topK: k, seed: seedOf(seed.value) ?? 1n, count };
   }
 
   const quote = (text) => `'${text.replace(/'/g, "'\\''")}'`;
@@ -149,10 +155,15 @@
   function checkPrompt() {
     if (!state.model) return false;
     const encoded = G.encode(state.model, prompt.value);
-    const ok = !encoded.unknown;
+    const seedOk = seedOf(seed.value) !== null;
+    const ok = !encoded.unknown && seedOk;
+    seed.setAttribute('aria-invalid', String(!seedOk));
     write.disabled = more.disabled = !ok || state.running !== null;
     prompt.setAttribute('aria-invalid', String(!ok));
-    if (!ok) {
+    if (!seedOk) {
+      message.textContent = `The seed is '${seed.value}': it must be a whole number from 0 to 18446744073709551615.`;
+      message.classList.add('wwm-problem');
+    } else if (!ok) {
       const shown = encoded.unknown.map(({ character, position }) =>
         `${JSON.stringify(character).replace(/^"|"$/g, "'")} (character ${position})`);
       message.textContent = `Not in this model's vocabulary of ${state.model.symbols.length} symbols: ` +
@@ -190,7 +201,7 @@
     if (context.length === 0) context = [0];
     const stopToken = names && m.merges.length === 0 ? m.symbols.indexOf(BOUNDARY) : null;
     const count = names ? 40 : s.count;
-    const rng = G.seeded(BigInt(s.seed));
+    const rng = G.seeded(s.seed);
     state.lines = [];
     state.selected = null;
     const runs = names ? batch : 1;
@@ -345,14 +356,15 @@
     context.clearRect(0, 0, side, side);
     const m = state.model;
     const [layer, h] = [Number(layerSelect.value), Number(headSelect.value)];
-    heatTitle.textContent = `Layer ${layer + 1}, head ${h + 1}: row i shows what token i attended to (darker: more).`;
+    heatTitle.textContent = `Layer ${layer + 1}, head ${h + 1}: row i shows what token i attended to (darker: more), ` +
+      'for the last 32 tokens up to the one chosen.';
     if (!at) return;
     const line = state.lines[at.line];
-    const n = Math.min(line.tokens.length, m.block, 48);
+    const n = Math.min(line.tokens.length, m.block, 32);
     const first = Math.max(0, Math.min(at.index + 1, line.tokens.length) - n);
-    const margin = 14;
+    const margin = 36;
     const cell = (side - margin) / n;
-    context.font = `${Math.min(12, Math.max(7, cell * 0.8))}px monospace`;
+    context.font = `${Math.min(28, cell * 0.9)}px monospace`;
     context.textAlign = 'center';
     context.textBaseline = 'middle';
     const dark = document.documentElement.classList.contains('navy') || document.documentElement.classList.contains('coal') || document.documentElement.classList.contains('ayu');
@@ -375,7 +387,7 @@
     }
     if (at.index >= first && at.index < first + n) {
       context.strokeStyle = 'rgb(0, 150, 60)';
-      context.lineWidth = 2;
+      context.lineWidth = 4;
       context.strokeRect(margin, margin + (at.index - first) * cell, n * cell, cell);
     }
   }
@@ -418,6 +430,7 @@
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !write.disabled) { e.preventDefault(); run(1); }
   });
   prompt.addEventListener('input', () => { prompt.dataset.edited = 'true'; checkPrompt(); });
+  seed.addEventListener('input', checkPrompt);
   temperature.addEventListener('input', () => { temperatureShown.textContent = temperature.value; });
   layerSelect.addEventListener('change', () => { shadeAttention(); drawHeat(focusToken()); });
   headSelect.addEventListener('change', () => { shadeAttention(); drawHeat(focusToken()); });

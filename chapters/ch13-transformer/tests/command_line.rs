@@ -272,3 +272,77 @@ fn a_model_round_trips_in_pytorch_names_and_a_diverged_one_is_not_written() {
     let err = encode(&bad, &path).unwrap_err().to_string();
     assert!(err.contains("not saved"), "{err}");
 }
+
+#[test]
+fn export_web_writes_a_checked_copy_and_refuses_what_it_cannot_read() {
+    let model = temp("web-source.safetensors");
+    let saved = small_bpe_model();
+    let bytes = encode(&saved, &model).expect("finite weights");
+    std::fs::write(&model, &bytes).expect("written");
+    let out = temp("web-out");
+    let source = model.to_str().expect("a UTF-8 path");
+    let folder = out.to_str().expect("a UTF-8 path");
+    let args = ["export-web", "--model", source, "--name", "tiny"];
+    let (code, said, err) = run(&[&args[..], &["--out", folder]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert!(said.contains("tiny.safetensors") && said.contains("5 tokens"));
+    let written = std::fs::read(out.join("tiny.safetensors")).expect("a copy");
+    let back = decode(&written, &model).expect("it reads back");
+    assert_eq!(back, saved);
+    // A damaged file is named, and nothing is written for it.
+    let damaged = temp("web-damaged.safetensors");
+    std::fs::write(&damaged, &bytes[..bytes.len() / 2]).expect("written");
+    let (code, _, err) = run(&[
+        "export-web",
+        "--model",
+        damaged.to_str().expect("UTF-8"),
+        "--name",
+        "broken",
+        "--out",
+        folder,
+    ]);
+    assert_eq!((code, err.lines().count()), (1, 1), "{err}");
+    assert!(err.contains("web-damaged.safetensors"), "{err}");
+    assert!(!out.join("broken.safetensors").exists());
+    // --model needs --name; a name with a path in it is refused.
+    let (code, _, err) = run(&["export-web", "--model", source]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--name"), "{err}");
+    let (code, _, err) = run(&[&args[..4], &["../x"]].concat());
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn web_reference_gives_the_logits_of_every_token_and_the_draws() {
+    let model = temp("web-reference.safetensors");
+    let saved = small_model();
+    std::fs::write(&model, encode(&saved, &model).expect("finite"))
+        .expect("written");
+    let path = model.to_str().expect("a UTF-8 path");
+    let (code, said, err) = run(&[
+        "web-reference",
+        "--model",
+        path,
+        "--prompt",
+        ".ab",
+        "--draws",
+        "2",
+        "--seed",
+        "7",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        said.starts_with("{\"prompts\":[{\"text\":\".ab\",\"tokens\":[0,1,2]")
+    );
+    // Three positions of three logits, in f64 and f32.
+    let logits = said.split("\"logits\":[").nth(1).expect("logits");
+    let logits = logits.split("]]").next().expect("the f64 logits");
+    assert_eq!(logits.split("],[").count(), 3, "{said}");
+    assert!(said.contains("\"seed\":7,\"random\":["), "{said}");
+    for bad in ["", "abc!"] {
+        let (code, _, err) =
+            run(&["web-reference", "--model", path, "--prompt", bad]);
+        assert_eq!((code, err.lines().count()), (2, 1), "{bad:?}: {err}");
+        assert!(err.contains("--prompt"), "{err}");
+    }
+}
