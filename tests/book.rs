@@ -422,3 +422,111 @@ fn the_glossary_has_one_row_per_term() {
     }
     assert!(rows > 100, "only {rows} glossary rows found");
 }
+
+/// The ways a glossary row's English cell may be written in a page: each
+/// alternative (split at ",", ";" and " / ", and what is in brackets),
+/// lower case, without backticks.
+fn glossary_forms(english: &str) -> Vec<String> {
+    let text = english.replace('`', "").to_lowercase();
+    let mut parts: Vec<String> = Vec::new();
+    let mut outside = String::new();
+    let mut inside = String::new();
+    let mut depth = 0;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                parts.push(std::mem::take(&mut inside));
+            }
+            _ if depth > 0 => inside.push(c),
+            _ => outside.push(c),
+        }
+    }
+    parts.push(outside);
+    parts
+        .iter()
+        .flat_map(|p| {
+            p.split([',', ';', '/']).map(str::trim).collect::<Vec<_>>()
+        })
+        .filter(|f| !f.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Hyphens and runs of white space as one space: "feed-forward" and
+/// "feed forward" are one spelling.
+fn spaced(text: &str) -> String {
+    let mut out = String::new();
+    for word in text.split(|c: char| c == '-' || c.is_whitespace()) {
+        if !word.is_empty() {
+            out.push_str(word);
+            out.push(' ');
+        }
+    }
+    out
+}
+
+/// Whether a page (lower-cased and spaced) uses one of the forms (a
+/// trailing "s" may be dropped: "weights" is used where "weight" is).
+fn page_uses(page: &str, forms: &[String]) -> bool {
+    forms.iter().any(|f| {
+        let f = spaced(f);
+        let f = f.trim_end();
+        let singular = f.strip_suffix('s');
+        page.contains(f) || singular.is_some_and(|s| page.contains(s))
+    })
+}
+
+/// Every glossary row points to chapters whose pages use its term: a
+/// reader sent to chapter 3 for "input layer" finds it there.
+#[test]
+fn every_glossary_term_is_used_where_the_glossary_points() {
+    let text = fs::read_to_string(root().join("book/src/glossary.md")).unwrap();
+    let pages: Vec<(usize, String)> = book_pages()
+        .iter()
+        .filter_map(|p| {
+            let name = p.file_name()?.to_str()?;
+            let n: usize = name.strip_prefix("ch")?.get(..2)?.parse().ok()?;
+            let page = fs::read_to_string(p).ok()?.to_lowercase();
+            Some((n, spaced(&page)))
+        })
+        .collect();
+    let mut wrong = Vec::new();
+    let mut pointers = 0;
+    for line in text.lines().filter(|l| l.starts_with("| ")).skip(1) {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let forms = glossary_forms(cells[1]);
+        for chapter in cells[4].split(',').map(str::trim) {
+            let n: usize = match chapter.parse() {
+                Ok(n) => n,
+                Err(_) => {
+                    wrong.push(format!("'{}': chapter '{chapter}'", cells[1]));
+                    continue;
+                }
+            };
+            pointers += 1;
+            let page = pages.iter().find(|(m, _)| *m == n);
+            if !page.is_some_and(|(_, text)| page_uses(text, &forms)) {
+                wrong
+                    .push(format!("'{}' is not used in chapter {n}", cells[1]));
+            }
+        }
+    }
+    assert!(pointers > 120, "only {pointers} chapter pointers found");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The check above catches a term sent to a page that does not use it.
+#[test]
+fn the_glossary_check_catches_a_wrong_pointer() {
+    let page = spaced("a feed-forward network has an input layer");
+    assert!(!page_uses(&page, &glossary_forms("feedforward network")));
+    assert!(page_uses(&page, &glossary_forms("feed-forward network")));
+    assert!(page_uses(&page, &glossary_forms("input layers (输入层)")));
+    assert!(!page_uses(&page, &glossary_forms("output layer")));
+    assert_eq!(
+        glossary_forms("ReLU (rectified linear unit)"),
+        ["rectified linear unit", "relu"]
+    );
+}
