@@ -90,10 +90,12 @@ const pageLogits = (page, name, prompts) => page.evaluate(([n, texts]) => {
   const m = models[n];
   return texts.map((text) => {
     const tokens = G.encode(m, text).tokens.slice(-m.block);
-    const full = G.forward(m, tokens).logits.map((z) => Array.from(z));
+    const pass = G.forward(m, tokens);
+    const full = pass.logits.map((z) => Array.from(z));
+    const attention = pass.attention.map((heads) => heads.map((rows) => rows.map((r) => Array.from(r))));
     const cache = G.kvCache(m);
     const cached = tokens.map((t) => Array.from(G.decode(m, cache, t).logits));
-    return { tokens, full, cached };
+    return { tokens, full, cached, attention };
   });
 }, [name, prompts]);
 
@@ -111,7 +113,7 @@ for (const name of names) {
     ...prompts.flatMap((p) => ['--prompt', p])]));
   references[name] = reference;
   const ours = await pageLogits(page, name, prompts);
-  let [worst, worst32, worstCache, positions] = [0, 0, 0, 0];
+  let [worst, worst32, worstCache, worstAttention, positions] = [0, 0, 0, 0, 0];
   ours.forEach((o, k) => {
     const theirs = reference.prompts[k];
     if (o.tokens.join() !== theirs.tokens.join()) fail(`${name}, ${JSON.stringify(prompts[k])}: tokens ${o.tokens} on the page, ${theirs.tokens} in Rust`);
@@ -120,10 +122,15 @@ for (const name of names) {
     worst = Math.max(worst, largest(o.full, theirs.logits));
     worst32 = Math.max(worst32, largest(o.full, theirs.logits_f32));
     worstCache = Math.max(worstCache, largest(o.cached, o.full), largest(o.cached, theirs.logits));
+    o.attention.forEach((heads, l) => heads.forEach((rows, h) => {
+      worstAttention = Math.max(worstAttention, largest(rows, theirs.attention[l][h]));
+    }));
   });
   console.log(`${name}: ${prompts.length} prompts, ${positions} positions; largest logit difference from Rust ` +
     `${worst.toExponential(2)} (f64, limit ${LOGIT_LIMIT}), ${worst32.toExponential(2)} from Rust's f32 ` +
-    `(limit ${F32_LIMIT}); the key-value cache against the full pass and Rust ${worstCache.toExponential(2)}`);
+    `(limit ${F32_LIMIT}); the key-value cache against the full pass and Rust ${worstCache.toExponential(2)}; ` +
+    `attention weights ${worstAttention.toExponential(2)}`);
+  if (!(worstAttention <= LOGIT_LIMIT)) fail(`${name}: attention weights differ from Rust's by ${worstAttention}`);
   if (!(worst <= LOGIT_LIMIT)) fail(`${name}: logits differ from Rust's by ${worst}`);
   if (!(worst32 <= F32_LIMIT)) fail(`${name}: logits differ from Rust's f32 pass by ${worst32}`);
   if (!(worstCache <= LOGIT_LIMIT)) fail(`${name}: the cached logits differ by ${worstCache}`);
@@ -166,14 +173,6 @@ for (const seed of ['7', '18446744073709551615']) {
 }
 console.log('the generator: 300 draws for seeds 7 and 2^64 − 1, each equal to Rust\'s');
 
-/** The words of a shell command line as the page writes it ('…' quoting). */
-function words(line) {
-  const out = [];
-  const re = /'((?:[^']|'\\'')*)'|(\S+)/g;
-  for (const m of line.matchAll(re)) out.push(m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : m[2]);
-  return out;
-}
-
 /** Sets the page's controls, presses a button, waits for the text. */
 async function writeWith(p, { name, prompt, seed, temperature, topK, length, button }) {
   await pick(p, name);
@@ -188,24 +187,31 @@ async function writeWith(p, { name, prompt, seed, temperature, topK, length, but
   return {
     texts: await p.evaluate(() => window.writeWithTheModel.texts()),
     command: await p.$eval('.wwm-command', (e) => e.textContent),
+    // What the reader sees: each line's written tokens (not the start
+    // symbol, nor a name's tail after its boundary), arrows undone.
+    rendered: await p.evaluate(() => [...document.querySelectorAll('.wwm-line')].map((line) =>
+      [...line.querySelectorAll('.wwm-token:not(.wwm-start):not(.wwm-after)')]
+        .map((t) => t.textContent).join('').replace(/↵\n/g, '\n').replace(/↵/g, '\n'))),
   };
 }
 
-/** `sample` run with the command line the page shows (its model the
- *  book's copy): the same text, or a failure. */
+/** `sample` run by the shell with the command line the page shows (its
+ *  model the book's copy): the same text, or a failure. */
 function sameAsSample(what, shown, seedInstead) {
-  const tail = words(shown.command);
-  const at = tail.indexOf('sample');
-  if (tail.slice(0, at).join(' ') !== 'cargo run --release -p ch13-transformer --') {
+  const lead = 'cargo run --release -p ch13-transformer -- sample ';
+  if (!shown.command.startsWith(lead)) {
     fail(`${what}: the page shows "${shown.command}"`);
     return false;
   }
-  const rest = tail.slice(at + 1);
-  const m = rest.indexOf('--model');
-  rest[m + 1] = modelFile(path.basename(rest[m + 1], '.safetensors'));
-  if (seedInstead !== undefined) rest[rest.indexOf('--seed') + 1] = String(seedInstead);
-  const theirs = rust('sample', rest);
-  return theirs === `${shown.texts.join('\n')}\n`;
+  let rest = shown.command.slice(lead.length)
+    .replace(/--model data\/models\/([^ ]+)\.safetensors/, (_, name) => `--model '${modelFile(name)}'`);
+  if (seedInstead !== undefined) rest = rest.replace(/--seed \d+/, `--seed ${seedInstead}`);
+  const run = spawnSync('bash', ['-c', `'${path.resolve(binary)}' sample ${rest}`], { encoding: 'utf8' });
+  if (run.status !== 0) {
+    fail(`${what}: the shown command failed: ${run.stderr.trim()}`);
+    return false;
+  }
+  return run.stdout === `${shown.texts.join('\n')}\n`;
 }
 
 const CASES = [
@@ -215,6 +221,8 @@ const CASES = [
   { name: 'ch13-names-bpe', prompt: 'ma', seed: 11, temperature: 1.3, topK: 20, button: '.wwm-more' },
   { name: 'ch13-shakespeare', prompt: 'ROMEO:', seed: 1, temperature: 0.8, topK: 10, length: 300, button: '.wwm-write' },
   { name: 'ch13-shakespeare', prompt: '', seed: '18446744073709551615', temperature: 1.2, length: 200, button: '.wwm-write' },
+  { name: 'ch13-shakespeare', prompt: "-- 'Tis so, my lord", seed: 3, temperature: 0.7, length: 120, button: '.wwm-write' },
+  { name: 'ch13-names', prompt: '-', seed: 8, temperature: 0.8, button: '.wwm-more' },
 ].filter((c) => names.includes(c.name));
 let firstShown = null;
 for (const c of CASES) {
@@ -222,12 +230,18 @@ for (const c of CASES) {
   firstShown ??= shown;
   const what = `${c.name}, seed ${c.seed}, "${c.prompt}"`;
   if (!sameAsSample(what, shown)) fail(`${what}: the page wrote ${JSON.stringify(shown.texts)}, not what sample writes`);
+  const cut = shown.rendered.map((r, k) => (c.name.includes('names') ? r.split('.')[0] : r));
+  if (cut.join('\n') !== shown.texts.map((t) => t.slice(c.prompt.length)).join('\n') &&
+      cut.join('\n') !== shown.texts.join('\n')) {
+    fail(`${what}: the page shows ${JSON.stringify(cut)}, not its text ${JSON.stringify(shown.texts)}`);
+  }
   const written = shown.texts.join('').length - shown.texts.length * c.prompt.length;
   if (written < 3 * shown.texts.length) fail(`${what}: only ${JSON.stringify(shown.texts)} written`);
 }
 console.log(`sampling: ${CASES.length} settings (seeds, prompts, temperatures, top-k; names, byte-pair names, ` +
-  `Shakespeare) written through the page's buttons, each the same text as \`sample\` run with the command the page shows`);
-if (CASES.length < 6) fail(`${CASES.length} sampling cases, not 6`);
+  `Shakespeare; prompts starting with "-" and holding a quote) written through the page's buttons, each shown ` +
+  `as the same text as \`sample\` run by the shell with the command the page shows`);
+if (CASES.length < 8) fail(`${CASES.length} sampling cases, not 8`);
 if (sameAsSample('another seed', firstShown, 2)) fail('a page text equals sample\'s with another seed');
 else console.log('the sampling check bites: sample with seed 2 does not give the page\'s seed-1 names');
 
@@ -268,19 +282,40 @@ while (tabs < 12 && !(await page.evaluate(() => document.activeElement?.classLis
   await page.keyboard.press('Tab');
   tabs += 1;
 }
+if (!(await page.evaluate(() => document.activeElement?.classList.contains('wwm-write')))) {
+  fail(`Tab from the prompt did not reach Write in ${tabs} presses`);
+}
 before = await page.$eval('#write-pad', (e) => Number(e.dataset.written ?? 0));
 await page.keyboard.press('Enter');
 await page.waitForFunction((n) => Number(document.getElementById('write-pad').dataset.written) > n, before);
-// Arrow keys choose a token in the text; its attention and draw are shown.
+// Arrow keys choose a token in the text; the tokens before it are shaded
+// by the attention of the step that wrote it, which must be Rust's.
+await page.selectOption('.wwm-layer', { value: '0' });
+await page.selectOption('.wwm-head', { value: '1' });
 await page.focus('.wwm-output');
-await page.keyboard.press('Home');
-await page.keyboard.press('ArrowRight');
-await page.keyboard.press('ArrowRight');
-const chosen = await page.evaluate(() => ({
-  index: document.querySelector('.wwm-selected')?.dataset.index,
-  shaded: [...document.querySelectorAll('.wwm-line:first-child .wwm-token')].filter((e) => e.style.getPropertyValue('--w')).length,
-}));
-if (chosen.index !== '2' || chosen.shaded !== 3) fail(`arrow keys: token ${chosen.index} chosen, ${chosen.shaded} tokens shaded (want 2 and 3)`);
+await page.keyboard.press('End');
+await page.keyboard.press('ArrowLeft');
+const chosen = await page.evaluate(() => {
+  const line = window.writeWithTheModel.lines()[0];
+  const span = document.querySelector('.wwm-selected');
+  const spans = [...document.querySelectorAll('.wwm-line:first-child .wwm-token')];
+  const { gpt: G, model } = window.writeWithTheModel;
+  const index = Number(span?.dataset.index);
+  return {
+    index,
+    last: line.tokens.length - 1,
+    before: line.tokens.slice(0, index).map((t) => G.spell(model(), t.token)).join(''),
+    shading: spans.map((e) => e.style.getPropertyValue('--w')),
+  };
+});
+const reference = JSON.parse(rust('web-reference', ['--model', modelFile('ch13-names'), '--prompt', chosen.before]));
+const rustRow = reference.prompts[0].attention[0][1][chosen.index - 1];
+const shadeGap = Math.max(...rustRow.map((w, j) => Math.abs(w - Number(chosen.shading[j]))));
+const unshaded = chosen.shading.slice(chosen.index).every((w) => w === '');
+if (chosen.index !== chosen.last - 1 || !(shadeGap <= 5e-4) || !unshaded) {
+  fail(`arrow keys: token ${chosen.index} of ${chosen.last} chosen; shading ${JSON.stringify(chosen.shading)} ` +
+    `against Rust's ${JSON.stringify(rustRow)}`);
+}
 // Escape stops a long text.
 await pick(page, 'ch13-shakespeare');
 await page.fill('.wwm-prompt', '');
@@ -293,13 +328,14 @@ await page.waitForFunction((n) => Number(document.getElementById('write-pad').da
 const stopped = await page.$eval('.wwm-message', (e) => e.textContent);
 if (!stopped.startsWith('Stopped after')) fail(`Escape during writing: "${stopped}"`);
 console.log(`the keyboard: Ctrl+Enter wrote "${typed[0]}", Tab reached Write in ${tabs} presses and Enter pressed it, ` +
-  `arrows chose token 3 (its attention over 3 tokens shaded), Escape: "${stopped}"`);
+  `End and ← chose token ${chosen.index + 1}, its ${rustRow.length} earlier tokens shaded as Rust's ` +
+  `layer 1, head 2 weights them (to ${shadeGap.toExponential(1)}), Escape: "${stopped}"`);
 
 // The screenshot, and with --figure the book's figure: Shakespeare, a
 // token chosen, its attention and draw.
 await page.fill('.wwm-length', '400');
 await writeWith(page, { name: 'ch13-shakespeare', prompt: 'ROMEO:', seed: 1, temperature: 0.8, button: '.wwm-write' });
-await page.selectOption('.wwm-layer', '0');
+await page.selectOption('.wwm-layer', { value: '0' });
 await page.focus('.wwm-output');
 await page.keyboard.press('Home');
 for (let k = 0; k < 120; k++) await page.keyboard.press('ArrowRight');
@@ -323,13 +359,19 @@ await mobile.waitForFunction((n) => Number(document.getElementById('write-pad').
 const tapped = await mobile.evaluate(() => window.writeWithTheModel.texts());
 await mobile.locator('.wwm-line:nth-child(2) .wwm-token:nth-child(3)').scrollIntoViewIfNeeded();
 await mobile.tap('.wwm-line:nth-child(2) .wwm-token:nth-child(3)');
-const touched = await mobile.evaluate(() => document.querySelector('.wwm-selected')?.dataset);
+const touched = await mobile.evaluate(() => ({
+  ...document.querySelector('.wwm-selected')?.dataset,
+  shaded: [...document.querySelectorAll('.wwm-line:nth-child(2) .wwm-token')]
+    .filter((e) => e.style.getPropertyValue('--w')).length,
+}));
 if (tapped.length !== 10) fail(`a tap on "Make more names" wrote ${tapped.length} names`);
-if (!(touched?.line === '1' && touched?.index === '2')) fail(`a tapped token was not chosen (${JSON.stringify(touched)})`);
+if (!(touched.line === '1' && touched.index === '2' && touched.shaded === 2)) {
+  fail(`a tapped token was not chosen, or not shown with its attention (${JSON.stringify(touched)})`);
+}
 const overflow = await mobile.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 if (overflow > 0) fail(`the phone page scrolls sideways by ${overflow} px`);
 console.log(`phone (390 px wide): a tap wrote ${tapped.length} names (${tapped.slice(0, 3).join(', ')}, …), ` +
-  `a tapped token showed its attention; no sideways scrolling`);
+  `a tapped third token showed the attention that wrote it over the two before; no sideways scrolling`);
 await mobile.locator('#write-pad').scrollIntoViewIfNeeded();
 await mobile.screenshot({ path: path.join(shotDir, 'write-with-the-model-phone.png') });
 await mobile.locator('.wwm-inside').scrollIntoViewIfNeeded();

@@ -23,7 +23,7 @@
   const rank = (name) => { const i = Object.keys(LABELS).indexOf(name); return i < 0 ? Infinity : i; };
   const available = (window.NNFS_WRITE_MANIFEST ?? []).slice().sort((a, b) => rank(a.name) - rank(b.name));
   const models = {}; // name → the model, once read
-  const state = { name: null, model: null, running: null, lines: [], selected: null };
+  const state = { name: null, model: null, running: null, lines: [], selected: null, pinned: false };
 
   const el = (tag, attributes = {}, ...children) => {
     const e = document.createElement(tag);
@@ -40,7 +40,7 @@
   // ---- The controls.
   const modelSelect = el('select', { class: 'wwm-model', 'aria-label': 'Model' },
     ...available.map(({ name, bytes }) => el('option', { value: name },
-      `${LABELS[name] ?? name} — ${(bytes / 1e6).toFixed(bytes < 1e6 ? 2 : 1)} MB`)));
+      `${LABELS[name] ?? name}, a ${(bytes / 1e6).toFixed(bytes < 1e6 ? 2 : 1)} MB file`)));
   const prompt = el('textarea', { class: 'wwm-prompt', rows: '2', spellcheck: 'false', 'aria-label': 'Prompt' });
   const temperature = el('input', { class: 'wwm-temperature', type: 'range', min: '0.1', max: '2', step: '0.05', value: '0.8' });
   const temperatureShown = el('output', { class: 'wwm-shown' }, '0.8');
@@ -61,7 +61,8 @@
   const headSelect = el('select', { class: 'wwm-head', 'aria-label': 'Head' });
   const bars = el('div', { class: 'wwm-bars' });
   const barsTitle = el('p', { class: 'wwm-caption' });
-  const heat = el('canvas', { class: 'wwm-heat', width: '640', height: '640' }); // drawn at twice its size
+  const announce = el('p', { class: 'wwm-sr', 'aria-live': 'polite' }); // what a screen reader says on a choice
+  const heat = el('canvas', { class: 'wwm-heat', width: '640', height: '640', role: 'img' }); // drawn at twice its size
   const heatTitle = el('p', { class: 'wwm-caption' });
 
   root.textContent = '';
@@ -79,7 +80,7 @@
       el('p', { class: 'wwm-same' }, 'The same text from the command line: ', command)),
     output,
     el('div', { class: 'wwm-inside' },
-      el('div', { class: 'wwm-next' }, barsTitle, bars),
+      el('div', { class: 'wwm-next' }, barsTitle, bars, announce),
       el('div', { class: 'wwm-attention' },
         el('div', { class: 'wwm-row' }, field('Layer', layerSelect), field('Head', headSelect)),
         heatTitle, heat)),
@@ -117,6 +118,8 @@
     if (!prompt.dataset.edited) prompt.value = names ? '' : 'ROMEO:';
     state.lines = [];
     state.selected = null;
+    state.pinned = false;
+    command.textContent = '';
     message.textContent = `${m.layers} layers, ${m.heads} heads, width ${m.width}, context ${m.block}, ` +
       `${m.vocab} tokens${m.merges.length ? ` (${m.symbols.length} characters and ${m.merges.length} merges)` : ''}.`;
     refresh();
@@ -142,7 +145,7 @@
   function showCommand(batch) {
     const s = settings();
     const parts = ['cargo run --release -p ch13-transformer -- sample', `--model data/models/${state.name}.safetensors`];
-    if (prompt.value) parts.push(`--prompt ${quote(prompt.value)}`);
+    if (prompt.value) parts.push(`--prompt=${quote(prompt.value)}`); // a prompt may start with '-'
     parts.push(`--seed ${s.seed}`);
     if (s.temperature !== 0.8) parts.push(`--temperature ${s.temperature}`);
     if (s.topK) parts.push(`--top-k ${s.topK}`);
@@ -182,8 +185,12 @@
 
   /** One line of text: the context's tokens and those written, each with
    *  its attention when it was read and the draw that made it. */
-  function startLine(context, promptTokens) {
-    const line = { tokens: context.map((t, i) => ({ token: t, given: true, start: i < context.length - promptTokens })), attention: [], done: false };
+  function startLine(context, promptTokens, text) {
+    const line = {
+      tokens: context.map((t, i) => ({ token: t, given: true, start: i < context.length - promptTokens })),
+      attention: [],
+      prompt: text,
+    };
     state.lines.push(line);
     return line;
   }
@@ -204,6 +211,7 @@
     const rng = G.seeded(s.seed);
     state.lines = [];
     state.selected = null;
+    state.pinned = false;
     const runs = names ? batch : 1;
     let done = 0;
     let line = null;
@@ -218,7 +226,7 @@
     // A keyboard reader's focus moves to Stop while writing, and back after.
     if (pressed === write || pressed === more) stop.focus();
     const next = () => {
-      line = startLine(context, promptTokens.length);
+      line = startLine(context, promptTokens.length, prompt.value);
       writer = G.generate(m, context, count, s, stopToken, rng, (i, attention, from) => { line.attention[i] = { attention, from }; });
     };
     next();
@@ -228,7 +236,6 @@
       while (performance.now() < until) {
         const step = writer.next();
         if (step.done) {
-          line.done = true;
           done += 1;
           if (done === runs) return finish(true);
           next();
@@ -236,7 +243,6 @@
         }
         tokens += 1;
         line.tokens.push({ token: step.value.token, probabilities: step.value.probabilities });
-        if (names && G.spell(m, step.value.token).includes(BOUNDARY)) line.ended = true;
       }
       refresh();
       setTimeout(pump, 0);
@@ -269,7 +275,7 @@
     const m = state.model;
     const written = line.tokens.filter((t) => !t.given).map((t) => G.spell(m, t.token)).join('');
     const cut = m.corpus === 'names' ? written.split(BOUNDARY)[0] : written;
-    return prompt.value + cut;
+    return line.prompt + cut;
   }
 
   // ---- Showing it: the text, the bars, the heat map.
@@ -300,7 +306,7 @@
     shadeAttention();
   }
 
-  /** The token whose inside is shown: the one chosen, or the last one. */
+  /** The token whose making is shown: the one chosen, or the last one. */
   function focusToken() {
     if (state.selected) return state.selected;
     const l = state.lines.length - 1;
@@ -308,71 +314,84 @@
     return { line: l, index: state.lines[l].tokens.length - 1 };
   }
 
-  /** Each earlier token's background: how much the chosen token attended to it. */
+  /** How token i was written: the step that read token i − 1 gave the
+   *  probabilities it was drawn from, and attended to the tokens before
+   *  it with these weights (token i − 1's attention), or null. */
+  function making(at) {
+    const line = state.lines[at.line];
+    const record = at.index > 0 ? line.attention[at.index - 1] : undefined;
+    if (!record) return null;
+    const [layer, h] = [Number(layerSelect.value), Number(headSelect.value)];
+    return { from: record.from, weights: record.attention[layer][h] };
+  }
+
+  /** Each earlier token's background: the weight the step that wrote the
+   *  chosen token gave it. */
   function shadeAttention() {
+    output.querySelectorAll('.wwm-token').forEach((span) => span.style.removeProperty('--w'));
     const at = focusToken();
     if (!at) return;
-    const line = state.lines[at.line];
-    const record = line.attention[at.index];
+    const made = making(at);
+    if (!made) return;
     const spans = output.querySelectorAll(`[data-line="${at.line}"]`);
-    const [layer, headIndex] = [Number(layerSelect.value), Number(headSelect.value)];
-    spans.forEach((span) => span.style.removeProperty('--w'));
-    if (!record) return;
-    const p = record.attention[layer][headIndex];
-    p.forEach((w, j) => spans[record.from + j]?.style.setProperty('--w', w.toFixed(3)));
+    made.weights.forEach((w, j) => spans[made.from + j]?.style.setProperty('--w', w.toFixed(3)));
   }
+
+  const spelledOut = (m, token) => G.spell(m, token).replace(/ /g, '␣').replace(/\n/g, '↵');
 
   function drawInside() {
     const m = state.model;
     const at = focusToken();
     bars.replaceChildren();
-    barsTitle.textContent = 'The next token: its probabilities appear here as the model writes.';
+    barsTitle.textContent = 'How each token was written appears here as the model writes.';
     if (at) {
-      const line = state.lines[at.line];
-      // The token chosen was drawn from these; the last one's successor
-      // would be drawn from the next step's, not yet made.
-      const t = line.tokens[at.index];
+      const t = state.lines[at.line].tokens[at.index];
+      const name = `Token ${at.index + 1}, “${spelledOut(m, t.token)}”,`;
       if (t.probabilities) {
         const ranked = Array.from(t.probabilities, (p, token) => ({ p, token }))
           .sort((a, b) => b.p - a.p).slice(0, 10);
-        barsTitle.textContent = `Token ${at.index + 1}, “${visibleSymbol(G.spell(m, t.token))}”, was drawn from ` +
-          'these probabilities (temperature and top-k applied); the ten largest:';
+        barsTitle.textContent = `${name} was drawn from these probabilities (temperature and top-k ` +
+          'applied; the ten largest), made as the model read the token before it, attending to the ' +
+          'shaded tokens.';
         bars.replaceChildren(...ranked.map(({ p, token }) => el('div', { class: `wwm-bar${token === t.token ? ' wwm-drawn' : ''}` },
-          el('span', { class: 'wwm-symbol' }, G.spell(m, token).replace(/ /g, '␣').replace(/\n/g, '↵')),
+          el('span', { class: 'wwm-symbol' }, spelledOut(m, token)),
           el('span', { class: 'wwm-track' }, el('span', { class: 'wwm-fill', style: `width:${(100 * p).toFixed(1)}%` })),
           el('span', { class: 'wwm-percent' }, `${(100 * p).toFixed(1)} %`))));
-      } else if (t.given) {
-        barsTitle.textContent = `Token ${at.index + 1} is part of the prompt: it was given, not drawn.`;
+      } else {
+        barsTitle.textContent = `${name} is part of the prompt: it was given, not drawn.`;
       }
     }
     drawHeat(at);
   }
 
-  /** The chosen head's weights: row i is what token i attended to, over
-   *  the last tokens of the line (up to the context's length). */
+  /** The chosen head's weights: row i is what the model attended to as it
+   *  read token i (to write token i + 1), over the last tokens of the
+   *  line up to the one chosen (at most the context, and 32). */
   function drawHeat(at) {
     const context = heat.getContext('2d');
     const side = heat.width;
     context.clearRect(0, 0, side, side);
     const m = state.model;
     const [layer, h] = [Number(layerSelect.value), Number(headSelect.value)];
-    heatTitle.textContent = `Layer ${layer + 1}, head ${h + 1}: row i shows what token i attended to (darker: more), ` +
-      'for the last 32 tokens up to the one chosen.';
-    if (!at) return;
-    const line = state.lines[at.line];
-    const n = Math.min(line.tokens.length, m.block, 32);
-    const first = Math.max(0, Math.min(at.index + 1, line.tokens.length) - n);
+    const line = at ? state.lines[at.line] : null;
+    const n = line ? Math.min(at.index + 1, m.block, 32) : 0;
+    heatTitle.textContent = `Layer ${layer + 1}, head ${h + 1}: row i is what the model attended to as it ` +
+      `read token i (darker: more)${n ? `, for the ${n} tokens up to the one chosen` : ''}.`;
+    heat.setAttribute('aria-label', heatTitle.textContent);
+    if (!line || n === 0) return;
+    const first = at.index + 1 - n;
     const margin = 36;
     const cell = (side - margin) / n;
-    context.font = `${Math.min(28, cell * 0.9)}px monospace`;
+    const size = Math.min(28, cell * 0.9);
+    context.font = `${size}px monospace`;
     context.textAlign = 'center';
     context.textBaseline = 'middle';
-    const dark = document.documentElement.classList.contains('navy') || document.documentElement.classList.contains('coal') || document.documentElement.classList.contains('ayu');
-    context.fillStyle = dark ? '#ccc' : '#333';
+    context.fillStyle = '#333'; // on the canvas's own white, in every theme
+    const fits = Math.max(1, Math.floor(cell / (0.62 * size)));
     for (let i = 0; i < n; i++) {
-      const label = visibleSymbol(G.spell(m, line.tokens[first + i].token)).slice(0, 2);
-      context.fillText(label, margin + (i + 0.5) * cell, margin / 2);
-      context.fillText(label, margin / 2, margin + (i + 0.5) * cell);
+      const label = spelledOut(m, line.tokens[first + i].token);
+      context.fillText(label.slice(0, fits), margin + (i + 0.5) * cell, margin / 2);
+      context.fillText(label.slice(0, 2), margin / 2, margin + (i + 0.5) * cell);
     }
     for (let i = 0; i < n; i++) {
       const record = line.attention[first + i];
@@ -385,26 +404,30 @@
         context.fillRect(margin + col * cell, margin + i * cell, Math.ceil(cell), Math.ceil(cell));
       });
     }
-    if (at.index >= first && at.index < first + n) {
+    if (at.index > first) {
+      // The row that wrote the chosen token.
       context.strokeStyle = 'rgb(0, 150, 60)';
       context.lineWidth = 4;
-      context.strokeRect(margin, margin + (at.index - first) * cell, n * cell, cell);
+      context.strokeRect(margin, margin + (at.index - 1 - first) * cell, n * cell, cell);
     }
   }
 
   // ---- The reader's hands: mouse, touch, keyboard.
 
-  function select(target) {
-    const span = target.closest?.('.wwm-token');
+  function select(target, pin) {
+    const span = target?.closest?.('.wwm-token');
     if (!span) return;
+    if (pin) state.pinned = true;
+    else if (state.pinned) return; // a click or a key chose one: hovering does not move it
     state.selected = { line: Number(span.dataset.line), index: Number(span.dataset.index) };
     output.querySelectorAll('.wwm-selected').forEach((e) => e.classList.remove('wwm-selected'));
     span.classList.add('wwm-selected');
     shadeAttention();
     drawInside();
+    announce.textContent = barsTitle.textContent;
   }
-  output.addEventListener('mouseover', (e) => select(e.target));
-  output.addEventListener('click', (e) => select(e.target));
+  output.addEventListener('mouseover', (e) => select(e.target, false));
+  output.addEventListener('click', (e) => select(e.target, true));
   output.addEventListener('keydown', (e) => {
     const at = focusToken();
     if (!at) return;
@@ -418,7 +441,7 @@
     e.stopPropagation(); // the book's own arrow keys turn the page
     line = Math.max(0, Math.min(state.lines.length - 1, line));
     index = Math.max(0, Math.min(state.lines[line].tokens.length - 1, index));
-    select(output.querySelector(`[data-line="${line}"][data-index="${index}"]`));
+    select(output.querySelector(`[data-line="${line}"][data-index="${index}"]`), true);
   });
   write.addEventListener('click', () => run(1));
   more.addEventListener('click', () => run(10));
@@ -449,6 +472,7 @@
     choose,
     model: () => state.model,
     texts: () => state.lines.map(lineText),
+    lines: () => state.lines,
   };
 
   if (available.length === 0) {

@@ -14,7 +14,7 @@ use rand::Rng as _;
 use shared::rng::seeded;
 
 use crate::Error;
-use crate::gpt::Gpt;
+use crate::gpt::{Gpt, attention_weights};
 use crate::model::{Saved, encode, load};
 
 /// The models the page offers unless told otherwise: the chapter's three.
@@ -53,7 +53,7 @@ pub fn export(
         c.width,
         c.block,
         c.vocab,
-        bytes.len().div_ceil(1000)
+        (bytes.len() + 500) / 1000
     );
     Ok(())
 }
@@ -79,7 +79,8 @@ fn columns<T: std::fmt::Display + Copy>(z: &Array2<T>) -> String {
 }
 
 /// The logits of the full forward pass after every token of `text` (its
-/// last `block` tokens), in f64 and in f32.
+/// last `block` tokens), in f64 and in f32, and the f64 pass's attention
+/// weights.
 fn prompt_json(
     saved: &Saved,
     wide: &Gpt<f64>,
@@ -95,20 +96,30 @@ fn prompt_json(
     let seen = &tokens[tokens.len().saturating_sub(block)..];
     let x = Array2::from_shape_vec((seen.len(), 1), seen.to_vec())
         .expect("a column of tokens");
-    let (z64, _) = wide.forward(x.view());
+    let (z64, cache) = wide.forward(x.view());
     let (z32, _) = saved.gpt.forward(x.view());
+    // Each block's heads: for query i, its weights on keys 0 … i.
+    let layers = (0..wide.blocks.len()).map(|l| {
+        list(attention_weights(&cache, l).iter().map(|p| {
+            let rows = p.columns().into_iter().enumerate();
+            list(rows.map(|(i, column)| list(column.iter().take(i + 1))))
+        }))
+    });
     let text_json = format!("{text:?}"); // Rust's escapes are JSON's here
     Ok(format!(
-        "{{\"text\":{text_json},\"tokens\":{},\"logits\":{},\"logits_f32\":{}}}",
+        "{{\"text\":{text_json},\"tokens\":{},\"logits\":{},\
+         \"logits_f32\":{},\"attention\":{}}}",
         list(seen.iter()),
         columns(&z64),
-        columns(&z32)
+        columns(&z32),
+        list(layers)
     ))
 }
 
 /// The Rust side of the browser test, as JSON on stdout: for each prompt,
-/// its tokens and the logits after each (the f64 forward pass on the
-/// file's weights, and the f32 one `sample` uses); and the first `draws`
+/// its tokens, the logits after each (the f64 forward pass on the file's
+/// weights, and the f32 one `sample` uses) and every head's attention
+/// weights (layer, head, query, key); and the first `draws`
 /// uniform numbers of the generator seeded with `seed`, as `sample`
 /// draws them.
 pub fn reference(
