@@ -399,6 +399,9 @@ pub struct Trainer<T: Float> {
     /// The mean cost over the samples of the last epoch, each measured on
     /// its minibatch just before that minibatch's update.
     pub epoch_cost: f64,
+    /// Each minibatch's mean cost in the last epoch, in order, measured
+    /// just before its update (a run's loss curve, step by step).
+    pub step_costs: Vec<f64>,
     /// Fills one hidden layer's dropout mask before every minibatch (see
     /// [`Workspace::fill_masks`]); `None`: every neuron on.
     pub masks: Option<DrawMask<T>>,
@@ -418,6 +421,7 @@ impl<T: Float> Trainer<T> {
             x_batch: Array2::zeros((sizes[0], batch_size).f()),
             y_batch: Array2::zeros((sizes[sizes.len() - 1], batch_size).f()),
             epoch_cost: 0.0,
+            step_costs: Vec::new(),
             masks: None,
         }
     }
@@ -443,6 +447,7 @@ impl<T: Float> Trainer<T> {
             self.order.extend(0..x.ncols());
             self.order.shuffle(rng);
             let mut total_cost = 0.0;
+            self.step_costs.clear();
             for chunk in self.order.chunks(batch_size) {
                 let m = chunk.len();
                 gather(chunk, x, self.x_batch.view_mut());
@@ -454,6 +459,7 @@ impl<T: Float> Trainer<T> {
                 }
                 self.workspace.backprop(net, xb, yb, cost);
                 total_cost += self.workspace.batch_cost;
+                self.step_costs.push(self.workspace.batch_cost / m as f64);
                 update(net, &self.workspace.grads);
             }
             self.workspace.clear_dropout();

@@ -32,6 +32,8 @@ pub mod exercises;
 pub mod figures;
 mod mnist;
 pub mod model;
+#[cfg(feature = "fonts")]
+pub mod nobody_drew;
 pub mod photo;
 pub mod runs;
 pub mod web;

@@ -46,6 +46,8 @@ pub struct Results {
     pub ablation: Vec<(String, Vec<Record>)>,
     /// A few training images (784, k), for the augmentation figure.
     pub examples: Array2<f32>,
+    /// The curves of one epoch at three learning rates.
+    pub diagnostics: Vec<crate::diagnose::Curve>,
 }
 
 /// A 784-long column as a 28×28 image.
@@ -149,6 +151,95 @@ pub fn regularisers<DB: DrawingBackend>(
             .legend(legend_mark(color, 2));
     }
     legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+    Ok(())
+}
+
+/// Reading the curves: the loss step by step (each the mean of the last
+/// 50 minibatches) at three learning rates, and each layer's update-to-
+/// weight ratio, with CS231n's 10⁻³ marked.
+pub fn diagnostics<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    curves: &[crate::diagnose::Curve],
+) -> DrawResult<DB> {
+    use crate::diagnose::smoothed;
+    let steps = curves.iter().map(|c| c.losses.len()).max().unwrap_or(1);
+    let (left, right) = area.split_horizontally(450);
+    let name = |c: &crate::diagnose::Curve| format!("η = {}", c.eta);
+    let mut chart = ChartBuilder::on(&left)
+        .caption(
+            "Training loss (mean of the last 50 steps)",
+            text_style(17.0),
+        )
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(50)
+        .build_cartesian_2d(0..steps, 0.0..3.5f64)?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .x_desc("step (minibatches of 64)")
+        .y_desc("cross-entropy")
+        .label_style(label_style())
+        .draw()?;
+    for (i, c) in curves.iter().enumerate() {
+        let color = SERIES[i % SERIES.len()];
+        let points = smoothed(&c.losses, 50).into_iter().enumerate();
+        chart
+            .draw_series(LineSeries::new(
+                points
+                    .filter(|(_, v)| v.is_finite())
+                    .map(|(i, v)| (i, v.min(3.5))),
+                color.stroke_width(2),
+            ))?
+            .label(name(c))
+            .legend(legend_mark(color, 2));
+    }
+    legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+    let mut chart = ChartBuilder::on(&right)
+        .caption("Update-to-weight ratio ‖ΔW‖/‖W‖", text_style(17.0))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(64)
+        .build_cartesian_2d(0..steps, (1e-8..1.0f64).log_scale())?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .x_desc("step (layer 1 solid, layer 2 dashed)")
+        .y_desc("ratio")
+        .y_label_formatter(&|v| format!("{v:.0e}"))
+        .label_style(label_style())
+        .draw()?;
+    chart.draw_series(LineSeries::new(
+        [(0, 1e-3), (steps, 1e-3)],
+        BLACK.mix(0.5).stroke_width(1),
+    ))?;
+    chart.draw_series(std::iter::once(Text::new(
+        "10⁻³",
+        (steps * 4 / 5, 2e-3),
+        label_style(),
+    )))?;
+    for (i, c) in curves.iter().enumerate() {
+        let color = SERIES[i % SERIES.len()];
+        for (l, ratios) in c.ratios.iter().enumerate() {
+            let points = ratios
+                .iter()
+                .copied()
+                .enumerate()
+                .filter(|(_, v)| v.is_finite() && *v > 0.0);
+            match l {
+                0 => chart.draw_series(LineSeries::new(
+                    points,
+                    color.stroke_width(1),
+                ))?,
+                _ => chart.draw_series(DashedLineSeries::new(
+                    points,
+                    4,
+                    3,
+                    color.stroke_width(1),
+                ))?,
+            };
+        }
+    }
     Ok(())
 }
 
@@ -557,5 +648,10 @@ pub fn write_all(results: &Results, dir: &Path) -> Result<Vec<PathBuf>, Error> {
     written.push(write_with(dir, "ch09-tuning", (900, 400), |a| {
         tuning(a, &r.tuning)
     })?);
+    if !r.diagnostics.is_empty() {
+        written.push(write_with(dir, "ch09-diagnostics", (900, 380), |a| {
+            diagnostics(a, &r.diagnostics)
+        })?);
+    }
     Ok(written)
 }

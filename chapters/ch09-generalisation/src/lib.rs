@@ -15,6 +15,7 @@
 
 pub mod augment;
 pub mod cli;
+pub mod diagnose;
 mod error;
 pub mod exercises;
 pub mod figures;

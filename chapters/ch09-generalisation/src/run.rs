@@ -36,6 +36,8 @@ pub struct Scale {
     pub components: usize,
     /// Training images and epochs of the ablation.
     pub ablation: (usize, usize),
+    /// Training images of section 7's one-epoch runs.
+    pub diagnostics_images: usize,
 }
 
 impl Scale {
@@ -47,6 +49,7 @@ impl Scale {
         pca_images: 50_000,
         components: 100,
         ablation: (50_000, 15),
+        diagnostics_images: 50_000,
     };
     /// A few minutes' check of the same code (CI).
     pub const QUICK: Scale = Scale {
@@ -56,6 +59,7 @@ impl Scale {
         pca_images: 5_000,
         components: 20,
         ablation: (5_000, 1),
+        diagnostics_images: 5_000,
     };
 }
 
@@ -209,6 +213,7 @@ pub fn narrated(
     tuning(&mnist, scale, &tune_data, &mut results);
     let chosen = ablation(&mnist, scale, &mut results);
     the_chapters_model(&chosen, model_file)?;
+    reading_the_curves(&mnist, scale, &mut results);
     if let Some(dir) = figures_dir {
         write_figures(&mnist, results, dir)?;
     }
@@ -653,6 +658,45 @@ fn the_chapters_model(
 
 /// The figures, drawn from the run's `results` (and a few training
 /// images), written into `dir`.
+/// Section 7, reading the curves: one epoch of chapter 8's small network
+/// at a learning rate too low, chapter 8's, and one too high; the loss
+/// step by step and each layer's update-to-weight ratio.
+fn reading_the_curves(mnist: &Mnist, scale: Scale, results: &mut Results) {
+    use crate::diagnose::{Curve, curves, median, smoothed};
+    shared::say!(
+        "\n7. Reading the curves: 784-100-10, one epoch of momentum SGD on \
+         {} images at three η",
+        scale.diagnostics_images
+    );
+    let data = mnist.first(scale.diagnostics_images);
+    let runs: Vec<Curve> = curves(&data, &DIAGNOSTIC_ETAS);
+    shared::say!(
+        "  η        loss after 10 / 100 / 300 / last steps   validation   \
+         median ‖ΔW‖/‖W‖ (layer 1, 2)"
+    );
+    for c in &runs {
+        let loss = smoothed(&c.losses, 50);
+        let at = |step: usize| loss[step.min(loss.len()) - 1];
+        let ratio = |l: usize| median(&c.ratios[l]);
+        shared::say!(
+            "  {:<6}   {:>5.2} / {:>5.2} / {:>5.2} / {:>5.2}          \
+             {:>7}      {:.1e}, {:.1e}",
+            c.eta,
+            at(10),
+            at(100),
+            at(300),
+            at(loss.len()),
+            pct(c.validation),
+            ratio(0),
+            ratio(1)
+        );
+    }
+    results.diagnostics = runs;
+}
+
+/// The learning rates of section 7: too low, chapter 8's, too high.
+pub const DIAGNOSTIC_ETAS: [f64; 3] = [0.001, 0.1, 1.0];
+
 fn write_figures(
     mnist: &Mnist,
     mut results: Results,
