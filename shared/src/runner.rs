@@ -48,6 +48,7 @@ fn main_with<C: FromArgMatches, E: Failure>(
     run: impl FnOnce(C) -> Result<(), E>,
 ) -> ExitCode {
     use clap::error::ErrorKind;
+    use std::io::IsTerminal as _;
     let parsed = command
         .try_get_matches()
         .and_then(|matches| C::from_arg_matches(&matches));
@@ -70,6 +71,13 @@ fn main_with<C: FromArgMatches, E: Failure>(
     if let Some(flags) = unused(&cli) {
         eprintln!("{name}: error: {flags} (try --help)");
         return ExitCode::from(2);
+    }
+    if cfg!(debug_assertions) && std::io::stderr().is_terminal() {
+        // Said to a person at a terminal (not to tests reading stderr).
+        eprintln!(
+            "{name}: note: a debug build, which trains many times slower \
+             than a release build: `cargo run --release -p {name}`"
+        );
     }
     if let Err(e) = use_threads(threads(&cli)) {
         eprintln!("{name}: error: {e}");
