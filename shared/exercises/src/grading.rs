@@ -25,12 +25,13 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// ✓ or ✗.
+    /// ✓ passes, ○ to do (the stub's `todo!()`), ✗ tried and failing or
+    /// not compiling.
     pub fn mark(&self) -> &'static str {
-        if *self == Outcome::Passed {
-            "✓"
-        } else {
-            "✗"
+        match self {
+            Outcome::Passed => "✓",
+            Outcome::NotStarted => "○",
+            Outcome::Failed(_) | Outcome::DoesNotCompile(_) => "✗",
         }
     }
 

@@ -23,7 +23,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Every exercise with ✓ or ✗ and the next to do (what plain `cargo
+    /// Every exercise with ✓, ○ or ✗ and the next to do (what plain `cargo
     /// exercises` does). Chapters are graded in order up to the first not
     /// finished; chapter 14 (its own workspace, which builds Burn) only
     /// with `check 14`.
