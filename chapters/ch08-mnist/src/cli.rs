@@ -303,9 +303,9 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
         args.dataset.name(),
         mnist.x_val.ncols(),
     );
-    let bar = progress_bar(mnist.x.ncols().div_ceil(config.batch_size));
-    bar.set_message(format!("1/{}", config.epochs));
     let epochs = config.epochs;
+    let bar = progress_bar(mnist.x.ncols().div_ceil(config.batch_size), epochs);
+    bar.set_message(format!("1/{epochs}"));
     let report = |r: &EpochRecord| {
         bar.suspend(|| {
             shared::say!(
@@ -317,8 +317,7 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
                 r.seconds
             )
         });
-        bar.reset();
-        bar.set_message(format!("{}/{epochs}", r.epoch + 1));
+        bar.set_message(format!("{}/{epochs}", (r.epoch + 1).min(epochs)));
     };
     let (x, x_val) = (mnist.x.view(), mnist.x_val.view());
     let labels_val = &mnist.labels_val;
@@ -326,6 +325,7 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
     let (net, history) =
         train(&config, x, y.view(), x_val, labels_val, report, tick);
     bar.finish_and_clear();
+    show_curve(&history);
     let (last, best) = (
         history.last().expect("at least one epoch"),
         crate::best_epoch(&history).expect("at least one epoch"),
@@ -365,16 +365,26 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
     Ok(())
 }
 
-/// A progress bar over one epoch's minibatches.
-fn progress_bar(batches: usize) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::new(batches as u64);
+/// A progress bar over every epoch's minibatches, with the time left
+/// (drawn only at a terminal).
+fn progress_bar(batches: usize, epochs: usize) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new((batches * epochs) as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
-            "  epoch {msg} {wide_bar} {pos}/{len} batches",
+            "  epoch {msg} {wide_bar} about {eta} left",
         )
         .expect("valid template"),
     );
     bar
+}
+
+/// The validation curve, drawn at a terminal after a run.
+pub fn show_curve(history: &[EpochRecord]) {
+    let accuracy: Vec<f64> = history
+        .iter()
+        .map(|r| 100.0 * r.validation_accuracy)
+        .collect();
+    shared::plot::show("validation accuracy (%) by epoch", &accuracy);
 }
 
 /// The name a run is saved under: e.g. `default`, `default-fashion`,

@@ -221,6 +221,11 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
             r.seconds
         );
     });
+    let accuracy: Vec<f64> = history
+        .iter()
+        .map(|r| 100.0 * r.validation_accuracy)
+        .collect();
+    shared::plot::show("validation accuracy (%) by epoch", &accuracy);
     let best = best_epoch(&history).expect("at least one epoch");
     let seconds = history.last().expect("at least one epoch").seconds;
     shared::say!(

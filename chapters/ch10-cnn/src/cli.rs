@@ -177,6 +177,11 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
     let data = mnist.first(n);
     shared::say!("Training {}", crate::run::describe(&settings, n));
     let (net, history) = train(&settings, &data, &mut print_epoch);
+    let accuracy: Vec<f64> = history
+        .iter()
+        .map(|r| 100.0 * r.validation_accuracy)
+        .collect();
+    shared::plot::show("validation accuracy (%) by epoch", &accuracy);
     let best = best_epoch(&history).expect("at least one epoch");
     let seconds: f64 = history.iter().map(|r| r.seconds).sum();
     shared::say!(

@@ -262,6 +262,9 @@ pub fn train_one(setting: &Setting, path: &Path) -> Result<(), Error> {
 }
 
 fn report_trained(trained: &Trained, text: &Text) {
+    let losses: Vec<f64> =
+        trained.history.iter().map(|r| r.validation_loss).collect();
+    shared::plot::show("validation loss (nats) by round", &losses);
     let seconds = trained.history.last().map_or(0.0, |r| r.seconds);
     shared::say!(
         "  Trained in {seconds:.1} s ({} parameters). Validation loss of the \
