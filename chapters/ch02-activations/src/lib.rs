@@ -179,6 +179,20 @@ impl Activation {
 }
 // ANCHOR_END: activation
 
+// ANCHOR: collapse
+/// Two linear layers with nothing between them, W₂(W₁x + b₁) + b₂, and
+/// the one layer they equal, W′x + b′ with W′ = W₂W₁ and b′ = W₂b₁ + b₂.
+pub fn two_linear_layers(
+    (w1, b1): (&Array2<f64>, &Array1<f64>),
+    (w2, b2): (&Array2<f64>, &Array1<f64>),
+    x: &Array1<f64>,
+) -> (Array1<f64>, Array1<f64>) {
+    let two = w2.dot(&(w1.dot(x) + b1)) + b2;
+    let (w, b) = (w2.dot(w1), w2.dot(b1) + b2);
+    (two, w.dot(x) + b)
+}
+// ANCHOR_END: collapse
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,5 +341,31 @@ mod tests {
             );
             prop_assert!(!report.passes(SMOOTH_TOLERANCE), "{report}");
         }
+    }
+
+    #[test]
+    fn two_linear_layers_are_one() {
+        let mut rng = shared::rng::seeded(2);
+        let mut random = |shape: (usize, usize)| {
+            shared::rng::normal_array(&mut rng, shape, 1.0)
+        };
+        let (w1, w2) = (random((5, 4)), random((3, 5)));
+        let column = |m: Array2<f64>| m.column(0).to_owned();
+        let (b1, b2, x) = (
+            column(random((5, 1))),
+            column(random((3, 1))),
+            column(random((4, 1))),
+        );
+        let (two, one) = two_linear_layers((&w1, &b1), (&w2, &b2), &x);
+        let gap = (&two - &one)
+            .mapv(f64::abs)
+            .fold(0.0, |a: f64, &v| a.max(v));
+        assert!(gap < 1e-12, "two layers and one differ by {gap}");
+        // With a ReLU between them they are not one layer.
+        let bent = w2.dot(&(w1.dot(&x) + &b1).mapv(relu)) + &b2;
+        let bend = (&bent - &one)
+            .mapv(f64::abs)
+            .fold(0.0, |a: f64, &v| a.max(v));
+        assert!(bend > 1e-3, "a ReLU between them changed nothing ({bend})");
     }
 }

@@ -10,7 +10,7 @@ use shared::rng::seeded;
 
 use crate::train::loss_and_accuracy;
 
-/// The network the curves are drawn for: chapter 8's small one.
+/// The network the curves are drawn for: section 1's, 784-100-10.
 pub const SIZES: [usize; 3] = [784, 100, 10];
 /// Momentum μ and minibatch size, chapter 8's.
 pub const MOMENTUM: f64 = 0.9;

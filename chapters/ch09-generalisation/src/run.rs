@@ -658,8 +658,8 @@ fn the_chapters_model(
 
 /// The figures, drawn from the run's `results` (and a few training
 /// images), written into `dir`.
-/// Section 7, reading the curves: one epoch of chapter 8's small network
-/// at a learning rate too low, chapter 8's, and one too high; the loss
+/// Section 7, reading the curves: one epoch of section 1's network,
+/// 784-100-10, at a learning rate too low, chapter 8's, and one too high; the loss
 /// step by step and each layer's update-to-weight ratio.
 fn reading_the_curves(mnist: &Mnist, scale: Scale, results: &mut Results) {
     use crate::diagnose::{Curve, curves, median, smoothed};
