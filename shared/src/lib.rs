@@ -28,6 +28,7 @@ pub mod files;
 pub mod gradcheck;
 #[cfg(feature = "data")]
 pub mod idx;
+pub mod metrics;
 pub mod plot;
 pub mod real;
 pub mod rng;

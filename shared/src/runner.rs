@@ -287,6 +287,22 @@ pub struct HyperArgs {
     /// Save the model as data/models/NAME.safetensors.
     #[arg(long, global = true, value_parser = run_name, value_name = "NAME")]
     pub save_as: Option<String>,
+    /// Also write each epoch's numbers to FILE, one JSON object per line,
+    /// as the epoch ends (to plot your own curves).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub metrics: Option<std::path::PathBuf>,
+}
+
+impl HyperArgs {
+    /// The `--metrics` file, created, if one was asked for.
+    pub fn metrics_file(
+        &self,
+    ) -> Result<Option<crate::metrics::Metrics>, crate::Error> {
+        self.metrics
+            .as_deref()
+            .map(crate::metrics::Metrics::create)
+            .transpose()
+    }
 }
 
 /// Hidden layer widths, from `--hidden 512,512`.

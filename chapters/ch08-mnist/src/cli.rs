@@ -232,6 +232,7 @@ impl TrainArgs {
             (h.epochs.is_some(), "--epochs"),
             (h.seed.is_some(), "--seed"),
             (h.save_as.is_some(), "--save-as"),
+            (h.metrics.is_some(), "--metrics"),
         ]
         .into_iter()
         .filter_map(|(given, flag)| given.then_some(flag))
@@ -303,10 +304,19 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
         args.dataset.name(),
         mnist.x_val.ncols(),
     );
+    let mut metrics = args.hyper.metrics_file()?;
     let epochs = config.epochs;
     let bar = progress_bar(mnist.x.ncols().div_ceil(config.batch_size), epochs);
     bar.set_message(format!("1/{epochs}"));
     let report = |r: &EpochRecord| {
+        if let Some(m) = metrics.as_mut() {
+            m.line(&[
+                ("epoch", r.epoch as f64),
+                ("train_loss", r.train_loss),
+                ("validation_accuracy", r.validation_accuracy),
+                ("seconds", r.seconds),
+            ]);
+        }
         bar.suspend(|| {
             shared::say!(
                 "  epoch {:2}/{epochs}  loss {:.4}  validation accuracy \
@@ -362,6 +372,9 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
         "Saved the model to {}",
         shared::figures::display_path(&saved)
     );
+    // A metrics file that could not be written is said last: the model
+    // is saved first.
+    metrics.map_or(Ok(()), |m| m.finish())?;
     Ok(())
 }
 

@@ -210,7 +210,18 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
         fastpath::threads(),
         fastpath::instruction_set()
     );
+    let mut metrics = args.hyper.metrics_file()?;
     let (net, history) = train(&settings, &data, |r: &Record| {
+        if let Some(m) = metrics.as_mut() {
+            m.line(&[
+                ("epoch", r.epoch as f64),
+                ("train_loss", r.train_loss),
+                ("train_accuracy", r.train_accuracy),
+                ("validation_loss", r.validation_loss),
+                ("validation_accuracy", r.validation_accuracy),
+                ("seconds", r.seconds),
+            ]);
+        }
         shared::say!(
             "  epoch {:3}  train loss {:.4}  train {:6.2} %  validation \
              {:6.2} %  {:.1} s",
@@ -244,5 +255,8 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
         "Saved the model to {} (ch08-mnist predict --model reads it)",
         shared::figures::display_path(&path)
     );
+    // A metrics file that could not be written is said last: the model
+    // is saved first.
+    metrics.map_or(Ok(()), |m| m.finish())?;
     Ok(())
 }

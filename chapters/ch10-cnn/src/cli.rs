@@ -176,7 +176,21 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
     let n = args.train_images.map_or(mnist.x.ncols(), |n| n as usize);
     let data = mnist.first(n);
     shared::say!("Training {}", crate::run::describe(&settings, n));
-    let (net, history) = train(&settings, &data, &mut print_epoch);
+    let mut metrics = args.hyper.metrics_file()?;
+    let mut report = |r: &crate::train::Record| {
+        if let Some(m) = metrics.as_mut() {
+            m.line(&[
+                ("epoch", r.epoch as f64),
+                ("eta", r.eta),
+                ("train_loss", r.train_loss),
+                ("validation_loss", r.validation_loss),
+                ("validation_accuracy", r.validation_accuracy),
+                ("seconds", r.seconds),
+            ]);
+        }
+        print_epoch(r);
+    };
+    let (net, history) = train(&settings, &data, &mut report);
     let accuracy: Vec<f64> = history
         .iter()
         .map(|r| 100.0 * r.validation_accuracy)
@@ -201,6 +215,9 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
         "Saved the model to {} (ch10-cnn predict --model reads it)",
         shared::figures::display_path(&path)
     );
+    // A metrics file that could not be written is said last: the model
+    // is saved first.
+    metrics.map_or(Ok(()), |m| m.finish())?;
     Ok(())
 }
 
