@@ -100,7 +100,7 @@ mod tests {
         if Path::new("/dev/full").exists() {
             let mut full = Metrics::create(Path::new("/dev/full")).unwrap();
             full.line(&[("epoch", 1.0)]);
-            let e = full.finish().err().expect("a full disk is reported");
+            let e = full.finish().expect_err("a full disk is reported");
             assert!(e.to_string().starts_with("/dev/full: "), "{e}");
         }
     }
