@@ -84,6 +84,10 @@ pub struct TrainArgs {
     /// ch12-custom).
     #[arg(long, value_parser = run_name, value_name = "NAME")]
     pub save_as: Option<String>,
+    /// Also write each round's numbers to FILE, one JSON object per line,
+    /// as the round ends (to plot your own curves).
+    #[arg(long, value_name = "FILE")]
+    pub metrics: Option<PathBuf>,
 }
 
 /// `sample`'s settings.
@@ -172,7 +176,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Train(args)) => {
             let setting = args.setting()?;
             let name = args.save_as.as_deref().unwrap_or("ch12-custom");
-            train_one(&setting, &model_path(name))
+            train_one(&setting, &model_path(name), args.metrics.as_deref())
         }
         Some(Command::Sample(args)) => run_sample(&args),
         None => {

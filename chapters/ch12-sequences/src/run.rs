@@ -284,15 +284,47 @@ pub fn print_round(r: &Record) {
     shared::say!("    {r}");
 }
 
-/// `train`: one model, its rounds, its test loss once, saved.
-pub fn train_one(setting: &Setting, path: &Path) -> Result<(), Error> {
+/// Prints each round and, given a `--metrics` file, writes it there as
+/// one JSON line.
+pub fn rounds_to(
+    metrics: &mut Option<shared::metrics::Metrics>,
+) -> impl FnMut(&Record) + '_ {
+    move |r| {
+        print_round(r);
+        if let Some(m) = metrics.as_mut() {
+            m.line(&[
+                ("step", r.steps as f64),
+                ("train_loss", r.train_loss),
+                ("validation_loss", r.validation_loss),
+                ("largest_norm", r.largest_norm),
+                ("seconds", r.seconds),
+            ]);
+        }
+    }
+}
+
+/// The `--metrics` file, created, if one was asked for.
+pub fn metrics_file(
+    path: Option<&Path>,
+) -> Result<Option<shared::metrics::Metrics>, Error> {
+    Ok(path.map(shared::metrics::Metrics::create).transpose()?)
+}
+
+/// `train`: one model, its rounds, its test loss once, saved; each round
+/// also written to `metrics` if given.
+pub fn train_one(
+    setting: &Setting,
+    path: &Path,
+    metrics: Option<&Path>,
+) -> Result<(), Error> {
+    let mut metrics = metrics_file(metrics)?;
     let text = setting.corpus.load(&mut |line| shared::say!("{line}"))?;
     shared::say!(
         "Training {} on {}",
         setting.describe(),
         setting.corpus.title()
     );
-    let trained = train_net(setting, &text, &mut print_round);
+    let trained = train_net(setting, &text, &mut rounds_to(&mut metrics));
     let params = with_net!(&trained.net, |m| parameter_count(m));
     shared::say!(
         "Trained in {:.1} s ({params} parameters). Validation loss of the \
@@ -323,7 +355,9 @@ pub fn train_one(setting: &Setting, path: &Path) -> Result<(), Error> {
         "Saved the model to {} (ch12-sequences sample --model reads it)",
         shared::figures::display_path(path)
     );
-    Ok(())
+    // A metrics file that could not be written is said last: the model
+    // is saved first.
+    Ok(metrics.map_or(Ok(()), |m| m.finish())?)
 }
 
 /// ‖∂C/∂hₜ‖ for C the loss of the last prediction of each window, at

@@ -8,7 +8,9 @@ use ch12_sequences::corpus::{BOUNDARY, Corpus, Text};
 use ch12_sequences::count::{bits, perplexity};
 use ch12_sequences::language::{parameter_count, stream_nll_with};
 use ch12_sequences::model::Kind;
-use ch12_sequences::run::{Scale, print_round, train_net};
+use ch12_sequences::run::{
+    Scale, metrics_file, print_round, rounds_to, train_net,
+};
 use ch12_sequences::train::{Recipe, Record, train};
 use ndarray::Array2;
 use shared::rng::{Rng, seeded};
@@ -232,17 +234,24 @@ pub fn write_names(
 }
 
 /// `train`: one GPT, its rounds, its test loss once, saved.
-pub fn train_one(setting: &Setting, path: &Path) -> Result<(), Error> {
+pub fn train_one(
+    setting: &Setting,
+    path: &Path,
+    metrics: Option<&Path>,
+) -> Result<(), Error> {
+    let mut metrics = metrics_file(metrics)?;
     let text = setting.corpus.load(&mut |line| shared::say!("{line}"))?;
     shared::say!("Training {} on {}", setting.describe(), text.corpus.title());
     let (gpt, merges) = match setting.merges {
         0 => {
-            let trained = train_gpt(setting, &text, &mut print_round);
+            let trained =
+                train_gpt(setting, &text, &mut rounds_to(&mut metrics));
             report_trained(&trained, &text);
             (trained.gpt, Vec::new())
         }
         merges => {
-            let bpe = train_bpe(setting, &text, merges, &mut print_round);
+            let bpe =
+                train_bpe(setting, &text, merges, &mut rounds_to(&mut metrics));
             report_bpe(&bpe, &text);
             (bpe.trained.gpt, bpe.tokens.rules)
         }
@@ -258,7 +267,9 @@ pub fn train_one(setting: &Setting, path: &Path) -> Result<(), Error> {
         "Saved the model to {} (ch13-transformer sample --model reads it)",
         shared::figures::display_path(path)
     );
-    Ok(())
+    // A metrics file that could not be written is said last: the model
+    // is saved first.
+    Ok(metrics.map_or(Ok(()), |m| m.finish())?)
 }
 
 fn report_trained(trained: &Trained, text: &Text) {
