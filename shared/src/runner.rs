@@ -37,6 +37,16 @@ pub fn main_of_chapter<S: Subcommand, E: Failure>(
 ) -> ExitCode {
     let command = ChapterCli::<S>::command().name(name).about(about);
     let threads = |cli: &ChapterCli<S>| cli.run.threads;
+    let run = |cli: ChapterCli<S>| {
+        if cli.run.quick && cli.command.is_none() {
+            crate::say!(
+                "(--quick: a small run that checks the code in seconds or \
+                 minutes; its numbers are not the chapter's, which the full \
+                 run prints)"
+            );
+        }
+        run(cli)
+    };
     main_with(command, name, ChapterCli::unused_flags, threads, run)
 }
 
