@@ -216,6 +216,23 @@ pub struct Unavailable {
     pub var: &'static str,
 }
 
+/// A source's failure as a short clause for the one-line error (the full
+/// text was logged as it happened): on one line, without the URL it
+/// repeats, at most 80 characters.
+fn brief(error: &str) -> String {
+    let line = error.split_whitespace().collect::<Vec<_>>().join(" ");
+    let without_url = match line.strip_prefix("http") {
+        Some(_) => line.split_once(": ").map_or(line.as_str(), |(_, r)| r),
+        None => line.as_str(),
+    };
+    match without_url.chars().count() > 80 {
+        true => {
+            format!("{}…", without_url.chars().take(79).collect::<String>())
+        }
+        false => without_url.to_string(),
+    }
+}
+
 /// The SHA-256 of `bytes` as lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
@@ -549,7 +566,7 @@ pub fn ensure_files(
                         log(&format!("  failed: {e}"));
                         unreachable[i] = true;
                     }
-                    tried.push(format!("{source}: {e}"));
+                    tried.push(format!("{source}: {}", brief(&e)));
                 }
             }
         }
@@ -642,6 +659,18 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    #[test]
+    fn a_failure_is_told_briefly_on_one_line() {
+        let long = format!(
+            "https://example.org/x.gz: Dns Failed: {}\nsecond line",
+            "resolve ".repeat(20)
+        );
+        let told = brief(&long);
+        assert!(told.starts_with("Dns Failed: resolve"), "{told}");
+        assert!(!told.contains('\n') && told.chars().count() == 80, "{told}");
+        assert_eq!(brief("checksum off"), "checksum off");
     }
 
     #[test]
