@@ -44,7 +44,8 @@ pub enum Command {
         /// The image: PNG or JPEG, any size up to 12,000 pixels a side,
         /// dark ink on light or light on dark.
         image: PathBuf,
-        /// Also save the 28×28 image the network sees, as a PNG.
+        /// Also save the 28×28 image the network sees, as a PNG enlarged
+        /// 10× (light ink on dark, as the network sees it).
         #[arg(long, value_name = "PNG")]
         show: Option<PathBuf>,
         /// The model file to use.
@@ -486,8 +487,17 @@ fn run_predict(
     let photo = read_image(image)?;
     let stages = to_mnist(photo.view(), image)?;
     if let Some(out) = show {
-        let png = encode_png(stages.mnist.mapv(|v| 1.0 - v).view());
-        shared::files::write_atomically(out, &png)?;
+        // encode_png writes 1 as white: the network's 1 is ink.
+        let seen = &stages.mnist;
+        let big = ndarray::Array2::from_shape_fn((280, 280), |(r, c)| {
+            seen[(r / 10, c / 10)]
+        });
+        shared::files::write_atomically(out, &encode_png(big.view()))?;
+        shared::say!(
+            "Saved the 28×28 image the network saw to {}, enlarged 10× and \
+             light ink on dark, as the network sees it.",
+            out.display()
+        );
     }
     let x = ndarray::Array1::from_iter(stages.mnist.iter().copied());
     let p = net.feedforward(x.view());

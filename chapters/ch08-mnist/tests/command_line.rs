@@ -196,7 +196,11 @@ fn predict_reads_a_photo_and_shows_what_the_network_saw() {
     // An untrained network is unsure, or at least names a digit.
     assert!(stdout.contains("It looks like") || stdout.contains("unsure"));
     let shown = ch08_mnist::photo::read_image(&seen).unwrap();
-    assert_eq!(shown.dim(), (28, 28));
+    assert_eq!(shown.dim(), (280, 280));
+    assert!(stdout.contains("Saved the 28×28 image the network saw"));
+    // Light ink on a dark ground, as the network sees it: the corner is
+    // dark, the bar's middle light.
+    assert!(shown[(0, 0)] < 0.1 && shown[(140, 140)] > 0.5, "{shown:?}");
     // Standard output full: the answer cannot be printed, which is said
     // in one line (status 1), not a panic.
     if let Ok(full) = std::fs::File::create("/dev/full") {
