@@ -186,12 +186,23 @@ fn pct(x: f64) -> String {
     format!("{:.2} %", 100.0 * x)
 }
 
-/// One run, quietly; its best epoch's record and its network.
+/// One run, quietly; its best epoch's record and its network. At a
+/// terminal a progress bar counts its epochs, and is gone when it ends (a
+/// log sees nothing).
 fn run_quietly(
     settings: &Settings,
     data: &Mnist,
 ) -> (crate::Network<f32>, Vec<Record>) {
-    train(settings, data, |_| ())
+    let bar = indicatif::ProgressBar::new(settings.epochs as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "    training: epoch {pos}/{len} {wide_bar} about {eta} left",
+        )
+        .expect("a valid template"),
+    );
+    let trained = train(settings, data, |_| bar.inc(1));
+    bar.finish_and_clear();
+    trained
 }
 
 /// The whole narrated run, one call per section of the page; figures go
