@@ -20,7 +20,7 @@
 // data/mnist (the binary fetches it if not).
 
 import { chromium } from 'playwright-core';
-import { serve } from './serve.mjs';
+import { serve, openWidget } from './serve.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -56,16 +56,7 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
 });
 
-async function open(context, url) {
-  const page = await context.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') fail(`console error: ${m.text()} ${m.location()?.url ?? ''}`); });
-  page.on('pageerror', (e) => fail(`script error: ${e.message}`));
-  await page.goto(url, { waitUntil: 'load' });
-  await page.waitForFunction(() => document.getElementById('digit-pad')?.dataset.ready);
-  const ready = await page.$eval('#digit-pad', (e) => e.dataset.ready);
-  if (ready !== 'true') throw new Error(`the page did not start at ${url}: ${ready}`);
-  return page;
-}
+const open = (context, url) => openWidget(context, url, 'digit-pad', fail);
 
 /** Draws strokes (in units of the pad's side) with the mouse. */
 async function drawWithMouse(page, strokes) {

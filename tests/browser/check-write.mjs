@@ -24,7 +24,7 @@
 //   node tests/browser/check-write.mjs BOOK_DIR CH13_BINARY SHOT_DIR [--figure]
 
 import { chromium } from 'playwright-core';
-import { serve } from './serve.mjs';
+import { serve, openWidget } from './serve.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -65,16 +65,7 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
 });
 
-async function open(context, url) {
-  const page = await context.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') fail(`console error: ${m.text()}`); });
-  page.on('pageerror', (e) => fail(`script error: ${e.message}`));
-  await page.goto(url, { waitUntil: 'load' });
-  await page.waitForFunction(() => document.getElementById('write-pad')?.dataset.ready);
-  const ready = await page.$eval('#write-pad', (e) => e.dataset.ready);
-  if (ready !== 'true') throw new Error(`the page did not start at ${url}: ${ready}`);
-  return page;
-}
+const open = (context, url) => openWidget(context, url, 'write-pad', fail);
 
 /** Picks a model through the page's menu. */
 async function pick(page, name) {

@@ -13,27 +13,13 @@
 
   // ---- The model file: 8 bytes of header length, a JSON header, floats.
 
-  /** The layers of a safetensors model file saved by chapter 8. */
+  /** The layers of a safetensors model file saved by chapter 8
+   *  (read by safetensors.js). */
   function readModel(bytes) {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const fail = (why) => { throw new Error(`the model file is not usable: ${why}`); };
-    if (bytes.length < 8) fail('shorter than 8 bytes');
-    const n = Number(view.getBigUint64(0, true)); // the header's length
-    if (8 + n > bytes.length) fail('its header runs past its end');
-    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
-    const meta = header.__metadata__ ?? {};
+    const { meta, tensor, fail } = window.nnfsSafetensors.read(bytes);
     if (meta.format !== 'nnfs-model' || meta.version !== '2') fail('not an nnfs-model, version 2');
     const sizes = meta.sizes.split(' ').map(Number);
     const activations = meta.activations.split(' ');
-    const tensor = (name, shape) => {
-      const t = header[name];
-      if (!t || t.dtype !== 'F32' || t.shape.join() !== shape.join()) fail(`${name} is not F32 [${shape}]`);
-      const [start, end] = t.data_offsets;
-      if (8 + n + end > bytes.length || end - start !== 4 * shape.reduce((a, b) => a * b)) fail(`${name} is cut short`);
-      const values = new Float32Array((end - start) / 4);
-      for (let i = 0; i < values.length; i++) values[i] = view.getFloat32(8 + n + start + 4 * i, true);
-      return values;
-    };
     const layers = activations.map((activation, l) => ({
       nIn: sizes[l],
       nOut: sizes[l + 1],

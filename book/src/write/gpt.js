@@ -12,15 +12,11 @@
 window.nnfsGpt = (() => {
   // ---- The model file: 8 bytes of header length, a JSON header, floats.
 
-  /** A GPT saved by chapter 13 (format nnfs-gpt, version 1). */
+  /** A GPT saved by chapter 13 (format nnfs-gpt, version 1), read by
+   *  safetensors.js; its f32 numbers widened to f64. */
   function readModel(bytes) {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const fail = (why) => { throw new Error(`the model file is not usable: ${why}`); };
-    if (bytes.length < 8) fail('shorter than 8 bytes');
-    const n = Number(view.getBigUint64(0, true));
-    if (8 + n > bytes.length) fail('its header runs past its end');
-    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
-    const meta = header.__metadata__ ?? {};
+    const file = window.nnfsSafetensors.read(bytes);
+    const { meta, fail } = file;
     if (meta.format !== 'nnfs-gpt' || meta.version !== '1') fail('not an nnfs-gpt, version 1');
     const number = (key) => {
       const v = Number(meta[key]);
@@ -39,15 +35,7 @@ window.nnfsGpt = (() => {
     });
     const vocab = symbols.length + merges.length;
     const d = width;
-    const tensor = (name, shape) => {
-      const t = header[name];
-      if (!t || t.dtype !== 'F32' || t.shape.join() !== shape.join()) fail(`${name} is not F32 [${shape}]`);
-      const [start, end] = t.data_offsets;
-      if (8 + n + end > bytes.length || end - start !== 4 * shape.reduce((a, b) => a * b)) fail(`${name} is cut short`);
-      const values = new Float64Array((end - start) / 4);
-      for (let i = 0; i < values.length; i++) values[i] = view.getFloat32(8 + n + start + 4 * i, true);
-      return values;
-    };
+    const tensor = (name, shape) => Float64Array.from(file.tensor(name, shape));
     const h = (l, name, shape) => tensor(`transformer.h.${l}.${name}`, shape);
     const blocks = [];
     for (let l = 0; l < layers; l++) {
