@@ -48,8 +48,16 @@ pub fn history_text(history: &[EpochRecord]) -> String {
 /// Reads a history written by [`write_history`].
 pub fn read_history(path: &Path) -> Result<Vec<EpochRecord>, Error> {
     let text = std::fs::read_to_string(path).map_err(|e| {
+        let name = path.file_stem().unwrap_or_default().to_string_lossy();
+        let train = match name.as_ref() {
+            "default" => "cargo run --release -p ch08-mnist".to_string(),
+            "3b1b" | "nielsen" => {
+                format!("cargo run --release -p ch08-mnist -- --preset {name}")
+            }
+            _ => format!("a run with --save-as {name}"),
+        };
         Error::Other(format!(
-            "{}: {e} (train that preset first)",
+            "{}: {e} (this run's history: `{train}` writes it)",
             path.display()
         ))
     })?;
