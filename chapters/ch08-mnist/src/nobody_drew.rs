@@ -1,7 +1,7 @@
 //! Digits nobody drew: the digits 0–9 rendered from fonts Debian ships, in
 //! nine styles — clean, and the ways photos go wrong. Chapter 8's example
 //! `digits_nobody_drew` reads them with chapter 8's network; chapter 10's
-//! reads the same images with chapters 8, 9 and 10's networks side by side.
+//! `three_readers` reads the same images with chapters 8, 9 and 10's networks.
 //! (Feature `fonts`: it renders with `ab_glyph`.)
 
 use std::path::Path;

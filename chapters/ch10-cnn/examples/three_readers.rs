@@ -1,6 +1,6 @@
 //! Digits nobody drew, read by three networks: chapter 8's printed and
 //! photographed digits (`ch08_mnist::nobody_drew`, the same images as
-//! chapter 8's example of this name), each brought to 28×28 by `predict`'s
+//! chapter 8's example `digits_nobody_drew`), each brought to 28×28 by `predict`'s
 //! steps, then read by chapter 8's network, chapter 9's (trained on
 //! shifted digits) and this chapter's CNN. Accuracy per style, and on
 //! MNIST's test set for comparison.
@@ -10,7 +10,7 @@
 //! cargo run --release -p ch08-mnist            # the three models
 //! cargo run --release -p ch09-generalisation
 //! cargo run --release -p ch10-cnn
-//! cargo run --release -p ch10-cnn --example digits_nobody_drew -- --held-out
+//! cargo run --release -p ch10-cnn --example three_readers -- --held-out
 //! ```
 //!
 //! Without `--held-out`, the fonts chapter 8's preprocessing was developed
@@ -30,7 +30,7 @@ fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("digits_nobody_drew: error: {e}");
+            eprintln!("three_readers: error: {e}");
             ExitCode::FAILURE
         }
     }
@@ -55,7 +55,7 @@ fn run() -> Result<(), String> {
     let held_out = match args.as_slice() {
         [] => false,
         [flag] if flag == "--held-out" => true,
-        _ => return Err("usage: digits_nobody_drew [--held-out]".into()),
+        _ => return Err("usage: three_readers [--held-out]".into()),
     };
     let mlp8 = ch08_mnist::model::load(&model_path("default"))
         .map_err(|e| missing(e, "ch08-mnist"))?;
