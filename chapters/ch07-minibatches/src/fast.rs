@@ -421,7 +421,7 @@ impl<T: Float> Trainer<T> {
             x_batch: Array2::zeros((sizes[0], batch_size).f()),
             y_batch: Array2::zeros((sizes[sizes.len() - 1], batch_size).f()),
             epoch_cost: 0.0,
-            step_costs: Vec::new(),
+            step_costs: Vec::with_capacity(n.div_ceil(batch_size.max(1))),
             masks: None,
         }
     }
