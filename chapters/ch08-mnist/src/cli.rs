@@ -370,8 +370,9 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
         &history_path(&name),
     )?;
     shared::say!(
-        "Saved the model to {}",
-        shared::figures::display_path(&saved)
+        "Saved the model to {} and its history to {}",
+        shared::figures::display_path(&saved),
+        shared::figures::display_path(&history_path(&name))
     );
     // A metrics file that could not be written is said last: the model
     // is saved first.
