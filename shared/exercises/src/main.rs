@@ -119,7 +119,12 @@ fn main() -> ExitCode {
         }
         Command::Check { which } => check(&root, &chapters, &which),
         Command::Hint { exercise, step } => {
-            find(&chapters, &exercise).map(|(_, e)| print_hints(e, step))
+            find(&chapters, &exercise).map(|(_, e)| {
+                let label = e.label();
+                print_hints(e, step, |n| {
+                    format!("cargo exercises hint {label} --step {n}")
+                })
+            })
         }
         Command::Watch => watch(&root, &chapters),
         Command::Verify => verify(&root, &chapters),
@@ -367,7 +372,12 @@ fn check(root: &Path, chapters: &[Chapter], which: &str) -> Result<(), String> {
     }
 }
 
-fn print_hints(exercise: &Exercise, step: usize) {
+/// The hints up to `step`; `more(n)` says how to ask for hint n.
+fn print_hints(
+    exercise: &Exercise,
+    step: usize,
+    more: impl Fn(usize) -> String,
+) {
     let total = exercise.hints.len();
     let shown = step.clamp(1, total);
     println!("Exercise {} — {}\n", exercise.label(), exercise.title);
@@ -378,11 +388,7 @@ fn print_hints(exercise: &Exercise, step: usize) {
         }
     }
     if shown < total {
-        println!(
-            "\nStill stuck? cargo exercises hint {} --step {}",
-            exercise.label(),
-            shown + 1
-        );
+        println!("\nStill stuck? {}", more(shown + 1));
     }
 }
 
@@ -631,7 +637,9 @@ fn watch(root: &Path, chapters: &[Chapter]) -> Result<(), String> {
                 }
                 "h" => {
                     hint_step += 1;
-                    print_hints(exercise, hint_step);
+                    print_hints(exercise, hint_step, |_| {
+                        "press h again.".into()
+                    });
                 }
                 "c" => {
                     println!("grading {} …", chapter.package);
