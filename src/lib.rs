@@ -3,6 +3,8 @@
 //! The root package holds no lesson; it is the home of the tests that tie
 //! the book to the code and of the criterion benchmarks.
 
+pub mod quiz;
+
 use std::path::{Path, PathBuf};
 
 /// The workspace root.

@@ -4,6 +4,7 @@
 //! chapter prints today.
 
 mod common;
+mod quiz;
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -160,13 +161,14 @@ fn printed_output_in_the_book_is_what_the_chapter_prints() {
 }
 
 /// The `##` headings every chapter page has, in this order.
-const SECTIONS: [&str; 7] = [
+const SECTIONS: [&str; 8] = [
     "The idea",
     "The math",
     "The code",
     "Run it",
     "Figures",
     "Exercises",
+    "Check yourself",
     "What's next",
 ];
 

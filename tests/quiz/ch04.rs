@@ -1,0 +1,1 @@
+//! Chapter 04's numbers, computed with its code.

@@ -1,0 +1,1 @@
+//! Chapter 05's numbers, computed with its code.

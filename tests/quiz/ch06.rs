@@ -1,0 +1,1 @@
+//! Chapter 06's numbers, computed with its code.

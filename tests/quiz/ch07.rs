@@ -1,0 +1,1 @@
+//! Chapter 07's numbers, computed with its code.

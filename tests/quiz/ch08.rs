@@ -1,0 +1,1 @@
+//! Chapter 08's numbers, computed with its code.

@@ -1,0 +1,1 @@
+//! Chapter 09's numbers, computed with its code.

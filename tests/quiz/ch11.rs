@@ -1,0 +1,1 @@
+//! Chapter 11's numbers, computed with its code.

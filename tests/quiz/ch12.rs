@@ -1,0 +1,1 @@
+//! Chapter 12's numbers, computed with its code.
