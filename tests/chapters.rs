@@ -57,7 +57,7 @@ fn every_chapter_runs_the_same_way_twice_and_redraws_the_book_figures() {
             assert!(
                 fresh == committed,
                 "book/src/figures/{file} is stale or missing: \
-                 run `cargo run -p {}`",
+                 run `cargo run -p {} -- --figures-dir book/src/figures`",
                 chapter.name
             );
         }

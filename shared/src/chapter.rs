@@ -1,10 +1,10 @@
 //! The command line every chapter binary shares.
 //!
 //! `cargo run -p chNN-name` prints the chapter's walk-through and writes its
-//! figures into `book/src/figures/`. Options:
+//! figures into `target/figures/`. Options:
 //!
 //! - `--figures-dir DIR` (or `--figures-dir=DIR`): write the figures
-//!   somewhere else;
+//!   somewhere else (`book/src/figures` redraws the book's own);
 //! - `--no-figures`: only print;
 //! - `--help`.
 
@@ -13,7 +13,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::Error;
-use crate::figures::{Figure, book_figures_dir, display_path};
+use crate::figures::{
+    Figure, create_figures_dir, default_figures_dir, display_path,
+};
 
 /// What a chapter binary runs.
 pub struct Chapter {
@@ -37,9 +39,10 @@ pub struct Options {
 /// The options every chapter binary takes.
 #[derive(Debug, clap::Parser)]
 #[command(about = "Prints the chapter's walk-through and writes its figures \
-             (default: book/src/figures/).")]
+             (default: target/figures/).")]
 struct Args {
-    /// Write the figures into DIR instead of book/src/figures/.
+    /// Write the figures into DIR instead of target/figures/
+    /// (book/src/figures redraws the book's own).
     #[arg(long, value_name = "DIR", conflicts_with = "no_figures")]
     figures_dir: Option<PathBuf>,
     /// Only print the walk-through; write no figures.
@@ -75,7 +78,7 @@ pub fn parse_args<A: Into<std::ffi::OsString>>(
     Ok(Options {
         figures_dir: match (args.no_figures, args.figures_dir) {
             (true, _) => None,
-            (false, dir) => Some(dir.unwrap_or_else(book_figures_dir)),
+            (false, dir) => Some(dir.unwrap_or_else(default_figures_dir)),
         },
         help: None,
     })
@@ -99,6 +102,7 @@ pub fn run<A: Into<std::ffi::OsString>>(
     (chapter.walkthrough)(out).map_err(stdout_error)?;
     if let Some(dir) = options.figures_dir {
         writeln!(out).map_err(stdout_error)?;
+        create_figures_dir(&dir)?;
         for figure in (chapter.figures)() {
             let path = figure.write_into(&dir)?;
             writeln!(out, "wrote {}", display_path(&path))
@@ -135,9 +139,10 @@ mod tests {
     }
 
     #[test]
-    fn defaults_to_the_book_figures() {
+    fn defaults_to_figures_under_target_not_the_books() {
         let options = parse(&[]).unwrap();
-        assert_eq!(options.figures_dir, Some(book_figures_dir()));
+        assert_eq!(options.figures_dir, Some(default_figures_dir()));
+        assert!(default_figures_dir().ends_with("target/figures"));
         assert!(options.help.is_none());
     }
 

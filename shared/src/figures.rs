@@ -304,8 +304,24 @@ where
 }
 
 /// Where the book keeps its figures: `book/src/figures/` in the workspace.
+/// A run writes there only when asked (`--figures-dir book/src/figures`).
 pub fn book_figures_dir() -> PathBuf {
     workspace_root().join("book").join("src").join("figures")
+}
+
+/// Where a run writes its figures unless told otherwise:
+/// `target/figures/`, so that a learner's experiments never change the
+/// book's own figures.
+pub fn default_figures_dir() -> PathBuf {
+    workspace_root().join("target").join("figures")
+}
+
+/// Creates `dir` (and its parents) for figures to be written into.
+pub fn create_figures_dir(dir: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })
 }
 
 /// The workspace root (the parent of this crate's directory).

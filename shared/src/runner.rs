@@ -14,7 +14,9 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::figures::{book_figures_dir, workspace_root};
+use crate::figures::{
+    create_figures_dir, default_figures_dir, workspace_root,
+};
 
 /// The `main` of a chapter's program: parses the command line `C` (help
 /// and version print and succeed; a mistake is one line naming it, exit
@@ -233,8 +235,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub quick: bool,
     /// Write no figures (and save no model).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "figures_dir")]
     pub no_figures: bool,
+    /// Write the figures into DIR instead of target/figures/
+    /// (book/src/figures redraws the book's own).
+    #[arg(long, value_name = "DIR")]
+    pub figures_dir: Option<PathBuf>,
     /// Threads for training (default: every core). Any number gives the
     /// same numbers.
     #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -242,9 +248,9 @@ pub struct RunArgs {
 }
 
 impl RunArgs {
-    /// Where chapter `name`'s run writes its figures: the book's folder;
-    /// `target/NAME-quick/` (created) for a quick run; `None` with
-    /// `--no-figures`.
+    /// Where chapter `name`'s run writes its figures (created): DIR with
+    /// `--figures-dir DIR`; `target/NAME-quick/` for a quick run;
+    /// `target/figures/` otherwise; `None` with `--no-figures`.
     pub fn figures_dir(
         &self,
         name: &str,
@@ -252,16 +258,14 @@ impl RunArgs {
         if self.no_figures {
             return Ok(None);
         }
-        if !self.quick {
-            return Ok(Some(book_figures_dir()));
-        }
-        let dir = workspace_root()
-            .join("target")
-            .join(format!("{name}-quick"));
-        std::fs::create_dir_all(&dir).map_err(|source| crate::Error::Io {
-            path: dir.clone(),
-            source,
-        })?;
+        let dir = match (&self.figures_dir, self.quick) {
+            (Some(dir), _) => dir.clone(),
+            (None, false) => default_figures_dir(),
+            (None, true) => workspace_root()
+                .join("target")
+                .join(format!("{name}-quick")),
+        };
+        create_figures_dir(&dir)?;
         Ok(Some(dir))
     }
 
@@ -494,8 +498,17 @@ mod tests {
         };
         assert_eq!(none.figures_dir("ch00-test").unwrap(), None);
         let full = RunArgs::default();
-        assert_eq!(full.figures_dir("x").unwrap(), Some(book_figures_dir()));
+        assert_eq!(
+            full.figures_dir("x").unwrap(),
+            Some(default_figures_dir())
+        );
         assert!(full.saves_model());
+        let asked = RunArgs {
+            figures_dir: Some(std::env::temp_dir().join("nnfs-figures-x")),
+            ..RunArgs::default()
+        };
+        let dir = asked.figures_dir("x").unwrap().unwrap();
+        assert!(dir.ends_with("nnfs-figures-x") && dir.is_dir());
     }
 
     #[derive(Debug, Subcommand)]

@@ -53,7 +53,13 @@ pub enum Command {
         model: PathBuf,
     },
     /// Redraw the chapter's figures from saved runs (train first).
-    Figures,
+    Figures {
+        /// Write the figures into DIR instead of target/figures/
+        /// (book/src/figures redraws the book's own).
+        #[arg(long, value_name = "DIR",
+              default_value_os_t = shared::figures::default_figures_dir())]
+        figures_dir: PathBuf,
+    },
     /// Write the model the book's draw-a-digit page runs
     /// (book/src/draw/model.safetensors) from a saved model.
     ExportWeb {
@@ -258,7 +264,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Predict { image, show, model }) => {
             run_predict(&image, &model, show.as_deref())
         }
-        Some(Command::Figures) => crate::figures::write_all(),
+        Some(Command::Figures { figures_dir }) => {
+            crate::figures::write_all(&figures_dir)
+        }
         Some(Command::ExportWeb { model, out }) => {
             crate::web::export(&model, &out)
         }

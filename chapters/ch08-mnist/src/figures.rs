@@ -1,8 +1,12 @@
 //! The chapter's figures, drawn from saved runs: `cargo run --release -p
-//! ch08-mnist -- figures` after training the default run and the presets
+//! ch08-mnist -- figures` (into `target/figures/`; `--figures-dir
+//! book/src/figures` redraws the book's) after training the default run
+//! and the presets
 //! (each run saves its model in `data/models/` and its history in
 //! `data/runs/`). The drawing functions take their data as arguments, so
 //! tests render them from small made-up data.
+
+use std::path::Path;
 
 use ndarray::{Array2, ArrayView2};
 use plotters::coord::Shift;
@@ -10,7 +14,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use shared::data::DataSet;
 use shared::figures::{
-    DrawResult, FRAME, SERIES, book_figures_dir, display_path, heat_color,
+    DrawResult, FRAME, SERIES, create_figures_dir, display_path, heat_color,
     heat_map, heat_map_scaled, label_style, legend, legend_mark, text_style,
     title_style, write_with,
 };
@@ -308,9 +312,9 @@ pub fn preprocessing<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Draws every figure from the saved runs and models, and MNIST's test set.
-pub fn write_all() -> Result<(), Error> {
-    let dir = book_figures_dir();
+/// Draws every figure from the saved runs and models, and MNIST's test
+/// set, into `dir`.
+pub fn write_all(dir: &Path) -> Result<(), Error> {
     let mut runs = Vec::new();
     for name in ["default", "3b1b", "nielsen"] {
         runs.push((name, read_history(&history_path(name))?));
@@ -336,20 +340,21 @@ pub fn write_all() -> Result<(), Error> {
     let small: Network<f32> = crate::model::load(&model_path("3b1b"))?;
     let w1 = small.layers[0].w.clone();
     let photo = photo_of_a_seven();
+    create_figures_dir(dir)?;
     let written = [
-        write_with(&dir, "ch08-preprocessing", (1000, 300), |a| {
+        write_with(dir, "ch08-preprocessing", (1000, 300), |a| {
             preprocessing(a, photo.view())
         })?,
-        write_with(&dir, "ch08-training-curves", (900, 380), |a| {
+        write_with(dir, "ch08-training-curves", (900, 380), |a| {
             training_curves(a, &runs)
         })?,
-        write_with(&dir, "ch08-confusion", (560, 560), |a| {
+        write_with(dir, "ch08-confusion", (560, 560), |a| {
             confusion(a, &counts)
         })?,
-        write_with(&dir, "ch08-misclassified", (900, 400), |a| {
+        write_with(dir, "ch08-misclassified", (900, 400), |a| {
             misclassified(a, &mistakes)
         })?,
-        write_with(&dir, "ch08-first-layer", (600, 700), |a| {
+        write_with(dir, "ch08-first-layer", (600, 700), |a| {
             first_layer(a, w1.view())
         })?,
     ];
