@@ -280,30 +280,30 @@ impl RunArgs {
 #[derive(Clone, Debug, Default, PartialEq, clap::Args)]
 pub struct HyperArgs {
     /// The learning rate η (at the start, if the schedule lowers it).
-    #[arg(long, global = true, value_parser = positive, value_name = "η", allow_hyphen_values = true)]
+    #[arg(long, value_parser = positive, value_name = "η", allow_hyphen_values = true)]
     pub learning_rate: Option<f64>,
     /// Momentum μ, from 0 (plain SGD) up to, not including, 1.
-    #[arg(long, global = true, value_parser = momentum, value_name = "μ", allow_hyphen_values = true)]
+    #[arg(long, value_parser = momentum, value_name = "μ", allow_hyphen_values = true)]
     pub momentum: Option<f64>,
     /// Weight decay λ (L2 regularisation), 0 or more.
-    #[arg(long, global = true, value_parser = non_negative, value_name = "λ", allow_hyphen_values = true)]
+    #[arg(long, value_parser = non_negative, value_name = "λ", allow_hyphen_values = true)]
     pub weight_decay: Option<f64>,
     /// Samples per minibatch.
-    #[arg(long, global = true, value_parser = clap::value_parser!(u32).range(1..=50_000))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=50_000))]
     pub batch_size: Option<u32>,
     /// Passes over the training images.
-    #[arg(long, global = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub epochs: Option<u32>,
     /// The seed of the first weights, the shuffles, masks and
     /// distortions.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub seed: Option<u64>,
     /// Save the model as data/models/NAME.safetensors.
-    #[arg(long, global = true, value_parser = run_name, value_name = "NAME")]
+    #[arg(long, value_parser = run_name, value_name = "NAME")]
     pub save_as: Option<String>,
     /// Also write each epoch's numbers to FILE, one JSON object per line,
     /// as the epoch ends (to plot your own curves).
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, value_name = "FILE")]
     pub metrics: Option<std::path::PathBuf>,
 }
 

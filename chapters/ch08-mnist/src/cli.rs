@@ -25,7 +25,7 @@ pub struct Cli {
     /// What to do; training is the default.
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Training options (for the default command).
+    /// Training options (for the default command, or `train`'s).
     #[command(flatten)]
     pub train: TrainArgs,
     /// Threads for training and evaluation (default: every core).
@@ -38,7 +38,7 @@ pub struct Cli {
 pub enum Command {
     /// Train a network (the default; the training options go before or
     /// after `train`).
-    Train,
+    Train(TrainArgs),
     /// Read a handwritten digit from a photo or a drawing.
     Predict {
         /// The image: PNG or JPEG, any size up to 12,000 pixels a side,
@@ -93,35 +93,35 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct TrainArgs {
     /// The settings to start from.
-    #[arg(long, global = true, value_enum, default_value_t = Preset::Default)]
+    #[arg(long, value_enum, default_value_t = Preset::Default)]
     pub preset: Preset,
     /// A short run (one epoch) that proves the pipeline: same as --preset quick.
-    #[arg(long, global = true, conflicts_with = "preset")]
+    #[arg(long, conflicts_with = "preset")]
     pub quick: bool,
     /// The data set.
-    #[arg(long, global = true, value_enum, default_value_t = DataSet::Mnist)]
+    #[arg(long, value_enum, default_value_t = DataSet::Mnist)]
     pub dataset: DataSet,
     /// Which code trains: the fast path, or the lesson code the book shows
     /// (the same numbers to rounding, slower).
-    #[arg(long, global = true, value_enum, default_value_t = TrainingPath::Fast)]
+    #[arg(long, value_enum, default_value_t = TrainingPath::Fast)]
     pub path: TrainingPath,
     /// Fail (exit status 1), without saving the model, if the chosen
     /// epoch's validation accuracy, in percent, is lower.
-    #[arg(long, global = true, value_parser = percent)]
+    #[arg(long, value_parser = percent)]
     pub min_accuracy: Option<f64>,
     /// Hidden layer widths, e.g. 512,512 (the input, 784, and the output,
     /// 10, are added).
-    #[arg(long, global = true, value_parser = hidden_widths, value_name = "N,N,…")]
+    #[arg(long, value_parser = hidden_widths, value_name = "N,N,…")]
     pub hidden: Option<Widths>,
     /// The hidden layers' activation.
-    #[arg(long, global = true, value_enum)]
+    #[arg(long, value_enum)]
     pub activation: Option<Hidden>,
     /// How η changes over the epochs.
-    #[arg(long, global = true, value_enum)]
+    #[arg(long, value_enum)]
     pub schedule: Option<Schedule>,
     /// How the weights move: momentum (the default), or plain SGD (the
     /// same as --momentum 0). Chapter 9's `train` also has Adam.
-    #[arg(long, global = true, value_enum)]
+    #[arg(long, value_enum)]
     pub optimizer: Option<Method>,
     /// The flags every chapter's `train` shares: η, μ, λ, batch size,
     /// epochs, seed, --save-as.
@@ -247,20 +247,44 @@ impl TrainArgs {
     }
 }
 
+impl Cli {
+    /// The training options that apply: those given before `train`, or
+    /// after it (not both), or before nothing; `None` for a command that
+    /// does not train, which refuses any training option given.
+    pub fn training(&self) -> Result<Option<&TrainArgs>, Error> {
+        let before = &self.train;
+        match &self.command {
+            None => Ok(Some(before)),
+            Some(Command::Train(after)) => {
+                match (before.given().is_empty(), after.given().is_empty()) {
+                    (true, _) => Ok(Some(after)),
+                    (false, true) => Ok(Some(before)),
+                    (false, false) => Err(Error::Usage(
+                        "give the training options before `train` or after \
+                         it, not both"
+                            .to_string(),
+                    )),
+                }
+            }
+            Some(_) => match before.given() {
+                given if given.is_empty() => Ok(None),
+                given => Err(Error::Usage(format!(
+                    "{} only change{} training, not this command",
+                    given.join(", "),
+                    if given.len() == 1 { "s" } else { "" }
+                ))),
+            },
+        }
+    }
+}
+
 /// Runs the command line.
 pub fn run(cli: Cli) -> Result<(), Error> {
-    let trains = matches!(cli.command, None | Some(Command::Train));
-    let given = cli.train.given();
-    if !trains && !given.is_empty() {
-        return Err(Error::Usage(format!(
-            "{} only change{} training, not this command",
-            given.join(", "),
-            if given.len() == 1 { "s" } else { "" }
-        )));
+    if let Some(train) = cli.training()? {
+        return run_train(train);
     }
     match cli.command {
-        None => run_train(&cli.train),
-        Some(Command::Train) => run_train(&cli.train),
+        None | Some(Command::Train(_)) => unreachable!("training ran above"),
         Some(Command::Predict { image, show, model }) => {
             run_predict(&image, &model, show.as_deref())
         }

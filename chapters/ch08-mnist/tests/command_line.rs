@@ -87,17 +87,29 @@ fn mistakes_on_the_command_line_are_one_line_naming_the_problem() {
 
 #[test]
 fn training_flags_on_another_command_are_refused() {
+    // Before the command: named as training's.
     let (code, _, stderr) =
-        run(&["predict", "digit.png", "--epochs", "3", "--seed", "1"]);
+        run(&["--epochs", "3", "--seed", "1", "predict", "digit.png"]);
     assert_eq!(code, 2, "a command-line mistake: {stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
         stderr.contains("--epochs, --seed only change training"),
         "{stderr}"
     );
-    let (code, _, stderr) = run(&["figures", "--quick"]);
+    let (code, _, stderr) = run(&["--quick", "figures"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("--quick only changes training"), "{stderr}");
+    // After it: not the command's, and its help does not list them.
+    let (code, _, stderr) = run(&["predict", "digit.png", "--epochs", "3"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("unexpected argument '--epochs'"), "{stderr}");
+    let (code, help, _) = run(&["predict", "--help"]);
+    assert_eq!(code, 0);
+    assert!(help.contains("--model") && !help.contains("--epochs"), "{help}");
+    // Before and after `train`: one side only.
+    let (code, _, stderr) = run(&["--epochs", "1", "train", "--seed", "2"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("not both"), "{stderr}");
 }
 
 #[test]
@@ -119,7 +131,8 @@ fn training_options_work_before_and_after_train() {
         &["ch08-mnist", "train", "--epochs", "1"][..],
     ] {
         let cli = Cli::try_parse_from(args).unwrap();
-        assert_eq!(cli.train.hyper.epochs, Some(1), "{args:?}");
+        let train = cli.training().unwrap().unwrap();
+        assert_eq!(train.hyper.epochs, Some(1), "{args:?}");
     }
 }
 
