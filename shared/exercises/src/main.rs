@@ -67,8 +67,8 @@ enum Command {
         step: usize,
     },
     /// Re-grade a chapter every time its `src/exercises.rs` is saved; keys
-    /// (a letter, then Enter) for next, hint, check, list, reset, solution
-    /// and quit.
+    /// for next, hint, check, list, reset, solution and quit (one press at
+    /// a terminal; a letter, then Enter, from a pipe).
     Watch,
     /// (maintainers) Check that every shipped stub fails its grader.
     #[command(hide = true)]
@@ -515,23 +515,84 @@ fn show_solution(
     Ok(())
 }
 
-/// Lines typed on standard input, as they come; none after its end (a
-/// watcher with no keyboard still watches).
-fn keys() -> std::sync::mpsc::Receiver<String> {
+/// The keys typed on standard input, as they come; none after its end (a
+/// watcher with no keyboard still watches). At a terminal each key counts
+/// at once, with no Enter (see [`SingleKeys`]); from a pipe, a key is a
+/// line.
+fn keys(single: bool) -> std::sync::mpsc::Receiver<String> {
+    use std::io::Read;
     let (send, receive) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        for line in std::io::stdin().lines() {
-            let Ok(line) = line else { break };
-            if send.send(line).is_err() {
-                break;
+        if single {
+            let mut byte = [0u8; 1];
+            let mut stdin = std::io::stdin().lock();
+            while let Ok(1) = stdin.read(&mut byte) {
+                let key = match byte[0] {
+                    // Ctrl-C and Ctrl-D: the terminal sends them as bytes
+                    // now; they quit, as q does.
+                    3 | 4 => "q".to_string(),
+                    b => char::from(b).to_string(),
+                };
+                if send.send(key).is_err() {
+                    break;
+                }
+            }
+        } else {
+            for line in std::io::stdin().lines() {
+                let Ok(line) = line else { break };
+                if send.send(line).is_err() {
+                    break;
+                }
             }
         }
     });
     receive
 }
 
-const KEYS: &str = "Keys (a letter, then Enter): n next · h hint · c check \
-                    the chapter · l list · r reset · s solution · q quit";
+/// The terminal in single-key mode while `watch` runs: no Enter needed, no
+/// echo, Ctrl-C read as a key (so quitting always puts the terminal back).
+/// The settings as they were are restored when this is dropped, also on a
+/// panic. Uses `stty`, as any Unix terminal has; without it (or not at a
+/// terminal) keys are lines, as before.
+struct SingleKeys {
+    saved: String,
+}
+
+impl SingleKeys {
+    fn start() -> Option<SingleKeys> {
+        use std::io::IsTerminal;
+        if !std::io::stdin().is_terminal() || !on_terminal() {
+            return None;
+        }
+        let saved = stty(&["-g"])?;
+        stty(&["-icanon", "-echo", "-isig", "min", "1", "time", "0"])?;
+        Some(SingleKeys {
+            saved: saved.trim().to_string(),
+        })
+    }
+}
+
+impl Drop for SingleKeys {
+    fn drop(&mut self) {
+        let _ = stty(&[self.saved.as_str()]);
+    }
+}
+
+/// Runs `stty` on the terminal of standard input; its output, if it ran.
+fn stty(args: &[&str]) -> Option<String> {
+    let out = std::process::Command::new("stty")
+        .args(args)
+        .stdin(std::process::Stdio::inherit())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+const KEYS: &str = "Keys: n next · h hint · c check the chapter · l list · \
+                    r reset · s solution · q quit";
 
 /// The watch screen: the progress bar, the exercise being worked on and
 /// how it stands, and the keys.
@@ -575,8 +636,12 @@ fn watch(root: &Path, chapters: &[Chapter]) -> Result<(), String> {
     screen(chapters, &progress, at);
     let files = chapters.iter().map(|c| c.exercises_file()).collect();
     let mut watcher = Watcher::new(files);
-    println!("Watching the exercises files; save one to re-grade.");
-    let typed = keys();
+    let single = SingleKeys::start();
+    println!(
+        "Watching the exercises files; save one to re-grade.{}",
+        if single.is_some() { "" } else { " (Keys: a letter, then Enter.)" }
+    );
+    let typed = keys(single.is_some());
     let mut hint_step = 0;
     let mut resetting = false;
     loop {
@@ -654,7 +719,7 @@ fn watch(root: &Path, chapters: &[Chapter]) -> Result<(), String> {
                     resetting = true;
                     println!(
                         "Put exercise {} back as shipped? Your answer is lost. \
-                         Type y and Enter to confirm, anything else keeps it.",
+                         Type y to confirm, anything else keeps it.",
                         exercise.label()
                     );
                 }
