@@ -227,6 +227,23 @@ pub fn use_threads(threads: Option<u16>) -> Result<(), String> {
         .map_err(|e| format!("cannot size the thread pool: {e}"))
 }
 
+/// A progress bar over a training run's `epochs`, with the time left,
+/// for the narrated runs' long rows: drawn on standard error and only at
+/// a terminal (a log or a pasted output sees nothing), gone when
+/// finished. Print an epoch's line with `bar.suspend(|| …)` so the line
+/// lands above the bar.
+#[cfg(feature = "data")]
+pub fn epoch_bar(epochs: usize) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(epochs as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "    training: epoch {pos}/{len} {wide_bar} about {eta} left",
+        )
+        .expect("a valid template"),
+    );
+    bar
+}
+
 /// The flags of a chapter's narrated run.
 #[derive(Clone, Debug, Default, PartialEq, Eq, clap::Args)]
 pub struct RunArgs {

@@ -193,13 +193,7 @@ fn run_quietly(
     settings: &Settings,
     data: &Mnist,
 ) -> (crate::Network<f32>, Vec<Record>) {
-    let bar = indicatif::ProgressBar::new(settings.epochs as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "    training: epoch {pos}/{len} {wide_bar} about {eta} left",
-        )
-        .expect("a valid template"),
-    );
+    let bar = shared::runner::epoch_bar(settings.epochs);
     let trained = train(settings, data, |_| bar.inc(1));
     bar.finish_and_clear();
     trained

@@ -306,7 +306,12 @@ pub fn narrated(
         fastpath::threads(),
         fastpath::instruction_set()
     );
-    let (net, history) = train(&settings, &data, &mut print_epoch);
+    let bar = shared::runner::epoch_bar(settings.epochs);
+    let (net, history) = train(&settings, &data, &mut |r| {
+        bar.suspend(|| print_epoch(r));
+        bar.inc(1);
+    });
+    bar.finish_and_clear();
     let best = best_epoch(&history).expect("at least one epoch");
     let seconds: f64 = history.iter().map(|r| r.seconds).sum();
     shared::say!(

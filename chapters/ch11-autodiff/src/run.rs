@@ -307,32 +307,53 @@ fn mnist(scale: Scale) -> Result<(), Error> {
     shared::say!(
         "  chapter 8's lesson path (chapter 7's backprop_batch, by hand):"
     );
+    // At a terminal a bar counts each training's epochs (the lines the
+    // page shows are unchanged).
+    let bar = || shared::runner::epoch_bar(config.epochs);
+    let progress = bar();
     let (hand, hand_history) = ch08_mnist::train(
         &config,
         x,
         y.view(),
         val.0,
         val.1,
-        print_epoch,
+        |r: &EpochRecord| {
+            progress.suspend(|| print_epoch(r));
+            progress.inc(1);
+        },
         || {},
     );
+    progress.finish_and_clear();
     shared::say!("  the engine (the tape's backward pass):");
-    let (tape, tape_history) =
-        train_on_tape(&config, x, y.view(), val.0, val.1, print_epoch);
+    let progress = bar();
+    let (tape, tape_history) = train_on_tape(
+        &config,
+        x,
+        y.view(),
+        val.0,
+        val.1,
+        |r: &EpochRecord| {
+            progress.suspend(|| print_epoch(r));
+            progress.inc(1);
+        },
+    );
+    progress.finish_and_clear();
     shared::say!("  chapter 8's fast path, for scale (its epochs not shown)");
     let fast_config = Config {
         path: TrainingPath::Fast,
         ..config.clone()
     };
+    let progress = bar();
     let (fast, fast_history) = ch08_mnist::train(
         &fast_config,
         x,
         y.view(),
         val.0,
         val.1,
-        |_| {},
+        |_| progress.inc(1),
         || {},
     );
+    progress.finish_and_clear();
 
     shared::say!(
         "\n  {:<34} {:>10} {:>12} {:>13} {:>8}",
