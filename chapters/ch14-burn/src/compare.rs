@@ -91,17 +91,29 @@ pub fn agreement(ours: &Array2<f32>, burns: &Array2<f32>) -> Agreement {
         images: ours.ncols(),
         same_prediction: same,
         max_difference: max_difference(ours, burns),
-        max_logit: ours.iter().fold(0.0, |m, z| m.max(z.abs())),
+        max_logit: ours.iter().fold(0.0, |m, z| worse(m, z.abs())),
     }
 }
 
-/// max |a − b| over all elements.
+/// max |a − b| over all elements; NaN if either holds a NaN (`f32::max`
+/// alone would skip it, and all-NaN arrays would "agree to 0").
 pub fn max_difference<D: ndarray::Dimension>(
     a: &ndarray::Array<f32, D>,
     b: &ndarray::Array<f32, D>,
 ) -> f32 {
     assert_eq!(a.shape(), b.shape(), "compared arrays differ in shape");
-    a.iter().zip(b).fold(0.0, |m, (x, y)| m.max((x - y).abs()))
+    a.iter()
+        .zip(b)
+        .fold(0.0, |m, (x, y)| worse(m, (x - y).abs()))
+}
+
+/// The larger of two differences, NaN if either is.
+pub fn worse(m: f32, d: f32) -> f32 {
+    if m.is_nan() || d.is_nan() {
+        f32::NAN
+    } else {
+        m.max(d)
+    }
 }
 
 // ANCHOR: gradients
@@ -158,11 +170,11 @@ pub fn gradient_difference(
     let mut worst = 0.0f32;
     let mut largest = 0.0f32;
     for (a, b) in ours.nabla_w.iter().zip(&burns.nabla_w) {
-        worst = worst.max(max_difference(a, b));
+        worst = worse(worst, max_difference(a, b));
         largest = a.iter().fold(largest, |m, g| m.max(g.abs()));
     }
     for (a, b) in ours.nabla_b.iter().zip(&burns.nabla_b) {
-        worst = worst.max(max_difference(a, b));
+        worst = worse(worst, max_difference(a, b));
         largest = a.iter().fold(largest, |m, g| m.max(g.abs()));
     }
     (worst, largest)

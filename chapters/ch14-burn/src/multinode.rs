@@ -2,15 +2,22 @@
 //!
 //! Threads share memory; processes — and machines — do not. They must send
 //! each other their gradients as bytes. This is the smallest version of
-//! what NCCL, Gloo or MPI do: rank 0 listens, every other rank connects
-//! and sends its share's gradient and share size; rank 0 combines them
-//! (chapter 14's `all_reduce_mean`) and sends the result back to every
-//! rank. Over a network between machines the code is the same; only the
-//! address changes.
+//! what NCCL, Gloo or MPI do: rank 0 listens, every other rank connects,
+//! proves it belongs to the run with the run's secret, and sends its
+//! share's gradient and share size; rank 0 combines them (chapter 14's
+//! `all_reduce_mean`) and sends the result back to every rank. Over a
+//! network between machines the code is the same; only the address
+//! changes.
+//!
+//! Nothing a peer sends is trusted: a connection without the secret is
+//! dropped before any gradient moves, every length and count is checked
+//! (sums too, for overflow), a gradient with a NaN or an infinity is
+//! refused, and every wait has a deadline — a rank that never connects
+//! or goes silent is an error that says so, not a hang.
 
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream, ToSocketAddrs};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ch07_minibatches::Gradients;
 use ndarray::{Array1, Array2};
@@ -21,15 +28,96 @@ use crate::parallel::all_reduce_mean;
 /// must not hang the run).
 pub const TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How long rank 0 waits for a new connection to prove itself: a silent
+/// stranger must not hold the door.
+const HANDSHAKE: Duration = Duration::from_secs(5);
+
+/// The environment variable that carries the run's secret to a rank the
+/// run starts (the environment, unlike the command line, is not readable
+/// by other users).
+pub const SECRET_VARIABLE: &str = "CH14_ALLREDUCE_SECRET";
+
+/// The largest share size a rank may declare: far above any minibatch.
+const MAX_SHARE: u64 = 1 << 32;
+
 /// Why an all-reduce between processes failed, in one line.
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
-    /// The connection failed or timed out.
+    /// The connection failed.
     #[error("all-reduce over TCP: {0}")]
     Io(#[from] std::io::Error),
-    /// A message that is not a gradient of the expected shapes.
+    /// A peer did not answer in time.
+    #[error("all-reduce over TCP: {0}")]
+    Timeout(String),
+    /// A message that is not a gradient of the expected shapes, or a
+    /// peer that is not one of the run's ranks.
     #[error("all-reduce over TCP: {0}")]
     Message(String),
+}
+
+/// What the ranks of one run share: the secret each rank proves before any
+/// gradient moves, and how long a rank waits for another.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    /// 32 bytes no one outside the run knows.
+    pub secret: [u8; 32],
+    /// The longest wait for another rank.
+    pub timeout: Duration,
+}
+
+impl Link {
+    /// A new run's link: a fresh secret from the operating system's
+    /// randomness (the keys of std's `RandomState`), and [`TIMEOUT`].
+    pub fn fresh() -> Link {
+        use std::hash::{BuildHasher, Hasher};
+        let state = std::collections::hash_map::RandomState::new();
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let mut secret = [0u8; 32];
+        for (i, chunk) in secret.chunks_mut(8).enumerate() {
+            let mut hasher = state.build_hasher();
+            hasher.write_usize(i);
+            hasher.write_u128(nanos);
+            hasher.write_u32(std::process::id());
+            chunk.copy_from_slice(&hasher.finish().to_le_bytes());
+        }
+        Link {
+            secret,
+            timeout: TIMEOUT,
+        }
+    }
+
+    /// The secret as [`SECRET_VARIABLE`] carries it: 64 hex digits.
+    pub fn secret_hex(&self) -> String {
+        self.secret.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The link of a rank the run started: its secret from
+    /// [`SECRET_VARIABLE`].
+    pub fn from_environment() -> Result<Link, LinkError> {
+        let hex = std::env::var(SECRET_VARIABLE).unwrap_or_default();
+        let digits: Vec<u8> = hex
+            .as_bytes()
+            .chunks(2)
+            .filter_map(|pair| {
+                u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()
+            })
+            .collect();
+        let secret = <[u8; 32]>::try_from(digits.as_slice())
+            .ok()
+            .filter(|_| hex.len() == 64)
+            .ok_or_else(|| {
+                LinkError::Message(format!(
+                    "a rank needs the run's secret in {SECRET_VARIABLE} (64 \
+                     hex digits; the run that starts it sets it)"
+                ))
+            })?;
+        Ok(Link {
+            secret,
+            timeout: TIMEOUT,
+        })
+    }
 }
 
 // ANCHOR: message
@@ -57,9 +145,19 @@ pub fn decode(
         )));
     }
     let m_k = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
+    if !(1..=MAX_SHARE).contains(&m_k) {
+        return Err(LinkError::Message(format!(
+            "a share of {m_k} samples declared (1 to {MAX_SHARE} expected)"
+        )));
+    }
     let mut values = bytes[8..]
         .chunks_exact(4)
         .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")));
+    if !values.clone().all(f32::is_finite) {
+        return Err(LinkError::Message(
+            "a gradient with a NaN or an infinity in it".to_string(),
+        ));
+    }
     let mut take = |n: usize| -> Vec<f32> { values.by_ref().take(n).collect() };
     let mut grads = Gradients {
         nabla_w: vec![],
@@ -86,47 +184,139 @@ fn send(stream: &mut TcpStream, bytes: &[u8]) -> Result<(), LinkError> {
     Ok(())
 }
 
-/// Receives one message, refusing one longer than `limit` bytes.
-fn receive(stream: &mut TcpStream, limit: usize) -> Result<Vec<u8>, LinkError> {
+/// Receives one message, `what`, refusing one longer than `limit` bytes;
+/// a read that times out says what it was waiting for.
+fn receive(
+    stream: &mut TcpStream,
+    limit: usize,
+    what: &str,
+) -> Result<Vec<u8>, LinkError> {
+    let after = stream_timeout(stream);
+    let waited = |e: std::io::Error| match e.kind() {
+        ErrorKind::WouldBlock | ErrorKind::TimedOut => {
+            LinkError::Timeout(format!("no {what} within {after} s"))
+        }
+        ErrorKind::UnexpectedEof => LinkError::Message(format!(
+            "the connection closed before {what} arrived"
+        )),
+        _ => LinkError::Io(e),
+    };
     let mut length = [0u8; 8];
-    stream.read_exact(&mut length)?;
-    let length = u64::from_le_bytes(length) as usize;
-    if length > limit {
+    stream.read_exact(&mut length).map_err(waited)?;
+    let length = u64::from_le_bytes(length);
+    if length > limit as u64 {
         return Err(LinkError::Message(format!(
-            "a message of {length} bytes announced, at most {limit} expected"
+            "{what}: {length} bytes announced, at most {limit} expected"
         )));
     }
-    let mut bytes = vec![0u8; length];
-    stream.read_exact(&mut bytes)?;
+    let mut bytes = vec![0u8; length as usize];
+    stream.read_exact(&mut bytes).map_err(waited)?;
     Ok(bytes)
 }
 
-fn with_timeouts(stream: TcpStream) -> Result<TcpStream, LinkError> {
-    stream.set_read_timeout(Some(TIMEOUT))?;
-    stream.set_write_timeout(Some(TIMEOUT))?;
+/// A stream's read time limit, in whole seconds, for messages.
+fn stream_timeout(stream: &TcpStream) -> u64 {
+    stream
+        .read_timeout()
+        .ok()
+        .flatten()
+        .map_or(0, |t| t.as_secs_f64().round() as u64)
+}
+
+fn with_timeouts(
+    stream: TcpStream,
+    timeout: Duration,
+) -> Result<TcpStream, LinkError> {
+    stream.set_nonblocking(false)?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
     Ok(stream)
+}
+
+/// Whether two secrets are equal, looking at every byte whatever the
+/// first difference (so the time taken does not tell where it is).
+fn same_secret(a: &[u8], b: &[u8; 32]) -> bool {
+    a.len() == 32 && a.iter().zip(b).fold(0, |d, (x, y)| d | (x ^ y)) == 0
+}
+
+/// Rank 0 accepts `count` other ranks before `link.timeout` runs out;
+/// each must send the run's secret first, within a few seconds. A
+/// connection without it is dropped (and counted) and the wait goes on.
+fn accept_ranks(
+    listener: &TcpListener,
+    count: usize,
+    link: &Link,
+) -> Result<Vec<TcpStream>, LinkError> {
+    let deadline = Instant::now() + link.timeout;
+    let mut ranks = Vec::new();
+    let mut refused = 0;
+    listener.set_nonblocking(true)?;
+    while ranks.len() < count {
+        match listener.accept() {
+            Ok((stream, _)) => {
+                let mut stream = with_timeouts(stream, HANDSHAKE)?;
+                let proof = receive(&mut stream, 32, "secret");
+                if proof.is_ok_and(|p| same_secret(&p, &link.secret)) {
+                    ranks.push(with_timeouts(stream, link.timeout)?);
+                } else {
+                    refused += 1;
+                }
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                if Instant::now() >= deadline {
+                    listener.set_nonblocking(false)?;
+                    return Err(LinkError::Timeout(format!(
+                        "rank 0 waited {} s and {} of {count} other ranks \
+                         connected{}",
+                        link.timeout.as_secs(),
+                        ranks.len(),
+                        match refused {
+                            0 => String::new(),
+                            n => format!(
+                                " ({n} connection(s) without the run's \
+                                 secret refused)"
+                            ),
+                        }
+                    )));
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    listener.set_nonblocking(false)?;
+    Ok(ranks)
+}
+
+/// m = Σₖ mₖ, refused if it does not fit.
+fn total_share(parts: &[(Gradients<f32>, usize)]) -> Result<usize, LinkError> {
+    parts.iter().try_fold(0usize, |m, (_, m_k)| {
+        m.checked_add(*m_k).ok_or_else(|| {
+            LinkError::Message("the shares' sizes overflow".to_string())
+        })
+    })
 }
 
 // ANCHOR: root
 /// Rank 0's side of the all-reduce for `ranks` processes: accept the
-/// other ranks, receive their gradients, combine all of them with its own
-/// (Σₖ (mₖ/m) ∇Cₖ), send the result to each, and return it.
+/// other ranks (each proves it knows the run's secret), receive their
+/// gradients, combine all of them with its own (Σₖ (mₖ/m) ∇Cₖ), send the
+/// result to each, and return it.
 pub fn all_reduce_as_root(
     listener: &TcpListener,
     ranks: usize,
     own: (Gradients<f32>, usize),
+    link: &Link,
 ) -> Result<Gradients<f32>, LinkError> {
     let limit = 8 + 4 * entries(&own.0);
-    let mut peers = Vec::new();
+    let mut peers = accept_ranks(listener, ranks - 1, link)?;
     let mut parts = vec![own];
-    for _ in 1..ranks {
-        let (stream, _) = listener.accept()?;
-        let mut stream = with_timeouts(stream)?;
-        let bytes = receive(&mut stream, limit)?;
+    for (k, stream) in peers.iter_mut().enumerate() {
+        let what = format!("gradient from rank {}", k + 1);
+        let bytes = receive(stream, limit, &what)?;
         parts.push(decode(&bytes, &parts[0].0)?);
-        peers.push(stream);
     }
-    let m = parts.iter().map(|(_, m_k)| m_k).sum();
+    let m = total_share(&parts)?;
     let total = all_reduce_mean(&parts, m);
     let message = encode(&total, m);
     for stream in &mut peers {
@@ -135,15 +325,20 @@ pub fn all_reduce_as_root(
     Ok(total)
 }
 
-/// Any other rank's side: connect to rank 0 at `address`, send this
-/// rank's gradient and share size, receive the combined gradient.
+/// Any other rank's side: connect to rank 0 at `address`, prove the run's
+/// secret, send this rank's gradient and share size, receive the combined
+/// gradient.
 pub fn all_reduce_as_worker(
     address: impl ToSocketAddrs,
     own: (Gradients<f32>, usize),
+    link: &Link,
 ) -> Result<Gradients<f32>, LinkError> {
-    let mut stream = with_timeouts(TcpStream::connect(address)?)?;
+    let stream = TcpStream::connect(address)?;
+    let mut stream = with_timeouts(stream, link.timeout)?;
+    send(&mut stream, &link.secret)?;
     send(&mut stream, &encode(&own.0, own.1))?;
-    let bytes = receive(&mut stream, 8 + 4 * entries(&own.0))?;
+    let limit = 8 + 4 * entries(&own.0);
+    let bytes = receive(&mut stream, limit, "combined gradient from rank 0")?;
     Ok(decode(&bytes, &own.0)?.0)
 }
 // ANCHOR_END: root

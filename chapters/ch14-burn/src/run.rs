@@ -19,7 +19,7 @@ use shared::rng::seeded;
 
 use crate::compare::{
     agreement, burn_gradients, burn_logits, exact_logits, gradient_difference,
-    max_difference, our_gradients, our_logits,
+    max_difference, our_gradients, our_logits, worse,
 };
 use crate::model::{from_network, load, to_network};
 use crate::multinode;
@@ -280,7 +280,7 @@ fn side_by_side(
             .iter()
             .zip(&b.layers)
             .map(|(p, q)| max_difference(&p.w, &q.w))
-            .fold(0.0f32, f32::max)
+            .fold(0.0f32, worse)
     };
     let (lesson, fast, burn) = (&runs[0].1, &runs[1].1, &runs[2].1);
     shared::say!(
@@ -336,7 +336,7 @@ fn data_parallel(scale: Scale, data: &Mnist, workers: usize) {
             .iter()
             .zip(&after.layers)
             .map(|(a, b)| max_difference(&a.w, &b.w))
-            .fold(0.0f32, f32::max);
+            .fold(0.0f32, worse);
         shared::say!(
             "    k = {k}: largest weight difference after the step {worst:.1e}"
         );
@@ -427,18 +427,30 @@ fn two_processes(data: &Mnist) -> Result<(), Error> {
     let io = |e: std::io::Error| Error::Link(e.to_string());
     let listener = TcpListener::bind("127.0.0.1:0").map_err(io)?;
     let address = listener.local_addr().map_err(io)?.to_string();
-    // The second process is this program again, as rank 1.
+    // The second process is this program again, as rank 1; the run's
+    // secret goes to it in its environment, never on its command line.
+    let link = multinode::Link::fresh();
     let worker = Command::new(std::env::current_exe().map_err(io)?)
         .args(["--worker-of", &address])
+        .env(multinode::SECRET_VARIABLE, link.secret_hex())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(io)?;
     let own = half_gradient(data, 0);
     let sent = multinode::encode(&own.0, own.1).len();
-    let total = multinode::all_reduce_as_root(&listener, 2, own)
-        .map_err(|e| Error::Link(e.to_string()))?;
+    let total = multinode::all_reduce_as_root(&listener, 2, own, &link);
     let output = worker.wait_with_output().map_err(io)?;
+    let total = total.map_err(|e| {
+        let why = String::from_utf8_lossy(&output.stderr);
+        match why.lines().next() {
+            // The worker's own error says more than "it never connected".
+            Some(first) if !output.status.success() => {
+                Error::Link(format!("the second process failed: {first}"))
+            }
+            _ => Error::Link(e.to_string()),
+        }
+    })?;
     if !output.status.success() {
         let why = String::from_utf8_lossy(&output.stderr);
         return Err(Error::Link(format!(
@@ -462,9 +474,11 @@ fn two_processes(data: &Mnist) -> Result<(), Error> {
 
 /// The second process of section 5 (`--worker-of ADDRESS`): rank 1.
 pub fn worker(address: &str) -> Result<(), Error> {
+    let link = multinode::Link::from_environment()
+        .map_err(|e| Error::Link(e.to_string()))?;
     let data = Mnist::load(DataSet::Mnist)?;
     let own = half_gradient(&data, 1);
-    let total = multinode::all_reduce_as_worker(address, own)
+    let total = multinode::all_reduce_as_worker(address, own, &link)
         .map_err(|e| Error::Link(e.to_string()))?;
     shared::say!(
         "  rank 1: its copy of the all-reduced gradient is the whole \

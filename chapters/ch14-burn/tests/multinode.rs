@@ -1,14 +1,17 @@
 //! The all-reduce between processes: over real TCP sockets on this
 //! machine, ranks on threads here (the run uses a second process).
 
-use std::net::TcpListener;
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, Instant};
 
 use ch07_minibatches::{
     Activation, Cost, Gradients, Init, Network, backprop_batch,
 };
 use ch08_mnist::labels_to_matrix;
+use ch14_burn::compare::max_difference;
 use ch14_burn::multinode::{
-    all_reduce_as_root, all_reduce_as_worker, decode, encode,
+    Link, all_reduce_as_root, all_reduce_as_worker, decode, encode,
 };
 use ch14_burn::parallel::{all_reduce_mean, shares};
 use ndarray::s;
@@ -47,15 +50,19 @@ fn the_all_reduce_over_tcp_is_the_all_reduce_in_memory() {
         let expected = all_reduce_mean(&parts, m);
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let address = listener.local_addr().unwrap();
+        let link = Link::fresh();
         let results = std::thread::scope(|scope| {
             let workers: Vec<_> = parts[1..]
                 .iter()
                 .cloned()
                 .map(|own| {
-                    scope.spawn(move || all_reduce_as_worker(address, own))
+                    let link = &link;
+                    scope
+                        .spawn(move || all_reduce_as_worker(address, own, link))
                 })
                 .collect();
-            let root = all_reduce_as_root(&listener, ranks, parts[0].clone());
+            let root =
+                all_reduce_as_root(&listener, ranks, parts[0].clone(), &link);
             let mut all = vec![root.unwrap()];
             for w in workers {
                 all.push(w.join().unwrap().unwrap());
@@ -102,6 +109,149 @@ fn a_rank_with_no_one_to_talk_to_fails_in_one_line() {
         .local_addr()
         .unwrap();
     let parts = parts(2, 4);
-    let error = all_reduce_as_worker(address, parts[1].clone()).unwrap_err();
+    let error = all_reduce_as_worker(address, parts[1].clone(), &Link::fresh())
+        .unwrap_err();
     assert_eq!(error.to_string().lines().count(), 1, "{error}");
+}
+
+/// A link that gives up after `seconds`.
+fn quick_link(seconds: u64) -> Link {
+    Link {
+        timeout: Duration::from_secs(seconds),
+        ..Link::fresh()
+    }
+}
+
+/// One length-prefixed message, as the ranks send them.
+fn message(bytes: &[u8]) -> Vec<u8> {
+    [&(bytes.len() as u64).to_le_bytes()[..], bytes].concat()
+}
+
+#[test]
+fn rank_0_waits_for_a_rank_that_never_connects_no_longer_than_its_timeout() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let start = Instant::now();
+    let error = all_reduce_as_root(
+        &listener,
+        2,
+        parts(2, 4)[0].clone(),
+        &quick_link(1),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(start.elapsed() < Duration::from_secs(10), "{error}");
+    assert_eq!(error.lines().count(), 1, "{error}");
+    assert!(
+        error.contains("waited 1 s and 0 of 1 other ranks"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_silent_rank_times_out_naming_what_it_did_not_send() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let link = quick_link(1);
+    // Proves the secret, then sends nothing.
+    let mut silent = TcpStream::connect(address).unwrap();
+    silent.write_all(&message(&link.secret)).unwrap();
+    let error = all_reduce_as_root(&listener, 2, parts(2, 4)[0].clone(), &link)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("no gradient from rank 1 within 1 s"),
+        "{error}"
+    );
+    assert!(!error.contains("os error"), "{error}");
+}
+
+#[test]
+fn a_stranger_without_the_secret_is_refused_and_the_real_rank_still_joins() {
+    let parts = parts(2, 8);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let link = quick_link(20);
+    let results = std::thread::scope(|scope| {
+        // The stranger connects first and sends a gradient claiming a
+        // share that would wrap the total, full of NaN.
+        let mut stranger = TcpStream::connect(address).unwrap();
+        let mut nan = parts[1].clone();
+        nan.0.nabla_w[0].fill(f32::NAN);
+        stranger.write_all(&message(&[7u8; 32])).unwrap();
+        stranger
+            .write_all(&message(&encode(&nan.0, usize::MAX - 3)))
+            .unwrap();
+        let own = parts[1].clone();
+        let link_ = &link;
+        let worker = scope.spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            all_reduce_as_worker(address, own, link_)
+        });
+        let root = all_reduce_as_root(&listener, 2, parts[0].clone(), &link);
+        (root.unwrap(), worker.join().unwrap().unwrap())
+    });
+    let expected = all_reduce_mean(&parts, 8);
+    for got in [&results.0, &results.1] {
+        let worst = max_difference(&got.nabla_w[0], &expected.nabla_w[0]);
+        assert!(worst <= 1e-7, "{worst}");
+    }
+}
+
+#[test]
+fn a_rank_without_the_secret_is_named_when_no_real_rank_comes() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let link = quick_link(1);
+    let stranger = std::thread::spawn(move || {
+        all_reduce_as_worker(address, parts(2, 4)[1].clone(), &Link::fresh())
+    });
+    let error = all_reduce_as_root(&listener, 2, parts(2, 4)[0].clone(), &link)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("without the run's secret refused"),
+        "{error}"
+    );
+    let theirs = stranger.join().unwrap().unwrap_err().to_string();
+    assert_eq!(theirs.lines().count(), 1, "{theirs}");
+}
+
+#[test]
+fn non_finite_gradients_and_impossible_shares_are_refused() {
+    let parts = parts(2, 10);
+    let (grads, m_k) = &parts[0];
+    let mut nan = grads.clone();
+    nan.nabla_b[0][0] = f32::NAN;
+    let mut infinite = grads.clone();
+    infinite.nabla_w[1][(0, 0)] = f32::INFINITY;
+    for bad in [&nan, &infinite] {
+        let error = decode(&encode(bad, *m_k), grads).unwrap_err();
+        assert!(error.to_string().contains("NaN or an infinity"), "{error}");
+    }
+    for share in [0, (1usize << 32) + 1, usize::MAX] {
+        let error = decode(&encode(grads, share), grads).unwrap_err();
+        assert!(error.to_string().contains("share of"), "{error}");
+    }
+}
+
+#[test]
+fn comparisons_do_not_skip_nan() {
+    let a = ndarray::Array1::from(vec![f32::NAN, 1.0]);
+    assert!(max_difference(&a, &a).is_nan());
+    let b = ndarray::Array1::from(vec![1.0f32, 2.0]);
+    assert_eq!(max_difference(&b, &b), 0.0);
+}
+
+#[test]
+fn a_rank_started_without_the_secret_says_so_before_connecting() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ch14-burn"))
+        .args(["--worker-of", "127.0.0.1:9"])
+        .env_remove(ch14_burn::multinode::SECRET_VARIABLE)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("CH14_ALLREDUCE_SECRET"), "{stderr}");
+    assert_ne!(Link::fresh().secret, Link::fresh().secret, "one secret");
 }
