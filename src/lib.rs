@@ -1,7 +1,8 @@
 //! Helpers for the workspace-wide checks in `tests/`: where things are.
 //!
 //! The root package holds no lesson; it is the home of the tests that tie
-//! the book to the code and of the criterion benchmarks.
+//! the book to the code. (The criterion benchmarks are a package of their
+//! own, `benches/`.)
 
 pub mod quiz;
 
