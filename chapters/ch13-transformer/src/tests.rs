@@ -512,11 +512,17 @@ fn dropout_check(
 
 #[test]
 fn dropout_backward_matches_finite_differences_with_its_masks() {
-    property(6, (1usize..=4, 1usize..3, 0usize..2, any::<u64>()), |c| {
+    property(4, (1usize..=4, 1usize..3, 0usize..2, any::<u64>()), |c| {
         let (t, b, longer, seed) = c;
         let gpt = tiny(TINY, seed);
         let w = windows(TINY.vocab, t + 1 + longer * 4, b, seed);
-        let report = dropout_check(&gpt, w.view(), seed, seed);
+        // One thread: the same numbers (a test below shows it), without
+        // a fork-join per product across the thousands of tiny passes the
+        // finite differences take.
+        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build();
+        let report = one
+            .expect("a pool")
+            .install(|| dropout_check(&gpt, w.view(), seed, seed));
         prop_assert!(report.passes(SMOOTH_TOLERANCE), "{report}");
         Ok(())
     });
