@@ -59,7 +59,7 @@ pub fn umbrella<DB: DrawingBackend>(
             .label(label)
             .legend(legend_mark(color, 3));
     }
-    // The notes' point: 10 °C in the rain gives z = −2, so a = 0.
+    // The point: 10 °C in the rain gives z = −2, so a = 0.
     chart.draw_series(std::iter::once(Circle::new(
         (10.0, 0.0),
         6,
@@ -145,7 +145,7 @@ pub fn bias_sweep<DB: DrawingBackend>(
 }
 
 /// One neuron drawn as the math reads: inputs, weights on the edges, the
-/// weighted sum plus bias, the activation, the output — with the notes'
+/// weighted sum plus bias, the activation, the output — with the
 /// umbrella case (10 °C, rain) computed on it.
 pub fn neuron_diagram<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,

@@ -1,7 +1,7 @@
 //! Chapter 1: one neuron.
 //!
 //! Covers the weighted sum `z = w·x + b`, the activation `a = f(z)`, the
-//! notes' umbrella example, 3Blue1Brown's edge detector on 28×28 images, and
+//! umbrella example, 3Blue1Brown's edge detector on 28×28 images, and
 //! how a sigmoid neuron's output moves when a weight or the bias moves.
 //!
 //! Leaves out: activation functions in depth (chapter 2), layers of neurons
@@ -65,7 +65,7 @@ impl Neuron {
 // ANCHOR_END: neuron
 
 // ANCHOR: umbrella
-/// The notes' umbrella neuron. Inputs: x₁ = temperature in °C, x₂ = 1 if
+/// The umbrella neuron. Inputs: x₁ = temperature in °C, x₂ = 1 if
 /// it rains. Colder counts for an umbrella (w₁ = −0.5), rain counts a lot
 /// (w₂ = 2), and the bias starts the sum at 1.
 pub fn umbrella_neuron() -> Neuron {
@@ -174,7 +174,7 @@ mod tests {
     use shared::testing::vec_away_from_zero;
 
     #[test]
-    fn umbrella_example_from_the_notes() {
+    fn umbrella_example() {
         let neuron = umbrella_neuron();
         let x = array![10.0, 1.0]; // 10 °C, raining
         assert_eq!(neuron.weighted_sum(x.view()), -2.0);

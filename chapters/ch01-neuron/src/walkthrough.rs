@@ -33,7 +33,7 @@ pub fn print(out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(
         out,
-        "  (the notes' case, 10 °C in the rain: \
+        "  (the case above, 10 °C in the rain: \
          z = −0.5·10 + 2·1 + 1 = −2, ReLU(−2) = 0)\n"
     )?;
 

@@ -1,4 +1,4 @@
-//! The chapter's worked examples: the notes' coat network, and a digit drawn
+//! The chapter's worked examples: the coat network, and a digit drawn
 //! in code for the 784-16-16-10 network to look at.
 
 use ch01_neuron::{Image, SIDE, paint};
@@ -7,7 +7,7 @@ use ndarray::{Array1, array};
 use crate::{Activation, Layer, Network};
 
 // ANCHOR: coat
-/// The notes' coat network: inputs (temperature °C, rain, wind), two ReLU
+/// The coat network: inputs (temperature °C, rain, wind), two ReLU
 /// hidden neurons ("cold and wet or windy", "very cold"), one sigmoid
 /// output: the probability of wanting a coat.
 pub fn coat_network() -> Network<f64> {
@@ -24,7 +24,7 @@ pub fn coat_network() -> Network<f64> {
     Network::from_layers(vec![hidden, output])
 }
 
-/// The notes' input: 10 °C, raining, windy.
+/// The input: 10 °C, raining, windy.
 pub fn coat_input() -> Array1<f64> {
     array![10.0, 1.0, 1.0]
 }

@@ -139,7 +139,7 @@ pub fn first_layer<DB: DrawingBackend>(
     Ok(())
 }
 
-/// The notes' coat network with its numbers: every weight on its edge,
+/// The coat network with its numbers: every weight on its edge,
 /// every bias and value in its neuron, computed by the network itself, and
 /// the shapes of the two matrix products underneath.
 pub fn coat<DB: DrawingBackend>(

@@ -3,7 +3,7 @@
 //! Covers a layer `a' = f(W a + b)` with `W` of shape `(n_out, n_in)`; a
 //! network built from a list of layer sizes with seeded initialisation;
 //! feedforward for one sample and for a batch (samples as columns);
-//! parameter counting; the notes' coat example; and the Jacobians of a layer
+//! parameter counting; the coat example; and the Jacobians of a layer
 //! with respect to its input and its weights.
 //!
 //! Leaves out: how wrong the output is (chapter 4) and how to improve the

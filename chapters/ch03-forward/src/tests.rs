@@ -8,10 +8,11 @@ use shared::gradcheck::{SMOOTH_TOLERANCE, compare, numerical_jacobian};
 use shared::rng::{DEFAULT_SEED, seeded};
 
 #[test]
-fn coat_example_from_the_notes_corrected() {
+fn coat_example_second_neuron_is_minus_8() {
     let net = coat_network();
     let trace = net.forward_trace(coat_input().view());
-    // The notes print −7 for the second neuron; it is −10 + 0.5 + 0.5 + 1.
+    // A hand calculation easily gives −7 for the second neuron; it is
+    // −10 + 0.5 + 0.5 + 1.
     assert_eq!(trace.zs[0], array![-3.5, -8.0]);
     assert_eq!(trace.activations[1], array![0.0, 0.0]);
     assert_eq!(trace.zs[1], array![0.2]);

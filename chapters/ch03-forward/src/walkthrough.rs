@@ -40,7 +40,7 @@ pub fn print(out: &mut dyn Write) -> io::Result<()> {
     )?;
     writeln!(
         out,
-        "  The notes print −7 for the second neuron; it is −8. \
+        "  A hand calculation easily gives −7 for the second neuron; it is −8. \
          Either way ReLU gives 0."
     )?;
     writeln!(

@@ -58,7 +58,7 @@ fn check_shapes(a: usize, y: usize) {
 }
 
 // ANCHOR: quadratic
-/// The quadratic cost C = ½‖y − a‖² = ½ Σᵢ (yᵢ − aᵢ)², as in the notes.
+/// The quadratic cost C = ½‖y − a‖² = ½ Σᵢ (yᵢ − aᵢ)².
 pub fn quadratic_cost<T: Real>(a: ArrayView1<T>, y: ArrayView1<T>) -> T {
     check_shapes(a.len(), y.len());
     let half = T::from_f64(0.5);

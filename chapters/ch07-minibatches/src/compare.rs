@@ -1,4 +1,4 @@
-//! The notes' three update frequencies on the same data, the same network
+//! The three update frequencies on the same data, the same network
 //! and the same number of epochs: online (one sample per update),
 //! minibatch, and full batch (the whole data set per update).
 

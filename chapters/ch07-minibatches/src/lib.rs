@@ -1,6 +1,6 @@
 //! Chapter 7: minibatches and stochastic gradient descent.
 //!
-//! Covers epochs, seeded shuffling and minibatches; the notes' three update
+//! Covers epochs, seeded shuffling and minibatches; the three update
 //! frequencies (online, minibatch, full batch) compared; and backprop for a
 //! whole minibatch at once as matrix products — chapter 6's four equations
 //! with one column per sample.

@@ -326,17 +326,11 @@ fn mnist(scale: Scale) -> Result<(), Error> {
     progress.finish_and_clear();
     shared::say!("  the engine (the tape's backward pass):");
     let progress = bar();
-    let (tape, tape_history) = train_on_tape(
-        &config,
-        x,
-        y.view(),
-        val.0,
-        val.1,
-        |r: &EpochRecord| {
+    let (tape, tape_history) =
+        train_on_tape(&config, x, y.view(), val.0, val.1, |r: &EpochRecord| {
             progress.suspend(|| print_epoch(r));
             progress.inc(1);
-        },
-    );
+        });
     progress.finish_and_clear();
     shared::say!("  chapter 8's fast path, for scale (its epochs not shown)");
     let fast_config = Config {
