@@ -14,9 +14,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::figures::{
-    create_figures_dir, default_figures_dir, workspace_root,
-};
+use crate::figures::{create_figures_dir, default_figures_dir, workspace_root};
 
 /// The `main` of a chapter's program: parses the command line `C` (help
 /// and version print and succeed; a mistake is one line naming it, exit
@@ -515,10 +513,7 @@ mod tests {
         };
         assert_eq!(none.figures_dir("ch00-test").unwrap(), None);
         let full = RunArgs::default();
-        assert_eq!(
-            full.figures_dir("x").unwrap(),
-            Some(default_figures_dir())
-        );
+        assert_eq!(full.figures_dir("x").unwrap(), Some(default_figures_dir()));
         assert!(full.saves_model());
         let asked = RunArgs {
             figures_dir: Some(std::env::temp_dir().join("nnfs-figures-x")),

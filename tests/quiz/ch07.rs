@@ -1,8 +1,7 @@
 //! Chapter 7's numbers, computed with its code.
 
 use ch07_minibatches::{
-    Activation, Cost, Gradients, Init, Network, Sgd, apply_gradients,
-    sgd_epoch,
+    Activation, Cost, Gradients, Init, Network, Sgd, apply_gradients, sgd_epoch,
 };
 use ndarray::{Array1, Array2, array};
 use shared::rng::seeded;

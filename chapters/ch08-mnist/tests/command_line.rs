@@ -102,10 +102,16 @@ fn training_flags_on_another_command_are_refused() {
     // After it: not the command's, and its help does not list them.
     let (code, _, stderr) = run(&["predict", "digit.png", "--epochs", "3"]);
     assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("unexpected argument '--epochs'"), "{stderr}");
+    assert!(
+        stderr.contains("unexpected argument '--epochs'"),
+        "{stderr}"
+    );
     let (code, help, _) = run(&["predict", "--help"]);
     assert_eq!(code, 0);
-    assert!(help.contains("--model") && !help.contains("--epochs"), "{help}");
+    assert!(
+        help.contains("--model") && !help.contains("--epochs"),
+        "{help}"
+    );
     // Before and after `train`: one side only.
     let (code, _, stderr) = run(&["--epochs", "1", "train", "--seed", "2"]);
     assert_eq!(code, 2, "{stderr}");

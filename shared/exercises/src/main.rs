@@ -639,7 +639,11 @@ fn watch(root: &Path, chapters: &[Chapter]) -> Result<(), String> {
     let single = SingleKeys::start();
     println!(
         "Watching the exercises files; save one to re-grade.{}",
-        if single.is_some() { "" } else { " (Keys: a letter, then Enter.)" }
+        if single.is_some() {
+            ""
+        } else {
+            " (Keys: a letter, then Enter.)"
+        }
     );
     let typed = keys(single.is_some());
     let mut hint_step = 0;
