@@ -16,6 +16,11 @@ use shared::rng::{Rng, standard_normal};
 pub use ch02_activations::Activation;
 
 pub mod examples;
+// Your answers, compiled only when they are graded (`cargo exercises`
+// turns on `my-answers`): a half-typed answer breaks its own grading and
+// nothing else — not this chapter's run, not the later chapters, not
+// `cargo test --workspace`.
+#[cfg(feature = "my-answers")]
 pub mod exercises;
 pub mod figures;
 mod walkthrough;
