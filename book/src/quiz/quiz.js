@@ -144,8 +144,12 @@
       for (const part of q.text) {
         if (part.code !== undefined) {
           const pre = element('pre');
-          pre.append(element('code', 'language-rust', escape(part.code)));
+          const code = element('code', 'language-rust', escape(part.code));
+          pre.append(code);
           set.append(pre);
+          // Coloured like the page's own listings, where mdBook's
+          // highlighter is loaded.
+          if (window.hljs?.highlightBlock) window.hljs.highlightBlock(code);
         } else if (part.words) {
           set.append(element('p', 'quiz-text', inline(part.words)));
         }
