@@ -21,48 +21,58 @@ fn the_chapter_list_matches_the_chapters_directory() {
     assert_eq!(listed, on_disk, "update tests/common/mod.rs");
 }
 
+/// Each chapter on a thread of its own: the chapters are independent, and
+/// this test is the longest of the workspace's.
 #[test]
 fn every_chapter_runs_the_same_way_twice_and_redraws_the_book_figures() {
-    for chapter in common::chapters() {
-        let dir = std::env::temp_dir().join(format!(
-            "nn-figures-{}-{}",
-            chapter.name,
-            std::process::id()
-        ));
-        let args = || ["--figures-dir".to_string(), dir.display().to_string()];
-        let mut first = Vec::new();
-        shared::chapter::run(&chapter, args(), &mut first)
-            .unwrap_or_else(|e| panic!("{}: {e}", chapter.name));
-        let mut second = Vec::new();
-        shared::chapter::run(&chapter, args(), &mut second).unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&first),
-            String::from_utf8_lossy(&second),
-            "{} prints different numbers on a second run",
+    std::thread::scope(|scope| {
+        for chapter in common::chapters() {
+            scope.spawn(move || runs_twice_and_redraws(&chapter));
+        }
+    });
+}
+
+/// Runs `chapter` twice: the same output both times, and the book's
+/// figures redrawn to the byte.
+fn runs_twice_and_redraws(chapter: &shared::chapter::Chapter) {
+    let dir = std::env::temp_dir().join(format!(
+        "nn-figures-{}-{}",
+        chapter.name,
+        std::process::id()
+    ));
+    let args = || ["--figures-dir".to_string(), dir.display().to_string()];
+    let mut first = Vec::new();
+    shared::chapter::run(chapter, args(), &mut first)
+        .unwrap_or_else(|e| panic!("{}: {e}", chapter.name));
+    let mut second = Vec::new();
+    shared::chapter::run(chapter, args(), &mut second).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&first),
+        String::from_utf8_lossy(&second),
+        "{} prints different numbers on a second run",
+        chapter.name
+    );
+    let figures = (chapter.figures)();
+    assert!(!figures.is_empty(), "{} has no figures", chapter.name);
+    for figure in figures {
+        assert!(
+            figure.name.starts_with(&chapter.name[..5]),
+            "figure {} should be named {}-…",
+            figure.name,
+            &chapter.name[..4]
+        );
+        let file = format!("{}.svg", figure.name);
+        let fresh = fs::read_to_string(dir.join(&file)).unwrap();
+        let committed = root().join("book/src/figures").join(&file);
+        let committed = fs::read_to_string(&committed).unwrap_or_default();
+        assert!(
+            fresh == committed,
+            "book/src/figures/{file} is stale or missing: \
+             run `cargo run -p {} -- --figures-dir book/src/figures`",
             chapter.name
         );
-        let figures = (chapter.figures)();
-        assert!(!figures.is_empty(), "{} has no figures", chapter.name);
-        for figure in figures {
-            assert!(
-                figure.name.starts_with(&chapter.name[..5]),
-                "figure {} should be named {}-…",
-                figure.name,
-                &chapter.name[..4]
-            );
-            let file = format!("{}.svg", figure.name);
-            let fresh = fs::read_to_string(dir.join(&file)).unwrap();
-            let committed = root().join("book/src/figures").join(&file);
-            let committed = fs::read_to_string(&committed).unwrap_or_default();
-            assert!(
-                fresh == committed,
-                "book/src/figures/{file} is stale or missing: \
-                 run `cargo run -p {} -- --figures-dir book/src/figures`",
-                chapter.name
-            );
-        }
-        fs::remove_dir_all(&dir).unwrap();
     }
+    fs::remove_dir_all(&dir).unwrap();
 }
 
 /// `pub fn` names declared in a source file.
@@ -102,7 +112,7 @@ fn every_chapter_has_exercises_mirrored_by_solutions_graded_and_bitten() {
         let graded =
             fs::read_to_string(dir.join("tests/exercises.rs")).unwrap();
         let bitten =
-            fs::read_to_string(dir.join("tests/graders_bite.rs")).unwrap();
+            fs::read_to_string(dir.join("tests/grade/bite.rs")).unwrap();
         for exercise in &solutions {
             assert!(
                 graded.contains(&format!("answers::{exercise}")),

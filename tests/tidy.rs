@@ -58,10 +58,19 @@ fn our_code_has_no_unsafe() {
     }
     assert!(files.len() > 50, "found only {} files", files.len());
     let this_file = root().join("tests").join("tidy.rs");
+    // The one exception: a test that counts allocations installs its own
+    // global allocator, and Rust's hook for one is an unsafe trait (five
+    // lines: the `impl`, two methods, and their calls to `System`).
+    let counting = root().join("chapters/ch08-mnist/tests/no_allocation.rs");
     for file in files.iter().filter(|f| **f != this_file) {
         let text = fs::read_to_string(file).expect("readable");
         let lines = unsafe_lines(&text);
-        assert!(lines.is_empty(), "{}: unsafe on {lines:?}", file.display());
+        let allowed = if *file == counting { 5 } else { 0 };
+        assert!(
+            lines.len() == allowed,
+            "{}: unsafe on {lines:?}",
+            file.display()
+        );
     }
 }
 

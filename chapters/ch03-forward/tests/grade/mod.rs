@@ -111,3 +111,7 @@ pub fn inside_square(f: fn() -> ch03_forward::Network<f64>) {
         }
     }
 }
+
+/// Each grader above shown to reject a plausible wrong answer.
+#[cfg(not(feature = "my-answers"))]
+mod bite;

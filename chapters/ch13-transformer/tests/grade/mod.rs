@@ -249,3 +249,7 @@ pub fn learn_merges(f: LearnMerges) {
         },
     );
 }
+
+/// Each grader above shown to reject a plausible wrong answer.
+#[cfg(not(feature = "my-answers"))]
+mod bite;

@@ -1,8 +1,10 @@
 //! Each grader rejects a plausible wrong answer, so a pass means something.
+//! Compiled into the graders' own test binary (`--test exercises`), except
+//! when grading your answers.
 //! (That every shipped stub fails is checked by `cargo exercises verify`,
 //! in `.ci/run`: here it would fail as soon as a learner solved one.)
 
-mod grade;
+use crate::grade;
 
 use shared::testing::assert_graders_reject;
 
