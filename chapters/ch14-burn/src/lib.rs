@@ -21,6 +21,7 @@ mod error;
 #[cfg(feature = "my-answers")]
 pub mod exercises;
 pub mod figures;
+pub mod gpt;
 pub mod model;
 pub mod multinode;
 pub mod parallel;
