@@ -8,7 +8,10 @@ pub enum Error {
     /// The data could not be had.
     #[error(transparent)]
     Data(#[from] shared::data::DataError),
-    /// Chapter 8's model file could not be read or written.
+    /// Chapter 12's texts could not be had.
+    #[error(transparent)]
+    Corpus(#[from] ch12_sequences::corpus::CorpusError),
+    /// A model file (chapter 8's or 13's) could not be read or written.
     #[error(transparent)]
     Model(#[from] ch08_mnist::model::ModelError),
     /// Writing a file or figure failed.

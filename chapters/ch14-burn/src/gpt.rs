@@ -22,6 +22,7 @@ use burn::prelude::*;
 use burn::store::{ModuleSnapshot, PyTorchToBurnAdapter, SafetensorsStore};
 use burn::tensor::activation::{gelu_approximate, softmax};
 use ch13_transformer::gpt::Config;
+use ch13_transformer::model::Saved;
 use ndarray::{Array2, ArrayView2};
 
 use crate::Error;
@@ -181,21 +182,16 @@ pub fn empty_gpt(c: Config, device: &Device) -> Gpt {
 
 // ANCHOR: load
 /// Chapter 13's model file, read by **Burn**: chapter 13's loader checks
-/// the file and gives the sizes; Burn's `SafetensorsStore` then fills a
-/// `Gpt` of those sizes, every tensor by its name.
-pub fn load(path: &Path, device: &Device) -> Result<(Gpt, Config), Error> {
-    let saved = ch13_transformer::model::load(path).map_err(|e| {
-        Error::Unsupported {
-            path: path.to_path_buf(),
-            why: e.to_string(),
-        }
-    })?;
-    let config = saved.gpt.config();
+/// the file and gives the sizes (and chapter 13's own copy, returned
+/// beside Burn's); Burn's `SafetensorsStore` then fills a `Gpt` of those
+/// sizes, every tensor by its name.
+pub fn load(path: &Path, device: &Device) -> Result<(Gpt, Saved), Error> {
+    let saved = ch13_transformer::model::load(path)?;
     let unsupported = |why: String| Error::Unsupported {
         path: path.to_path_buf(),
         why,
     };
-    let mut gpt = empty_gpt(config, device);
+    let mut gpt = empty_gpt(saved.gpt.config(), device);
     let mut store = SafetensorsStore::from_file(path)
         .with_from_adapter(PyTorchToBurnAdapter)
         .allow_partial(false);
@@ -209,7 +205,7 @@ pub fn load(path: &Path, device: &Device) -> Result<(Gpt, Config), Error> {
         };
         return Err(unsupported(why));
     }
-    Ok((gpt, config))
+    Ok((gpt, saved))
 }
 // ANCHOR_END: load
 

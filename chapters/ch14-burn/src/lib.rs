@@ -5,8 +5,10 @@
 //! loaded by Burn's own safetensors store, with the same answers on all
 //! 10,000 test images; Burn's autodiff gradients against chapter 7's
 //! backprop; chapter 8's recipe trained by Burn beside chapter 8's code;
-//! data parallelism by hand (threads and an all-reduce) and by Burn (one
-//! model copy per device, gradients summed by the optimizer).
+//! chapter 13's GPT read by Burn from chapter 13's file, with the same
+//! logits and gradients; data parallelism by hand (threads and an
+//! all-reduce) and by Burn (one model copy per device, gradients summed
+//! by the optimizer).
 //!
 //! A workspace of its own (Burn takes minutes to build): run it with
 //! `cargo run --release` from `chapters/ch14-burn`.

@@ -11,6 +11,7 @@ use ch08_mnist::{
     Config, EpochRecord, Mnist, Preset, TrainingPath, accuracy, best_epoch,
     labels_to_matrix, predict_all,
 };
+use ch12_sequences::language::{Language, draw_windows};
 use ndarray::{Array2, Axis, s};
 use rand::seq::SliceRandom;
 use shared::data::DataSet;
@@ -71,6 +72,7 @@ pub fn narrated(
     let histories = side_by_side(scale, &data);
     data_parallel(scale, &data, workers);
     two_processes(&data)?;
+    chapter_13_gpt(scale)?;
     if let Some(dir) = figures {
         let runs: Vec<(&str, &[EpochRecord])> = histories
             .iter()
@@ -470,6 +472,103 @@ fn two_processes(data: &Mnist) -> Result<(), Error> {
     let theirs = String::from_utf8_lossy(&output.stdout);
     shared::say!("{}", theirs.trim_end_matches('\n'));
     Ok(())
+}
+
+/// Section 6: chapter 13's Shakespeare GPT, read by Burn from chapter
+/// 13's file: the same logits on the validation text, and Burn's autodiff
+/// gradient on one batch against chapter 13's hand-written backward pass.
+fn chapter_13_gpt(scale: Scale) -> Result<(), Error> {
+    shared::say!("\n6. Chapter 13's GPT on Burn");
+    let path = ch08_mnist::runs::model_path("ch13-shakespeare");
+    if !path.is_file() {
+        shared::say!(
+            "  {} is not there yet: `cargo run --release -p \
+             ch13-transformer` trains and saves it; skipped",
+            display_path(&path)
+        );
+        return Ok(());
+    }
+    let device = Device::default();
+    let (gpt, saved) = crate::gpt::load(&path, &device)?;
+    let c = saved.gpt.config();
+    shared::say!(
+        "  {} ({} blocks of {} heads, width {}, context {}), read by \
+         Burn's SafetensorsStore",
+        display_path(&path),
+        c.layers,
+        c.heads,
+        c.width,
+        c.block
+    );
+    let text = saved.corpus.load(&mut |line| shared::say!("  {line}"))?;
+    if text.vocab != saved.vocab {
+        let why = "its characters are not those of the corpus here".into();
+        return Err(Error::Unsupported { path, why });
+    }
+    // Consecutive windows of the validation text, one per column.
+    let windows = if scale.images < Scale::FULL.images {
+        4
+    } else {
+        32
+    };
+    let t = c.block;
+    let x = Array2::from_shape_fn((t, windows), |(i, w)| {
+        text.validation[w * t + i]
+    });
+    let (z, _) = saved.gpt.forward(x.view());
+    let theirs = crate::gpt::burn_logits(&gpt, x.view(), &device);
+    let same = predictions_agree(&z, &theirs);
+    let largest = z.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    shared::say!(
+        "  {} validation characters ({windows} windows of {t}): the same \
+         most likely next character for {same} of {}",
+        windows * t,
+        windows * t
+    );
+    shared::say!(
+        "  largest |z_ours − z_burn| over all {} logits: {:.1e} (largest \
+         |z| {largest:.1})",
+        z.len(),
+        max_difference(&z, &theirs)
+    );
+    let device = device.autodiff();
+    let (gpt, _) = crate::gpt::load(&path, &device)?;
+    let batch = draw_windows(&text.train, t + 1, 12, &mut seeded(1));
+    let (loss, ours) = saved.gpt.loss_and_gradient(batch.view());
+    let (burn_loss, burns) =
+        crate::gpt::burn_gradient(&gpt, batch.view(), &device);
+    let (mut worst, mut relative, mut largest) = (0.0f32, 0.0f32, 0.0f32);
+    for (a, b) in ours.parameters().into_iter().zip(burns.parameters()) {
+        let off = max_difference(a, b);
+        let top = a.iter().fold(0.0f32, |m, g| m.max(g.abs()));
+        worst = worse(worst, off);
+        relative = worse(relative, off / top);
+        largest = largest.max(top);
+    }
+    shared::say!(
+        "  one batch of 12 training windows: loss ours {loss:.6}, Burn's \
+         {burn_loss:.6}"
+    );
+    shared::say!(
+        "  largest |∂C/∂θ ours − Burn's| = {worst:.1e} (largest gradient \
+         {largest:.3}); per tensor, at most {relative:.1e} of its largest"
+    );
+    Ok(())
+}
+
+/// How many columns of two sets of logits pick the same token.
+fn predictions_agree(a: &Array2<f32>, b: &Array2<f32>) -> usize {
+    let pick = |z: &Array2<f32>| -> Vec<usize> {
+        z.columns()
+            .into_iter()
+            .map(|c| ch08_mnist::argmax(c.iter().copied()))
+            .collect()
+    };
+    pick(a)
+        .iter()
+        .zip(pick(b))
+        .filter(|(x, y)| **x == *y)
+        .count()
 }
 
 /// The second process of section 5 (`--worker-of ADDRESS`): rank 1.
