@@ -19,14 +19,13 @@ use burn::nn::{
     LinearConfig,
 };
 use burn::prelude::*;
-use burn::store::{ModuleSnapshot, PyTorchToBurnAdapter, SafetensorsStore};
 use burn::tensor::activation::{gelu_approximate, softmax};
 use ch13_transformer::gpt::Config;
 use ch13_transformer::model::Saved;
 use ndarray::{Array2, ArrayView2};
 
 use crate::Error;
-use crate::model::matrix;
+use crate::model::{fill_from, matrix};
 
 // ANCHOR: gpt
 /// The GPT: token and position embeddings, the blocks, a final LayerNorm;
@@ -187,24 +186,11 @@ pub fn empty_gpt(c: Config, device: &Device) -> Gpt {
 /// sizes, every tensor by its name.
 pub fn load(path: &Path, device: &Device) -> Result<(Gpt, Saved), Error> {
     let saved = ch13_transformer::model::load(path)?;
-    let unsupported = |why: String| Error::Unsupported {
+    let mut gpt = empty_gpt(saved.gpt.config(), device);
+    fill_from(&mut gpt, path).map_err(|why| Error::Unsupported {
         path: path.to_path_buf(),
         why,
-    };
-    let mut gpt = empty_gpt(saved.gpt.config(), device);
-    let mut store = SafetensorsStore::from_file(path)
-        .with_from_adapter(PyTorchToBurnAdapter)
-        .allow_partial(false);
-    let result = gpt
-        .load_from(&mut store)
-        .map_err(|e| unsupported(format!("Burn cannot read it: {e}")))?;
-    if !result.is_success() || !result.missing.is_empty() {
-        let why = match result.errors.first() {
-            Some(error) => error.to_string(),
-            None => format!("missing {:?}", result.missing),
-        };
-        return Err(unsupported(why));
-    }
+    })?;
     Ok((gpt, saved))
 }
 // ANCHOR_END: load

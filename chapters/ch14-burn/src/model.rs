@@ -141,11 +141,33 @@ pub fn empty_mlp(sizes: &[usize], device: &Device) -> Mlp {
 }
 
 // ANCHOR: load
+/// Fills every tensor of `module` from the safetensors file at `path`, by
+/// name; the file stores a `Linear` weight as (n_out, n_in), PyTorch's
+/// layout, and `PyTorchToBurnAdapter` transposes it to Burn's (n_in,
+/// n_out) on the way in. A tensor missing or of the wrong shape is said in
+/// one line.
+pub fn fill_from<M: ModuleSnapshot>(
+    module: &mut M,
+    path: &Path,
+) -> Result<(), String> {
+    let mut store = SafetensorsStore::from_file(path)
+        .with_from_adapter(PyTorchToBurnAdapter)
+        .allow_partial(false);
+    let result = module
+        .load_from(&mut store)
+        .map_err(|e| format!("Burn cannot read it: {e}"))?;
+    if !result.is_success() || !result.missing.is_empty() {
+        return Err(match result.errors.first() {
+            Some(error) => error.to_string(),
+            None => format!("missing {:?}", result.missing),
+        });
+    }
+    Ok(())
+}
+
 /// Chapter 8's model file, read by **Burn**: chapter 8's loader checks the
 /// file and gives the layer sizes; Burn's `SafetensorsStore` then fills an
-/// `Mlp` of those sizes. The file stores W as (n_out, n_in), PyTorch's
-/// layout; `PyTorchToBurnAdapter` transposes each `Linear` weight to Burn's
-/// (n_in, n_out) on the way in.
+/// `Mlp` of those sizes.
 pub fn load(path: &Path, device: &Device) -> Result<Mlp, Error> {
     let (ours, cost) = ch08_mnist::model::load_with_cost(path)?;
     let unsupported = |why: String| Error::Unsupported {
@@ -154,19 +176,7 @@ pub fn load(path: &Path, device: &Device) -> Result<Mlp, Error> {
     };
     check_supported(&ours, cost).map_err(unsupported)?;
     let mut mlp = empty_mlp(&ours.sizes(), device);
-    let mut store = SafetensorsStore::from_file(path)
-        .with_from_adapter(PyTorchToBurnAdapter)
-        .allow_partial(false);
-    let result = mlp
-        .load_from(&mut store)
-        .map_err(|e| unsupported(format!("Burn cannot read it: {e}")))?;
-    if !result.is_success() || !result.missing.is_empty() {
-        let why = match result.errors.first() {
-            Some(error) => error.to_string(),
-            None => format!("missing {:?}", result.missing),
-        };
-        return Err(unsupported(why));
-    }
+    fill_from(&mut mlp, path).map_err(unsupported)?;
     Ok(mlp)
 }
 // ANCHOR_END: load
