@@ -1,9 +1,14 @@
-//! One epoch of chapter 8's default run against its floor and the
-//! machine's peak, interleaved: round after round, the epoch, then the same
-//! epoch's matrix products alone, then the FMA peak on every core. On a
-//! shared machine whose speed drifts by ±10 % from one minute to the next,
-//! measuring the three side by side and comparing the best of each is
-//! fairer than comparing medians taken minutes apart.
+//! One epoch of chapter 8's default run (its 50,000 training images)
+//! against its floor and the machine's peak, interleaved: round after
+//! round, the epoch, then the same epoch's matrix products alone, then the
+//! FMA peak on every core. On a shared machine whose speed drifts by ±10 %
+//! from one minute to the next, measuring side by side and comparing the
+//! best of each is fairer than comparing medians taken minutes apart.
+//!
+//! On a CPU with AVX-512 each round also runs the three with the fast path
+//! held to AVX2 (`fastpath::limit_instructions`), so the two instruction
+//! sets are compared in one run. Then the epoch on pools of 1, 2, 4, 8 and
+//! 16 threads, interleaved the same way.
 //!
 //! Run: `cargo bench --bench epoch_floor` (`-- 9` for nine rounds).
 
@@ -13,6 +18,10 @@ use std::time::Instant;
 
 use ch08_mnist::Config;
 use common::{DefaultRun, StepProducts, data, default_floor};
+use fastpath::Instructions;
+
+/// Chapter 8's training images per epoch.
+const IMAGES: usize = 50_000;
 
 /// Seconds `work` takes.
 fn seconds(work: impl FnOnce()) -> f64 {
@@ -27,6 +36,18 @@ fn median(values: &[f64]) -> f64 {
     sorted[sorted.len() / 2]
 }
 
+fn best(values: &[f64]) -> f64 {
+    values.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+/// One instruction set's times, round by round.
+#[derive(Default)]
+struct Times {
+    epochs: Vec<f64>,
+    floors: Vec<f64>,
+    peaks: Vec<f64>,
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; a number among the arguments sets the
     // rounds.
@@ -35,14 +56,18 @@ fn main() {
         .find_map(|a| a.parse::<usize>().ok())
         .unwrap_or(7);
     let config = Config::default_run();
-    let n = 60_000;
+    let n = IMAGES;
     let (x, y) = data::<f32>(n);
-    let flops_burst = fastpath::peak::burst_flops::<f32>() as f64;
     // Multiply-adds actually made per epoch: W·A and Δ·Aᵀ for both layers,
     // Wᵀ·Δ for the second only; 2 flops each.
     let (n0, n1, n2) = (config.sizes[0], config.sizes[1], config.sizes[2]);
     let epoch_flops = (2 * (2 * n0 * n1 + 3 * n1 * n2) * n) as f64;
-    let (mut epochs, mut floors, mut peaks) = (vec![], vec![], vec![]);
+    let widest = fastpath::instruction_set();
+    let mut sets = vec![(widest, Instructions::Widest)];
+    if widest == "AVX-512" {
+        sets.push(("AVX2+FMA", Instructions::Avx2));
+    }
+    let mut times: Vec<Times> = sets.iter().map(|_| Times::default()).collect();
     fastpath::install(|| {
         let mut run = DefaultRun::new(n);
         let mut products = StepProducts::<f32>::new(&config.sizes, 64);
@@ -50,48 +75,109 @@ fn main() {
         run.epoch(&x, &y);
         default_floor(&mut products, n);
         for _ in 0..rounds {
-            epochs.push(seconds(|| run.epoch(&x, &y)));
-            floors.push(seconds(|| default_floor(&mut products, n)));
-            let burst = seconds(|| {
-                rayon::broadcast(|_| fastpath::peak::burst::<f32>());
-            });
-            peaks.push(fastpath::threads() as f64 * flops_burst / burst / 1e9);
+            for ((_, set), times) in sets.iter().zip(&mut times) {
+                fastpath::limit_instructions(*set);
+                let flops_burst = fastpath::peak::burst_flops::<f32>() as f64;
+                times.epochs.push(seconds(|| run.epoch(&x, &y)));
+                times
+                    .floors
+                    .push(seconds(|| default_floor(&mut products, n)));
+                let burst = seconds(|| {
+                    rayon::broadcast(|_| fastpath::peak::burst::<f32>());
+                });
+                let threads = fastpath::threads() as f64;
+                times.peaks.push(threads * flops_burst / burst / 1e9);
+            }
         }
+        fastpath::limit_instructions(Instructions::Widest);
     });
-    let best = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
-    let peak = peaks.iter().copied().fold(0.0, f64::max);
     println!(
-        "default epoch (784-256-10, batch 64, f32), {rounds} interleaved \
-         rounds, {} threads, {}:",
+        "default epoch (784-256-10, batch 64, f32, {n} images), {rounds} \
+         interleaved rounds, {} threads:",
         fastpath::threads(),
-        fastpath::instruction_set()
     );
-    println!("| | best | median |");
-    println!("|---|---:|---:|");
-    println!(
-        "| epoch | {:.1} ms | {:.1} ms |",
-        1e3 * best(&epochs),
-        1e3 * median(&epochs)
-    );
-    println!(
-        "| matmul floor | {:.1} ms | {:.1} ms |",
-        1e3 * best(&floors),
-        1e3 * median(&floors)
-    );
-    println!(
-        "| epoch / floor | {:.2}× | {:.2}× |",
-        best(&epochs) / best(&floors),
-        median(&epochs) / median(&floors)
-    );
+    print!("| |");
+    for (name, _) in &sets {
+        print!(" {name}: best | median |");
+    }
+    println!();
+    println!("|---|{}", "---:|---:|".repeat(sets.len()));
+    let row = |label: &str, cell: &dyn Fn(&Times) -> (String, String)| {
+        print!("| {label} |");
+        for t in &times {
+            let (b, m) = cell(t);
+            print!(" {b} | {m} |");
+        }
+        println!();
+    };
+    let ms = |t: f64| format!("{:.1} ms", 1e3 * t);
+    row("epoch", &|t| (ms(best(&t.epochs)), ms(median(&t.epochs))));
+    row("matmul floor", &|t| {
+        (ms(best(&t.floors)), ms(median(&t.floors)))
+    });
+    row("epoch / floor", &|t| {
+        let b = best(&t.epochs) / best(&t.floors);
+        let m = median(&t.epochs) / median(&t.floors);
+        (format!("{b:.2}×"), format!("{m:.2}×"))
+    });
     let rate = |t: f64| epoch_flops / t / 1e9;
+    row("GFLOP/s (real work)", &|t| {
+        let (b, m) = (rate(best(&t.epochs)), rate(median(&t.epochs)));
+        (format!("{b:.1}"), format!("{m:.1}"))
+    });
+    row("products' GFLOP/s", &|t| {
+        let (b, m) = (rate(best(&t.floors)), rate(median(&t.floors)));
+        (format!("{b:.1}"), format!("{m:.1}"))
+    });
+    row("FMA peak (GFLOP/s)", &|t| {
+        let top = t.peaks.iter().copied().fold(0.0, f64::max);
+        (format!("{top:.1}"), format!("{:.1}", median(&t.peaks)))
+    });
+    row("share of the peak", &|t| {
+        let top = t.peaks.iter().copied().fold(0.0, f64::max);
+        let b = 100.0 * rate(best(&t.epochs)) / top;
+        let m = 100.0 * rate(median(&t.epochs)) / top;
+        (format!("{b:.0} %"), format!("{m:.0} %"))
+    });
+    threads(rounds, &x, &y);
+}
+
+/// The default epoch on pools of 1–16 threads, interleaved round by round.
+fn threads(rounds: usize, x: &ndarray::Array2<f32>, y: &ndarray::Array2<f32>) {
+    let counts = [1usize, 2, 4, 8, 16];
+    let mut runs: Vec<(rayon::ThreadPool, DefaultRun)> = counts
+        .iter()
+        .map(|&threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("a pool");
+            let mut run = pool.install(|| DefaultRun::new(IMAGES));
+            pool.install(|| run.epoch(x, y));
+            (pool, run)
+        })
+        .collect();
+    let mut times = vec![vec![]; counts.len()];
+    for _ in 0..rounds {
+        for ((pool, run), times) in runs.iter_mut().zip(&mut times) {
+            times.push(seconds(|| pool.install(|| run.epoch(x, y))));
+        }
+    }
+    println!();
     println!(
-        "| GFLOP/s (real work) | {:.1} | {:.1} |",
-        rate(best(&epochs)),
-        rate(median(&epochs))
+        "the same epoch on pools of 1–16 threads ({} cores here), \
+         {rounds} interleaved rounds:",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
     );
-    println!(
-        "| share of the FMA peak ({peak:.1} GFLOP/s) | {:.0} % | {:.0} % |",
-        100.0 * rate(best(&epochs)) / peak,
-        100.0 * rate(median(&epochs)) / peak
-    );
+    println!("| threads | best | median | speed-up over 1 (best) |");
+    println!("|---:|---:|---:|---:|");
+    let one = best(&times[0]);
+    for (threads, t) in counts.iter().zip(&times) {
+        println!(
+            "| {threads} | {:.1} ms | {:.1} ms | {:.2}× |",
+            1e3 * best(t),
+            1e3 * median(t),
+            one / best(t)
+        );
+    }
 }

@@ -3,13 +3,16 @@
 //! million multiply-adds — computed by each rung in turn, beside ndarray's
 //! `general_mat_mul` and the machine's multiply-add peak, in one run.
 //!
+//! On a CPU with AVX-512, rungs 5 and 6 and the peak also run held to
+//! AVX2, so the two instruction sets stand side by side in one run.
+//!
 //! Run: `cargo bench --bench ladder`; then `python3 benches/tables.py`.
 
 mod common;
 
 use common::{Product, ndarray_gemm};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use fastpath::ladder;
+use fastpath::{Instructions, ladder};
 use ndarray::{Array2, ShapeBuilder};
 use shared::rng::{seeded, uniform};
 
@@ -39,16 +42,25 @@ fn ladder(c: &mut Criterion) {
     let mut group = c.benchmark_group("ladder f32 256x784x64");
     group.sample_size(20);
     group.throughput(Throughput::Elements((2 * M * K * N) as u64));
-    let rungs: [(&str, Product<f32>, bool); 7] = [
-        ("1 naive", ladder::naive, true),
-        ("2 reordered", ladder::reordered, true),
-        ("3 blocked", ladder::blocked, true),
-        ("4 packed", ladder::packed, true),
-        ("5 simd", fastpath::gemm, true),
-        ("6 threads", fastpath::gemm, false),
-        ("ndarray", ndarray_gemm, false),
+    // On a CPU with AVX-512, rungs 5 and 6 also run held to AVX2.
+    let avx512 = fastpath::instruction_set() == "AVX-512";
+    let (widest, avx2) = (Instructions::Widest, Instructions::Avx2);
+    let rungs: [(&str, Product<f32>, bool, Instructions); 9] = [
+        ("1 naive", ladder::naive, true, widest),
+        ("2 reordered", ladder::reordered, true, widest),
+        ("3 blocked", ladder::blocked, true, widest),
+        ("4 packed", ladder::packed, true, widest),
+        ("5 simd avx2", fastpath::gemm, true, avx2),
+        ("5 simd", fastpath::gemm, true, widest),
+        ("6 threads avx2", fastpath::gemm, false, avx2),
+        ("6 threads", fastpath::gemm, false, widest),
+        ("ndarray", ndarray_gemm, false, widest),
     ];
-    for (name, rung, single) in rungs {
+    for (name, rung, single, set) in rungs {
+        if set == avx2 && !avx512 {
+            continue;
+        }
+        fastpath::limit_instructions(set);
         group.bench_function(name, |b| {
             let run = || {
                 b.iter(|| {
@@ -61,19 +73,28 @@ fn ladder(c: &mut Criterion) {
                 fastpath::install(run)
             }
         });
+        fastpath::limit_instructions(widest);
     }
     group.finish();
     let mut group = c.benchmark_group("fma peak");
     group.sample_size(10);
-    let burst = fastpath::peak::burst_flops::<f32>();
-    group.throughput(Throughput::Elements(burst));
-    group.bench_function("f32 one core", |b| {
-        b.iter(fastpath::peak::burst::<f32>)
-    });
-    group.throughput(Throughput::Elements(burst * fastpath::threads() as u64));
-    group.bench_function("f32 every core", |b| {
-        b.iter(|| rayon::broadcast(|_| fastpath::peak::burst::<f32>()))
-    });
+    for (suffix, set) in [("", widest), (" avx2", avx2)] {
+        if set == avx2 && !avx512 {
+            continue;
+        }
+        fastpath::limit_instructions(set);
+        let burst = fastpath::peak::burst_flops::<f32>();
+        group.throughput(Throughput::Elements(burst));
+        group.bench_function(format!("f32 one core{suffix}"), |b| {
+            b.iter(fastpath::peak::burst::<f32>)
+        });
+        let all = burst * fastpath::threads() as u64;
+        group.throughput(Throughput::Elements(all));
+        group.bench_function(format!("f32 every core{suffix}"), |b| {
+            b.iter(|| rayon::broadcast(|_| fastpath::peak::burst::<f32>()))
+        });
+    }
+    fastpath::limit_instructions(widest);
     group.finish();
 }
 

@@ -51,10 +51,11 @@ def flops_per_second(group, bench, flops):
     return flops / (median_ns(group, bench) / 1e9)
 
 
-def peak():
+def peak(suffix=""):
     """(one core, every core) FMA peak in GFLOP/s, from the ladder run if
-    there is one, else from the training run (both write `fma peak`)."""
-    from_burst = [t for t in ["f32 one core", "f32 every core"]]
+    there is one, else from the training run (both write `fma peak`);
+    with suffix " avx2", the peak held to AVX2 (ladder runs on AVX-512)."""
+    from_burst = [f"f32 one core{suffix}", f"f32 every core{suffix}"]
     burst = json.loads((ROOT / "fma peak" / from_burst[0] / "new"
                         / "benchmark.json").read_text())
     flops = burst["throughput"]["Elements"]
@@ -70,17 +71,28 @@ def ladder_table():
     if not (ROOT / group).exists():
         return
     one, every = peak()
+    avx2 = (ROOT / group / "5 simd avx2").exists()
     flops = 2 * 256 * 784 * 64
     print(f"FMA peak: {one:.1f} GFLOP/s on one core, {every:.1f} on every "
           "core")
+    if avx2:
+        one2, every2 = peak(" avx2")
+        print(f"held to AVX2: {one2:.1f} on one core, {every2:.1f} on every "
+              "core")
     print()
     print("| rung | time | GFLOP/s | share of the peak |")
     print("|---|---:|---:|---:|")
-    for rung in ["1 naive", "2 reordered", "3 blocked", "4 packed",
-                 "5 simd", "6 threads", "ndarray"]:
+    rungs = ["1 naive", "2 reordered", "3 blocked", "4 packed"]
+    rungs += ["5 simd avx2", "5 simd", "6 threads avx2", "6 threads"] \
+        if avx2 else ["5 simd", "6 threads"]
+    for rung in rungs + ["ndarray"]:
         ns = median_ns(group, rung)
         rate = flops / ns
-        ceiling = every if rung in ["6 threads", "ndarray"] else one
+        threads = rung.startswith("6") or rung == "ndarray"
+        if rung.endswith("avx2"):
+            ceiling = every2 if threads else one2
+        else:
+            ceiling = every if threads else one
         print(f"| {rung} | {duration(ns)} | {rate:.1f} "
               f"| {100 * rate / ceiling:.0f} % |")
     print()

@@ -5,7 +5,7 @@
 //! is an exponential written to vectorize (the C library's `expf` is
 //! called one number at a time).
 
-use pulp::{Arch, Simd, WithSimd};
+use pulp::{Simd, WithSimd};
 
 struct Closure<F>(F);
 
@@ -24,7 +24,7 @@ impl<R, F: FnOnce() -> R> WithSimd for Closure<F> {
 /// as running it plainly, up to fused multiply-adds.
 #[inline(always)]
 pub fn simd<R>(work: impl FnOnce() -> R) -> R {
-    Arch::new().dispatch(Closure(work))
+    crate::isa::arch().dispatch(Closure(work))
 }
 
 /// e^x without branches, so that a loop of it vectorizes inside [`simd`]:

@@ -29,10 +29,12 @@
 
 mod elementwise;
 mod gemm;
+mod isa;
 pub mod ladder;
 pub mod peak;
 mod pool;
 
 pub use elementwise::{exp, simd};
 pub use gemm::{Element, gemm, gemm_serial, instruction_set, prepare};
+pub use isa::{Instructions, limit_instructions};
 pub use pool::{install, threads};

@@ -7,7 +7,7 @@
 
 use std::time::Instant;
 
-use pulp::{Arch, Simd, WithSimd};
+use pulp::{Simd, WithSimd};
 
 use crate::Element;
 
@@ -52,7 +52,8 @@ pub fn burst_flops<T: Element>() -> u64 {
             size_of::<T::V<S>>() / size_of::<T>()
         }
     }
-    let lanes = Arch::new().dispatch(Lanes::<T>(std::marker::PhantomData));
+    let lanes =
+        crate::isa::arch().dispatch(Lanes::<T>(std::marker::PhantomData));
     2 * (12 * STEPS * lanes) as u64
 }
 
@@ -60,7 +61,7 @@ pub fn burst_flops<T: Element>() -> u64 {
 /// floating-point operations, no memory traffic. Time it to get the peak.
 pub fn burst<T: Element>() -> T {
     let half = T::one() / (T::one() + T::one());
-    let (sum, _) = Arch::new().dispatch(Burn { x: half });
+    let (sum, _) = crate::isa::arch().dispatch(Burn { x: half });
     sum
 }
 
