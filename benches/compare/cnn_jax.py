@@ -14,21 +14,6 @@ from jax import lax
 
 import common
 
-ETA, WEIGHT_DECAY = 0.05, 5e-4
-
-
-def initial_params(rng):
-    def he(shape, fan_in):
-        return (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(np.float32)
-
-    return [
-        he((20, 1, 5, 5), 25), np.zeros(20, np.float32),
-        he((40, 20, 5, 5), 500), np.zeros(40, np.float32),
-        he((100, 640), 640), np.zeros(100, np.float32),
-        he((10, 100), 100), np.zeros(10, np.float32),
-    ]
-
-
 def conv_relu_pool(x, w, b):
     z = lax.conv_general_dilated(x, w, (1, 1), "VALID",
                                  dimension_numbers=("NCHW", "OIHW", "NCHW"))
@@ -55,7 +40,7 @@ def step(params, velocity, xb, yb, eta):
     new_params, new_velocity = [], []
     for p, v, g in zip(params, velocity, grads):
         if p.ndim >= 2:
-            g = g + WEIGHT_DECAY * p
+            g = g + common.CNN_WEIGHT_DECAY * p
         v = common.MOMENTUM * v - eta * g
         new_params.append(p + v)
         new_velocity.append(v)
@@ -65,7 +50,7 @@ def step(params, velocity, xb, yb, eta):
 def main(epochs, seed):
     params, seconds, x_test, labels_test = common.train(
         epochs, seed, step, convert=jnp.asarray, sync=jax.block_until_ready,
-        initial=initial_params, eta0=ETA,
+        initial=common.cnn_initial_params, eta0=common.CNN_ETA,
     )
     predict = jax.jit(logits)
     right = 0

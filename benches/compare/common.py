@@ -29,6 +29,23 @@ def read_idx(name):
     return np.frombuffer(data, dtype=np.uint8, offset=8).astype(np.int64)
 
 
+# Chapter 10's CNN (cnn_jax.py, cnn_torch.py): its learning rate and weight
+# decay, and its He-initialised parameters.
+CNN_ETA, CNN_WEIGHT_DECAY = 0.05, 5e-4
+
+
+def cnn_initial_params(rng):
+    def he(shape, fan_in):
+        return (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(np.float32)
+
+    return [
+        he((20, 1, 5, 5), 25), np.zeros(20, np.float32),
+        he((40, 20, 5, 5), 500), np.zeros(40, np.float32),
+        he((100, 640), 640), np.zeros(100, np.float32),
+        he((10, 100), 100), np.zeros(10, np.float32),
+    ]
+
+
 # Chapter 8 learns from the first 50,000 training images (the last 10,000
 # choose its epoch): the same 50,000 here.
 TRAIN_SIZE = 50_000

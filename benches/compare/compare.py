@@ -1,7 +1,9 @@
-"""Runs chapter 8's default network — ours, NumPy's and JAX's — several
-times each, interleaved, and prints median seconds per epoch (training
-only), final test accuracy, and our speed-up over each. With `cnn`,
-chapter 10's convolutional network instead, ours against JAX's.
+"""Runs chapter 8's default network — ours, NumPy's, JAX's and
+PyTorch's — several times each, interleaved, and prints median seconds per
+epoch (training only), final test accuracy, and our speed-up over each.
+With `cnn`, chapter 10's convolutional network instead, ours against
+JAX's and PyTorch's. PyTorch runs in its own environment, named by
+TORCH_PYTHON (run.sh sets it; left out where it is not set).
 
     python benches/compare/compare.py ROUNDS EPOCHS [mlp|cnn]
 """
@@ -41,8 +43,8 @@ def run_ours_cnn(epochs):
     return seconds, accuracy
 
 
-def run_peer(script, epochs, seed):
-    out = subprocess.run([sys.executable, os.path.join(HERE, script), str(epochs), str(seed)],
+def run_peer(script, epochs, seed, python=sys.executable):
+    out = subprocess.run([python, os.path.join(HERE, script), str(epochs), str(seed)],
                          capture_output=True, text=True, check=True).stdout
     line = re.search(r"RESULT seconds=([\d.,]+) accuracy=([\d.]+)", out)
     return [float(s) for s in line.group(1).split(",")], float(line.group(2))
@@ -56,12 +58,18 @@ def main():
             "ours (Rust)": lambda r: run_ours_cnn(epochs),
             "JAX (jit, CPU)": lambda r: run_peer("cnn_jax.py", epochs, r),
         }
+        torch_script = "cnn_torch.py"
     else:
         tools = {
             "ours (Rust)": lambda r: run_ours(epochs),
             "NumPy": lambda r: run_peer("mlp_numpy.py", epochs, r),
             "JAX (jit, CPU)": lambda r: run_peer("mlp_jax.py", epochs, r),
         }
+        torch_script = "mlp_torch.py"
+    torch_python = os.environ.get("TORCH_PYTHON")
+    if torch_python:
+        tools["PyTorch (eager, CPU)"] = lambda r: run_peer(
+            torch_script, epochs, r, torch_python)
     seconds = {name: [] for name in tools}
     accuracy = {name: [] for name in tools}
     names = list(tools)

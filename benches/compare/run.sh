@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Chapter 8's default network three ways — ours, NumPy and JAX (CPU) — on the
-# same MNIST files, interleaved, medians printed; with a third argument
-# `cnn`, chapter 10's convolutional network, ours and JAX's. One command does all the
-# set-up: a virtual environment with the peers from PyPI (pinned in
-# requirements.txt), our release build, and MNIST (fetched once).
+# Chapter 8's default network four ways — ours, NumPy, JAX and PyTorch (CPU)
+# — on the same MNIST files, interleaved, medians printed; with a third
+# argument `cnn`, chapter 10's convolutional network, ours, JAX's and
+# PyTorch's. One command does all the set-up: virtual environments with the
+# peers from PyPI (pinned in requirements.txt and requirements-torch.txt),
+# our release build, and MNIST (fetched once).
 #
 #   bash benches/compare/run.sh [ROUNDS=3] [EPOCHS=10] [mlp|cnn]
 #   bash benches/compare/run.sh [ROUNDS=3] [STEPS=300] gru
@@ -69,9 +70,10 @@ if [ "${3:-mlp}" = gru ]; then
     exec "$venv/bin/python" benches/compare/gru.py "${1:-3}" "${2:-300}"
 fi
 
+torch_venv
 jax_venv
-venv=$jax
 cargo build --release --quiet -p ch08-mnist -p ch10-cnn
 # Fetch and verify MNIST into data/mnist if it is not there yet.
 target/release/ch08-mnist --quick >/dev/null
-"$venv/bin/python" benches/compare/compare.py "${1:-3}" "${2:-10}" "${3:-mlp}"
+TORCH_PYTHON="$PWD/$venv/bin/python" "$jax/bin/python" \
+    benches/compare/compare.py "${1:-3}" "${2:-10}" "${3:-mlp}"

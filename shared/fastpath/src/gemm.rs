@@ -38,11 +38,10 @@ const MR: usize = 6;
 const NR_VECTORS: usize = 2;
 /// The widest sliver: 2 vectors of 16 lanes (f32 on AVX-512).
 const MAX_NR: usize = 32;
-/// Terms of the inner dimension per block, at most.
+/// Terms of the inner dimension per block, at most. The same for every
+/// instruction set, so that AVX2 and AVX-512 sum each entry of C in the
+/// same order: the same bits on either machine.
 const KC: usize = 512;
-/// The most bytes a sliver of packed B may take (it stays in L1: 32 KiB
-/// on AVX2 machines, 48 KiB on recent AVX-512 ones).
-const B_SLIVER_BYTES: usize = 32 * 1024;
 /// Rows of A per block (a multiple of MR).
 const MC: usize = 72;
 /// Columns of B per block (a multiple of every NR).
@@ -125,7 +124,8 @@ impl Element for f64 {
 
 /// The widest vector instructions this CPU gives the product: `AVX-512`
 /// (x86-64-v4), `AVX2+FMA` (x86-64-v3), `NEON`, or `scalar` (one lane:
-/// the same kernel, no SIMD).
+/// the same kernel, no SIMD). What the CPU has, whatever
+/// [`limit_instructions`](crate::limit_instructions) holds it to.
 pub fn instruction_set() -> &'static str {
     struct Width;
     impl WithSimd for Width {
@@ -135,10 +135,7 @@ pub fn instruction_set() -> &'static str {
             size_of::<S::f32s>()
         }
     }
-    match (
-        crate::isa::arch().dispatch(Width),
-        cfg!(target_arch = "aarch64"),
-    ) {
+    match (Arch::new().dispatch(Width), cfg!(target_arch = "aarch64")) {
         (64, _) => "AVX-512",
         (32, _) => "AVX2+FMA",
         (16, true) => "NEON",
@@ -319,10 +316,7 @@ impl<T: Element> WithSimd for Product<'_, '_, T> {
         // Sized for the largest block this product needs; kept after.
         // Equal blocks rather than full ones and a sliver: 784 = 2 × 392,
         // not 512 + 272.
-        // A sliver of B (kc × nr) stays in L1 while the kernel runs down
-        // the rows of A: at most 32 KiB of it.
-        let kc_cap = KC.min(B_SLIVER_BYTES / (nr * size_of::<T>()));
-        let kc_max = k.div_ceil(k.div_ceil(kc_cap));
+        let kc_max = k.div_ceil(k.div_ceil(KC));
         // A whose rows run along k is read where it lies: each row of a
         // sliver is already one straight line in memory.
         let a_in_place = a.strides()[1] == 1;
@@ -766,10 +760,31 @@ mod tests {
         }
     }
 
+    /// Held to AVX2 on an AVX-512 machine (elsewhere: the same instructions
+    /// twice), every product gives the same bits: the blocks of k, and so
+    /// the order of every sum, do not depend on the vectors' width.
+    #[test]
+    fn avx2_and_the_widest_instructions_give_the_same_bits() {
+        let shapes = [(256, 784, 64), (256, 64, 784), (37, 1100, 70)];
+        for (i, &(m, k, n)) in shapes.iter().enumerate() {
+            let a = random(i as u64, m, k).mapv(|x| x as f32);
+            let b = column_major(i as u64 + 5, k, n).mapv(|x| x as f32);
+            let with = |set| {
+                let before = crate::limit_instructions(set);
+                let mut c = Array2::zeros((m, n));
+                gemm(1.0, &a.view(), &b.view(), 0.0, &mut c.view_mut());
+                crate::limit_instructions(before);
+                c
+            };
+            let widest = with(crate::Instructions::Widest);
+            let avx2 = with(crate::Instructions::Avx2);
+            assert_eq!(widest, avx2, "({m}, {k}, {n})");
+        }
+    }
+
     /// The comparison above can fail: a product summed in another order
-    /// (k split at 300 of 700, where the product's own blocks end at 350,
-    /// or at 234 and 468 with AVX-512's shorter blocks) differs in the last
-    /// bits.
+    /// (k split at 300 of 700, where the product's own blocks are 350 and
+    /// 350) differs in the last bits.
     #[test]
     fn another_summation_order_is_caught() {
         let (a, b) = (random(1, 64, 700), random(2, 700, 64));
