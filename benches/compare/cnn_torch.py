@@ -1,8 +1,7 @@
 """Chapter 10's convolutional network in PyTorch on the CPU (eager): the
 same network, initialisation (common.py), loss and momentum update as
-cnn_jax.py
-(conv 5x5x20 -> ReLU -> max-pool 2 -> conv 5x5x40 -> ReLU -> max-pool 2
--> 100 (ReLU) -> 10), the gradient by autograd, PyTorch's own
+cnn_jax.py (conv 5x5x20 -> ReLU -> max-pool 2 -> conv 5x5x40 -> ReLU ->
+max-pool 2 -> 100 (ReLU) -> 10), the gradient by autograd, PyTorch's own
 convolutions (oneDNN), every core's threads."""
 
 import sys
@@ -11,6 +10,7 @@ import torch
 import torch.nn.functional as F
 
 import common
+import torch_common
 
 
 def logits(params, xb):
@@ -22,27 +22,10 @@ def logits(params, xb):
     return torch.relu(f @ w3.T + b3) @ w4.T + b4
 
 
-def step(params, velocity, xb, yb, eta):
-    xb, yb = torch.from_numpy(xb), torch.from_numpy(yb)
-    loss = -(yb * torch.log_softmax(logits(params, xb), dim=1)).sum(1).mean()
-    grads = torch.autograd.grad(loss, params)
-    eta = float(eta)
-    with torch.no_grad():
-        for p, v, g in zip(params, velocity, grads):
-            if p.ndim >= 2:
-                g = g + common.CNN_WEIGHT_DECAY * p
-            v.mul_(common.MOMENTUM).sub_(eta * g)
-            p.add_(v)
-    return params, velocity
-
-
-def convert(array):
-    return torch.from_numpy(array).clone().requires_grad_(True)
-
-
 def main(epochs, seed):
+    step = torch_common.momentum_step(logits, common.CNN_WEIGHT_DECAY)
     params, seconds, x_test, labels_test = common.train(
-        epochs, seed, step, convert=convert,
+        epochs, seed, step, convert=torch_common.convert,
         initial=common.cnn_initial_params, eta0=common.CNN_ETA,
     )
     right = 0

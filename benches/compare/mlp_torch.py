@@ -7,38 +7,21 @@ import sys
 import torch
 
 import common
+import torch_common
 
 
-def step(params, velocity, xb, yb, eta):
-    xb, yb = torch.from_numpy(xb), torch.from_numpy(yb)
+def logits(params, x):
     w1, b1, w2, b2 = params
-    z2 = torch.relu(xb @ w1.T + b1) @ w2.T + b2
-    loss = -(yb * torch.log_softmax(z2, dim=1)).sum(dim=1).mean()
-    grads = torch.autograd.grad(loss, params)
-    eta = float(eta)
-    with torch.no_grad():
-        for p, v, g in zip(params, velocity, grads):
-            if p.ndim == 2:
-                g = g + common.WEIGHT_DECAY * p
-            v.mul_(common.MOMENTUM).sub_(eta * g)
-            p.add_(v)
-    return params, velocity
-
-
-def convert(array):
-    # A leaf autograd can differentiate by (harmless for the velocity,
-    # which is only ever changed in place under no_grad).
-    return torch.from_numpy(array).clone().requires_grad_(True)
+    return torch.relu(x @ w1.T + b1) @ w2.T + b2
 
 
 def main(epochs, seed):
+    step = torch_common.momentum_step(logits, common.WEIGHT_DECAY)
     params, seconds, x_test, labels_test = common.train(
-        epochs, seed, step, convert=convert
+        epochs, seed, step, convert=torch_common.convert
     )
     with torch.no_grad():
-        w1, b1, w2, b2 = params
-        x = torch.from_numpy(x_test)
-        scores = (torch.relu(x @ w1.T + b1) @ w2.T + b2).numpy()
+        scores = logits(params, torch.from_numpy(x_test)).numpy()
     common.report(seconds, float((scores.argmax(1) == labels_test).mean()))
 
 
