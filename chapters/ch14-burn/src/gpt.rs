@@ -27,7 +27,7 @@ use ndarray::{Array2, ArrayView2};
 use crate::Error;
 use crate::model::{fill_from, matrix};
 
-// ANCHOR: gpt
+// ANCHOR: gpt_modules
 /// The GPT: token and position embeddings, the blocks, a final LayerNorm;
 /// the output layer is the token embedding again (z = h W_teᵀ).
 #[derive(Module, Debug)]
@@ -83,7 +83,9 @@ pub struct Feedforward {
     /// The second.
     pub c_proj: Linear,
 }
+// ANCHOR_END: gpt_modules
 
+// ANCHOR: gpt_forward
 impl Attention {
     /// x (B, T, d) → (B, T, d): softmax(q kᵀ/√d_h, future masked) v per
     /// head, the heads joined, then W_o.
@@ -142,7 +144,7 @@ impl Gpt {
         h.matmul(wte.transpose()).reshape([b, t, vocab])
     }
 }
-// ANCHOR_END: gpt
+// ANCHOR_END: gpt_forward
 
 /// A GPT of chapter 13's sizes with Burn's own initial weights; loading a
 /// file overwrites them. LayerNorm's ε is chapter 13's, 10⁻⁵.
