@@ -250,7 +250,11 @@ impl<T: Real> Network<T> {
         sizes.extend(self.layers.iter().map(Layer::n_out));
         sizes
     }
+}
+// ANCHOR_END: network
 
+// ANCHOR: forward
+impl<T: Real> Network<T> {
     /// The network's output for one input: each layer feeds the next.
     pub fn feedforward(&self, x: ArrayView1<T>) -> Array1<T> {
         let mut a = x.to_owned();
@@ -296,7 +300,7 @@ pub struct Trace<T: Real> {
     /// a⁽⁰⁾ = x, a⁽¹⁾ … a⁽ᴸ⁾.
     pub activations: Vec<Array1<T>>,
 }
-// ANCHOR_END: network
+// ANCHOR_END: forward
 
 // ANCHOR: count
 /// How many numbers a network of the given sizes learns.
