@@ -13,7 +13,7 @@
 #
 # With `gru`, chapter 12's GRU against PyTorch's torch.nn.GRU (CPU), on 1
 # and 2 threads; PyTorch is installed from PyPI into its own environment
-# (pinned in requirements-torch.txt; about 5 GB with its CUDA libraries,
+# (pinned in requirements-torch.txt; about 7 GB with its CUDA libraries,
 # which the CPU run does not use).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
