@@ -25,12 +25,16 @@ pub struct Cli {
     /// this address (the run starts it itself).
     #[arg(long, hide = true, value_name = "ADDRESS")]
     pub worker_of: Option<String>,
+    /// As the second process: section 8's GPT instead of section 5's
+    /// network.
+    #[arg(long, hide = true, requires = "worker_of")]
+    pub worker_gpt: bool,
 }
 
 /// Runs the command line.
 pub fn run(cli: Cli) -> Result<(), Error> {
     if let Some(address) = &cli.worker_of {
-        return crate::run::worker(address);
+        return crate::run::worker(address, cli.worker_gpt);
     }
     let scale = match cli.run.quick {
         true => Scale::QUICK,

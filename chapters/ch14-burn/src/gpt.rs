@@ -14,15 +14,19 @@
 
 use std::path::Path;
 
+use burn::module::{ModuleMapper, ModuleVisitor, Param};
 use burn::nn::{
-    Embedding, EmbeddingConfig, LayerNorm, LayerNormConfig, Linear,
-    LinearConfig,
+    Dropout, DropoutConfig, Embedding, EmbeddingConfig, LayerNorm,
+    LayerNormConfig, Linear, LinearConfig,
 };
 use burn::prelude::*;
+use burn::tensor::Gradients;
 use burn::tensor::activation::{gelu_approximate, softmax};
+use ch12_sequences::language::Language;
 use ch13_transformer::gpt::Config;
 use ch13_transformer::model::Saved;
 use ndarray::{Array2, ArrayView2};
+use shared::rng::seeded;
 
 use crate::Error;
 use crate::model::{fill_from, matrix};
@@ -47,6 +51,8 @@ pub struct Transformer {
     pub h: Vec<Block>,
     /// The final LayerNorm.
     pub ln_f: LayerNorm,
+    /// Dropout on the embeddings' sum (training only).
+    pub drop: Dropout,
 }
 
 /// One pre-norm block: x + attention(LN₁(x)), then + MLP(LN₂(x)).
@@ -73,6 +79,10 @@ pub struct Attention {
     pub c_proj: Linear,
     /// Heads (not a parameter).
     pub heads: usize,
+    /// Dropout on the attention weights.
+    pub attn_dropout: Dropout,
+    /// Dropout on the branch's output.
+    pub resid_dropout: Dropout,
 }
 
 /// The MLP: d → 4d, GELU (tanh form, chapter 13's), 4d → d.
@@ -82,6 +92,8 @@ pub struct Feedforward {
     pub c_fc: Linear,
     /// The second.
     pub c_proj: Linear,
+    /// Dropout on the branch's output.
+    pub dropout: Dropout,
 }
 // ANCHOR_END: gpt_modules
 
@@ -107,15 +119,17 @@ impl Attention {
             .unsqueeze::<4>()
             .expand([b, heads, t, t]);
         let p = softmax(scores.mask_fill(future, f32::NEG_INFINITY), 3);
+        let p = self.attn_dropout.forward(p);
         let o = p.matmul(v).swap_dims(1, 2).reshape([b, t, d]);
-        self.c_proj.forward(o)
+        self.resid_dropout.forward(self.c_proj.forward(o))
     }
 }
 
 impl Feedforward {
     /// x (B, T, d) → (B, T, d).
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
-        self.c_proj.forward(gelu_approximate(self.c_fc.forward(x)))
+        let h = self.c_proj.forward(gelu_approximate(self.c_fc.forward(x)));
+        self.dropout.forward(h)
     }
 }
 
@@ -135,8 +149,10 @@ impl Gpt {
         let wte = body.wte.weight.val(); // (V, d)
         let [vocab, d] = wte.dims();
         let positions = body.wpe.weight.val().narrow(0, 0, t); // (T, d)
-        let mut h = body.wte.forward(tokens)
-            + positions.unsqueeze::<3>().expand([b, t, d]);
+        let mut h = body.drop.forward(
+            body.wte.forward(tokens)
+                + positions.unsqueeze::<3>().expand([b, t, d]),
+        );
         for block in &body.h {
             h = block.forward(h);
         }
@@ -147,9 +163,12 @@ impl Gpt {
 // ANCHOR_END: gpt_forward
 
 /// A GPT of chapter 13's sizes with Burn's own initial weights; loading a
-/// file overwrites them. LayerNorm's ε is chapter 13's, 10⁻⁵.
-pub fn empty_gpt(c: Config, device: &Device) -> Gpt {
+/// file overwrites them. LayerNorm's ε is chapter 13's, 10⁻⁵; dropout at
+/// rate `dropout` at GPT-2's four places (Burn drops only on an autodiff
+/// device, that is, while training).
+pub fn empty_gpt(c: Config, dropout: f64, device: &Device) -> Gpt {
     let d = c.width;
+    let drop = || DropoutConfig::new(dropout).init();
     let norm = || {
         LayerNormConfig::new(d)
             .with_epsilon(ch13_transformer::ops::EPSILON)
@@ -163,11 +182,14 @@ pub fn empty_gpt(c: Config, device: &Device) -> Gpt {
                 c_attn: linear(d, 3 * d),
                 c_proj: linear(d, d),
                 heads: c.heads,
+                attn_dropout: drop(),
+                resid_dropout: drop(),
             },
             ln_2: norm(),
             mlp: Feedforward {
                 c_fc: linear(d, 4 * d),
                 c_proj: linear(4 * d, d),
+                dropout: drop(),
             },
         })
         .collect();
@@ -177,6 +199,7 @@ pub fn empty_gpt(c: Config, device: &Device) -> Gpt {
             wpe: EmbeddingConfig::new(c.block, d).init(device),
             h,
             ln_f: norm(),
+            drop: drop(),
         },
     }
 }
@@ -188,7 +211,7 @@ pub fn empty_gpt(c: Config, device: &Device) -> Gpt {
 /// sizes, every tensor by its name.
 pub fn load(path: &Path, device: &Device) -> Result<(Gpt, Saved), Error> {
     let saved = ch13_transformer::model::load(path)?;
-    let mut gpt = empty_gpt(saved.gpt.config(), device);
+    let mut gpt = empty_gpt(saved.gpt.config(), 0.0, device);
     fill_from(&mut gpt, path).map_err(|why| Error::Unsupported {
         path: path.to_path_buf(),
         why,
@@ -206,13 +229,44 @@ pub fn burn_logits(
     device: &Device,
 ) -> Array2<f32> {
     let (t, b) = x.dim();
-    let ids: Vec<i64> = x.t().iter().map(|&token| token as i64).collect();
-    let tokens =
-        Tensor::<2, Int>::from_data(TensorData::new(ids, [b, t]), device);
-    let z = gpt.forward(tokens); // (B, T, V)
+    let z = gpt.forward(token_ids(x, device)); // (B, T, V)
     let vocab = z.dims()[2];
     matrix(z.reshape([b * t, vocab])).t().to_owned()
 }
+
+/// Token ids (B, T) for chapter 13's tokens x (T, B): window b becomes
+/// row b.
+fn token_ids(x: ArrayView2<usize>, device: &Device) -> Tensor<2, Int> {
+    let (t, b) = x.dim();
+    let ids: Vec<i64> = x.t().iter().map(|&token| token as i64).collect();
+    Tensor::from_data(TensorData::new(ids, [b, t]), device)
+}
+
+// ANCHOR: loss
+/// The mean next-token loss over chapter 13's windows (T + 1, B): the
+/// first T tokens of each window read, each next token predicted. Chapter
+/// 14's cross-entropy of the logits against one-hot next tokens.
+pub fn burn_loss(
+    gpt: &Gpt,
+    windows: ArrayView2<usize>,
+    device: &Device,
+) -> Tensor<1> {
+    let (rows, b) = windows.dim();
+    let t = rows - 1;
+    let z = gpt.forward(token_ids(windows.slice(ndarray::s![..t, ..]), device));
+    let vocab = z.dims()[2];
+    // One-hot next tokens, row b·T + t.
+    let mut y = vec![0.0f32; b * t * vocab];
+    for window in 0..b {
+        for position in 0..t {
+            let next = windows[[position + 1, window]];
+            y[(window * t + position) * vocab + next] = 1.0;
+        }
+    }
+    let y = Tensor::from_data(TensorData::new(y, [b * t, vocab]), device);
+    crate::compare::cross_entropy(z.reshape([b * t, vocab]), y)
+}
+// ANCHOR_END: loss
 
 // ANCHOR: gradient
 /// The mean next-token loss over chapter 13's windows (T + 1, B) and its
@@ -224,76 +278,128 @@ pub fn burn_gradient(
     windows: ArrayView2<usize>,
     device: &Device,
 ) -> (f32, ch13_transformer::gpt::Gpt<f32>) {
-    let (rows, b) = windows.dim();
-    let t = rows - 1;
-    let x = windows.slice(ndarray::s![..t, ..]);
-    let ids: Vec<i64> = x.t().iter().map(|&token| token as i64).collect();
-    let tokens =
-        Tensor::<2, Int>::from_data(TensorData::new(ids, [b, t]), device);
-    let z = gpt.forward(tokens); // (B, T, V)
-    let vocab = z.dims()[2];
-    // One-hot next tokens, row b·T + t.
-    let mut y = vec![0.0f32; b * t * vocab];
-    for window in 0..b {
-        for position in 0..t {
-            let next = windows[[position + 1, window]];
-            y[(window * t + position) * vocab + next] = 1.0;
-        }
-    }
-    let y = Tensor::from_data(TensorData::new(y, [b * t, vocab]), device);
-    let loss = crate::compare::cross_entropy(z.reshape([b * t, vocab]), y);
-    let value = loss.clone().into_data().try_into_vec::<f32>().expect("f32")[0];
+    let loss = burn_loss(gpt, windows, device);
+    let value = scalar(loss.clone());
     let grads = loss.backward();
-    let grad2 = |p: &burn::module::Param<Tensor<2>>| {
-        matrix(p.grad(&grads).expect("a parameter")).t().to_owned()
-    };
-    let grad1 = |p: &burn::module::Param<Tensor<1>>| {
-        let g = p.grad(&grads).expect("a parameter");
-        let g = g.into_data().try_into_vec::<f32>().expect("f32");
-        Array2::from_shape_vec((g.len(), 1), g).expect("a column")
-    };
-    let norm = |n: &LayerNorm| {
-        (grad1(&n.gamma), grad1(n.beta.as_ref().expect("a shift")))
-    };
-    let linear = |l: &Linear| {
-        (grad2(&l.weight), grad1(l.bias.as_ref().expect("a bias")))
-    };
-    let body = &gpt.transformer;
-    let blocks = body
-        .h
-        .iter()
-        .map(|block| {
-            let (ln1_gain, ln1_bias) = norm(&block.ln_1);
-            let (w_qkv, b_qkv) = linear(&block.attn.c_attn);
-            let (w_o, b_o) = linear(&block.attn.c_proj);
-            let (ln2_gain, ln2_bias) = norm(&block.ln_2);
-            let (w_fc, b_fc) = linear(&block.mlp.c_fc);
-            let (w_proj, b_proj) = linear(&block.mlp.c_proj);
-            ch13_transformer::gpt::Block {
-                ln1_gain,
-                ln1_bias,
-                w_qkv,
-                b_qkv,
-                w_o,
-                b_o,
-                ln2_gain,
-                ln2_bias,
-                w_fc,
-                b_fc,
-                w_proj,
-                b_proj,
-            }
-        })
-        .collect();
-    let (lnf_gain, lnf_bias) = norm(&body.ln_f);
-    let gradient = ch13_transformer::gpt::Gpt {
-        wte: grad2(&body.wte.weight), // (d, V), chapter 13's layout
-        wpe: grad2(&body.wpe.weight),
-        blocks,
-        lnf_gain,
-        lnf_bias,
-        heads: body.h.first().map_or(1, |block| block.attn.heads),
-    };
-    (value, gradient)
+    (value, in_chapter_13s_shapes(gpt, Some(&grads)))
 }
 // ANCHOR_END: gradient
+
+/// A one-number tensor's number.
+pub fn scalar(t: Tensor<1>) -> f32 {
+    t.into_data().try_into_vec::<f32>().expect("f32")[0]
+}
+
+/// Burn's GPT as chapter 13's `Gpt`: the same numbers in chapter 13's
+/// layout (tokens in columns).
+pub fn to_ours(gpt: &Gpt) -> ch13_transformer::gpt::Gpt<f32> {
+    in_chapter_13s_shapes(gpt, None)
+}
+
+/// The sizes of Burn's GPT, in chapter 13's words.
+pub fn config_of(gpt: &Gpt) -> Config {
+    let body = &gpt.transformer;
+    let [vocab, width] = body.wte.weight.dims();
+    Config {
+        vocab,
+        block: body.wpe.weight.dims()[0],
+        layers: body.h.len(),
+        heads: body.h.first().map_or(1, |block| block.attn.heads),
+        width,
+    }
+}
+
+// Burn visits a module's parameters in the order of its fields: wte, wpe,
+// then each block's ln_1 (γ, β), c_attn, c_proj, ln_2, c_fc, c_proj, then
+// ln_f — the order of chapter 13's `Language::parameters`. So one walk
+// over Burn's parameters pairs each with chapter 13's matrix of the same
+// name. A matrix is transposed on the way (Burn keeps tokens in rows); a
+// vector is chapter 13's (n, 1) column.
+
+/// Every parameter's value (`grads`: None) or gradient, in chapter 13's
+/// shapes and order.
+struct Collect<'a> {
+    grads: Option<&'a Gradients>,
+    found: Vec<Array2<f32>>,
+}
+
+impl ModuleVisitor for Collect<'_> {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let t = match self.grads {
+            Some(grads) => param.grad(grads).expect("a parameter's gradient"),
+            None => param.val(),
+        };
+        let dims = t.dims();
+        let values = t.into_data().try_into_vec::<f32>().expect("f32");
+        let a = match D {
+            1 => Array2::from_shape_vec((dims[0], 1), values),
+            _ => Array2::from_shape_vec((dims[0], dims[1]), values)
+                .map(|m| m.t().to_owned()),
+        };
+        self.found.push(a.expect("sizes agree"));
+    }
+}
+
+fn in_chapter_13s_shapes(
+    gpt: &Gpt,
+    grads: Option<&Gradients>,
+) -> ch13_transformer::gpt::Gpt<f32> {
+    let mut collect = Collect {
+        grads,
+        found: Vec::new(),
+    };
+    gpt.visit(&mut collect);
+    let mut ours =
+        ch13_transformer::gpt::Gpt::new(config_of(gpt), &mut seeded(0));
+    let slots = ours.parameters_mut();
+    assert_eq!(slots.len(), collect.found.len(), "one matrix per parameter");
+    for (slot, value) in slots.into_iter().zip(collect.found) {
+        assert_eq!(slot.dim(), value.dim(), "a parameter's shape");
+        *slot = value;
+    }
+    ours
+}
+
+/// Fills Burn's parameters, in visiting order, from chapter 13's.
+struct Fill<'a> {
+    ours: std::vec::IntoIter<&'a Array2<f32>>,
+}
+
+impl ModuleMapper for Fill<'_> {
+    fn map_float<const D: usize>(
+        &mut self,
+        param: Param<Tensor<D>>,
+    ) -> Param<Tensor<D>> {
+        let a = self
+            .ours
+            .next()
+            .expect("as many parameters as chapter 13's");
+        param.map(|t| {
+            let (values, shape): (Vec<f32>, Vec<usize>) = match D {
+                1 => (a.iter().copied().collect(), vec![a.nrows()]),
+                _ => (
+                    a.t().iter().copied().collect(),
+                    vec![a.ncols(), a.nrows()],
+                ),
+            };
+            assert_eq!(t.dims().to_vec(), shape, "a parameter's shape");
+            let tracked = t.is_require_grad();
+            Tensor::from_data(TensorData::new(values, shape), &t.device())
+                .set_require_grad(tracked)
+        })
+    }
+}
+
+/// Chapter 13's GPT as a Burn module on `device`, the same numbers, with
+/// dropout at rate `dropout` while training.
+pub fn from_ours(
+    ours: &ch13_transformer::gpt::Gpt<f32>,
+    dropout: f64,
+    device: &Device,
+) -> Gpt {
+    let gpt = empty_gpt(ours.config(), dropout, device);
+    let mut fill = Fill {
+        ours: ours.parameters().into_iter(),
+    };
+    gpt.map(&mut fill)
+}

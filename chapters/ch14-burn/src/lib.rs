@@ -24,6 +24,7 @@ mod error;
 pub mod exercises;
 pub mod figures;
 pub mod gpt;
+pub mod gpt_train;
 pub mod model;
 pub mod multinode;
 pub mod parallel;

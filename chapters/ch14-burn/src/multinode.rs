@@ -20,9 +20,11 @@ use std::net::{TcpListener, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use ch07_minibatches::Gradients;
+use ch12_sequences::language::Language;
+use ch13_transformer::gpt::Gpt;
 use ndarray::{Array1, Array2};
 
-use crate::parallel::all_reduce_mean;
+use crate::parallel::{all_reduce_mean, gpt_mean};
 
 /// How long a rank waits for another before giving up (a crashed peer
 /// must not hang the run).
@@ -120,27 +122,99 @@ impl Link {
     }
 }
 
-// ANCHOR: message
-/// A gradient as bytes: the share size mₖ, then every ∂C/∂W and ∂C/∂b
-/// entry in order, little-endian. Both ends know the network, so the
-/// shapes need not travel.
-pub fn encode(grads: &Gradients<f32>, m_k: usize) -> Vec<u8> {
-    let mut bytes = (m_k as u64).to_le_bytes().to_vec();
-    for (w, b) in grads.nabla_w.iter().zip(&grads.nabla_b) {
-        bytes.extend(w.iter().chain(b.iter()).flat_map(|v| v.to_le_bytes()));
+// ANCHOR: gradient
+/// What the all-reduce moves: a gradient, as numbers in an order both ends
+/// know (so the shapes need not travel), and how the ranks' gradients
+/// combine into the whole minibatch's. Chapter 8's network's and chapter
+/// 13's GPT's are two.
+pub trait Gradient: Clone + Send {
+    /// Every entry, in order.
+    fn entries(&self) -> Vec<f32>;
+    /// How many entries.
+    fn count(&self) -> usize;
+    /// A gradient shaped like this one holding `values` (`count` of them).
+    fn with_entries(&self, values: &[f32]) -> Self;
+    /// The whole minibatch's gradient from the shares': Σₖ (mₖ/m) ∇Cₖ.
+    fn mean(parts: &[(Self, usize)], m: usize) -> Self;
+}
+// ANCHOR_END: gradient
+
+impl Gradient for Gradients<f32> {
+    fn entries(&self) -> Vec<f32> {
+        let layers = self.nabla_w.iter().zip(&self.nabla_b);
+        layers
+            .flat_map(|(w, b)| w.iter().chain(b).copied())
+            .collect()
     }
+
+    fn count(&self) -> usize {
+        self.nabla_w.iter().map(|w| w.len()).sum::<usize>()
+            + self.nabla_b.iter().map(|b| b.len()).sum::<usize>()
+    }
+
+    fn with_entries(&self, values: &[f32]) -> Self {
+        let mut values = values.iter().copied();
+        let mut take =
+            |n: usize| -> Vec<f32> { values.by_ref().take(n).collect() };
+        let mut grads = Gradients {
+            nabla_w: vec![],
+            nabla_b: vec![],
+        };
+        for (w, b) in self.nabla_w.iter().zip(&self.nabla_b) {
+            let w_k = Array2::from_shape_vec(w.dim(), take(w.len()));
+            grads.nabla_w.push(w_k.expect("as many values as entries"));
+            grads.nabla_b.push(Array1::from(take(b.len())));
+        }
+        grads
+    }
+
+    fn mean(parts: &[(Self, usize)], m: usize) -> Self {
+        all_reduce_mean(parts, m)
+    }
+}
+
+impl Gradient for Gpt<f32> {
+    fn entries(&self) -> Vec<f32> {
+        self.parameters().into_iter().flatten().copied().collect()
+    }
+
+    fn count(&self) -> usize {
+        self.parameters().iter().map(|p| p.len()).sum()
+    }
+
+    fn with_entries(&self, values: &[f32]) -> Self {
+        let mut g = self.clone();
+        let mut values = values.iter().copied();
+        for p in g.parameters_mut() {
+            p.iter_mut()
+                .for_each(|v| *v = values.next().expect("a value"));
+        }
+        g
+    }
+
+    fn mean(parts: &[(Self, usize)], m: usize) -> Self {
+        gpt_mean(parts, m)
+    }
+}
+
+// ANCHOR: message
+/// A gradient as bytes: the share size mₖ, then every entry in order,
+/// little-endian. Both ends know the model, so the shapes need not travel.
+pub fn encode<G: Gradient>(grads: &G, m_k: usize) -> Vec<u8> {
+    let mut bytes = (m_k as u64).to_le_bytes().to_vec();
+    bytes.extend(grads.entries().iter().flat_map(|v| v.to_le_bytes()));
     bytes
 }
 
 /// The gradient and share size in `bytes`, shaped like `like`.
-pub fn decode(
+pub fn decode<G: Gradient>(
     bytes: &[u8],
-    like: &Gradients<f32>,
-) -> Result<(Gradients<f32>, usize), LinkError> {
-    let expected = 8 + 4 * entries(like);
+    like: &G,
+) -> Result<(G, usize), LinkError> {
+    let expected = 8 + 4 * like.count();
     if bytes.len() != expected {
         return Err(LinkError::Message(format!(
-            "a message of {} bytes, expected {expected} for this network",
+            "a message of {} bytes, expected {expected} for this model",
             bytes.len()
         )));
     }
@@ -150,37 +224,43 @@ pub fn decode(
             "a share of {m_k} samples declared (1 to {MAX_SHARE} expected)"
         )));
     }
-    let mut values = bytes[8..]
+    let values: Vec<f32> = bytes[8..]
         .chunks_exact(4)
-        .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")));
-    if !values.clone().all(f32::is_finite) {
+        .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
+        .collect();
+    if !values.iter().all(|v| v.is_finite()) {
         return Err(LinkError::Message(
             "a gradient with a NaN or an infinity in it".to_string(),
         ));
     }
-    let mut take = |n: usize| -> Vec<f32> { values.by_ref().take(n).collect() };
-    let mut grads = Gradients {
-        nabla_w: vec![],
-        nabla_b: vec![],
-    };
-    for (w, b) in like.nabla_w.iter().zip(&like.nabla_b) {
-        let w_k = Array2::from_shape_vec(w.dim(), take(w.len()));
-        grads.nabla_w.push(w_k.expect("sizes checked above"));
-        grads.nabla_b.push(Array1::from(take(b.len())));
-    }
-    Ok((grads, m_k as usize))
+    Ok((like.with_entries(&values), m_k as usize))
 }
 // ANCHOR_END: message
 
-fn entries(g: &Gradients<f32>) -> usize {
-    g.nabla_w.iter().map(|w| w.len()).sum::<usize>()
-        + g.nabla_b.iter().map(|b| b.len()).sum::<usize>()
+/// The bytes one rank's gradient takes on the wire: the 8-byte length,
+/// the 8-byte share size, 4 bytes per entry.
+pub fn message_bytes<G: Gradient>(g: &G) -> u64 {
+    16 + 4 * g.count() as u64
 }
 
-/// Sends one message: its length (8 bytes), then its bytes.
-fn send(stream: &mut TcpStream, bytes: &[u8]) -> Result<(), LinkError> {
+/// What an all-reduce moved for one rank, counted at the socket.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Traffic {
+    /// Bytes this rank wrote (its secret included, for a worker).
+    pub sent: u64,
+    /// Bytes it read.
+    pub received: u64,
+}
+
+/// Sends one message: its length (8 bytes), then its bytes; counted.
+fn send(
+    stream: &mut TcpStream,
+    bytes: &[u8],
+    traffic: &mut Traffic,
+) -> Result<(), LinkError> {
     stream.write_all(&(bytes.len() as u64).to_le_bytes())?;
     stream.write_all(bytes)?;
+    traffic.sent += 8 + bytes.len() as u64;
     Ok(())
 }
 
@@ -190,6 +270,7 @@ fn receive(
     stream: &mut TcpStream,
     limit: usize,
     what: &str,
+    traffic: &mut Traffic,
 ) -> Result<Vec<u8>, LinkError> {
     let after = stream_timeout(stream);
     let waited = |e: std::io::Error| match e.kind() {
@@ -211,6 +292,7 @@ fn receive(
     }
     let mut bytes = vec![0u8; length as usize];
     stream.read_exact(&mut bytes).map_err(waited)?;
+    traffic.received += 8 + length;
     Ok(bytes)
 }
 
@@ -255,7 +337,8 @@ fn accept_ranks(
         match listener.accept() {
             Ok((stream, _)) => {
                 let mut stream = with_timeouts(stream, HANDSHAKE)?;
-                let proof = receive(&mut stream, 32, "secret");
+                let proof =
+                    receive(&mut stream, 32, "secret", &mut Traffic::default());
                 if proof.is_ok_and(|p| same_secret(&p, &link.secret)) {
                     ranks.push(with_timeouts(stream, link.timeout)?);
                 } else {
@@ -289,7 +372,7 @@ fn accept_ranks(
 }
 
 /// m = Σₖ mₖ, refused if it does not fit.
-fn total_share(parts: &[(Gradients<f32>, usize)]) -> Result<usize, LinkError> {
+fn total_share<G>(parts: &[(G, usize)]) -> Result<usize, LinkError> {
     parts.iter().try_fold(0usize, |m, (_, m_k)| {
         m.checked_add(*m_k).ok_or_else(|| {
             LinkError::Message("the shares' sizes overflow".to_string())
@@ -301,44 +384,47 @@ fn total_share(parts: &[(Gradients<f32>, usize)]) -> Result<usize, LinkError> {
 /// Rank 0's side of the all-reduce for `ranks` processes: accept the
 /// other ranks (each proves it knows the run's secret), receive their
 /// gradients, combine all of them with its own (Σₖ (mₖ/m) ∇Cₖ), send the
-/// result to each, and return it.
-pub fn all_reduce_as_root(
+/// result to each, and return it with the bytes that moved.
+pub fn all_reduce_as_root<G: Gradient>(
     listener: &TcpListener,
     ranks: usize,
-    own: (Gradients<f32>, usize),
+    own: (G, usize),
     link: &Link,
-) -> Result<Gradients<f32>, LinkError> {
-    let limit = 8 + 4 * entries(&own.0);
+) -> Result<(G, Traffic), LinkError> {
+    let limit = 8 + 4 * own.0.count();
+    let mut traffic = Traffic::default();
     let mut peers = accept_ranks(listener, ranks - 1, link)?;
     let mut parts = vec![own];
     for (k, stream) in peers.iter_mut().enumerate() {
         let what = format!("gradient from rank {}", k + 1);
-        let bytes = receive(stream, limit, &what)?;
+        let bytes = receive(stream, limit, &what, &mut traffic)?;
         parts.push(decode(&bytes, &parts[0].0)?);
     }
     let m = total_share(&parts)?;
-    let total = all_reduce_mean(&parts, m);
+    let total = G::mean(&parts, m);
     let message = encode(&total, m);
     for stream in &mut peers {
-        send(stream, &message)?;
+        send(stream, &message, &mut traffic)?;
     }
-    Ok(total)
+    Ok((total, traffic))
 }
 
 /// Any other rank's side: connect to rank 0 at `address`, prove the run's
 /// secret, send this rank's gradient and share size, receive the combined
 /// gradient.
-pub fn all_reduce_as_worker(
+pub fn all_reduce_as_worker<G: Gradient>(
     address: impl ToSocketAddrs,
-    own: (Gradients<f32>, usize),
+    own: (G, usize),
     link: &Link,
-) -> Result<Gradients<f32>, LinkError> {
+) -> Result<(G, Traffic), LinkError> {
+    let mut traffic = Traffic::default();
     let stream = TcpStream::connect(address)?;
     let mut stream = with_timeouts(stream, link.timeout)?;
-    send(&mut stream, &link.secret)?;
-    send(&mut stream, &encode(&own.0, own.1))?;
-    let limit = 8 + 4 * entries(&own.0);
-    let bytes = receive(&mut stream, limit, "combined gradient from rank 0")?;
-    Ok(decode(&bytes, &own.0)?.0)
+    send(&mut stream, &link.secret, &mut traffic)?;
+    send(&mut stream, &encode(&own.0, own.1), &mut traffic)?;
+    let limit = 8 + 4 * own.0.count();
+    let what = "combined gradient from rank 0";
+    let bytes = receive(&mut stream, limit, what, &mut traffic)?;
+    Ok((decode(&bytes, &own.0)?.0, traffic))
 }
 // ANCHOR_END: root

@@ -13,8 +13,14 @@ use burn::tensor::distributed::{
 };
 use ch07_minibatches::{Cost, Gradients, Network, backprop_batch};
 use ch08_mnist::labels_to_matrix;
+use ch08_mnist::warmup_cosine_eta;
+use ch12_sequences::language::{Language, draw_windows};
+use ch12_sequences::train::{Adam, clip};
+use ch13_transformer::gpt::Gpt;
+use ch13_transformer::run::Setting;
 use ndarray::{Array1, Array2, ArrayView2, s};
 use shared::Real;
+use shared::rng::{Rng, seeded};
 
 use crate::compare::cross_entropy;
 use crate::model::{Mlp, tensor};
@@ -98,6 +104,85 @@ pub fn all_reduce_mean<T: Real>(
     total
 }
 // ANCHOR_END: all_reduce
+
+// ANCHOR: gpt_by_hand
+/// Chapter 13's GPT, data-parallel by hand: the batch's windows (columns
+/// of `windows`, T + 1 tokens each) cut into `workers` shares, worker k
+/// runs chapter 13's hand-written backward pass on its share, and the
+/// shares' gradients are combined as chapter 8's were,
+/// ∇C = Σₖ (mₖ/m) ∇Cₖ, with mₖ windows in share k. Returns the mean loss
+/// and ∇C.
+pub fn data_parallel_gpt_gradient(
+    gpt: &Gpt<f32>,
+    windows: ArrayView2<usize>,
+    workers: usize,
+) -> (f32, Gpt<f32>) {
+    let m = windows.ncols();
+    let partial: Vec<((f32, Gpt<f32>), usize)> = thread::scope(|scope| {
+        let handles: Vec<_> = shares(m, workers)
+            .into_iter()
+            .filter(|share| !share.is_empty())
+            .map(|share| {
+                let w_k = windows.slice(s![.., share.clone()]);
+                scope.spawn(move || (gpt.loss_and_gradient(w_k), share.len()))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a worker"))
+            .collect()
+    });
+    let loss = partial
+        .iter()
+        .map(|((loss, _), m_k)| loss * *m_k as f32 / m as f32)
+        .sum();
+    let gradients: Vec<(Gpt<f32>, usize)> =
+        partial.into_iter().map(|((_, g), m_k)| (g, m_k)).collect();
+    (loss, gpt_mean(&gradients, m))
+}
+
+/// The all-reduce for chapter 13's GPT: Σₖ (mₖ/m) ∇Cₖ, parameter by
+/// parameter.
+pub fn gpt_mean(partial: &[(Gpt<f32>, usize)], m: usize) -> Gpt<f32> {
+    let mut total = partial[0].0.zeros_like();
+    for (g, m_k) in partial {
+        let share = *m_k as f32 / m as f32;
+        let pairs = total.parameters_mut().into_iter().zip(g.parameters());
+        for (sum, part) in pairs {
+            sum.scaled_add(share, part);
+        }
+    }
+    total
+}
+// ANCHOR_END: gpt_by_hand
+
+/// `steps` steps of chapter 13's recipe (`setting`) from chapter 13's first
+/// weights on the `train` stream, each step's gradient — the whole
+/// batch's, however it is computed — from `gradient`: clipped as chapter
+/// 12 clips, then chapter 12's AdamW, the learning rate on chapter 8's
+/// warm-up and cosine. Returns the weights after the last step.
+pub fn gpt_steps<E>(
+    setting: &Setting,
+    vocab: usize,
+    train: &[usize],
+    steps: usize,
+    mut gradient: impl FnMut(&Gpt<f32>, ArrayView2<usize>) -> Result<Gpt<f32>, E>,
+) -> Result<Gpt<f32>, E> {
+    let r = &setting.recipe;
+    let mut gpt = Gpt::new(setting.config(vocab), &mut seeded(setting.seed));
+    let mut adam = Adam::new(&gpt);
+    let mut rng: Rng = seeded(r.seed);
+    for step in 0..steps {
+        let windows = draw_windows(train, r.window, r.batch, &mut rng);
+        let mut g = gradient(&gpt, windows.view())?;
+        if let Some(c) = r.clip {
+            clip(&mut g, c);
+        }
+        let eta = warmup_cosine_eta(r.eta, step, r.warmup, r.steps);
+        adam.step(&mut gpt, &g, eta, r.weight_decay);
+    }
+    Ok(gpt)
+}
 
 // ANCHOR: by_burn
 /// One data-parallel step in Burn. Each device gets its own copy of the

@@ -11,8 +11,11 @@ use ch08_mnist::{
     Config, EpochRecord, Mnist, Preset, TrainingPath, accuracy, best_epoch,
     labels_to_matrix, predict_all,
 };
-use ch12_sequences::language::{Language, draw_windows};
-use ndarray::{Array2, Axis, s};
+use ch12_sequences::corpus::{Corpus, Text};
+use ch12_sequences::language::{Language, draw_windows, parameter_count};
+use ch12_sequences::run::print_round;
+use ch12_sequences::train::Record;
+use ndarray::{Array2, ArrayView2, Axis, s};
 use rand::seq::SliceRandom;
 use shared::data::DataSet;
 use shared::figures::display_path;
@@ -22,10 +25,12 @@ use crate::compare::{
     agreement, burn_gradients, burn_logits, exact_logits, gradient_difference,
     max_difference, our_gradients, our_logits, worse,
 };
+use crate::gpt_train::train_gpt_burn;
 use crate::model::{from_network, load, to_network};
 use crate::multinode;
 use crate::parallel::{
-    data_parallel_gradients, data_parallel_step, devices, shares,
+    data_parallel_gpt_gradient, data_parallel_gradients, data_parallel_step,
+    devices, gpt_steps, shares,
 };
 use crate::train::{burn_step, initial_network, optimizer, train_burn};
 use crate::{BURN_VERSION, Error};
@@ -73,7 +78,12 @@ pub fn narrated(
     data_parallel(scale, &data, workers);
     two_processes(&data)?;
     chapter_13_gpt(scale)?;
+    let gpt_runs = gpt_side_by_side(scale)?;
+    gpt_past_one_worker()?;
     if let Some(dir) = figures {
+        let runs = [("chapter 13", &gpt_runs.0[..]), ("Burn", &gpt_runs.1[..])];
+        let path = crate::figures::write_gpt_side_by_side(dir, &runs)?;
+        shared::say!("\nFigure written: {}", display_path(&path));
         let runs: Vec<(&str, &[EpochRecord])> = histories
             .iter()
             .map(|(name, history)| (*name, &history[..]))
@@ -423,9 +433,14 @@ fn off_whole(data: &Mnist, total: &Gradients<f32>) -> f32 {
     gradient_difference(&whole, total).0
 }
 
-/// Section 5: two processes all-reduce over TCP.
-fn two_processes(data: &Mnist) -> Result<(), Error> {
-    shared::say!("\n5. Past one process: the all-reduce over TCP");
+/// Runs `rank_0` in this process as rank 0 while this program runs again
+/// as rank 1 (`--worker-of ADDRESS`, and `args`); returns rank 0's result
+/// and what rank 1 printed. A failure on either side is said in one line,
+/// the second process's own message first.
+fn with_second_process<T>(
+    args: &[&str],
+    rank_0: impl FnOnce(&TcpListener, &multinode::Link) -> Result<T, Error>,
+) -> Result<(T, String), Error> {
     let io = |e: std::io::Error| Error::Link(e.to_string());
     let listener = TcpListener::bind("127.0.0.1:0").map_err(io)?;
     let address = listener.local_addr().map_err(io)?.to_string();
@@ -434,32 +449,47 @@ fn two_processes(data: &Mnist) -> Result<(), Error> {
     let link = multinode::Link::fresh();
     let worker = Command::new(std::env::current_exe().map_err(io)?)
         .args(["--worker-of", &address])
+        .args(args)
         .env(multinode::SECRET_VARIABLE, link.secret_hex())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(io)?;
-    let own = half_gradient(data, 0);
-    let sent = multinode::encode(&own.0, own.1).len();
-    let total = multinode::all_reduce_as_root(&listener, 2, own, &link);
+    let result = rank_0(&listener, &link);
     let output = worker.wait_with_output().map_err(io)?;
-    let total = total.map_err(|e| {
+    let failed = || {
         let why = String::from_utf8_lossy(&output.stderr);
-        match why.lines().next() {
-            // The worker's own error says more than "it never connected".
-            Some(first) if !output.status.success() => {
-                Error::Link(format!("the second process failed: {first}"))
-            }
-            _ => Error::Link(e.to_string()),
-        }
-    })?;
-    if !output.status.success() {
-        let why = String::from_utf8_lossy(&output.stderr);
-        return Err(Error::Link(format!(
+        Error::Link(format!(
             "the second process failed: {}",
             why.lines().next().unwrap_or("no message")
-        )));
+        ))
+    };
+    // The worker's own error says more than "it never connected".
+    let result = match result {
+        Err(_) if !output.status.success() => return Err(failed()),
+        other => other?,
+    };
+    if !output.status.success() {
+        return Err(failed());
     }
+    let theirs = String::from_utf8_lossy(&output.stdout);
+    Ok((result, theirs.trim_end_matches('\n').to_string()))
+}
+
+fn link_error(e: multinode::LinkError) -> Error {
+    Error::Link(e.to_string())
+}
+
+/// Section 5: two processes all-reduce over TCP.
+fn two_processes(data: &Mnist) -> Result<(), Error> {
+    shared::say!("\n5. Past one process: the all-reduce over TCP");
+    let own = half_gradient(data, 0);
+    let sent = multinode::encode(&own.0, own.1).len();
+    let (total, theirs) = with_second_process(&[], |listener, link| {
+        multinode::all_reduce_as_root(listener, 2, own, link)
+            .map(|(total, _)| total)
+            .map_err(link_error)
+    })?;
     shared::say!(
         "  rank 0 (this process) and rank 1 (a second process, started \
          from the same program), 32 images each; each message {sent} bytes"
@@ -469,8 +499,7 @@ fn two_processes(data: &Mnist) -> Result<(), Error> {
          {:.1e}",
         off_whole(data, &total)
     );
-    let theirs = String::from_utf8_lossy(&output.stdout);
-    shared::say!("{}", theirs.trim_end_matches('\n'));
+    shared::say!("{theirs}");
     Ok(())
 }
 
@@ -571,18 +600,252 @@ fn predictions_agree(a: &Array2<f32>, b: &Array2<f32>) -> usize {
         .count()
 }
 
-/// The second process of section 5 (`--worker-of ADDRESS`): rank 1.
-pub fn worker(address: &str) -> Result<(), Error> {
-    let link = multinode::Link::from_environment()
-        .map_err(|e| Error::Link(e.to_string()))?;
+/// The second process of sections 5 and 8 (`--worker-of ADDRESS`):
+/// rank 1, for chapter 8's network or (`gpt`) chapter 13's GPT.
+pub fn worker(address: &str, gpt: bool) -> Result<(), Error> {
+    let link = multinode::Link::from_environment().map_err(link_error)?;
+    if gpt {
+        return gpt_worker(address, &link);
+    }
     let data = Mnist::load(DataSet::Mnist)?;
     let own = half_gradient(&data, 1);
-    let total = multinode::all_reduce_as_worker(address, own, &link)
-        .map_err(|e| Error::Link(e.to_string()))?;
+    let (total, _) = multinode::all_reduce_as_worker(address, own, &link)
+        .map_err(link_error)?;
     shared::say!(
         "  rank 1: its copy of the all-reduced gradient is the whole \
          minibatch's to {:.1e}",
         off_whole(&data, &total)
     );
     Ok(())
+}
+
+/// Steps the data-parallel GPT runs of section 8 take.
+const GPT_STEPS: usize = 3;
+
+/// Section 8's GPT, its text and its recipe: chapter 13's Shakespeare
+/// setting.
+fn gpt_example() -> Result<(ch13_transformer::run::Setting, Text), Error> {
+    let corpus = Corpus::Shakespeare;
+    let text = corpus.load(&mut |_| {})?;
+    let scale = ch12_sequences::run::Scale::Full;
+    Ok((ch13_transformer::run::Setting::chapter(corpus, scale), text))
+}
+
+/// Section 8's GPT trained `GPT_STEPS` steps by one worker on the whole
+/// batch.
+fn gpt_one_worker(
+    setting: &ch13_transformer::run::Setting,
+    text: &Text,
+) -> ch13_transformer::gpt::Gpt<f32> {
+    let whole = |gpt: &ch13_transformer::gpt::Gpt<f32>,
+                 w: ArrayView2<usize>| {
+        Ok::<_, Error>(gpt.loss_and_gradient(w).1)
+    };
+    let vocab = text.vocab.len();
+    gpt_steps(setting, vocab, &text.train, GPT_STEPS, whole)
+        .expect("one worker cannot fail")
+}
+
+/// Rank `rank` of 2's share of a batch of windows, and its gradient.
+fn gpt_share(
+    gpt: &ch13_transformer::gpt::Gpt<f32>,
+    windows: ArrayView2<usize>,
+    rank: usize,
+) -> (ch13_transformer::gpt::Gpt<f32>, usize) {
+    let share = shares(windows.ncols(), 2)[rank].clone();
+    let w_k = windows.slice(s![.., share.clone()]);
+    (gpt.loss_and_gradient(w_k).1, share.len())
+}
+
+/// The largest difference between two GPTs' weights.
+fn gpt_apart(
+    a: &ch13_transformer::gpt::Gpt<f32>,
+    b: &ch13_transformer::gpt::Gpt<f32>,
+) -> f32 {
+    let pairs = a.parameters().into_iter().zip(b.parameters());
+    pairs.map(|(p, q)| max_difference(p, q)).fold(0.0, worse)
+}
+
+/// Section 8, rank 1: its half of every batch, all-reduced with rank 0.
+fn gpt_worker(address: &str, link: &multinode::Link) -> Result<(), Error> {
+    let (setting, text) = gpt_example()?;
+    let mut traffic = multinode::Traffic::default();
+    let vocab = text.vocab.len();
+    let after = gpt_steps(&setting, vocab, &text.train, GPT_STEPS, |gpt, w| {
+        let own = gpt_share(gpt, w, 1);
+        let (total, moved) =
+            multinode::all_reduce_as_worker(address, own, link)?;
+        traffic.sent += moved.sent;
+        traffic.received += moved.received;
+        Ok::<_, multinode::LinkError>(total)
+    })
+    .map_err(link_error)?;
+    let whole = gpt_one_worker(&setting, &text);
+    shared::say!(
+        "  rank 1: its weights after {GPT_STEPS} steps are one worker's to \
+         {:.1e}; it sent {} bytes a step (40 of them the run's secret) and \
+         received {}",
+        gpt_apart(&after, &whole),
+        traffic.sent / GPT_STEPS as u64,
+        traffic.received / GPT_STEPS as u64
+    );
+    Ok(())
+}
+
+/// Section 8: chapter 13's GPT past one worker — by hand on threads, by
+/// hand between two processes, and by Burn on several devices — each
+/// against one worker on the whole batch.
+fn gpt_past_one_worker() -> Result<(), Error> {
+    shared::say!("\n8. Chapter 13's GPT past one worker");
+    let (setting, text) = gpt_example()?;
+    let (vocab, r) = (text.vocab.len(), &setting.recipe);
+    let whole = gpt_one_worker(&setting, &text);
+    let parameters = parameter_count(&whole);
+    shared::say!(
+        "  {GPT_STEPS} steps of chapter 13's Shakespeare recipe ({parameters} \
+         parameters, batches of {} windows), against one worker on the \
+         whole batch:",
+        r.batch
+    );
+    shared::say!("  by hand, k threads:");
+    for k in [2, 3, 4] {
+        let split = |gpt: &ch13_transformer::gpt::Gpt<f32>,
+                     w: ArrayView2<usize>| {
+            Ok::<_, Error>(data_parallel_gpt_gradient(gpt, w, k).1)
+        };
+        let after = gpt_steps(&setting, vocab, &text.train, GPT_STEPS, split)?;
+        shared::say!(
+            "    k = {k}: largest weight difference {:.1e}",
+            gpt_apart(&after, &whole)
+        );
+    }
+    let mut traffic = multinode::Traffic::default();
+    let (after, theirs) =
+        with_second_process(&["--worker-gpt"], |listener, link| {
+            let reduce = |gpt: &ch13_transformer::gpt::Gpt<f32>,
+                          w: ArrayView2<usize>| {
+                let own = gpt_share(gpt, w, 0);
+                let (total, moved) =
+                    multinode::all_reduce_as_root(listener, 2, own, link)?;
+                traffic.sent += moved.sent;
+                traffic.received += moved.received;
+                Ok::<_, multinode::LinkError>(total)
+            };
+            gpt_steps(&setting, vocab, &text.train, GPT_STEPS, reduce)
+                .map_err(link_error)
+        })?;
+    shared::say!(
+        "  by hand, two processes over TCP, {} windows each:",
+        r.batch / 2
+    );
+    shared::say!(
+        "  rank 0: its weights after {GPT_STEPS} steps are one worker's to \
+         {:.1e}; it received {} and sent {} bytes a step",
+        gpt_apart(&after, &whole),
+        traffic.received / GPT_STEPS as u64,
+        traffic.sent / GPT_STEPS as u64
+    );
+    shared::say!("{theirs}");
+    shared::say!(
+        "  computed: a message is 8 + 8 + 4 × {parameters} = {} bytes each \
+         way a step; the ring all-reduce of K ranks would move 2(K − 1)/K \
+         × 4 × {parameters} bytes per rank",
+        multinode::message_bytes(&whole)
+    );
+    shared::say!("  by Burn, one step on k devices against one device:");
+    let windows =
+        draw_windows(&text.train, r.window, r.batch, &mut seeded(r.seed));
+    let ours = ch13_transformer::gpt::Gpt::<f32>::new(
+        setting.config(vocab),
+        &mut seeded(setting.seed),
+    );
+    let eta = r.eta / r.warmup.max(1) as f64;
+    let step = |k: usize| {
+        let devices = devices(k);
+        let gpt = crate::gpt::from_ours(&ours, 0.0, &devices[0]);
+        let mut optimizer = crate::gpt_train::adamw(r.weight_decay);
+        let (gpt, loss, _) = crate::gpt_train::gpt_step(
+            gpt,
+            &mut optimizer,
+            eta,
+            r.clip,
+            windows.view(),
+            &devices,
+        );
+        (crate::gpt::to_ours(&gpt), loss)
+    };
+    let (one, loss) = step(1);
+    for k in [2, 4] {
+        let (after, loss_k) = step(k);
+        shared::say!(
+            "    k = {k}: loss {loss_k:.6} (one device {loss:.6}), largest \
+             weight difference {:.1e}",
+            gpt_apart(&after, &one)
+        );
+    }
+    Ok(())
+}
+
+/// Section 7: chapter 13's Shakespeare GPT trained from the same first
+/// weights by chapter 13's code and by Burn, with chapter 13's recipe.
+/// Returns both runs' rounds.
+fn gpt_side_by_side(scale: Scale) -> Result<(Vec<Record>, Vec<Record>), Error> {
+    shared::say!("\n7. Chapter 13's recipe, trained by Burn");
+    let corpus = Corpus::Shakespeare;
+    let text = corpus.load(&mut |line| shared::say!("  {line}"))?;
+    let quick = scale.images < Scale::FULL.images;
+    let setting = ch13_transformer::run::Setting::chapter(
+        corpus,
+        match quick {
+            true => ch12_sequences::run::Scale::Quick,
+            false => ch12_sequences::run::Scale::Full,
+        },
+    );
+    let r = &setting.recipe;
+    shared::say!(
+        "  {} on {}; the same first weights and windows for both",
+        setting.describe(),
+        text.corpus.title()
+    );
+    shared::say!("  chapter 13 (its fast path):");
+    let ours =
+        ch13_transformer::run::train_gpt(&setting, &text, &mut print_round);
+    shared::say!(
+        "  Burn (flex backend, autodiff, AdamW, the whole gradient clipped):"
+    );
+    let (_, burns) = train_gpt_burn(
+        setting.config(text.vocab.len()),
+        (setting.seed, setting.dropout),
+        r,
+        (&text.train, &text.validation),
+        &devices(1),
+        print_round,
+    );
+    shared::say!(
+        "\n  {:>6} {:>12} {:>12} {:>11}",
+        "steps",
+        "chapter 13",
+        "Burn",
+        "difference"
+    );
+    for (a, b) in ours.history.iter().zip(&burns) {
+        shared::say!(
+            "  {:>6} {:>12.4} {:>12.4} {:>+11.1e}",
+            a.steps,
+            a.validation_loss,
+            b.validation_loss,
+            b.validation_loss - a.validation_loss
+        );
+    }
+    let tokens = (r.steps * r.batch * (r.window - 1)) as f64;
+    for (name, history) in [("chapter 13", &ours.history), ("Burn", &burns)] {
+        let seconds = history.last().map_or(0.0, |h| h.seconds);
+        shared::say!(
+            "  {name:<11} trained in {seconds:.1} s: {:.1} ms a step, {:.0} \
+             tokens/s",
+            1000.0 * seconds / r.steps as f64,
+            tokens / seconds
+        );
+    }
+    Ok((ours.history, burns))
 }

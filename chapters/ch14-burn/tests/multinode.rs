@@ -12,6 +12,7 @@ use ch08_mnist::labels_to_matrix;
 use ch14_burn::compare::max_difference;
 use ch14_burn::multinode::{
     Link, all_reduce_as_root, all_reduce_as_worker, decode, encode,
+    message_bytes,
 };
 use ch14_burn::parallel::{all_reduce_mean, shares};
 use ndarray::s;
@@ -63,9 +64,19 @@ fn the_all_reduce_over_tcp_is_the_all_reduce_in_memory() {
                 .collect();
             let root =
                 all_reduce_as_root(&listener, ranks, parts[0].clone(), &link);
-            let mut all = vec![root.unwrap()];
+            let (total, traffic) = root.unwrap();
+            // Rank 0 receives every other rank's message and sends each
+            // the result; the bytes counted at the socket are those.
+            let message = message_bytes(&total);
+            let others = ranks as u64 - 1;
+            assert_eq!(traffic.received, others * message);
+            assert_eq!(traffic.sent, others * message);
+            let mut all = vec![total];
             for w in workers {
-                all.push(w.join().unwrap().unwrap());
+                let (total, traffic) = w.join().unwrap().unwrap();
+                assert_eq!(traffic.sent, message + 8 + 32, "and the secret");
+                assert_eq!(traffic.received, message);
+                all.push(total);
             }
             all
         });
@@ -188,7 +199,7 @@ fn a_stranger_without_the_secret_is_refused_and_the_real_rank_still_joins() {
             all_reduce_as_worker(address, own, link_)
         });
         let root = all_reduce_as_root(&listener, 2, parts[0].clone(), &link);
-        (root.unwrap(), worker.join().unwrap().unwrap())
+        (root.unwrap().0, worker.join().unwrap().unwrap().0)
     });
     let expected = all_reduce_mean(&parts, 8);
     for got in [&results.0, &results.1] {
