@@ -1,5 +1,6 @@
 //! The command line of `cargo run --release` in `chapters/ch14-burn`.
 
+use ch13_transformer::cli::TrainArgs;
 use clap::Parser;
 use shared::runner::RunArgs;
 
@@ -17,6 +18,9 @@ pub struct Cli {
     /// --no-figures, --threads.
     #[command(flatten)]
     pub run: RunArgs,
+    /// Train chapter 13's GPT with Burn instead (see `train-gpt --help`).
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// Workers for the data-parallel epoch (1 to 64).
     #[arg(long, default_value_t = 2,
           value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -31,10 +35,36 @@ pub struct Cli {
     pub worker_gpt: bool,
 }
 
+/// What else the program does.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Train a GPT with Burn, with chapter 13's recipe and chapter 13's
+    /// flags, on the CPU or, built with `--features cuda` or `wgpu`, on
+    /// GPUs; saved in chapter 13's format (`ch13-transformer sample
+    /// --model` reads it).
+    TrainGpt(TrainGptArgs),
+}
+
+/// `train-gpt`'s settings: chapter 13's `train` flags, and the devices.
+#[derive(Debug, clap::Args)]
+pub struct TrainGptArgs {
+    /// Chapter 13's settings (`--save-as` default: ch14-gpt).
+    #[command(flatten)]
+    pub train: TrainArgs,
+    /// Devices to train on, data-parallel (1 to 64): GPUs with `--features
+    /// cuda` or `wgpu`, otherwise copies on the CPU.
+    #[arg(long, default_value_t = 1,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub devices: u16,
+}
+
 /// Runs the command line.
 pub fn run(cli: Cli) -> Result<(), Error> {
     if let Some(address) = &cli.worker_of {
         return crate::run::worker(address, cli.worker_gpt);
+    }
+    if let Some(Command::TrainGpt(args)) = &cli.command {
+        return crate::run::train_gpt(&args.train, usize::from(args.devices));
     }
     let scale = match cli.run.quick {
         true => Scale::QUICK,

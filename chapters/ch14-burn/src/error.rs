@@ -26,6 +26,13 @@ pub enum Error {
         /// What was wrong.
         why: String,
     },
+    /// A setting chapter 13 refuses, or its model file that could not be
+    /// written.
+    #[error(transparent)]
+    Sequences(#[from] ch12_sequences::Error),
+    /// A setting this chapter cannot train.
+    #[error("{0}")]
+    Usage(String),
     /// The two processes of section 5 could not talk.
     #[error("two processes: {0}")]
     Link(String),

@@ -375,19 +375,55 @@ impl ModuleMapper for Fill<'_> {
             .next()
             .expect("as many parameters as chapter 13's");
         param.map(|t| {
-            let (values, shape): (Vec<f32>, Vec<usize>) = match D {
-                1 => (a.iter().copied().collect(), vec![a.nrows()]),
-                _ => (
-                    a.t().iter().copied().collect(),
-                    vec![a.ncols(), a.nrows()],
-                ),
-            };
-            assert_eq!(t.dims().to_vec(), shape, "a parameter's shape");
             let tracked = t.is_require_grad();
-            Tensor::from_data(TensorData::new(values, shape), &t.device())
-                .set_require_grad(tracked)
+            let value = burn_layout::<D>(a, &t.device());
+            assert_eq!(t.dims(), value.dims(), "a parameter's shape");
+            value.set_require_grad(tracked)
         })
     }
+}
+
+/// Chapter 13's gradient `g` as Burn's `GradientsParams` for `gpt`'s
+/// parameters (to give Burn's optimizer the very gradient chapter 13's
+/// gets).
+pub fn gradients_params(
+    gpt: &Gpt,
+    g: &ch13_transformer::gpt::Gpt<f32>,
+) -> burn::optim::GradientsParams {
+    let mut register = Register {
+        ours: g.parameters().into_iter(),
+        grads: burn::optim::GradientsParams::new(),
+    };
+    gpt.visit(&mut register);
+    register.grads
+}
+
+/// Registers chapter 13's matrices, in visiting order, as gradients.
+struct Register<'a> {
+    ours: std::vec::IntoIter<&'a Array2<f32>>,
+    grads: burn::optim::GradientsParams,
+}
+
+impl ModuleVisitor for Register<'_> {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let a = self
+            .ours
+            .next()
+            .expect("as many parameters as chapter 13's");
+        // Gradients live outside autodiff, as `backward` gives them.
+        let t = burn_layout::<D>(a, &param.device()).inner();
+        self.grads.register(param.id, t);
+    }
+}
+
+/// Chapter 13's matrix `a` as Burn keeps it: a matrix transposed, a
+/// column (n, 1) as a vector (n).
+fn burn_layout<const D: usize>(a: &Array2<f32>, device: &Device) -> Tensor<D> {
+    let (values, shape): (Vec<f32>, Vec<usize>) = match D {
+        1 => (a.iter().copied().collect(), vec![a.nrows()]),
+        _ => (a.t().iter().copied().collect(), vec![a.ncols(), a.nrows()]),
+    };
+    Tensor::from_data(TensorData::new(values, shape), device)
 }
 
 /// Chapter 13's GPT as a Burn module on `device`, the same numbers, with

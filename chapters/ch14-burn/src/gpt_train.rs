@@ -196,11 +196,23 @@ pub fn gpt_step(
         device: &devices[0],
     };
     gpt.visit(&mut sum);
-    let mut total = sum.total;
-    let norm = clip(&mut total, &gpt, c);
-    (optimizer.step(eta, gpt, total), loss, norm)
+    let (gpt, norm) = clipped_step(gpt, optimizer, eta, c, sum.total);
+    (gpt, loss, norm)
 }
 // ANCHOR_END: step
+
+/// The update of a step: the whole batch's gradient `grads` clipped to
+/// `c`, then the optimizer's step. Returns the model and ‖g‖ before.
+pub fn clipped_step(
+    gpt: Gpt,
+    optimizer: &mut ModuleOptimizer,
+    eta: f64,
+    c: Option<f64>,
+    mut grads: GradientsParams,
+) -> (Gpt, f64) {
+    let norm = clip(&mut grads, &gpt, c);
+    (optimizer.step(eta, gpt, grads), norm)
+}
 
 // ANCHOR: train
 /// Chapter 13's `train`, with Burn doing the work, in chapter 8's `fit`:
@@ -221,6 +233,10 @@ pub fn train_gpt_burn(
     let ours =
         ch13_transformer::gpt::Gpt::<f32>::new(config, &mut seeded(seed));
     let gpt = from_ours(&ours, dropout, &devices[0]);
+    // Dropout's masks from Burn's generator, seeded.
+    for device in devices {
+        device.seed(recipe.seed.wrapping_add(1));
+    }
     let mut optimizer = adamw(recipe.weight_decay);
     let mut rng: Rng = seeded(recipe.seed);
     let per_round = recipe.steps.div_ceil(recipe.rounds);

@@ -849,3 +849,77 @@ fn gpt_side_by_side(scale: Scale) -> Result<(Vec<Record>, Vec<Record>), Error> {
     }
     Ok((ours.history, burns))
 }
+
+/// What the devices are, in words.
+pub fn device_name() -> &'static str {
+    if cfg!(feature = "cuda") {
+        "CUDA GPUs"
+    } else if cfg!(feature = "wgpu") {
+        "GPUs through wgpu"
+    } else {
+        "the CPU (Burn's flex backend)"
+    }
+}
+
+/// `train-gpt`: chapter 13's GPT trained by Burn on `count` devices, its
+/// speed, its validation loss, saved in chapter 13's format.
+pub fn train_gpt(
+    args: &ch13_transformer::cli::TrainArgs,
+    count: usize,
+) -> Result<(), Error> {
+    let setting = args.setting()?;
+    if setting.merges > 0 {
+        return Err(Error::Usage(
+            "--tokenizer bpe: chapter 14 trains on characters only (chapter \
+             13's `train` learns byte pairs)"
+                .to_string(),
+        ));
+    }
+    let mut metrics =
+        ch12_sequences::run::metrics_file(args.metrics.as_deref())?;
+    let text = setting.corpus.load(&mut |line| shared::say!("{line}"))?;
+    shared::say!(
+        "Training {} on {} with Burn, on {}",
+        setting.describe(),
+        text.corpus.title(),
+        match count {
+            1 => format!("one device: {}", device_name()),
+            k => format!("{k} devices, data-parallel: {}", device_name()),
+        }
+    );
+    let r = &setting.recipe;
+    let (gpt, history) = train_gpt_burn(
+        setting.config(text.vocab.len()),
+        (setting.seed, setting.dropout),
+        r,
+        (&text.train, &text.validation),
+        &devices(count),
+        ch12_sequences::run::rounds_to(&mut metrics),
+    );
+    let seconds = history.last().map_or(0.0, |h| h.seconds);
+    let best = history
+        .iter()
+        .map(|h| h.validation_loss)
+        .fold(f64::INFINITY, f64::min);
+    let tokens = (r.steps * r.batch * (r.window - 1)) as f64;
+    shared::say!(
+        "  Trained in {seconds:.1} s: {:.1} ms a step, {:.0} tokens/s. \
+         Validation loss of the round kept: {best:.4} nats.",
+        1000.0 * seconds / r.steps as f64,
+        tokens / seconds
+    );
+    let saved = ch13_transformer::model::Saved {
+        corpus: setting.corpus,
+        vocab: text.vocab.clone(),
+        merges: Vec::new(),
+        gpt: crate::gpt::to_ours(&gpt),
+    };
+    let name = args.save_as.as_deref().unwrap_or("ch14-gpt");
+    let path = ch08_mnist::runs::model_path(name);
+    ch13_transformer::model::save(&saved, &path)?;
+    shared::say!(
+        "Saved the model to {} (ch13-transformer sample --model reads it)",
+        display_path(&path)
+    );
+    Ok(metrics.map_or(Ok(()), |m| m.finish())?)
+}
