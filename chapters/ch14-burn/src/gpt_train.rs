@@ -51,7 +51,6 @@ impl Optimizer for ChapterAdamW {
             _ => self.decayed.step(eta, w, g, state),
         }
     }
-    // ANCHOR_END: adamw
 
     fn to_device<const D: usize>(
         state: AdamWState<D>,
@@ -60,6 +59,7 @@ impl Optimizer for ChapterAdamW {
         AdamW::to_device(state, device)
     }
 }
+// ANCHOR_END: adamw
 
 /// [`ChapterAdamW`] with weight decay λ, as a Burn `ModuleOptimizer`.
 pub fn adamw(lambda: f64) -> ModuleOptimizer {

@@ -246,9 +246,9 @@ pub fn message_bytes<G: Gradient>(g: &G) -> u64 {
 /// What an all-reduce moved for one rank, counted at the socket.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Traffic {
-    /// Bytes this rank wrote (its secret included, for a worker).
+    /// Bytes this rank wrote (a worker's secret included).
     pub sent: u64,
-    /// Bytes it read.
+    /// Bytes it read (the secrets rank 0 checks included).
     pub received: u64,
 }
 
@@ -328,6 +328,7 @@ fn accept_ranks(
     listener: &TcpListener,
     count: usize,
     link: &Link,
+    traffic: &mut Traffic,
 ) -> Result<Vec<TcpStream>, LinkError> {
     let deadline = Instant::now() + link.timeout;
     let mut ranks = Vec::new();
@@ -337,8 +338,7 @@ fn accept_ranks(
         match listener.accept() {
             Ok((stream, _)) => {
                 let mut stream = with_timeouts(stream, HANDSHAKE)?;
-                let proof =
-                    receive(&mut stream, 32, "secret", &mut Traffic::default());
+                let proof = receive(&mut stream, 32, "secret", traffic);
                 if proof.is_ok_and(|p| same_secret(&p, &link.secret)) {
                     ranks.push(with_timeouts(stream, link.timeout)?);
                 } else {
@@ -393,7 +393,7 @@ pub fn all_reduce_as_root<G: Gradient>(
 ) -> Result<(G, Traffic), LinkError> {
     let limit = 8 + 4 * own.0.count();
     let mut traffic = Traffic::default();
-    let mut peers = accept_ranks(listener, ranks - 1, link)?;
+    let mut peers = accept_ranks(listener, ranks - 1, link, &mut traffic)?;
     let mut parts = vec![own];
     for (k, stream) in peers.iter_mut().enumerate() {
         let what = format!("gradient from rank {}", k + 1);

@@ -683,8 +683,7 @@ fn gpt_worker(address: &str, link: &multinode::Link) -> Result<(), Error> {
     let whole = gpt_one_worker(&setting, &text);
     shared::say!(
         "  rank 1: its weights after {GPT_STEPS} steps are one worker's to \
-         {:.1e}; it sent {} bytes a step (40 of them the run's secret) and \
-         received {}",
+         {:.1e}; it sent {} and received {} bytes a step",
         gpt_apart(&after, &whole),
         traffic.sent / GPT_STEPS as u64,
         traffic.received / GPT_STEPS as u64
@@ -747,10 +746,11 @@ fn gpt_past_one_worker() -> Result<(), Error> {
     );
     shared::say!("{theirs}");
     shared::say!(
-        "  computed: a message is 8 + 8 + 4 × {parameters} = {} bytes each \
-         way a step; the ring all-reduce of K ranks would move 2(K − 1)/K \
-         × 4 × {parameters} bytes per rank",
-        multinode::message_bytes(&whole)
+        "  computed: a message of 8 + 4 × {parameters} = {} bytes, after \
+         its 8-byte length, each way a step, and the run's secret (8 + 32 \
+         bytes) on each connection; the ring all-reduce of K ranks would \
+         move 2(K − 1)/K × 4 × {parameters} bytes per rank",
+        multinode::encode(&whole, 1).len()
     );
     shared::say!("  by Burn, one step on k devices against one device:");
     let windows =

@@ -47,7 +47,6 @@ impl Optimizer for MomentumSgd {
         let v = v * self.mu - (g + w.clone() * lambda) * eta;
         (w + v.clone(), Some(Velocity { v }))
     }
-    // ANCHOR_END: optimizer
 
     fn to_device<const D: usize>(
         state: Velocity<D>,
@@ -58,6 +57,7 @@ impl Optimizer for MomentumSgd {
         }
     }
 }
+// ANCHOR_END: optimizer
 
 /// One parameter's velocity: [`MomentumSgd`]'s state.
 #[derive(Clone, Debug)]

