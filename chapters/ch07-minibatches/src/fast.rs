@@ -356,7 +356,7 @@ pub fn update_each<T: Float>(
             // The same layout, one straight line of memory each.
             (Some(w), Some(s), Some(g)) => {
                 let chunk = |((w, s), g): ((&mut [T], &mut [T]), &[T])| {
-                    fastpath::simd(|| {
+                    fastpath::simd!({
                         for ((w, s), g) in w.iter_mut().zip(s).zip(g) {
                             rule_w(w, s, g);
                         }

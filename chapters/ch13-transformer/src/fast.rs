@@ -28,7 +28,7 @@ use ch12_sequences::fast::softmax_loss_in_place;
 use ch12_sequences::language::{Language, stream_nll_with};
 use ch12_sequences::lookup::{lookup, lookup_gradient};
 use ch12_sequences::train::Engine;
-use fastpath::{gemm, gemm_serial};
+use fastpath::{gemm, gemm_bias, gemm_serial};
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, Zip, s};
 use rayon::prelude::*;
 use shared::rng::{Rng, seeded};
@@ -71,17 +71,14 @@ fn column_sum<T: Float>(delta: ArrayView2<T>) -> Array2<T> {
     total.insert_axis(Axis(1))
 }
 
-/// y = W x + b through `gemm`.
+/// y = W x + b through `gemm_bias` (b added as the product writes y).
 fn linear<T: Float>(
     w: &Array2<T>,
     b: &Array2<T>,
     x: ArrayView2<T>,
 ) -> Array2<T> {
-    let mut y = b
-        .broadcast((w.nrows(), x.ncols()))
-        .expect("a column")
-        .to_owned();
-    gemm(T::one(), &w.view(), &x, T::one(), &mut y.view_mut());
+    let mut y = Array2::zeros((w.nrows(), x.ncols()));
+    gemm_bias(T::one(), &w.view(), &x, &b.column(0), &mut y.view_mut());
     y
 }
 
@@ -287,7 +284,7 @@ fn gelu_forward<T: Float>(u: &Array2<T>) -> (Array2<T>, Array2<T>) {
         )
         .zip(u.as_slice().expect("standard").par_chunks(GELU_PIECE))
         .for_each(|((ts, gs), us)| {
-            fastpath::simd(|| {
+            fastpath::simd!({
                 for ((t, g), &u) in ts.iter_mut().zip(gs).zip(us) {
                     let y = c * (u + k * u * u * u);
                     *t = one - two / (fastpath::exp(two * y) + one);
@@ -309,7 +306,7 @@ fn gelu_backward<T: Float>(dg: &mut Array2<T>, u: &Array2<T>, t: &Array2<T>) {
         .zip(u.as_slice().expect("standard").par_chunks(GELU_PIECE))
         .zip(t.as_slice().expect("standard").par_chunks(GELU_PIECE))
         .for_each(|((ds, us), ts)| {
-            fastpath::simd(|| {
+            fastpath::simd!({
                 for ((d, &u), &t) in ds.iter_mut().zip(us).zip(ts) {
                     let inner = c * (one + k3 * u * u);
                     let slope =
@@ -326,23 +323,76 @@ fn rows(m: usize, h: usize, d: usize, heads: usize) -> std::ops::Range<usize> {
     m * d + h * d_h..m * d + (h + 1) * d_h
 }
 
+/// The largest of `xs`, kept in 16 lanes so that the loop vectorizes (a
+/// maximum is exact: any order gives the same answer).
+fn max_of<T: Float>(xs: &[T]) -> T {
+    let mut lanes = [T::neg_infinity(); 16];
+    let whole = xs.chunks_exact(16);
+    let rest = whole.remainder().iter();
+    for chunk in whole {
+        for (m, &x) in lanes.iter_mut().zip(chunk) {
+            *m = m.max(x);
+        }
+    }
+    lanes
+        .into_iter()
+        .chain(rest.copied())
+        .fold(T::neg_infinity(), T::max)
+}
+
+/// For each row r < `rows`, the sum of `term(r, j)` over j < `len(r)`,
+/// added left to right as a plain loop adds. Four rows are summed side by
+/// side: one sum alone waits for each addition to finish before the
+/// next, four keep the adder busy. The same sums, in the same order.
+fn row_sums<T: Float>(
+    rows: usize,
+    len: impl Fn(usize) -> usize,
+    term: impl Fn(usize, usize) -> T,
+) -> Vec<T> {
+    let mut sums = vec![T::zero(); rows];
+    for (group, out) in sums.chunks_mut(4).enumerate() {
+        let r0 = 4 * group;
+        let mut start = 0;
+        if let Ok(acc) = <&mut [T; 4]>::try_from(&mut *out) {
+            start = (r0..r0 + 4).map(&len).min().expect("four rows");
+            for j in 0..start {
+                for (r, a) in acc.iter_mut().enumerate() {
+                    *a += term(r0 + r, j);
+                }
+            }
+        }
+        for (r, sum) in out.iter_mut().enumerate() {
+            for j in start..len(r0 + r) {
+                *sum += term(r0 + r, j);
+            }
+        }
+    }
+    sums
+}
+
 /// Softmax along each row i of Sᵀ over its first i + 1 entries (the keys
 /// a query may see), the rest set to 0: the lesson's `causal_softmax`,
-/// transposed so that each softmax runs along contiguous memory.
+/// transposed so that each softmax runs along contiguous memory. The
+/// exponentials run as a vector loop of their own; the row sums, added in
+/// order, four rows side by side.
 fn causal_softmax_rows<T: Float>(st: &mut Array2<T>) {
-    fastpath::simd(|| {
+    fastpath::simd!({
         for (i, mut row) in st.rows_mut().into_iter().enumerate() {
             let row = row.as_slice_mut().expect("standard");
             let (seen, future) = row.split_at_mut(i + 1);
-            let max = seen.iter().fold(T::neg_infinity(), |m, &s| m.max(s));
-            let mut sum = T::zero();
-            for s in seen.iter_mut() {
-                *s = fastpath::exp(*s - max);
-                sum += *s;
-            }
-            let inv = T::one() / sum;
-            seen.iter_mut().for_each(|s| *s *= inv);
+            let max = max_of(seen);
+            seen.iter_mut().for_each(|s| *s = fastpath::exp(*s - max));
             future.iter_mut().for_each(|s| *s = T::zero());
+        }
+    });
+    let sums = row_sums(st.nrows(), |i| i + 1, |i, j| st[[i, j]]);
+    fastpath::simd!({
+        for (i, (mut row, sum)) in
+            st.rows_mut().into_iter().zip(sums).enumerate()
+        {
+            let inv = T::one() / sum;
+            let row = row.as_slice_mut().expect("standard");
+            row[..=i].iter_mut().for_each(|s| *s *= inv);
         }
     })
 }
@@ -393,14 +443,14 @@ fn head_backward<T: Float>(
     if let Some(m) = mask {
         ds *= m;
     }
-    fastpath::simd(|| {
-        for (mut d_row, p_row) in ds.rows_mut().into_iter().zip(pt.rows()) {
+    // Each row's Σ_j ∂C/∂Pᵀ · Pᵀ, four rows side by side.
+    let dots = row_sums(t, |_| t, |i, j| ds[[i, j]] * pt[[i, j]]);
+    fastpath::simd!({
+        for ((mut d_row, p_row), dot) in
+            ds.rows_mut().into_iter().zip(pt.rows()).zip(dots)
+        {
             let d_row = d_row.as_slice_mut().expect("standard");
             let p_row = p_row.to_slice().expect("standard");
-            let dot = d_row
-                .iter()
-                .zip(p_row)
-                .fold(T::zero(), |acc, (&d, &p)| acc + d * p);
             for (d, &p) in d_row.iter_mut().zip(p_row) {
                 *d = p * (*d - dot) * scale;
             }

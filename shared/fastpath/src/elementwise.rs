@@ -1,33 +1,77 @@
-//! Elementwise work at the width of the CPU's vectors: [`simd`] runs a
-//! closure with the widest instructions this CPU has, so that the plain
+//! Elementwise work at the width of the CPU's vectors: [`simd!`] compiles
+//! a block with the widest instructions this CPU has, so that the plain
 //! loops inside it are vectorized by the compiler, and
 //! [`Element::exp`](crate::Element::exp)
 //! is an exponential written to vectorize (the C library's `expf` is
 //! called one number at a time).
 
-use pulp::{Simd, WithSimd};
+/// Compiles the block once for each instruction set the fast path runs
+/// (AVX-512, AVX2+FMA, and the machine's plain instructions) and runs the
+/// copy for the widest this CPU has (within
+/// [`limit_instructions`](crate::limit_instructions)): plain loops over
+/// slices inside it, with [`exp`](crate::exp) and arithmetic, come out as
+/// vector code. The same results as running it plainly (Rust never fuses
+/// a multiply and an add unless asked, so wider vectors change no
+/// rounding).
+///
+/// A macro and not a function taking a closure: a closure called from
+/// three places (one per instruction set) is compiled once, for the plain
+/// instructions, and called from each; written out three times, each copy
+/// is compiled inside its own instruction set.
+///
+/// ```
+/// let mut xs = [0.0f32, 1.0, 2.0];
+/// fastpath::simd!(xs.iter_mut().for_each(|x| *x = fastpath::exp(*x)));
+/// assert_eq!(xs[0], 1.0);
+/// ```
+#[macro_export]
+macro_rules! simd {
+    ($($body:tt)*) => {
+        match $crate::__level() {
+            #[cfg(target_arch = "x86_64")]
+            $crate::__Level::Avx512(s) => s.vectorize(|| { $($body)* }),
+            #[cfg(target_arch = "x86_64")]
+            $crate::__Level::Avx2(s) => s.vectorize(|| { $($body)* }),
+            $crate::__Level::Plain => $crate::__plain(|| { $($body)* }),
+        }
+    };
+}
 
-struct Closure<F>(F);
+/// The instruction set [`simd!`] runs now (for the macro only).
+#[doc(hidden)]
+pub enum Level {
+    /// x86-64-v4.
+    #[cfg(target_arch = "x86_64")]
+    Avx512(pulp::x86::V4),
+    /// x86-64-v3.
+    #[cfg(target_arch = "x86_64")]
+    Avx2(pulp::x86::V3),
+    /// Whatever the target compiles for by default (NEON on aarch64).
+    Plain,
+}
 
-impl<R, F: FnOnce() -> R> WithSimd for Closure<F> {
-    type Output = R;
+/// Runs `work` with the target's default instructions (for the macro
+/// only: the same closure form as the vector arms).
+#[doc(hidden)]
+#[inline(always)]
+pub fn plain<R>(work: impl FnOnce() -> R) -> R {
+    work()
+}
 
-    #[inline(always)]
-    fn with_simd<S: Simd>(self, _: S) -> R {
-        (self.0)()
+/// The instruction set to run now, within the limit (for the macro only).
+#[doc(hidden)]
+#[inline]
+pub fn level() -> Level {
+    match crate::isa::arch() {
+        #[cfg(target_arch = "x86_64")]
+        pulp::Arch::V4(s) => Level::Avx512(s),
+        #[cfg(target_arch = "x86_64")]
+        pulp::Arch::V3(s) => Level::Avx2(s),
+        _ => Level::Plain,
     }
 }
 
-/// Runs `work` compiled for the widest vector instructions this CPU has
-/// (AVX-512, AVX2+FMA, NEON): loops over slices inside it, with
-/// [`Element::exp`](crate::Element::exp) and arithmetic, come out as vector code. Same results
-/// as running it plainly, up to fused multiply-adds.
-#[inline(always)]
-pub fn simd<R>(work: impl FnOnce() -> R) -> R {
-    crate::isa::arch().dispatch(Closure(work))
-}
-
-/// e^x without branches, so that a loop of it vectorizes inside [`simd`]:
+/// e^x without branches, so that a loop of it vectorizes inside [`simd!`]:
 /// within 2 ulp of the C library's `exp`, clamped where e^x would leave
 /// the normal floats ([`Element::exp`](crate::Element::exp)).
 #[inline(always)]
@@ -124,7 +168,7 @@ mod tests {
     #[test]
     fn simd_runs_the_closure() {
         let mut xs = [1.0f32, 2.0, 3.0];
-        simd(|| xs.iter_mut().for_each(|x| *x = exp_f32(*x)));
+        crate::simd!(xs.iter_mut().for_each(|x| *x = exp_f32(*x)));
         assert!((xs[2] - 3f32.exp()).abs() < 1e-5);
     }
 }

@@ -27,7 +27,9 @@
 
 use bytemuck::Pod;
 use ndarray::linalg::general_mat_vec_mul;
-use ndarray::{ArrayView2, ArrayViewMut2, Axis, LinalgScalar, Slice};
+use ndarray::{
+    ArrayView1, ArrayView2, ArrayViewMut2, Axis, LinalgScalar, Slice,
+};
 use pulp::{Arch, Simd, WithSimd};
 use std::cell::RefCell;
 use std::ops::Range;
@@ -178,7 +180,67 @@ pub fn gemm<T: Element>(
     beta: T,
     c: &mut ArrayViewMut2<T>,
 ) {
-    multiply(alpha, a, b, beta, c, rayon::current_num_threads());
+    let threads = rayon::current_num_threads();
+    multiply(alpha, a, b, Start::Scaled(beta), c, threads);
+}
+
+/// C ← α·A·B + b·1ᵀ: the product with the column `b` added to each of
+/// its columns (a linear layer's W x + b), written in the product's own
+/// pass over C instead of a pass of its own. C's old contents are
+/// ignored. The same bits as filling C with b and calling [`gemm`] with
+/// β = 1.
+///
+/// # Panics
+/// If the shapes do not fit together.
+pub fn gemm_bias<T: Element>(
+    alpha: T,
+    a: &ArrayView2<T>,
+    b: &ArrayView2<T>,
+    bias: &ArrayView1<T>,
+    c: &mut ArrayViewMut2<T>,
+) {
+    assert_eq!(bias.len(), c.nrows(), "one bias per row of C");
+    let threads = rayon::current_num_threads();
+    multiply(alpha, a, b, Start::Bias(bias.view()), c, threads);
+}
+
+/// What the product is added to: β·C, or a column added to every column.
+#[derive(Clone, Copy)]
+enum Start<'a, T> {
+    Scaled(T),
+    Bias(ArrayView1<'a, T>),
+}
+
+impl<'a, T: Element> Start<'a, T> {
+    /// The same start, borrowed for a shorter time (views are invariant
+    /// in their lifetime, so the product's views must all share one).
+    fn reborrow(&self) -> Start<'_, T> {
+        match self {
+            Start::Scaled(beta) => Start::Scaled(*beta),
+            Start::Bias(b) => Start::Bias(b.view()),
+        }
+    }
+
+    /// The part of the start for rows `rows` of C.
+    fn rows(self, rows: Range<usize>) -> Self {
+        match self {
+            Start::Bias(b) => Start::Bias(b.slice_move(ndarray::s![rows])),
+            scaled => scaled,
+        }
+    }
+
+    /// C set to its start (for a product with nothing to add: k = 0 or
+    /// α = 0).
+    fn apply(self, c: &mut ArrayViewMut2<T>) {
+        match self {
+            Start::Scaled(beta) => scale(beta, c),
+            Start::Bias(b) => {
+                for (mut row, &b) in c.rows_mut().into_iter().zip(&b) {
+                    row.fill(b);
+                }
+            }
+        }
+    }
 }
 
 /// [`gemm`] on the calling thread alone: for products too small to be
@@ -195,7 +257,7 @@ pub fn gemm_serial<T: Element>(
     beta: T,
     c: &mut ArrayViewMut2<T>,
 ) {
-    multiply(alpha, a, b, beta, c, 1);
+    multiply(alpha, a, b, Start::Scaled(beta), c, 1);
 }
 
 /// The product on at most `threads` threads (of the current pool).
@@ -203,7 +265,7 @@ fn multiply<T: Element>(
     alpha: T,
     a: &ArrayView2<T>,
     b: &ArrayView2<T>,
-    beta: T,
+    start: Start<T>,
     c: &mut ArrayViewMut2<T>,
     threads: usize,
 ) {
@@ -216,25 +278,33 @@ fn multiply<T: Element>(
     if n == 1 {
         // A matrix times a vector (a batch of one): packing B into
         // slivers of 16 columns would waste 15 of them.
+        let beta = match start {
+            Start::Scaled(beta) => beta,
+            Start::Bias(_) => {
+                start.apply(c);
+                T::one()
+            }
+        };
         let mut y = c.column_mut(0);
         general_mat_vec_mul(alpha, a, &b.column(0), beta, &mut y);
         return;
     }
     let pieces = threads.min((m * n * k / PIECE_MIN_WORK).max(1));
     let arch = crate::isa::arch();
-    split(arch, pieces, alpha, a.view(), b.view(), beta, c.view_mut());
+    let start = start.reborrow();
+    split(arch, pieces, alpha, a.view(), b.view(), start, c.view_mut());
 }
 
 /// Cuts C into `pieces` along its longer side, at whole tiles, and
 /// computes them at once.
-fn split<T: Element>(
+fn split<'a, T: Element>(
     arch: Arch,
     pieces: usize,
     alpha: T,
-    a: ArrayView2<T>,
-    b: ArrayView2<T>,
-    beta: T,
-    c: ArrayViewMut2<T>,
+    a: ArrayView2<'a, T>,
+    b: ArrayView2<'a, T>,
+    start: Start<'a, T>,
+    c: ArrayViewMut2<'a, T>,
 ) {
     let (m, n) = c.dim();
     // At whole tiles (nr columns or MR rows), the nearest to an even split.
@@ -250,7 +320,7 @@ fn split<T: Element>(
     let left = pieces / 2;
     let at = (len * left / pieces.max(1) + tile / 2) / tile * tile;
     if pieces < 2 || at == 0 || at >= len {
-        T::with_packs(|packs| run(arch, alpha, a, b, beta, c, packs));
+        T::with_packs(|packs| run_from(arch, alpha, a, b, start, c, packs));
         return;
     }
     let (c1, c2) = c.split_at(axis, at);
@@ -259,9 +329,14 @@ fn split<T: Element>(
     } else {
         (a.split_at(Axis(0), at), (b, b))
     };
+    let (s1, s2) = if axis == Axis(1) {
+        (start, start)
+    } else {
+        (start.rows(0..at), start.rows(at..len))
+    };
     rayon::join(
-        || split(arch, left, alpha, a1, b1, beta, c1),
-        || split(arch, pieces - left, alpha, a2, b2, beta, c2),
+        || split(arch, left, alpha, a1, b1, s1, c1),
+        || split(arch, pieces - left, alpha, a2, b2, s2, c2),
     );
 }
 
@@ -275,11 +350,23 @@ pub(crate) fn run<T: Element>(
     c: ArrayViewMut2<T>,
     packs: &mut Packs<T>,
 ) {
+    run_from(arch, alpha, a, b, Start::Scaled(beta), c, packs);
+}
+
+fn run_from<'a, T: Element>(
+    arch: Arch,
+    alpha: T,
+    a: ArrayView2<'a, T>,
+    b: ArrayView2<'a, T>,
+    start: Start<'a, T>,
+    c: ArrayViewMut2<'a, T>,
+    packs: &mut Packs<T>,
+) {
     arch.dispatch(Product {
         alpha,
         a,
         b,
-        beta,
+        start,
         c,
         packs,
     });
@@ -289,7 +376,7 @@ struct Product<'a, 'p, T> {
     alpha: T,
     a: ArrayView2<'a, T>,
     b: ArrayView2<'a, T>,
-    beta: T,
+    start: Start<'a, T>,
     c: ArrayViewMut2<'a, T>,
     packs: &'p mut Packs<T>,
 }
@@ -303,14 +390,14 @@ impl<T: Element> WithSimd for Product<'_, '_, T> {
             alpha,
             a,
             b,
-            beta,
+            start,
             mut c,
             packs,
         } = self;
         let ((m, k), n) = (a.dim(), b.ncols());
         let nr = NR_VECTORS * lanes::<T, S>();
         if k == 0 || alpha == T::zero() {
-            scale(beta, &mut c);
+            start.apply(&mut c);
             return;
         }
         // Sized for the largest block this product needs; kept after.
@@ -334,8 +421,13 @@ impl<T: Element> WithSimd for Product<'_, '_, T> {
             for pc in (0..k).step_by(kc_max) {
                 let kc = kc_max.min(k - pc);
                 pack(b.t(), jc..jc + nc, pc, kc, nr, &mut packs.b);
-                // The first block of k scales the old C; later ones add.
-                let beta = if pc == 0 { beta } else { T::one() };
+                // The first block of k starts from β·C or the bias; later
+                // ones add to C.
+                let start = if pc == 0 {
+                    start
+                } else {
+                    Start::Scaled(T::one())
+                };
                 for ic in (0..m).step_by(mc_max) {
                     let mc = mc_max.min(m - ic);
                     let a_block = if a_in_place {
@@ -349,7 +441,7 @@ impl<T: Element> WithSimd for Product<'_, '_, T> {
                     };
                     let block = Block {
                         alpha,
-                        beta,
+                        start,
                         kc,
                         rows: ic..ic + mc,
                         cols: jc..jc + nc,
@@ -412,14 +504,23 @@ fn pack<T: Element>(
         }
         let block = src.slice_axis(Axis(0), Slice::from(r0..r0 + here));
         if block.strides()[0] == 1 || here == 1 {
-            // Stored column by column: each k is `here` entries in a row.
-            for (p, out_k) in sliver.chunks_exact_mut(width).enumerate() {
-                let column = block.column(p);
-                match column.to_slice() {
-                    Some(column) => out_k[..here].copy_from_slice(column),
-                    None => out_k.iter_mut().zip(column).for_each(|(x, v)| {
-                        *x = *v;
-                    }),
+            // Stored column by column: each k is `here` entries in a row,
+            // copied as one piece of a size known when compiling (a small
+            // product packs a few hundred of them).
+            match here {
+                6 => copy_columns::<T, 6>(block, sliver, width),
+                8 => copy_columns::<T, 8>(block, sliver, width),
+                16 => copy_columns::<T, 16>(block, sliver, width),
+                32 => copy_columns::<T, 32>(block, sliver, width),
+                _ => {
+                    let columns = block.columns().into_iter();
+                    for (column, out_k) in
+                        columns.zip(sliver.chunks_exact_mut(width))
+                    {
+                        out_k.iter_mut().zip(column).for_each(|(x, v)| {
+                            *x = *v;
+                        });
+                    }
                 }
             }
         } else if block.strides()[1] == 1 {
@@ -453,6 +554,24 @@ fn pack<T: Element>(
     }
 }
 
+/// `out[p·width..][..H]` = column p of `block` (H rows), for every p.
+#[inline(always)]
+fn copy_columns<T: Element, const H: usize>(
+    block: ArrayView2<T>,
+    out: &mut [T],
+    width: usize,
+) {
+    let columns = block.columns().into_iter();
+    for (column, out_k) in columns.zip(out.chunks_exact_mut(width)) {
+        let out_k: &mut [T; H] =
+            (&mut out_k[..H]).try_into().expect("H ≤ width");
+        match column.to_slice() {
+            Some(column) => *out_k = column.try_into().expect("H entries"),
+            None => out_k.iter_mut().zip(column).for_each(|(x, v)| *x = *v),
+        }
+    }
+}
+
 /// `out[p·width + i] = rows[i][p]` for the first `H` rows, with `H` known
 /// when compiling, so the inner loop unrolls.
 #[inline(always)]
@@ -472,9 +591,9 @@ fn gather<T: Element, const H: usize>(
 }
 
 /// Where one packed block goes in C, and how.
-struct Block<T> {
+struct Block<'a, T> {
     alpha: T,
-    beta: T,
+    start: Start<'a, T>,
     kc: usize,
     rows: Range<usize>,
     cols: Range<usize>,
@@ -493,7 +612,7 @@ enum ASlivers<'a, T> {
 #[inline(always)]
 fn block_product<T: Element, S: Simd>(
     simd: S,
-    block: &Block<T>,
+    block: &Block<'_, T>,
     a: ASlivers<T>,
     packed_b: &[T],
     nr: usize,
@@ -501,7 +620,7 @@ fn block_product<T: Element, S: Simd>(
 ) {
     let Block {
         alpha,
-        beta,
+        start,
         kc,
         ref rows,
         ref cols,
@@ -534,14 +653,27 @@ fn block_product<T: Element, S: Simd>(
                 let tile_row = &tile[i * nr..i * nr + width];
                 let mut c_row = c.row_mut(ir + i);
                 let cols = jr..jr + width;
+                // C ← α·tile + β·C, or α·tile + b for a bias b: the same
+                // bits as C filled with b and then α·tile + 1·C.
+                let (beta, add) = match start {
+                    Start::Scaled(beta) => (beta, None),
+                    Start::Bias(b) => (T::zero(), Some(b[ir + i])),
+                };
                 match c_row.as_slice_mut() {
                     Some(c_row) => {
-                        write_back(alpha, tile_row, beta, &mut c_row[cols]);
+                        let c = &mut c_row[cols];
+                        match add {
+                            None => write_back(alpha, tile_row, beta, c),
+                            Some(b) => write_bias(alpha, tile_row, b, c),
+                        }
                     }
                     None => {
                         for (j, &t) in cols.zip(tile_row) {
                             let x = std::slice::from_mut(&mut c_row[j]);
-                            write_back(alpha, &[t], beta, x);
+                            match add {
+                                None => write_back(alpha, &[t], beta, x),
+                                Some(b) => write_bias(alpha, &[t], b, x),
+                            }
                         }
                     }
                 }
@@ -560,6 +692,12 @@ fn write_back<T: Element>(alpha: T, t: &[T], beta: T, c: &mut [T]) {
             .zip(t)
             .for_each(|(c, &t)| *c = alpha * t + beta * *c);
     }
+}
+
+/// c ← α·t + b.
+#[inline(always)]
+fn write_bias<T: Element>(alpha: T, t: &[T], b: T, c: &mut [T]) {
+    c.iter_mut().zip(t).for_each(|(c, &t)| *c = alpha * t + b);
 }
 
 /// The micro-kernel: the MR × nr tile of (A sliver)(B sliver), summed over
@@ -698,6 +836,41 @@ mod tests {
         gemm(1.0, &a32.view(), &b32.view(), 0.0, &mut c.view_mut());
         let off = worst(&c.mapv(f64::from), &expected);
         assert!(off < 1e-3, "off by {off}");
+    }
+
+    /// The bias added as the product writes C gives the bits of C filled
+    /// with the bias and then β = 1: one block of k and two (k > KC), one
+    /// column (the matrix-vector product), k = 0, pools of 1–5 threads
+    /// (split by rows and by columns).
+    #[test]
+    fn gemm_bias_is_a_filled_c_plus_the_product() {
+        let shapes = [(70, 300, 90), (30, 1100, 200), (200, 64, 40)];
+        let more = [(9, 13, 1), (5, 0, 7)];
+        for (i, &(m, k, n)) in shapes.iter().chain(&more).enumerate() {
+            let a = random(i as u64, m, k).mapv(|x| x as f32);
+            let b = column_major(i as u64 + 3, k, n).mapv(|x| x as f32);
+            let bias = random(i as u64 + 7, m, 1).mapv(|x| x as f32);
+            let bias = bias.column(0);
+            let mut filled = Array2::zeros((m, n));
+            filled
+                .columns_mut()
+                .into_iter()
+                .for_each(|mut c| c.assign(&bias));
+            for threads in 1..=5 {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let (mut expected, mut c) =
+                    (filled.clone(), Array2::from_elem((m, n), f32::NAN));
+                pool.install(|| {
+                    let (a, b) = (a.view(), b.view());
+                    gemm(0.5, &a, &b, 1.0, &mut expected.view_mut());
+                    gemm_bias(0.5, &a, &b, &bias, &mut c.view_mut());
+                });
+                assert_eq!(c, expected, "({m}, {k}, {n}), {threads} threads");
+            }
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //!   CPU has ([`instruction_set`]), split across every thread of the
 //!   current rayon pool, and allocation-free once [`prepare`] has sized
 //!   each thread's packing buffers;
-//! - [`simd`] and [`exp`]: elementwise loops compiled for the same widest
+//! - [`simd!`] and [`exp`]: elementwise loops compiled for the same widest
 //!   instructions, with an exponential that vectorizes (softmaxes, GELU);
 //! - [`threads`], [`install`]: the threads it uses (sized by the
 //!   chapters' runner, `shared::runner::use_threads`);
@@ -34,7 +34,11 @@ pub mod ladder;
 pub mod peak;
 mod pool;
 
-pub use elementwise::{exp, simd};
-pub use gemm::{Element, gemm, gemm_serial, instruction_set, prepare};
+pub use elementwise::exp;
+#[doc(hidden)]
+pub use elementwise::{Level as __Level, level as __level, plain as __plain};
+pub use gemm::{
+    Element, gemm, gemm_bias, gemm_serial, instruction_set, prepare,
+};
 pub use isa::{Instructions, limit_instructions};
 pub use pool::{install, threads};
