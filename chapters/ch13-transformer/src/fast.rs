@@ -32,6 +32,9 @@ use fastpath::{gemm, gemm_bias, gemm_serial};
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, Zip, s};
 use rayon::prelude::*;
 use shared::rng::{Rng, seeded};
+use std::any::{Any, TypeId};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::AddAssign;
 
 use crate::gpt::{Block, Gpt, Piece, pieces};
@@ -61,6 +64,52 @@ fn by_chunks<T: Float, R: Send>(
         .collect()
 }
 
+/// Arrays a step has finished with, by element type and length: each a
+/// `Vec<T>` behind `dyn Any` (one store for f32 and f64).
+type Kept = HashMap<(TypeId, usize), Vec<Box<dyn Any>>>;
+
+thread_local! {
+    /// This thread's [`Kept`] arrays, for the next step ([`keep`],
+    /// [`scratch`]).
+    static KEPT: RefCell<Kept> = RefCell::default();
+}
+
+/// An (r, c) array whose every entry the caller overwrites: one a step
+/// has finished with ([`keep`]) if there is one of that size, else a new
+/// one. A step makes some 80 MB of activations and gradients; freed in
+/// bulk, that memory goes back to the system, and the next step would
+/// fault every page of it in again (about a sixth of a step, measured
+/// with perf).
+fn scratch<T: Float>((r, c): (usize, usize)) -> Array2<T> {
+    let key = (TypeId::of::<T>(), r * c);
+    let kept = KEPT.with_borrow_mut(|k| k.get_mut(&key).and_then(Vec::pop));
+    let entries = match kept.map(|b| b.downcast::<Vec<T>>()) {
+        Some(Ok(entries)) => *entries,
+        _ => vec![T::zero(); r * c],
+    };
+    Array2::from_shape_vec((r, c), entries).expect("r × c entries")
+}
+
+/// Arrays kept of any one size, at most: more than a step holds at once
+/// (each block's activations, 12 of the largest in nanoGPT's setting),
+/// so the kept memory stays bounded even where a step keeps an array it
+/// did not take (the embeddings' sum).
+const KEEP_AT_MOST: usize = 64;
+
+/// Keeps `arrays` for a later [`scratch`] of the same size.
+fn keep<T: Float>(arrays: impl IntoIterator<Item = Array2<T>>) {
+    KEPT.with_borrow_mut(|k| {
+        for a in arrays {
+            let (entries, _) = a.into_raw_vec_and_offset();
+            let key = (TypeId::of::<T>(), entries.len());
+            let same_size = k.entry(key).or_default();
+            if same_size.len() < KEEP_AT_MOST {
+                same_size.push(Box::new(entries));
+            }
+        }
+    })
+}
+
 /// Σ δ over the tokens, chunk by chunk in a fixed order.
 fn column_sum<T: Float>(delta: ArrayView2<T>) -> Array2<T> {
     let parts = by_chunks(delta, |c| c.sum_axis(Axis(1)));
@@ -77,7 +126,7 @@ fn linear<T: Float>(
     b: &Array2<T>,
     x: ArrayView2<T>,
 ) -> Array2<T> {
-    let mut y = Array2::zeros((w.nrows(), x.ncols()));
+    let mut y = scratch((w.nrows(), x.ncols()));
     gemm_bias(T::one(), &w.view(), &x, &b.column(0), &mut y.view_mut());
     y
 }
@@ -88,7 +137,7 @@ fn linear_backward<T: Float>(
     x: ArrayView2<T>,
     delta: ArrayView2<T>,
 ) -> (Array2<T>, Array2<T>, Array2<T>) {
-    let mut dx = Array2::zeros((w.ncols(), x.ncols()));
+    let mut dx = scratch((w.ncols(), x.ncols()));
     gemm(T::one(), &w.t(), &delta, T::zero(), &mut dx.view_mut());
     let mut dw = Array2::zeros(w.raw_dim());
     gemm(T::one(), &delta, &x.t(), T::zero(), &mut dw.view_mut());
@@ -162,8 +211,8 @@ fn norm<T: Float>(
     x: ArrayView2<T>,
 ) -> (Array2<T>, Normalized<T>) {
     let (d, n) = x.dim();
-    let mut y = Array2::zeros((d, n));
-    let mut x_hat = Array2::zeros((d, n));
+    let mut y = scratch((d, n));
+    let mut x_hat = scratch((d, n));
     let mut inv_sigma = Array2::zeros((1, n));
     let ys = split_views(y.view_mut(), Axis(1), CHUNK);
     let hats = split_views(x_hat.view_mut(), Axis(1), CHUNK);
@@ -234,7 +283,7 @@ fn norm_backward<T: Float>(
     cache: &Normalized<T>,
     delta: ArrayView2<T>,
 ) -> (Array2<T>, Array2<T>, Array2<T>) {
-    let mut dx = Array2::zeros(delta.raw_dim());
+    let mut dx = scratch(delta.dim());
     let parts: Vec<_> = split_views(dx.view_mut(), Axis(1), CHUNK)
         .into_par_iter()
         .zip(delta.axis_chunks_iter(Axis(1), CHUNK).into_par_iter())
@@ -270,8 +319,8 @@ const K: f64 = 0.044_715;
 /// backward pass: t = 1 − 2/(e^{2y} + 1), one vectorized exponential per
 /// entry (the C library's `tanh` is called one number at a time).
 fn gelu_forward<T: Float>(u: &Array2<T>) -> (Array2<T>, Array2<T>) {
-    let mut tanh = Array2::zeros(u.raw_dim());
-    let mut g = Array2::zeros(u.raw_dim());
+    let mut tanh = scratch(u.dim());
+    let mut g = scratch(u.dim());
     let (c, k) = (T::from_f64(C), T::from_f64(K));
     let (half, one, two) = (T::from_f64(0.5), T::one(), T::from_f64(2.0));
     tanh.as_slice_mut()
@@ -495,7 +544,7 @@ fn multi_head<T: Float>(
     t: usize,
 ) -> (Array2<T>, Vec<Array2<T>>) {
     let d = qkv.nrows() / 3;
-    let mut o = Array2::zeros((d, qkv.ncols()));
+    let mut o = scratch((d, qkv.ncols()));
     let blocks = head_blocks(o.view_mut(), d / heads, t, 1, heads);
     let weights = blocks
         .into_par_iter()
@@ -523,7 +572,7 @@ fn multi_head_backward<T: Float>(
     t: usize,
 ) -> Array2<T> {
     let d = qkv.nrows() / 3;
-    let mut d_qkv = Array2::zeros(qkv.raw_dim());
+    let mut d_qkv = scratch(qkv.dim());
     let blocks = head_blocks(d_qkv.view_mut(), d / heads, t, 3, heads);
     blocks.into_par_iter().zip(weights).enumerate().for_each(
         |(i, (out, pt))| {
@@ -600,6 +649,25 @@ struct BlockValues<T> {
     g: Array2<T>,
 }
 
+impl<T: Float> BlockValues<T> {
+    /// Keeps the activation-sized arrays for the next step ([`keep`]).
+    fn keep(self) {
+        let BlockValues {
+            a,
+            norm1,
+            qkv,
+            o,
+            c,
+            norm2,
+            u,
+            tanh,
+            g,
+            ..
+        } = self;
+        keep([a, norm1.x_hat, qkv, o, c, norm2.x_hat, u, tanh, g]);
+    }
+}
+
 /// A branch's output joining the residual stream: x + r (⊙ M).
 fn join_branch<T: Float>(
     x: Array2<T>,
@@ -609,7 +677,9 @@ fn join_branch<T: Float>(
     if let Some(m) = mask {
         r *= m;
     }
-    r + x
+    let joined = r + &x;
+    keep([x]);
+    joined
 }
 
 fn block_forward<T: Float>(
@@ -659,9 +729,9 @@ fn block_backward<T: Float>(
     gelu_backward(&mut du, &v.u, &v.tanh);
     let (dc, d_w_fc, d_b_fc) =
         linear_backward(&block.w_fc, v.c.view(), du.view());
-    let (dx1, d_ln2_gain, d_ln2_bias) =
+    let (d_norm2, d_ln2_gain, d_ln2_bias) =
         norm_backward(&block.ln2_gain, &v.norm2, dc.view());
-    let dx1 = delta + dx1;
+    let dx1 = delta + &d_norm2;
     let dropped = masks.map(|m| &dx1 * &m.attention);
     let into_attention = dropped.as_ref().unwrap_or(&dx1);
     let (d_o, d_w_o, d_b_o) =
@@ -687,7 +757,9 @@ fn block_backward<T: Float>(
         w_proj: d_w_proj,
         b_proj: d_b_proj,
     };
-    (dx1 + dx, gradient)
+    let before = dx1 + &dx;
+    keep([du, dc, d_norm2, d_o, d_qkv, da, dx]);
+    (before, gradient)
 }
 
 /// The mean loss of a piece and, if `gradient`, the model's gradient;
@@ -721,7 +793,7 @@ fn piece<T: Float>(
     let vocab = gpt.wte.ncols();
     let scored: Vec<usize> = (0..n).filter(|j| j % t >= piece.first).collect();
     let next = scored.iter().map(|&j| rows[[j % t + 1, j / t]]);
-    let mut z_t = Array2::zeros((n, vocab));
+    let mut z_t = scratch((n, vocab));
     gemm(
         T::one(),
         &hf.t(),
@@ -736,6 +808,8 @@ fn piece<T: Float>(
     };
     let loss = softmax_loss_in_place(dz_t.view_mut(), next);
     if !gradient {
+        values.into_iter().for_each(BlockValues::keep);
+        keep([h, hf, norm_f.x_hat, dz_t]);
         return (loss, None);
     }
     if !all {
@@ -753,7 +827,7 @@ fn piece<T: Float>(
         T::zero(),
         &mut g.wte.view_mut(),
     );
-    let mut dh = Array2::zeros(hf.raw_dim());
+    let mut dh = scratch(hf.dim());
     gemm(
         T::one(),
         &gpt.wte.view(),
@@ -763,6 +837,7 @@ fn piece<T: Float>(
     );
     let (mut dx, d_gain, d_bias) =
         norm_backward(&gpt.lnf_gain, &norm_f, dh.view());
+    keep([h, hf, norm_f.x_hat, dz_t, dh]);
     (g.lnf_gain, g.lnf_bias) = (d_gain, d_bias);
     for (l, block) in gpt.blocks.iter().enumerate().rev() {
         let with = (&values[l], block_masks(l));
@@ -777,6 +852,8 @@ fn piece<T: Float>(
         let mut position = g.wpe.column_mut(j % t);
         position += &column;
     }
+    values.into_iter().for_each(BlockValues::keep);
+    keep([dx]);
     (loss, Some(g))
 }
 

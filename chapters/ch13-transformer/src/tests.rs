@@ -400,6 +400,43 @@ fn the_fast_path_computes_the_lessons_loss_and_gradient() {
     });
 }
 
+/// The fast path reuses the arrays of a thread's last step (`scratch`):
+/// a step after another model's step on other windows gives the bits of
+/// the same step on a fresh thread, which has nothing kept. A reused
+/// array not written over entirely would carry the other step's numbers.
+#[test]
+fn arrays_kept_from_another_step_leave_no_trace() {
+    let config = Config {
+        vocab: 7,
+        block: 8,
+        layers: 2,
+        heads: 2,
+        width: 16,
+    };
+    let (gpt, other): (Gpt<f32>, Gpt<f32>) = (
+        Gpt::new(config, &mut seeded(3)),
+        Gpt::new(config, &mut seeded(9)),
+    );
+    let (w, other_w) = (windows(7, 9, 9, 4), windows(7, 9, 9, 5));
+    let step = |gpt: &Gpt<f32>, w: &Array2<usize>| {
+        let (loss, g) = crate::fast::loss_and_gradient(gpt, w.view(), true);
+        (loss, g.expect("asked for"))
+    };
+    let fresh = std::thread::scope(|s| s.spawn(|| step(&gpt, &w)).join());
+    let (loss, g) = fresh.expect("the fresh thread's step");
+    let after = std::thread::scope(|s| {
+        s.spawn(|| {
+            step(&other, &other_w);
+            crate::fast::loss_and_gradient(&other, other_w.view(), false);
+            step(&gpt, &w)
+        })
+        .join()
+    });
+    let (after_loss, after_g) = after.expect("the step after another");
+    assert_eq!(loss, after_loss);
+    assert!(g == after_g);
+}
+
 #[test]
 fn the_fast_path_gives_the_same_numbers_for_any_thread_count() {
     let config = Config {
