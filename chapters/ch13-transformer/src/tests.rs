@@ -400,19 +400,23 @@ fn the_fast_path_computes_the_lessons_loss_and_gradient() {
     });
 }
 
+/// A GPT small enough to test in f32 in milliseconds, with windows over
+/// more than one chunk of columns.
+const SMALL: Config = Config {
+    vocab: 7,
+    block: 8,
+    layers: 2,
+    heads: 2,
+    width: 16,
+};
+
 /// The fast path reuses the arrays of a thread's last step (`scratch`):
 /// a step after another model's step on other windows gives the bits of
 /// the same step on a fresh thread, which has nothing kept. A reused
 /// array not written over entirely would carry the other step's numbers.
 #[test]
 fn arrays_kept_from_another_step_leave_no_trace() {
-    let config = Config {
-        vocab: 7,
-        block: 8,
-        layers: 2,
-        heads: 2,
-        width: 16,
-    };
+    let config = SMALL;
     let (gpt, other): (Gpt<f32>, Gpt<f32>) = (
         Gpt::new(config, &mut seeded(3)),
         Gpt::new(config, &mut seeded(9)),
@@ -439,13 +443,7 @@ fn arrays_kept_from_another_step_leave_no_trace() {
 
 #[test]
 fn the_fast_path_gives_the_same_numbers_for_any_thread_count() {
-    let config = Config {
-        vocab: 7,
-        block: 8,
-        layers: 2,
-        heads: 2,
-        width: 16,
-    };
+    let config = SMALL;
     let gpt: Gpt<f32> = Gpt::new(config, &mut seeded(3));
     // 9 windows of 8 tokens: 72 columns, more than one chunk.
     let w = windows(7, 9, 9, 4);
