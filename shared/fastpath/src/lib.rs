@@ -11,6 +11,8 @@
 //!   CPU has ([`instruction_set`]), split across every thread of the
 //!   current rayon pool, and allocation-free once [`prepare`] has sized
 //!   each thread's packing buffers;
+//! - [`gemm_bias`]: the same product with a column added to each of C's
+//!   columns as C is written (a layer's W x + b in one pass);
 //! - [`simd!`] and [`exp`]: elementwise loops compiled for the same widest
 //!   instructions, with an exponential that vectorizes (softmaxes, GELU);
 //! - [`threads`], [`install`]: the threads it uses (sized by the
