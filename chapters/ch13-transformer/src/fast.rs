@@ -16,7 +16,10 @@
 //!   through the lesson's own functions;
 //! - the output layer computes zᵀ (tokens × vocabulary), so that each
 //!   token's logits are contiguous for the softmax (chapter 12's
-//!   `softmax_loss_in_place`).
+//!   `softmax_loss_in_place`);
+//! - the activation-sized arrays a step finishes with are kept by the
+//!   thread and written over by its next step (`scratch`, `keep`), so a
+//!   step neither clears them nor faults their memory in again.
 //!
 //! Every sum over tokens (a bias's gradient, a gain's) is taken over
 //! chunks of a fixed size, in a fixed order: the numbers are the same for
