@@ -134,17 +134,18 @@ fn linear<T: Float>(
     y
 }
 
-/// (∂C/∂x, ∂C/∂W, ∂C/∂b) through `gemm`.
+/// ∂C/∂x through `gemm`; ∂C/∂W and ∂C/∂b written into `dw` and `db`.
 fn linear_backward<T: Float>(
     w: &Array2<T>,
     x: ArrayView2<T>,
     delta: ArrayView2<T>,
-) -> (Array2<T>, Array2<T>, Array2<T>) {
+    (dw, db): (&mut Array2<T>, &mut Array2<T>),
+) -> Array2<T> {
     let mut dx = scratch((w.ncols(), x.ncols()));
     gemm(T::one(), &w.t(), &delta, T::zero(), &mut dx.view_mut());
-    let mut dw = Array2::zeros(w.raw_dim());
     gemm(T::one(), &delta, &x.t(), T::zero(), &mut dw.view_mut());
-    (dx, dw, column_sum(delta))
+    db.assign(&column_sum(delta));
+    dx
 }
 
 /// Splits `m` into consecutive blocks of `size` along `axis` (the last
@@ -717,62 +718,54 @@ fn block_forward<T: Float>(
     (x2, values)
 }
 
+/// Back through a block: returns ∂C/∂x, the block's gradient written
+/// into `g`.
 fn block_backward<T: Float>(
     block: &Block<T>,
     (v, masks): (&BlockValues<T>, Option<&BlockMasks<T>>),
     delta: Array2<T>,
     (heads, t): (usize, usize),
-) -> (Array2<T>, Block<T>) {
+    g: &mut Block<T>,
+) -> Array2<T> {
     // Through dropout's mask on each branch, if any: δ ⊙ M.
     let dropped = masks.map(|m| &delta * &m.mlp);
     let into_mlp = dropped.as_ref().unwrap_or(&delta);
-    let (dg, d_w_proj, d_b_proj) =
-        linear_backward(&block.w_proj, v.g.view(), into_mlp.view());
-    let mut du = dg;
+    let proj = (&mut g.w_proj, &mut g.b_proj);
+    let mut du =
+        linear_backward(&block.w_proj, v.g.view(), into_mlp.view(), proj);
     gelu_backward(&mut du, &v.u, &v.tanh);
-    let (dc, d_w_fc, d_b_fc) =
-        linear_backward(&block.w_fc, v.c.view(), du.view());
+    let fc = (&mut g.w_fc, &mut g.b_fc);
+    let dc = linear_backward(&block.w_fc, v.c.view(), du.view(), fc);
     let (d_norm2, d_ln2_gain, d_ln2_bias) =
         norm_backward(&block.ln2_gain, &v.norm2, dc.view());
+    (g.ln2_gain, g.ln2_bias) = (d_ln2_gain, d_ln2_bias);
     let dx1 = delta + &d_norm2;
     let dropped = masks.map(|m| &dx1 * &m.attention);
     let into_attention = dropped.as_ref().unwrap_or(&dx1);
-    let (d_o, d_w_o, d_b_o) =
-        linear_backward(&block.w_o, v.o.view(), into_attention.view());
+    let o = (&mut g.w_o, &mut g.b_o);
+    let d_o = linear_backward(&block.w_o, v.o.view(), into_attention.view(), o);
     let weights = (&v.weights[..], masks.map(|m| &m.weights[..]));
     let d_qkv =
         multi_head_backward(v.qkv.view(), weights, d_o.view(), heads, t);
-    let (da, d_w_qkv, d_b_qkv) =
-        linear_backward(&block.w_qkv, v.a.view(), d_qkv.view());
+    let qkv = (&mut g.w_qkv, &mut g.b_qkv);
+    let da = linear_backward(&block.w_qkv, v.a.view(), d_qkv.view(), qkv);
     let (dx, d_ln1_gain, d_ln1_bias) =
         norm_backward(&block.ln1_gain, &v.norm1, da.view());
-    let gradient = Block {
-        ln1_gain: d_ln1_gain,
-        ln1_bias: d_ln1_bias,
-        w_qkv: d_w_qkv,
-        b_qkv: d_b_qkv,
-        w_o: d_w_o,
-        b_o: d_b_o,
-        ln2_gain: d_ln2_gain,
-        ln2_bias: d_ln2_bias,
-        w_fc: d_w_fc,
-        b_fc: d_b_fc,
-        w_proj: d_w_proj,
-        b_proj: d_b_proj,
-    };
+    (g.ln1_gain, g.ln1_bias) = (d_ln1_gain, d_ln1_bias);
     let before = dx1 + &dx;
     keep([du, dc, d_norm2, d_o, d_qkv, da, dx]);
-    (before, gradient)
+    before
 }
 
-/// The mean loss of a piece and, if `gradient`, the model's gradient;
-/// with dropout's `masks`, if any.
+/// The mean loss of a piece; with `g`, the model's gradient written into
+/// it (every entry: whatever `g` held is overwritten). With dropout's
+/// `masks`, if any.
 fn piece<T: Float>(
     gpt: &Gpt<T>,
     piece: &Piece,
     masks: Option<&Masks<T>>,
-    gradient: bool,
-) -> (f64, Option<Gpt<T>>) {
+    g: Option<&mut Gpt<T>>,
+) -> f64 {
     let rows = piece.rows;
     let x = rows.slice(s![..-1, ..]);
     let t = x.nrows();
@@ -810,11 +803,11 @@ fn piece<T: Float>(
         false => z_t.select(Axis(0), &scored),
     };
     let loss = softmax_loss_in_place(dz_t.view_mut(), next);
-    if !gradient {
+    let Some(g) = g else {
         values.into_iter().for_each(BlockValues::keep);
         keep([h, hf, norm_f.x_hat, dz_t]);
-        return (loss, None);
-    }
+        return loss;
+    };
     if !all {
         let mut full = Array2::zeros((n, vocab));
         for (i, &j) in scored.iter().enumerate() {
@@ -822,7 +815,6 @@ fn piece<T: Float>(
         }
         dz_t = full;
     }
-    let mut g = gpt.zeros_like();
     gemm(
         T::one(),
         &hf.view(),
@@ -844,20 +836,21 @@ fn piece<T: Float>(
     (g.lnf_gain, g.lnf_bias) = (d_gain, d_bias);
     for (l, block) in gpt.blocks.iter().enumerate().rev() {
         let with = (&values[l], block_masks(l));
-        let (before, d_block) = block_backward(block, with, dx, (gpt.heads, t));
-        (dx, g.blocks[l]) = (before, d_block);
+        let heads_t = (gpt.heads, t);
+        dx = block_backward(block, with, dx, heads_t, &mut g.blocks[l]);
     }
     if let Some(m) = masks {
         dx *= &m.embedding;
     }
     g.wte += &lookup_gradient(dx.view(), &tokens, vocab);
+    g.wpe.fill(T::zero());
     for (j, column) in dx.columns().into_iter().enumerate() {
         let mut position = g.wpe.column_mut(j % t);
         position += &column;
     }
     values.into_iter().for_each(BlockValues::keep);
     keep([dx]);
-    (loss, Some(g))
+    loss
 }
 
 /// The mean loss over `windows` (in pieces when longer than the model's
@@ -867,7 +860,9 @@ pub fn loss_and_gradient<T: Float>(
     windows: ArrayView2<usize>,
     gradient: bool,
 ) -> (f64, Option<Gpt<T>>) {
-    over_pieces(gpt, windows, gradient, &mut |_| None)
+    let mut g = gradient.then(|| gpt.zeros_like());
+    let loss = over_pieces(gpt, windows, g.as_mut(), &mut |_| None);
+    (loss, g)
 }
 
 /// The mean loss over `windows` with dropout at rate `p` (fresh masks for
@@ -878,33 +873,51 @@ pub fn loss_and_gradient_dropped<T: Float>(
     p: f64,
     rng: &mut Rng,
 ) -> (f64, Gpt<T>) {
+    let mut g = gpt.zeros_like();
+    let loss = dropped_into(gpt, windows, (p, rng), &mut g);
+    (loss, g)
+}
+
+/// [`loss_and_gradient_dropped`] with the gradient written into `g`.
+fn dropped_into<T: Float>(
+    gpt: &Gpt<T>,
+    windows: ArrayView2<usize>,
+    (p, rng): (f64, &mut Rng),
+    g: &mut Gpt<T>,
+) -> f64 {
     let mut draw = |piece: &Piece| {
         let shape = (piece.rows.nrows() - 1, piece.rows.ncols());
         Some(Masks::draw(gpt, shape, p, rng))
     };
-    let (loss, g) = over_pieces(gpt, windows, true, &mut draw);
-    (loss, g.expect("asked for"))
+    over_pieces(gpt, windows, Some(g), &mut draw)
 }
 
+/// The mean loss over `windows`, piece by piece; with `g`, the gradient
+/// written into it.
 fn over_pieces<T: Float>(
     gpt: &Gpt<T>,
     windows: ArrayView2<usize>,
-    gradient: bool,
+    g: Option<&mut Gpt<T>>,
     masks: &mut dyn FnMut(&Piece) -> Option<Masks<T>>,
-) -> (f64, Option<Gpt<T>>) {
+) -> f64 {
     let total = (windows.nrows() - 1) as f64;
     let all = pieces(windows, gpt.wpe.ncols());
     if let [whole] = &all[..] {
-        return piece(gpt, whole, masks(whole).as_ref(), gradient);
+        return piece(gpt, whole, masks(whole).as_ref(), g);
     }
     let mut loss = 0.0;
-    let mut g = gradient.then(|| gpt.zeros_like());
+    let mut g = g;
+    if let Some(sum) = g.as_mut() {
+        sum.parameters_mut()
+            .into_iter()
+            .for_each(|p| p.fill(T::zero()));
+    }
+    let mut part = g.as_ref().map(|_| gpt.zeros_like());
     for p in all {
         let share = (p.rows.nrows() - 1 - p.first) as f64 / total;
         let drawn = masks(&p);
-        let (c, gp) = piece(gpt, &p, drawn.as_ref(), gradient);
-        loss += c * share;
-        if let (Some(sum), Some(gp)) = (g.as_mut(), gp) {
+        loss += piece(gpt, &p, drawn.as_ref(), part.as_mut()) * share;
+        if let (Some(sum), Some(gp)) = (g.as_mut(), part.as_ref()) {
             let share = T::from_f64(share);
             for (s, part) in
                 sum.parameters_mut().into_iter().zip(gp.parameters())
@@ -913,7 +926,7 @@ fn over_pieces<T: Float>(
             }
         }
     }
-    (loss, g)
+    loss
 }
 
 /// The fast path as chapter 12's training [`Engine`]: with dropout
@@ -941,21 +954,24 @@ impl<T: Float> Engine<Gpt<T>> for Fast {
         windows: ArrayView2<usize>,
         g: &mut Gpt<T>,
     ) -> f64 {
-        let (loss, gradient) = fastpath::install(|| match &mut self.dropout {
-            Some((p, rng)) => {
-                let (loss, g) =
-                    loss_and_gradient_dropped(model, windows, *p, rng);
-                (loss, Some(g))
-            }
-            None => loss_and_gradient(model, windows, true),
-        });
-        *g = gradient.expect("asked for");
-        loss
+        // The gradient is written into `g`'s own arrays, allocated once.
+        let same = |(a, b): (&Array2<T>, &Array2<T>)| a.dim() == b.dim();
+        let shaped = g.blocks.len() == model.blocks.len()
+            && g.parameters().into_iter().zip(model.parameters()).all(same);
+        if !shaped {
+            *g = model.zeros_like();
+        }
+        fastpath::install(|| match &mut self.dropout {
+            Some((p, rng)) => dropped_into(model, windows, (*p, rng), g),
+            None => over_pieces(model, windows, Some(g), &mut |_| None),
+        })
     }
 
     fn stream_nll(&mut self, model: &Gpt<T>, stream: &[usize]) -> f64 {
         fastpath::install(|| {
-            stream_nll_with(stream, 1, |w| loss_and_gradient(model, w, false).0)
+            stream_nll_with(stream, 1, |w| {
+                over_pieces(model, w, None, &mut |_| None)
+            })
         })
     }
 }

@@ -441,6 +441,42 @@ fn arrays_kept_from_another_step_leave_no_trace() {
     assert!(g == after_g);
 }
 
+/// As chapter 12's training engine, the fast path writes its gradient
+/// into the caller's arrays: every entry of them, whatever they held
+/// (here NaN), and a model of another shape is replaced. Windows longer
+/// than the context (two pieces) and dropout included.
+#[test]
+fn the_engine_overwrites_the_gradient_it_is_given() {
+    use ch12_sequences::train::Engine;
+    let gpt: Gpt<f32> = Gpt::new(SMALL, &mut seeded(3));
+    for (w, p) in [(windows(7, 9, 9, 4), 0.0), (windows(7, 13, 3, 5), 0.2)] {
+        let (loss, g) = match p > 0.0 {
+            false => {
+                let (loss, g) =
+                    crate::fast::loss_and_gradient(&gpt, w.view(), true);
+                (loss, g.expect("asked for"))
+            }
+            true => crate::fast::loss_and_gradient_dropped(
+                &gpt,
+                w.view(),
+                p,
+                &mut seeded(8),
+            ),
+        };
+        let mut dirty = gpt.clone();
+        for q in dirty.parameters_mut() {
+            q.fill(f32::NAN);
+        }
+        let other = Gpt::new(Config { layers: 1, ..SMALL }, &mut seeded(4));
+        for mut into in [dirty, other] {
+            let mut engine = crate::fast::Fast::with_dropout(p, 8);
+            let got = engine.gradient(&gpt, w.view(), &mut into);
+            assert_eq!(loss, got);
+            assert!(g == into, "dropout {p}");
+        }
+    }
+}
+
 #[test]
 fn the_fast_path_gives_the_same_numbers_for_any_thread_count() {
     let config = SMALL;
