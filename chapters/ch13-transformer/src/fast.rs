@@ -32,7 +32,7 @@ use ch12_sequences::language::{Language, stream_nll_with};
 use ch12_sequences::lookup::{lookup, lookup_gradient};
 use ch12_sequences::train::Engine;
 use fastpath::{gemm, gemm_bias, gemm_serial};
-use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, Zip, s};
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, s};
 use rayon::prelude::*;
 use shared::rng::{Rng, seeded};
 use std::any::{Any, TypeId};
@@ -167,7 +167,7 @@ fn split_views<T>(
 
 /// LayerNorm on a chunk of columns, written into y, x̂ and 1/σ: the
 /// column means and variances are summed row by row, so each row's work
-/// runs along contiguous memory.
+/// is a vector loop along contiguous memory.
 fn norm_chunk<T: Float>(
     (gain, bias): (&Array2<T>, &Array2<T>),
     x: ArrayView2<T>,
@@ -175,37 +175,42 @@ fn norm_chunk<T: Float>(
     mut x_hat: ArrayViewMut2<T>,
     mut inv_sigma: ArrayViewMut2<T>,
 ) {
-    let d = T::from_f64(x.nrows() as f64);
-    let mean = x.sum_axis(Axis(0)) / d;
-    let mut variance = Array1::zeros(x.ncols());
-    for (row, mut hat) in x.rows().into_iter().zip(x_hat.rows_mut()) {
-        Zip::from(&mut hat)
-            .and(&row)
-            .and(&mean)
-            .for_each(|h, &x, &m| {
-                *h = x - m;
-            });
-        Zip::from(&mut variance)
-            .and(&hat)
-            .for_each(|v, &c| *v += c * c);
-    }
+    let (rows, c) = x.dim();
+    let d = T::from_f64(rows as f64);
     let eps = T::from_f64(EPSILON);
-    let mut inv = inv_sigma.row_mut(0);
-    Zip::from(&mut inv)
-        .and(&variance)
-        .for_each(|s: &mut T, &v: &T| *s = T::one() / (v / d + eps).sqrt());
-    for (r, (mut hat, mut y)) in
-        x_hat.rows_mut().into_iter().zip(y.rows_mut()).enumerate()
-    {
-        let (g, b) = (gain[[r, 0]], bias[[r, 0]]);
-        Zip::from(&mut hat)
-            .and(&mut y)
-            .and(&inv)
-            .for_each(|h, y, &s| {
+    let (mut mean, mut variance) = (vec![T::zero(); c], vec![T::zero(); c]);
+    let inv = inv_sigma.as_slice_mut().expect("one row");
+    fastpath::simd!({
+        for x in x.rows() {
+            let x = x.to_slice().expect("contiguous rows");
+            mean.iter_mut().zip(x).for_each(|(m, &x)| *m += x);
+        }
+        mean.iter_mut().for_each(|m| *m /= d);
+        for (x, mut hat) in x.rows().into_iter().zip(x_hat.rows_mut()) {
+            let x = x.to_slice().expect("contiguous rows");
+            let hat = hat.as_slice_mut().expect("contiguous rows");
+            for (((h, &x), &m), v) in
+                hat.iter_mut().zip(x).zip(&mean).zip(&mut variance)
+            {
+                *h = x - m;
+                *v += *h * *h;
+            }
+        }
+        for (s, &v) in inv.iter_mut().zip(&variance) {
+            *s = T::one() / (v / d + eps).sqrt();
+        }
+        for (r, (mut hat, mut y)) in
+            x_hat.rows_mut().into_iter().zip(y.rows_mut()).enumerate()
+        {
+            let (g, b) = (gain[[r, 0]], bias[[r, 0]]);
+            let hat = hat.as_slice_mut().expect("contiguous rows");
+            let y = y.as_slice_mut().expect("contiguous rows");
+            for ((h, y), &s) in hat.iter_mut().zip(y).zip(&*inv) {
                 *h *= s;
                 *y = g * *h + b;
-            });
-    }
+            }
+        }
+    })
 }
 
 /// LayerNorm, chunks of columns side by side.
@@ -230,54 +235,70 @@ fn norm<T: Float>(
 }
 
 /// Back through LayerNorm on a chunk of columns: ∂C/∂x written into
-/// `dx`; returns the chunk's parts of ∂C/∂γ and ∂C/∂β.
+/// `dx`; returns the chunk's parts of ∂C/∂γ and ∂C/∂β. Each row's work is
+/// a vector loop; ∂C/∂γ's sums along the rows, added in order, run eight
+/// rows side by side ([`row_sums`]) over the products kept from that loop.
 fn norm_backward_chunk<T: Float>(
     gain: &Array2<T>,
     (x_hat, inv_sigma): (ArrayView2<T>, ArrayView2<T>),
     delta: ArrayView2<T>,
     mut dx: ArrayViewMut2<T>,
 ) -> (Array1<T>, Array1<T>) {
-    let d = T::from_f64(delta.nrows() as f64);
-    let c = delta.ncols();
-    let (mut g_mean, mut gx_mean) = (Array1::zeros(c), Array1::zeros(c));
-    let mut d_gain = Array1::zeros(delta.nrows());
-    for (r, (row, hat)) in
-        delta.rows().into_iter().zip(x_hat.rows()).enumerate()
-    {
-        let g = gain[[r, 0]];
-        Zip::from(&mut g_mean)
-            .and(&mut gx_mean)
-            .and(&row)
-            .and(&hat)
-            .for_each(|m, mx, &dl, &h| {
+    let (rows, c) = delta.dim();
+    let d = T::from_f64(rows as f64);
+    let (mut g_mean, mut gx_mean) = (vec![T::zero(); c], vec![T::zero(); c]);
+    // δ ⊙ x̂, row by row, for ∂C/∂γ.
+    let mut products = vec![T::zero(); rows * c];
+    let inv = inv_sigma.to_slice().expect("one row");
+    fastpath::simd!({
+        for (r, ((dl, hat), p)) in delta
+            .rows()
+            .into_iter()
+            .zip(x_hat.rows())
+            .zip(products.chunks_exact_mut(c))
+            .enumerate()
+        {
+            let g = gain[[r, 0]];
+            let dl = dl.to_slice().expect("contiguous rows");
+            let hat = hat.to_slice().expect("contiguous rows");
+            for ((((m, mx), &dl), &h), p) in g_mean
+                .iter_mut()
+                .zip(&mut gx_mean)
+                .zip(dl)
+                .zip(hat)
+                .zip(p.iter_mut())
+            {
                 *m += g * dl;
                 *mx += g * dl * h;
-            });
-        d_gain[r] = Zip::from(&row)
-            .and(&hat)
-            .fold(T::zero(), |acc, &dl, &h| acc + dl * h);
-    }
-    g_mean.mapv_inplace(|m| m / d);
-    gx_mean.mapv_inplace(|m| m / d);
-    let inv = inv_sigma.row(0);
-    for (r, (mut out, (row, hat))) in dx
-        .rows_mut()
-        .into_iter()
-        .zip(delta.rows().into_iter().zip(x_hat.rows()))
-        .enumerate()
-    {
-        let g = gain[[r, 0]];
-        Zip::from(&mut out)
-            .and(&row)
-            .and(&hat)
-            .and(&g_mean)
-            .and(&gx_mean)
-            .and(&inv)
-            .for_each(|o, &dl, &h, &m, &mx, &s| {
+                *p = dl * h;
+            }
+        }
+        g_mean.iter_mut().for_each(|m| *m /= d);
+        gx_mean.iter_mut().for_each(|m| *m /= d);
+        for (r, (mut out, (dl, hat))) in dx
+            .rows_mut()
+            .into_iter()
+            .zip(delta.rows().into_iter().zip(x_hat.rows()))
+            .enumerate()
+        {
+            let g = gain[[r, 0]];
+            let out = out.as_slice_mut().expect("contiguous rows");
+            let dl = dl.to_slice().expect("contiguous rows");
+            let hat = hat.to_slice().expect("contiguous rows");
+            for (((((o, &dl), &h), &m), &mx), &s) in out
+                .iter_mut()
+                .zip(dl)
+                .zip(hat)
+                .zip(&g_mean)
+                .zip(&gx_mean)
+                .zip(inv)
+            {
                 *o = (g * dl - m - h * mx) * s;
-            });
-    }
-    (d_gain, delta.sum_axis(Axis(1)))
+            }
+        }
+    });
+    let d_gain = row_sums(rows, |_| c, |r, j| products[r * c + j]);
+    (Array1::from(d_gain), delta.sum_axis(Axis(1)))
 }
 
 /// Back through LayerNorm, chunks of columns side by side; the gain's and
@@ -394,25 +415,29 @@ fn max_of<T: Float>(xs: &[T]) -> T {
 }
 
 /// For each row r < `rows`, the sum of `term(r, j)` over j < `len(r)`,
-/// added left to right as a plain loop adds. Four rows are summed side by
-/// side: one sum alone waits for each addition to finish before the
-/// next, four keep the adder busy. The same sums, in the same order.
+/// added left to right as a plain loop adds. Eight rows are summed side
+/// by side, in registers: one sum alone waits for each addition to
+/// finish before the next, eight keep the adder busy. The same sums, in
+/// the same order.
 fn row_sums<T: Float>(
     rows: usize,
     len: impl Fn(usize) -> usize,
     term: impl Fn(usize, usize) -> T,
 ) -> Vec<T> {
+    const SIDE: usize = 8;
     let mut sums = vec![T::zero(); rows];
-    for (group, out) in sums.chunks_mut(4).enumerate() {
-        let r0 = 4 * group;
+    for (group, out) in sums.chunks_mut(SIDE).enumerate() {
+        let r0 = SIDE * group;
         let mut start = 0;
-        if let Ok(acc) = <&mut [T; 4]>::try_from(&mut *out) {
-            start = (r0..r0 + 4).map(&len).min().expect("four rows");
+        if out.len() == SIDE {
+            let mut acc = [T::zero(); SIDE];
+            start = (r0..r0 + SIDE).map(&len).min().expect("eight rows");
             for j in 0..start {
                 for (r, a) in acc.iter_mut().enumerate() {
                     *a += term(r0 + r, j);
                 }
             }
+            out.copy_from_slice(&acc);
         }
         for (r, sum) in out.iter_mut().enumerate() {
             for j in start..len(r0 + r) {
@@ -427,7 +452,7 @@ fn row_sums<T: Float>(
 /// a query may see), the rest set to 0: the lesson's `causal_softmax`,
 /// transposed so that each softmax runs along contiguous memory. The
 /// exponentials run as a vector loop of their own; the row sums, added in
-/// order, four rows side by side.
+/// order, eight rows side by side.
 fn causal_softmax_rows<T: Float>(st: &mut Array2<T>) {
     fastpath::simd!({
         for (i, mut row) in st.rows_mut().into_iter().enumerate() {
@@ -496,7 +521,7 @@ fn head_backward<T: Float>(
     if let Some(m) = mask {
         ds *= m;
     }
-    // Each row's Σ_j ∂C/∂Pᵀ · Pᵀ, four rows side by side.
+    // Each row's Σ_j ∂C/∂Pᵀ · Pᵀ, eight rows side by side.
     let dots = row_sums(t, |_| t, |i, j| ds[[i, j]] * pt[[i, j]]);
     fastpath::simd!({
         for ((mut d_row, p_row), dot) in

@@ -16,8 +16,10 @@
 //! - **The micro-kernel.** It keeps an `MR × NR` tile of C (6 × 16 in f32
 //!   on AVX2, 6 × 32 on AVX-512) in 12 vector registers and, for each k,
 //!   adds the outer product of a column of A and a row of B with fused
-//!   multiply-adds. [`pulp`] picks the widest instructions the CPU has at
-//!   run time and keeps all of this safe Rust.
+//!   multiply-adds. Where A is packed and there are 32 vector registers
+//!   (AVX-512), the tile is 12 × 32: 24 accumulators, each vector of B
+//!   loaded serves twice the rows. [`pulp`] picks the widest instructions
+//!   the CPU has at run time and keeps all of this safe Rust.
 //! - **Threads.** C is cut into one piece per thread of the current rayon
 //!   pool (fewer for small products), along its longer side, at whole
 //!   tiles; the pieces are computed at once, each thread with its own
@@ -34,8 +36,12 @@ use pulp::{Arch, Simd, WithSimd};
 use std::cell::RefCell;
 use std::ops::Range;
 
-/// Rows of A per micro-kernel tile.
+/// Rows of A per micro-kernel tile: 6 (12 accumulators, for 16 vector
+/// registers).
 const MR: usize = 6;
+/// Rows of A per tile where there are 32 vector registers (AVX-512): 24
+/// accumulators, so each vector of B loaded serves twice the rows.
+const MR_WIDE: usize = 12;
 /// Vectors of B per micro-kernel tile row (NR = 2 × the vector's lanes).
 const NR_VECTORS: usize = 2;
 /// The widest sliver: 2 vectors of 16 lanes (f32 on AVX-512).
@@ -315,7 +321,7 @@ fn split<'a, T: Element>(
             NR_VECTORS * arch.dispatch(Lanes::<T>::default()),
         )
     } else {
-        (Axis(0), m, MR)
+        (Axis(0), m, MR_WIDE)
     };
     let left = pieces / 2;
     let at = (len * left / pieces.max(1) + tile / 2) / tile * tile;
@@ -386,68 +392,87 @@ impl<T: Element> WithSimd for Product<'_, '_, T> {
 
     #[inline(always)]
     fn with_simd<S: Simd>(self, simd: S) {
-        let Product {
-            alpha,
-            a,
-            b,
-            start,
-            mut c,
-            packs,
-        } = self;
-        let ((m, k), n) = (a.dim(), b.ncols());
-        let nr = NR_VECTORS * lanes::<T, S>();
-        if k == 0 || alpha == T::zero() {
-            start.apply(&mut c);
-            return;
+        // An A read in place keeps tiles of 6 rows (12 row pointers
+        // would not fit the general registers); a packed A takes 12
+        // where there are 32 vector registers.
+        let in_place = self.a.strides()[1] == 1;
+        if size_of::<S::f32s>() == 64 && !in_place {
+            product::<T, S, MR_WIDE>(simd, self);
+        } else {
+            product::<T, S, MR>(simd, self);
         }
-        // Sized for the largest block this product needs; kept after.
-        // Equal blocks rather than full ones and a sliver: 784 = 2 × 392,
-        // not 512 + 272.
-        let kc_max = k.div_ceil(k.div_ceil(KC));
-        // A whose rows run along k is read where it lies: each row of a
-        // sliver is already one straight line in memory.
-        let a_in_place = a.strides()[1] == 1;
-        let mc_max = m.div_ceil(m.div_ceil(MC)).next_multiple_of(MR);
-        let a_len = mc_max * kc_max;
-        let b_len = NC.min(n.next_multiple_of(nr)) * kc_max;
-        if packs.a.len() < a_len {
-            packs.a.resize(a_len, T::zero());
-        }
-        if packs.b.len() < b_len {
-            packs.b.resize(b_len, T::zero());
-        }
-        for jc in (0..n).step_by(NC) {
-            let nc = NC.min(n - jc);
-            for pc in (0..k).step_by(kc_max) {
-                let kc = kc_max.min(k - pc);
-                pack(b.t(), jc..jc + nc, pc, kc, nr, &mut packs.b);
-                // The first block of k starts from β·C or the bias; later
-                // ones add to C.
-                let start = if pc == 0 {
-                    start
+    }
+}
+
+/// The product with tiles of `R` rows.
+#[inline(always)]
+fn product<T: Element, S: Simd, const R: usize>(
+    simd: S,
+    p: Product<'_, '_, T>,
+) {
+    let Product {
+        alpha,
+        a,
+        b,
+        start,
+        mut c,
+        packs,
+    } = p;
+    let ((m, k), n) = (a.dim(), b.ncols());
+    let nr = NR_VECTORS * lanes::<T, S>();
+    if k == 0 || alpha == T::zero() {
+        start.apply(&mut c);
+        return;
+    }
+    // Sized for the largest block this product needs; kept after.
+    // Equal blocks rather than full ones and a sliver: 784 = 2 × 392,
+    // not 512 + 272.
+    let kc_max = k.div_ceil(k.div_ceil(KC));
+    // A whose rows run along k is read where it lies: each row of a
+    // sliver is already one straight line in memory.
+    let a_in_place = a.strides()[1] == 1 && R == MR;
+    let mc_max = m.div_ceil(m.div_ceil(MC)).next_multiple_of(R);
+    let a_len = mc_max * kc_max;
+    let b_len = NC.min(n.next_multiple_of(nr)) * kc_max;
+    if packs.a.len() < a_len {
+        packs.a.resize(a_len, T::zero());
+    }
+    if packs.b.len() < b_len {
+        packs.b.resize(b_len, T::zero());
+    }
+    for jc in (0..n).step_by(NC) {
+        let nc = NC.min(n - jc);
+        for pc in (0..k).step_by(kc_max) {
+            let kc = kc_max.min(k - pc);
+            pack(b.t(), jc..jc + nc, pc, kc, nr, &mut packs.b);
+            // The first block of k starts from β·C or the bias; later
+            // ones add to C.
+            let start = if pc == 0 {
+                start
+            } else {
+                Start::Scaled(T::one())
+            };
+            for ic in (0..m).step_by(mc_max) {
+                let mc = mc_max.min(m - ic);
+                let a_block = if a_in_place {
+                    let block = (ic..ic + mc, pc..pc + kc);
+                    ASlivers::InPlace(
+                        a.slice_move(ndarray::s![block.0, block.1]),
+                    )
                 } else {
-                    Start::Scaled(T::one())
+                    pack(a, ic..ic + mc, pc, kc, R, &mut packs.a);
+                    ASlivers::Packed(&packs.a)
                 };
-                for ic in (0..m).step_by(mc_max) {
-                    let mc = mc_max.min(m - ic);
-                    let a_block = if a_in_place {
-                        let block = (ic..ic + mc, pc..pc + kc);
-                        ASlivers::InPlace(
-                            a.slice_move(ndarray::s![block.0, block.1]),
-                        )
-                    } else {
-                        pack(a, ic..ic + mc, pc, kc, MR, &mut packs.a);
-                        ASlivers::Packed(&packs.a)
-                    };
-                    let block = Block {
-                        alpha,
-                        start,
-                        kc,
-                        rows: ic..ic + mc,
-                        cols: jc..jc + nc,
-                    };
-                    block_product(simd, &block, a_block, &packs.b, nr, &mut c);
-                }
+                let block = Block {
+                    alpha,
+                    start,
+                    kc,
+                    rows: ic..ic + mc,
+                    cols: jc..jc + nc,
+                };
+                block_product::<T, S, R>(
+                    simd, &block, a_block, &packs.b, nr, &mut c,
+                );
             }
         }
     }
@@ -486,7 +511,10 @@ fn scale<T: Element>(beta: T, c: &mut ArrayViewMut2<T>) {
 
 /// Copies src[r0.., p0..p0+kc] into `out` as slivers of `width` rows:
 /// for each sliver, k by k, its `width` entries side by side, with zeros
-/// past row r0 + len. A is packed as it is, B as Bᵀ.
+/// past row r0 + len. A is packed as it is, B as Bᵀ. Inlined into the
+/// product, so that its copies are compiled with the product's vector
+/// instructions.
+#[inline(always)]
 fn pack<T: Element>(
     src: ArrayView2<T>, // (r, k)
     rows: Range<usize>,
@@ -510,6 +538,7 @@ fn pack<T: Element>(
             match here {
                 6 => copy_columns::<T, 6>(block, sliver, width),
                 8 => copy_columns::<T, 8>(block, sliver, width),
+                12 => copy_columns::<T, 12>(block, sliver, width),
                 16 => copy_columns::<T, 16>(block, sliver, width),
                 32 => copy_columns::<T, 32>(block, sliver, width),
                 _ => {
@@ -532,6 +561,7 @@ fn pack<T: Element>(
             match here {
                 6 => gather::<T, 6>(&row_slices, sliver, width),
                 8 => gather::<T, 8>(&row_slices, sliver, width),
+                12 => gather::<T, 12>(&row_slices, sliver, width),
                 16 => gather::<T, 16>(&row_slices, sliver, width),
                 32 => gather::<T, 32>(&row_slices, sliver, width),
                 _ => {
@@ -610,7 +640,7 @@ enum ASlivers<'a, T> {
 /// C[rows, cols] ← α·(A's block)(packed B) + β·C[rows, cols], one MR × nr
 /// tile at a time.
 #[inline(always)]
-fn block_product<T: Element, S: Simd>(
+fn block_product<T: Element, S: Simd, const R: usize>(
     simd: S,
     block: &Block<'_, T>,
     a: ASlivers<T>,
@@ -628,11 +658,11 @@ fn block_product<T: Element, S: Simd>(
     let b_slivers = packed_b.chunks_exact(nr * kc);
     for (jr, b_sliver) in (cols.start..cols.end).step_by(nr).zip(b_slivers) {
         let (b_vectors, _) = T::as_simd::<S>(b_sliver);
-        for ir in (rows.start..rows.end).step_by(MR) {
+        for ir in (rows.start..rows.end).step_by(R) {
             let i0 = ir - rows.start;
-            let tile = match &a {
+            let tile: [[T::V<S>; NR_VECTORS]; R] = match &a {
                 ASlivers::Packed(packed) => {
-                    let sliver = &packed[i0 * kc..(i0 + MR) * kc];
+                    let sliver = &packed[i0 * kc..(i0 + R) * kc];
                     kernel(simd, sliver, b_vectors)
                 }
                 ASlivers::InPlace(block) => {
@@ -643,13 +673,18 @@ fn block_product<T: Element, S: Simd>(
                         let row = block.row((i0 + i).min(last));
                         row.to_slice().expect("rows contiguous along k")
                     };
-                    kernel_in_place(simd, std::array::from_fn(row), b_vectors)
+                    let tile = kernel_in_place(
+                        simd,
+                        std::array::from_fn(row),
+                        b_vectors,
+                    );
+                    std::array::from_fn(|i| tile[i.min(MR - 1)])
                 }
             };
             let tile: &[T] = bytemuck::cast_slice(&tile);
             // Only the part of the tile inside C is written.
             let width = nr.min(cols.end - jr);
-            for i in 0..MR.min(rows.end - ir) {
+            for i in 0..R.min(rows.end - ir) {
                 let tile_row = &tile[i * nr..i * nr + width];
                 let mut c_row = c.row_mut(ir + i);
                 let cols = jr..jr + width;
@@ -703,14 +738,14 @@ fn write_bias<T: Element>(alpha: T, t: &[T], b: T, c: &mut [T]) {
 /// The micro-kernel: the MR × nr tile of (A sliver)(B sliver), summed over
 /// k with one fused multiply-add per vector per row.
 #[inline(always)]
-fn kernel<T: Element, S: Simd>(
+fn kernel<T: Element, S: Simd, const R: usize>(
     simd: S,
     a: &[T],
     b: &[T::V<S>],
-) -> [[T::V<S>; NR_VECTORS]; MR] {
+) -> [[T::V<S>; NR_VECTORS]; R] {
     let zero = T::splat(simd, T::zero());
-    let mut acc = [[zero; NR_VECTORS]; MR];
-    for (a_k, b_k) in a.chunks_exact(MR).zip(b.chunks_exact(NR_VECTORS)) {
+    let mut acc = [[zero; NR_VECTORS]; R];
+    for (a_k, b_k) in a.chunks_exact(R).zip(b.chunks_exact(NR_VECTORS)) {
         for (acc_i, &a_ik) in acc.iter_mut().zip(a_k) {
             let a_ik = T::splat(simd, a_ik);
             for (acc_ij, &b_kj) in acc_i.iter_mut().zip(b_k) {
