@@ -135,10 +135,12 @@ impl<T: Real> Adam<T> {
         let plain = adamw_rule(eta, self.t, T::zero());
         let parts = model.parameters_mut().into_iter().zip(g.parameters());
         for ((w, g), (m, v)) in parts.zip(self.m.iter_mut().zip(&mut self.v)) {
+            // Each entry on its own: the weight matrices' entries are
+            // shared among the threads, the same numbers for any count.
             let matrix = w.ncols() > 1;
             let zip = Zip::from(w).and(m).and(v).and(g);
             match matrix {
-                true => zip.for_each(&decayed),
+                true => zip.par_for_each(&decayed),
                 false => zip.for_each(&plain),
             }
         }

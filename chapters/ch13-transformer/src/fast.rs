@@ -332,9 +332,52 @@ fn norm_backward<T: Float>(
     (dx, d_gain, d_bias)
 }
 
-/// Entries per piece of GELU's work: a fixed size, a multiple of every
+/// Entries per piece of the elementwise passes (GELU, the residual
+/// stream's sums, dropout's masks): a fixed size, a multiple of every
 /// vector width.
-const GELU_PIECE: usize = 4096;
+const PIECE: usize = 4096;
+
+/// a ← f(a, b) entry by entry: pieces of the arrays side by side on the
+/// threads, each a vector loop. No entry depends on another, so the
+/// numbers are those of the plain loop (`a + &b`, `a *= &b`), and no
+/// thread waits on a pass that one thread could have done alone.
+fn each_with<T: Float>(
+    a: &mut Array2<T>,
+    b: &Array2<T>,
+    f: impl Fn(T, T) -> T + Sync,
+) {
+    assert_eq!(a.dim(), b.dim(), "the same shape");
+    a.as_slice_mut()
+        .expect("standard")
+        .par_chunks_mut(PIECE)
+        .zip(b.as_slice().expect("standard").par_chunks(PIECE))
+        .for_each(|(a, b)| {
+            fastpath::simd!({
+                for (x, &y) in a.iter_mut().zip(b) {
+                    *x = f(*x, y);
+                }
+            })
+        });
+}
+
+/// a ⊙ b into an array of its own, the way [`each_with`] runs.
+fn times<T: Float>(a: &Array2<T>, b: &Array2<T>) -> Array2<T> {
+    assert_eq!(a.dim(), b.dim(), "the same shape");
+    let mut out = scratch(a.dim());
+    out.as_slice_mut()
+        .expect("standard")
+        .par_chunks_mut(PIECE)
+        .zip(a.as_slice().expect("standard").par_chunks(PIECE))
+        .zip(b.as_slice().expect("standard").par_chunks(PIECE))
+        .for_each(|((out, a), b)| {
+            fastpath::simd!({
+                for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+                    *o = x * y;
+                }
+            })
+        });
+    out
+}
 
 /// √(2/π) and GELU's cubic coefficient.
 const C: f64 = 0.797_884_560_802_865_4;
@@ -350,13 +393,13 @@ fn gelu_forward<T: Float>(u: &Array2<T>) -> (Array2<T>, Array2<T>) {
     let (half, one, two) = (T::from_f64(0.5), T::one(), T::from_f64(2.0));
     tanh.as_slice_mut()
         .expect("standard")
-        .par_chunks_mut(GELU_PIECE)
+        .par_chunks_mut(PIECE)
         .zip(
             g.as_slice_mut()
                 .expect("standard")
-                .par_chunks_mut(GELU_PIECE),
+                .par_chunks_mut(PIECE),
         )
-        .zip(u.as_slice().expect("standard").par_chunks(GELU_PIECE))
+        .zip(u.as_slice().expect("standard").par_chunks(PIECE))
         .for_each(|((ts, gs), us)| {
             fastpath::simd!({
                 for ((t, g), &u) in ts.iter_mut().zip(gs).zip(us) {
@@ -376,9 +419,9 @@ fn gelu_backward<T: Float>(dg: &mut Array2<T>, u: &Array2<T>, t: &Array2<T>) {
     let (half, one) = (T::from_f64(0.5), T::one());
     dg.as_slice_mut()
         .expect("standard")
-        .par_chunks_mut(GELU_PIECE)
-        .zip(u.as_slice().expect("standard").par_chunks(GELU_PIECE))
-        .zip(t.as_slice().expect("standard").par_chunks(GELU_PIECE))
+        .par_chunks_mut(PIECE)
+        .zip(u.as_slice().expect("standard").par_chunks(PIECE))
+        .zip(t.as_slice().expect("standard").par_chunks(PIECE))
         .for_each(|((ds, us), ts)| {
             fastpath::simd!({
                 for ((d, &u), &t) in ds.iter_mut().zip(us).zip(ts) {
@@ -704,11 +747,11 @@ fn join_branch<T: Float>(
     mask: Option<&Array2<T>>,
 ) -> Array2<T> {
     if let Some(m) = mask {
-        r *= m;
+        each_with(&mut r, m, |r, m| r * m);
     }
-    let joined = r + &x;
+    each_with(&mut r, &x, |r, x| r + x);
     keep([x]);
-    joined
+    r
 }
 
 fn block_forward<T: Float>(
@@ -753,7 +796,7 @@ fn block_backward<T: Float>(
     g: &mut Block<T>,
 ) -> Array2<T> {
     // Through dropout's mask on each branch, if any: δ ⊙ M.
-    let dropped = masks.map(|m| &delta * &m.mlp);
+    let dropped = masks.map(|m| times(&delta, &m.mlp));
     let into_mlp = dropped.as_ref().unwrap_or(&delta);
     let proj = (&mut g.w_proj, &mut g.b_proj);
     let mut du =
@@ -764,8 +807,10 @@ fn block_backward<T: Float>(
     let (d_norm2, d_ln2_gain, d_ln2_bias) =
         norm_backward(&block.ln2_gain, &v.norm2, dc.view());
     (g.ln2_gain, g.ln2_bias) = (d_ln2_gain, d_ln2_bias);
-    let dx1 = delta + &d_norm2;
-    let dropped = masks.map(|m| &dx1 * &m.attention);
+    let mut dx1 = delta;
+    each_with(&mut dx1, &d_norm2, |a, b| a + b);
+    keep(dropped);
+    let dropped = masks.map(|m| times(&dx1, &m.attention));
     let into_attention = dropped.as_ref().unwrap_or(&dx1);
     let o = (&mut g.w_o, &mut g.b_o);
     let d_o = linear_backward(&block.w_o, v.o.view(), into_attention.view(), o);
@@ -777,7 +822,9 @@ fn block_backward<T: Float>(
     let (dx, d_ln1_gain, d_ln1_bias) =
         norm_backward(&block.ln1_gain, &v.norm1, da.view());
     (g.ln1_gain, g.ln1_bias) = (d_ln1_gain, d_ln1_bias);
-    let before = dx1 + &dx;
+    let mut before = dx1;
+    each_with(&mut before, &dx, |a, b| a + b);
+    keep(dropped);
     keep([du, dc, d_norm2, d_o, d_qkv, da, dx]);
     before
 }
@@ -796,10 +843,10 @@ fn piece<T: Float>(
     let t = x.nrows();
     let tokens: Vec<usize> = x.t().iter().copied().collect();
     let positions: Vec<usize> = (0..tokens.len()).map(|j| j % t).collect();
-    let mut h =
-        lookup(gpt.wte.view(), &tokens) + lookup(gpt.wpe.view(), &positions);
+    let mut h = lookup(gpt.wte.view(), &tokens);
+    each_with(&mut h, &lookup(gpt.wpe.view(), &positions), |a, b| a + b);
     if let Some(m) = masks {
-        h *= &m.embedding;
+        each_with(&mut h, &m.embedding, |h, m| h * m);
     }
     let block_masks = |l: usize| masks.map(|m| &m.blocks[l]);
     let mut values = Vec::with_capacity(gpt.blocks.len());
@@ -865,7 +912,7 @@ fn piece<T: Float>(
         dx = block_backward(block, with, dx, heads_t, &mut g.blocks[l]);
     }
     if let Some(m) = masks {
-        dx *= &m.embedding;
+        each_with(&mut dx, &m.embedding, |d, m| d * m);
     }
     g.wte += &lookup_gradient(dx.view(), &tokens, vocab);
     g.wpe.fill(T::zero());
