@@ -263,6 +263,46 @@ fn fast_path_is_the_same_on_any_thread_count() {
     }
 }
 
+/// Adam's step, run in vector loops over pieces on every thread, gives
+/// the bits of AdamW's rule applied entry by entry (λ on the matrices,
+/// none on the vectors), three steps in a row, on 1, 3 and 8 threads.
+#[test]
+fn adams_step_is_the_rule_entry_by_entry() {
+    use crate::train::Adam;
+    use ch09_generalisation::optim::adamw_rule;
+    use ndarray::Zip;
+    let mut rng = seeded(7);
+    let start = Gru::<f32>::new(30, 96, &mut rng);
+    let g = Gru::<f32>::new(30, 96, &mut rng);
+    let (eta, lambda) = (0.01, 0.1);
+    let mut expected = start.clone();
+    let mut m: Vec<_> =
+        start.parameters().iter().map(|p| p.mapv(|_| 0.0)).collect();
+    let mut v = m.clone();
+    for t in 1..=3 {
+        let parts = expected.parameters_mut().into_iter().zip(g.parameters());
+        for ((w, g), (m, v)) in parts.zip(m.iter_mut().zip(&mut v)) {
+            let decay = if w.ncols() > 1 { lambda } else { 0.0 };
+            let rule = adamw_rule(eta, t, decay);
+            Zip::from(w).and(m).and(v).and(g).for_each(rule);
+        }
+    }
+    for threads in [1, 3, 8] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a pool");
+        let mut model = start.clone();
+        let mut adam = Adam::new(&model);
+        pool.install(|| {
+            for _ in 0..3 {
+                adam.step(&mut model, &g, eta as f64, lambda as f64);
+            }
+        });
+        assert!(model == expected, "{threads} threads");
+    }
+}
+
 /// Measuring a stream predicts every token after the first once: for a
 /// bigram table, exactly the counted model's loss over all pairs.
 #[test]

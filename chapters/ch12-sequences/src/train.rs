@@ -135,16 +135,46 @@ impl<T: Real> Adam<T> {
         let plain = adamw_rule(eta, self.t, T::zero());
         let parts = model.parameters_mut().into_iter().zip(g.parameters());
         for ((w, g), (m, v)) in parts.zip(self.m.iter_mut().zip(&mut self.v)) {
-            // Each entry on its own: the weight matrices' entries are
-            // shared among the threads, the same numbers for any count.
-            let matrix = w.ncols() > 1;
-            let zip = Zip::from(w).and(m).and(v).and(g);
-            match matrix {
-                true => zip.par_for_each(&decayed),
-                false => zip.for_each(&plain),
+            match w.ncols() > 1 {
+                true => each_entry(&decayed, (w, m, v), g),
+                false => Zip::from(w).and(m).and(v).and(g).for_each(&plain),
             }
         }
     }
+}
+
+/// Entries per piece of [`each_entry`]'s work.
+const PIECE: usize = 4096;
+
+/// `rule(w, m, v, g)` on every entry of a weight matrix and its running
+/// means: pieces of the arrays on every thread, each a loop in the CPU's
+/// widest vector instructions. Each entry is updated on its own, so the
+/// numbers are those of an entry-by-entry loop, for any thread count.
+fn each_entry<T: Real>(
+    rule: &(impl Fn(&mut T, &mut T, &mut T, &T) + Sync),
+    (w, m, v): (&mut Array2<T>, &mut Array2<T>, &mut Array2<T>),
+    g: &Array2<T>,
+) {
+    use rayon::prelude::*;
+    let same = [m.strides(), v.strides(), g.strides()] == [w.strides(); 3];
+    let slices = (w.as_slice_mut(), m.as_slice_mut(), v.as_slice_mut());
+    let (Some(w), Some(m), Some(v), Some(g), true) =
+        (slices.0, slices.1, slices.2, g.as_slice(), same)
+    else {
+        Zip::from(w).and(m).and(v).and(g).par_for_each(rule);
+        return;
+    };
+    w.par_chunks_mut(PIECE)
+        .zip(m.par_chunks_mut(PIECE))
+        .zip(v.par_chunks_mut(PIECE))
+        .zip(g.par_chunks(PIECE))
+        .for_each(|(((w, m), v), g)| {
+            fastpath::simd!({
+                for (((w, m), v), g) in w.iter_mut().zip(m).zip(v).zip(g) {
+                    rule(w, m, v, g);
+                }
+            })
+        });
 }
 
 /// What computes a step's gradient and a stream's loss: the lesson's
