@@ -10,10 +10,14 @@
 //!   `fastpath::gemm` instead of ndarray's single-threaded product, and so
 //!   are their gradients ∂C/∂W = δxᵀ and ∂C/∂x = Wᵀδ;
 //! - attention's heads and windows are independent: each (window, head)
-//!   pair runs the lesson's `attention` and `attention_backward` on a
-//!   thread of its own;
-//! - LayerNorm and GELU run on chunks of columns side by side, each chunk
-//!   through the lesson's own functions;
+//!   pair runs the lesson's `attention` and `attention_backward`, with
+//!   its weights kept transposed, on a thread of its own;
+//! - LayerNorm runs on chunks of columns side by side, each row's work a
+//!   vector loop; GELU (its slope kept for the backward pass), the
+//!   residual sums and dropout's products run in pieces on every thread,
+//!   so that no thread idles through a pass the other runs alone;
+//! - as chapter 12's training engine, the gradient is written into the
+//!   arrays the training loop hands it, not into a fresh model each step;
 //! - the output layer computes zᵀ (tokens × vocabulary), so that each
 //!   token's logits are contiguous for the softmax (chapter 12's
 //!   `softmax_loss_in_place`);
