@@ -3,8 +3,10 @@
 //! million multiply-adds — computed by each rung in turn, beside ndarray's
 //! `general_mat_mul` and the machine's multiply-add peak, in one run.
 //!
-//! On a CPU with AVX-512, rungs 5 and 6 and the peak also run held to
-//! AVX2, so the two instruction sets stand side by side in one run.
+//! Rungs 1–3 also run on a copy of X stored row by row: which of their
+//! loop orders runs along memory depends on how X is stored. On a CPU
+//! with AVX-512, rungs 5 and 6 and the peak also run held to AVX2, so the
+//! two instruction sets stand side by side in one run.
 //!
 //! Run: `cargo bench --bench ladder`; then `python3 benches/tables.py`.
 
@@ -34,6 +36,8 @@ fn ladder(c: &mut Criterion) {
     let x = Array2::from_shape_simple_fn((K, N).f(), || {
         uniform(&mut rng, 0.0, 1.0) as f32
     });
+    // The same numbers stored row by row, for rungs 1–3.
+    let x_rows = x.as_standard_layout().into_owned();
     let mut z = Array2::<f32>::zeros((M, N));
     let one_thread = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
@@ -45,18 +49,22 @@ fn ladder(c: &mut Criterion) {
     // On a CPU with AVX-512, rungs 5 and 6 also run held to AVX2.
     let avx512 = fastpath::instruction_set() == "AVX-512";
     let (widest, avx2) = (Instructions::Widest, Instructions::Avx2);
-    let rungs: [(&str, Product<f32>, bool, Instructions); 9] = [
-        ("1 naive", ladder::naive, true, widest),
-        ("2 reordered", ladder::reordered, true, widest),
-        ("3 blocked", ladder::blocked, true, widest),
-        ("4 packed", ladder::packed, true, widest),
-        ("5 simd avx2", fastpath::gemm, true, avx2),
-        ("5 simd", fastpath::gemm, true, widest),
-        ("6 threads avx2", fastpath::gemm, false, avx2),
-        ("6 threads", fastpath::gemm, false, widest),
-        ("ndarray", ndarray_gemm, false, widest),
+    let (x, x_rows) = (&x, &x_rows);
+    let rungs: [(&str, Product<f32>, bool, Instructions, _); 12] = [
+        ("1 naive", ladder::naive, true, widest, x),
+        ("1 naive rows", ladder::naive, true, widest, x_rows),
+        ("2 reordered", ladder::reordered, true, widest, x),
+        ("2 reordered rows", ladder::reordered, true, widest, x_rows),
+        ("3 blocked", ladder::blocked, true, widest, x),
+        ("3 blocked rows", ladder::blocked, true, widest, x_rows),
+        ("4 packed", ladder::packed, true, widest, x),
+        ("5 simd avx2", fastpath::gemm, true, avx2, x),
+        ("5 simd", fastpath::gemm, true, widest, x),
+        ("6 threads avx2", fastpath::gemm, false, avx2, x),
+        ("6 threads", fastpath::gemm, false, widest, x),
+        ("ndarray", ndarray_gemm, false, widest, x),
     ];
-    for (name, rung, single, set) in rungs {
+    for (name, rung, single, set, x) in rungs {
         if set == avx2 && !avx512 {
             continue;
         }

@@ -82,7 +82,10 @@ def ladder_table():
     print()
     print("| rung | time | GFLOP/s | share of the peak |")
     print("|---|---:|---:|---:|")
-    rungs = ["1 naive", "2 reordered", "3 blocked", "4 packed"]
+    rungs = ["1 naive", "2 reordered", "3 blocked"]
+    if (ROOT / group / "1 naive rows").exists():
+        rungs = [f"{r}{rows}" for r in rungs for rows in ["", " rows"]]
+    rungs += ["4 packed"]
     rungs += ["5 simd avx2", "5 simd", "6 threads avx2", "6 threads"] \
         if avx2 else ["5 simd", "6 threads"]
     for rung in rungs + ["ndarray"]:

@@ -34,7 +34,7 @@ use shared::rng::Rng;
 use ch02_activations::{
     relu, relu_prime, sigmoid, sigmoid_prime, tanh, tanh_prime,
 };
-use fastpath::{Element, gemm};
+use fastpath::{Element, gemm, gemm_by_rows};
 
 use crate::{Activation, Cost, Gradients, Network};
 
@@ -221,9 +221,10 @@ impl<T: Float> Workspace<T> {
             {
                 *nb = row.sum() * inv_m;
             }
-            // BP4: Δ Aᵀ / m.
+            // BP4: Δ Aᵀ / m, cut between threads by rows, as the update
+            // that reads it next cuts the weights.
             let mut nabla_w = self.grads.nabla_w[l].view_mut();
-            gemm(inv_m, &delta, &a_in.t(), T::zero(), &mut nabla_w);
+            gemm_by_rows(inv_m, &delta, &a_in.t(), T::zero(), &mut nabla_w);
             if l > 0 {
                 // BP2: (Wᵀ Δ) ⊙ f'(Z).
                 let mut prev = lower[l - 1].slice_mut(s![.., ..m]);

@@ -13,6 +13,9 @@
 //!   each thread's packing buffers;
 //! - [`gemm_bias`]: the same product with a column added to each of C's
 //!   columns as C is written (a layer's W x + b in one pass);
+//!   [`gemm_by_rows`]: C cut between threads by rows, where a later pass
+//!   over C's memory (an update) should find each part where it was
+//!   written;
 //! - [`simd!`] and [`exp`]: elementwise loops compiled for the same widest
 //!   instructions, with an exponential that vectorizes (softmaxes, GELU);
 //! - [`threads`], [`install`]: the threads it uses (sized by the
@@ -40,7 +43,8 @@ pub use elementwise::exp;
 #[doc(hidden)]
 pub use elementwise::{Level as __Level, level as __level, plain as __plain};
 pub use gemm::{
-    Element, gemm, gemm_bias, gemm_serial, instruction_set, prepare,
+    Element, gemm, gemm_bias, gemm_by_rows, gemm_serial, instruction_set,
+    prepare,
 };
 pub use isa::{Instructions, limit_instructions};
 pub use pool::{install, threads};
