@@ -1,6 +1,6 @@
-"""Prints the appendix's tables from the last `cargo bench --bench ladder`
-and `cargo bench --bench training` runs (criterion's estimates under
-target/criterion).
+"""Prints the appendix's step tables from the last `cargo bench --bench
+training` run (criterion's estimates under target/criterion). The ladder
+and `epoch_floor` benches print their own tables.
 
     python3 benches/tables.py
 """
@@ -51,11 +51,10 @@ def flops_per_second(group, bench, flops):
     return flops / (median_ns(group, bench) / 1e9)
 
 
-def peak(suffix=""):
-    """(one core, every core) FMA peak in GFLOP/s, from the ladder run if
-    there is one, else from the training run (both write `fma peak`);
-    with suffix " avx2", the peak held to AVX2 (ladder runs on AVX-512)."""
-    from_burst = [f"f32 one core{suffix}", f"f32 every core{suffix}"]
+def peak():
+    """(one core, every core) FMA peak in GFLOP/s, from the training run
+    (it writes `fma peak`)."""
+    from_burst = ["f32 one core", "f32 every core"]
     burst = json.loads((ROOT / "fma peak" / from_burst[0] / "new"
                         / "benchmark.json").read_text())
     flops = burst["throughput"]["Elements"]
@@ -64,41 +63,6 @@ def peak(suffix=""):
                         / "benchmark.json").read_text())
     all_flops = every["throughput"]["Elements"]
     return one, flops_per_second("fma peak", from_burst[1], all_flops) / 1e9
-
-
-def ladder_table():
-    group = "ladder f32 256x784x64"
-    if not (ROOT / group).exists():
-        return
-    one, every = peak()
-    avx2 = (ROOT / group / "5 simd avx2").exists()
-    flops = 2 * 256 * 784 * 64
-    print(f"FMA peak: {one:.1f} GFLOP/s on one core, {every:.1f} on every "
-          "core")
-    if avx2:
-        one2, every2 = peak(" avx2")
-        print(f"held to AVX2: {one2:.1f} on one core, {every2:.1f} on every "
-              "core")
-    print()
-    print("| rung | time | GFLOP/s | share of the peak |")
-    print("|---|---:|---:|---:|")
-    rungs = ["1 naive", "2 reordered", "3 blocked"]
-    if (ROOT / group / "1 naive rows").exists():
-        rungs = [f"{r}{rows}" for r in rungs for rows in ["", " rows"]]
-    rungs += ["4 packed"]
-    rungs += ["5 simd avx2", "5 simd", "6 threads avx2", "6 threads"] \
-        if avx2 else ["5 simd", "6 threads"]
-    for rung in rungs + ["ndarray"]:
-        ns = median_ns(group, rung)
-        rate = flops / ns
-        threads = rung.startswith("6") or rung == "ndarray"
-        if rung.endswith("avx2"):
-            ceiling = every2 if threads else one2
-        else:
-            ceiling = every if threads else one
-        print(f"| {rung} | {duration(ns)} | {rate:.1f} "
-              f"| {100 * rate / ceiling:.0f} % |")
-    print()
 
 
 def epoch_table():
@@ -133,7 +97,6 @@ def threads_table():
 
 
 def main():
-    ladder_table()
     if (ROOT / "step f32").exists():
         step_table("f32")
         step_table("f64")

@@ -78,7 +78,13 @@ fn step<T: Float>(c: &mut Criterion, type_name: &str) {
 }
 
 /// The matrix products of one step alone, for every shape and batch.
-fn matmul<T: Float>(c: &mut Criterion, group_name: &str, gemm: Product<T>) {
+/// `gemm` runs the forward and backward products, `gradient` the weight
+/// gradient's, as the step does (`fastpath::gemm_by_rows` there).
+fn matmul<T: Float>(
+    c: &mut Criterion,
+    group_name: &str,
+    (gemm, gradient): (Product<T>, Product<T>),
+) {
     let mut group = c.benchmark_group(group_name);
     for sizes in SHAPES {
         for batch in BATCHES {
@@ -88,7 +94,9 @@ fn matmul<T: Float>(c: &mut Criterion, group_name: &str, gemm: Product<T>) {
                 BenchmarkId::new(name(sizes), batch),
                 &batch,
                 |b, _| {
-                    fastpath::install(|| b.iter(|| products.run(gemm, batch)));
+                    fastpath::install(|| {
+                        b.iter(|| products.run(gemm, gradient, batch))
+                    });
                 },
             );
         }
@@ -180,10 +188,10 @@ fn all(c: &mut Criterion) {
     fma_peak(c);
     step::<f32>(c, "f32");
     step::<f64>(c, "f64");
-    matmul::<f32>(c, "matmul f32", fastpath::gemm);
-    matmul::<f64>(c, "matmul f64", fastpath::gemm);
-    matmul::<f32>(c, "ndarray matmul f32", ndarray_gemm);
-    matmul::<f64>(c, "ndarray matmul f64", ndarray_gemm);
+    matmul::<f32>(c, "matmul f32", (fastpath::gemm, fastpath::gemm_by_rows));
+    matmul::<f64>(c, "matmul f64", (fastpath::gemm, fastpath::gemm_by_rows));
+    matmul::<f32>(c, "ndarray matmul f32", (ndarray_gemm, ndarray_gemm));
+    matmul::<f64>(c, "ndarray matmul f64", (ndarray_gemm, ndarray_gemm));
     epoch(c);
     threads(c);
 }
