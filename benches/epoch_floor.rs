@@ -17,7 +17,7 @@ mod common;
 use std::time::Instant;
 
 use ch08_mnist::Config;
-use common::{DefaultRun, StepProducts, data, default_floor};
+use common::{DefaultRun, StepProducts, best, data, default_floor, median};
 use fastpath::Instructions;
 
 /// Chapter 8's training images per epoch.
@@ -28,16 +28,6 @@ fn seconds(work: impl FnOnce()) -> f64 {
     let start = Instant::now();
     work();
     start.elapsed().as_secs_f64()
-}
-
-fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    sorted[sorted.len() / 2]
-}
-
-fn best(values: &[f64]) -> f64 {
-    values.iter().copied().fold(f64::INFINITY, f64::min)
 }
 
 /// One instruction set's times, round by round.

@@ -20,7 +20,7 @@ mod common;
 
 use std::time::Instant;
 
-use common::{Product, ndarray_gemm};
+use common::{Product, best, median, ndarray_gemm};
 use fastpath::{Instructions, ladder};
 use ndarray::{Array2, ShapeBuilder};
 use shared::rng::{seeded, uniform};
@@ -42,16 +42,6 @@ struct Rung {
     one_thread: bool,
     set: Instructions,
     x_rows: bool,
-}
-
-fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    sorted[sorted.len() / 2]
-}
-
-fn best(values: &[f64]) -> f64 {
-    values.iter().copied().fold(f64::INFINITY, f64::min)
 }
 
 /// Seconds per call of `work`, timed over `calls` calls.

@@ -153,3 +153,16 @@ pub fn default_floor(products: &mut StepProducts<f32>, n: usize) {
         products.run(fastpath::gemm, fastpath::gemm_by_rows, m);
     }
 }
+
+/// The middle of interleaved rounds' times.
+pub fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[sorted.len() / 2]
+}
+
+/// The best (least) of interleaved rounds' times: on a shared machine,
+/// the round that met it least disturbed.
+pub fn best(values: &[f64]) -> f64 {
+    values.iter().copied().fold(f64::INFINITY, f64::min)
+}
