@@ -13,7 +13,8 @@
 //! - **ReLU and max pooling fused:** relu(max(z)) = max(relu(z)), so the
 //!   pooled map is computed straight from z, and the winner of each block
 //!   is remembered (an index), so the backward pass routes δ without
-//!   searching again.
+//!   searching again. The comparisons are written without branches: which
+//!   entry of a block wins is as unpredictable as the data.
 //! - **Buffers allocated once** ([`Workspace`]) for a largest batch.
 //! - **Every loop on every thread:** im2col by rows, pooling and col2im by
 //!   channels; each output written by one thread, each sum in one fixed
@@ -297,7 +298,18 @@ impl<T: Float> Workspace<T> {
                 (&mut g.w2, &mut g.b2)
             };
             let mut nabla_w = rows_of_mut(nabla_w);
-            gemm(T::one(), &dz, &cols.t(), T::zero(), &mut nabla_w);
+            if l == 0 {
+                // ∇W = δ Xᵀ: C is 20 × 25, too small to cut between
+                // threads, so gemm cuts its long k (every position of
+                // every image) instead
+                gemm(T::one(), &dz, &cols.t(), T::zero(), &mut nabla_w);
+            } else {
+                // ∇Wᵀ = X δᵀ, the same sums: X's 500 rows are read where
+                // they lie and δ's 40 rows packed, instead of gathering
+                // X's columns for every block of k
+                let mut nabla_w_t = nabla_w.view_mut().reversed_axes();
+                gemm(T::one(), &cols, &dz.t(), T::zero(), &mut nabla_w_t);
+            }
             row_sums(dz, nabla_b.as_slice_mut().expect("contiguous"));
             if l == 1 {
                 // ∂C/∂(windows) = Wᵀ δ, folded back onto the maps
@@ -344,11 +356,27 @@ fn add_bias<T: Float>(mut z: ArrayViewMut2<T>, b: &[T]) {
         .for_each(|(mut row, &b)| row.mapv_inplace(|z| z + b));
 }
 
-/// out[r] = Σ of row r, in order.
+/// out[r] = Σ of row r, in order: rows four at a time, so that four
+/// independent sums advance together, and groups of four on every thread.
 fn row_sums<T: Float>(d: ArrayView2<T>, out: &mut [T]) {
-    for (row, out) in d.rows().into_iter().zip(out) {
-        *out = row.iter().fold(T::zero(), |s, &v| s + v);
-    }
+    const GROUP: usize = 4;
+    let last = d.nrows().saturating_sub(1);
+    out.par_chunks_mut(GROUP).enumerate().for_each(|(g, out)| {
+        // a group past the last row repeats it, and is not kept
+        let row = |i: usize| {
+            let row = d.row((GROUP * g + i).min(last));
+            row.to_slice().expect("a row is contiguous")
+        };
+        let [r0, r1, r2, r3] = std::array::from_fn(row);
+        let mut sums = [T::zero(); GROUP];
+        for (((&v0, &v1), &v2), &v3) in r0.iter().zip(r1).zip(r2).zip(r3) {
+            sums[0] += v0;
+            sums[1] += v1;
+            sums[2] += v2;
+            sums[3] += v3;
+        }
+        out.copy_from_slice(&sums[..out.len()]);
+    });
 }
 
 /// im2col of a batch: x (C, m·side²) → cols (C·k², m·OH²), where row
@@ -371,24 +399,25 @@ pub fn im2col_batch<T: Float>(
             let x = x.row(c);
             let x = x.as_slice().expect("a row is contiguous");
             let row = row.as_slice_mut().expect("a row is contiguous");
+            let (j0, j1) = inside(out, side, stride, q, pad);
+            let x0 = (stride * j0 + q).saturating_sub(pad);
             for (image, to) in row.chunks_exact_mut(per_out).enumerate() {
                 let image_x = &x[image * per_in..(image + 1) * per_in];
-                for i in 0..out {
-                    let to = &mut to[i * out..(i + 1) * out];
+                for (i, to) in to.chunks_exact_mut(out).enumerate() {
                     let y = (stride * i + p) as isize - pad as isize;
                     if y < 0 || y >= side as isize {
                         to.fill(T::zero());
                         continue;
                     }
                     let line = &image_x[y as usize * side..][..side];
-                    let (j0, j1) = inside(out, side, stride, q, pad);
                     to[..j0].fill(T::zero());
                     to[j1..].fill(T::zero());
-                    let x0 = stride * j0 + q - pad;
+                    let to = &mut to[j0..j1];
                     if stride == 1 {
-                        to[j0..j1].copy_from_slice(&line[x0..x0 + j1 - j0]);
+                        let line = &line[x0..x0 + to.len()];
+                        to.iter_mut().zip(line).for_each(|(t, &v)| *t = v);
                     } else {
-                        for (j, to) in to[j0..j1].iter_mut().enumerate() {
+                        for (j, to) in to.iter_mut().enumerate() {
                             *to = line[x0 + stride * j];
                         }
                     }
@@ -435,20 +464,28 @@ pub fn col2im_batch<T: Float>(
                 for q in 0..k {
                     let from = cols.row(c * k * k + p * k + q);
                     let from = from.as_slice().expect("a row is contiguous");
-                    for (image, to) in row.chunks_exact_mut(per_in).enumerate()
-                    {
-                        let from = &from[image * per_out..][..per_out];
-                        for i in 0..out {
+                    let (j0, j1) = inside(out, side, stride, q, pad);
+                    let x0 = (stride * j0 + q).saturating_sub(pad);
+                    let images = row
+                        .chunks_exact_mut(per_in)
+                        .zip(from.chunks_exact(per_out));
+                    for (to, from) in images {
+                        for (i, from) in from.chunks_exact(out).enumerate() {
                             let y = (stride * i + p) as isize - pad as isize;
                             if y < 0 || y >= side as isize {
                                 continue;
                             }
                             let line = &mut to[y as usize * side..][..side];
-                            let from = &from[i * out..][..out];
-                            let (j0, j1) = inside(out, side, stride, q, pad);
-                            let x0 = stride * j0 + q - pad;
-                            for (j, &v) in from[j0..j1].iter().enumerate() {
-                                line[x0 + stride * j] += v;
+                            let from = &from[j0..j1];
+                            if stride == 1 {
+                                let line = &mut line[x0..x0 + from.len()];
+                                for (x, &v) in line.iter_mut().zip(from) {
+                                    *x += v;
+                                }
+                            } else {
+                                for (j, &v) in from.iter().enumerate() {
+                                    line[x0 + stride * j] += v;
+                                }
                             }
                         }
                     }
@@ -475,21 +512,35 @@ fn relu_max_pool<T: Float>(
             let z = z.as_slice().expect("a row is contiguous");
             let p = p.as_slice_mut().expect("a row is contiguous");
             let win = win.as_slice_mut().expect("a row is contiguous");
-            for (o, (p, win)) in p.iter_mut().zip(win.iter_mut()).enumerate() {
-                let (image, cell) = (o / per_out, o % per_out);
-                let (i, j) = (cell / pooled, cell % pooled);
-                let corner = image * per_in + POOL * i * side + POOL * j;
-                let mut best = corner;
-                for r in 0..POOL {
-                    for c in 0..POOL {
-                        let at = corner + r * side + c;
-                        if z[at] > z[best] {
-                            best = at;
+            let images = p
+                .chunks_exact_mut(per_out)
+                .zip(win.chunks_exact_mut(per_out));
+            for (image, (p, win)) in images.enumerate() {
+                let lines = p
+                    .chunks_exact_mut(pooled)
+                    .zip(win.chunks_exact_mut(pooled));
+                for (i, (p, win)) in lines.enumerate() {
+                    // the POOL rows of z this line of blocks covers
+                    let top = image * per_in + POOL * i * side;
+                    let block_rows = &z[top..top + POOL * side];
+                    for (j, (p, win)) in p.iter_mut().zip(win).enumerate() {
+                        // without branches: which entry wins is as
+                        // unpredictable as the data
+                        let mut best = POOL * j;
+                        let mut max = block_rows[best];
+                        for r in 0..POOL {
+                            for c in 0..POOL {
+                                let at = r * side + POOL * j + c;
+                                let z = block_rows[at];
+                                let wins = z > max;
+                                best = if wins { at } else { best };
+                                max = if wins { z } else { max };
+                            }
                         }
+                        *p = max.max(T::zero());
+                        *win = (top + best) as u32;
                     }
                 }
-                *p = z[best].max(T::zero());
-                *win = best as u32;
             }
         });
 }

@@ -56,6 +56,9 @@ const MC: usize = 72;
 const NC: usize = 1024;
 /// Multiply-adds below which a piece is not worth another thread.
 const PIECE_MIN_WORK: usize = 1 << 15;
+/// The most entries the blocks of a product cut along k may hold apart
+/// (one m × n block per `KC` terms of k): 256 KB per thread in `f32`.
+const PARTIAL_MAX: usize = 1 << 16;
 
 /// A float the micro-kernel has vectors for: [`f32`] and [`f64`].
 pub trait Element: LinalgScalar + PartialEq + Pod + Send + Sync {
@@ -156,6 +159,8 @@ pub fn instruction_set() -> &'static str {
 pub struct Packs<T> {
     a: Vec<T>,
     b: Vec<T>,
+    /// Each block of k's share of a product cut along k.
+    partial: Vec<T>,
 }
 
 /// Sizes the packing buffers of every thread of the current pool for any
@@ -168,6 +173,7 @@ pub fn prepare<T: Element>() {
         T::with_packs(|packs| {
             packs.a.resize(MC * KC, T::zero());
             packs.b.resize(NC * KC, T::zero());
+            packs.partial.reserve(PARTIAL_MAX);
         })
     });
 }
@@ -373,7 +379,15 @@ fn split<'a, T: Element>(
     };
     let left = pieces / 2;
     let at = (len * left / pieces.max(1) + tile / 2) / tile * tile;
-    if pieces < 2 || at == 0 || at >= len {
+    let uncut = at == 0 || at >= len;
+    // A product C cannot be cut for may still be cut along k.
+    let blocks = a.ncols().div_ceil(block_len(a.ncols()));
+    let k_cut = blocks >= 2 && blocks * m * n <= PARTIAL_MAX;
+    if pieces >= 2 && uncut && k_cut && alpha != T::zero() {
+        split_k(arch, pieces, alpha, a, b, start, c);
+        return;
+    }
+    if pieces < 2 || uncut {
         T::with_packs(|packs| run_from(arch, alpha, a, b, start, c, packs));
         return;
     }
@@ -391,6 +405,97 @@ fn split<'a, T: Element>(
     rayon::join(
         || split(arch, left, cut, alpha, a1, b1, s1, c1),
         || split(arch, pieces - left, cut, alpha, a2, b2, s2, c2),
+    );
+}
+
+/// Terms of k per block for a product with inner dimension `k`: equal
+/// blocks of at most `KC` (784 = 2 × 392, not 512 + 272).
+fn block_len(k: usize) -> usize {
+    k.div_ceil(k.div_ceil(KC).max(1)).max(1)
+}
+
+/// A product whose C is too small to cut between the threads (a weight
+/// gradient summed over many positions: C is 20 × 25, k is 36,864) but
+/// whose k has two blocks or more: the blocks of k are shared out
+/// instead. Each block's product is kept apart — exactly what one thread
+/// computes for that block before adding it to C — and the blocks are
+/// then added into C in order on the calling thread: the same operations
+/// in the same order as one thread's product, so the same bits.
+fn split_k<'a, T: Element>(
+    arch: Arch,
+    pieces: usize,
+    alpha: T,
+    a: ArrayView2<'a, T>,
+    b: ArrayView2<'a, T>,
+    start: Start<'a, T>,
+    mut c: ArrayViewMut2<'a, T>,
+) {
+    let ((m, k), n) = (a.dim(), b.ncols());
+    let kc = block_len(k);
+    let blocks = k.div_ceil(kc);
+    // Taken out of this thread's packs while the blocks run: one of them
+    // may run on this thread and need its packs.
+    let mut partial = T::with_packs(|packs| std::mem::take(&mut packs.partial));
+    partial.clear();
+    partial.resize(blocks * m * n, T::zero());
+    share_blocks(arch, pieces, a, b, kc, 0..blocks, &mut partial);
+    for (i, t) in partial.chunks_exact(m * n).enumerate() {
+        // The first block starts from β·C or the bias, later ones add on.
+        let start = if i == 0 {
+            start.reborrow()
+        } else {
+            Start::Scaled(T::one())
+        };
+        for (r, (t, mut c)) in t.chunks_exact(n).zip(c.rows_mut()).enumerate() {
+            let (beta, add) = match start {
+                Start::Scaled(beta) => (beta, None),
+                Start::Bias(ref b) => (T::zero(), Some(b[r])),
+            };
+            for (c, &t) in c.iter_mut().zip(t) {
+                let c = std::slice::from_mut(c);
+                match add {
+                    None => write_back(alpha, &[t], beta, c),
+                    Some(b) => write_bias(alpha, &[t], b, c),
+                }
+            }
+        }
+    }
+    T::with_packs(|packs| packs.partial = partial);
+}
+
+/// Each block of k in `blocks` multiplied on its own into `out` (one
+/// m × n block after another), the blocks shared between `pieces`
+/// threads.
+fn share_blocks<T: Element>(
+    arch: Arch,
+    pieces: usize,
+    a: ArrayView2<T>,
+    b: ArrayView2<T>,
+    kc: usize,
+    blocks: Range<usize>,
+    out: &mut [T],
+) {
+    let (m, n) = (a.nrows(), b.ncols());
+    if pieces < 2 || blocks.len() < 2 {
+        T::with_packs(|packs| {
+            for (i, t) in blocks.zip(out.chunks_exact_mut(m * n)) {
+                let terms = i * kc..((i + 1) * kc).min(a.ncols());
+                let a = a.slice_axis(Axis(1), Slice::from(terms.clone()));
+                let b = b.slice_axis(Axis(0), Slice::from(terms));
+                let t = ArrayViewMut2::from_shape((m, n), t)
+                    .expect("m × n entries");
+                let zero = Start::Scaled(T::zero());
+                run_from(arch, T::one(), a, b, zero, t, packs);
+            }
+        });
+        return;
+    }
+    let left = pieces / 2;
+    let mid = blocks.start + blocks.len() * left / pieces;
+    let (out1, out2) = out.split_at_mut((mid - blocks.start) * m * n);
+    rayon::join(
+        || share_blocks(arch, left, a, b, kc, blocks.start..mid, out1),
+        || share_blocks(arch, pieces - left, a, b, kc, mid..blocks.end, out2),
     );
 }
 
@@ -475,7 +580,7 @@ fn product<T: Element, S: Simd, const R: usize>(
     // Sized for the largest block this product needs; kept after.
     // Equal blocks rather than full ones and a sliver: 784 = 2 × 392,
     // not 512 + 272.
-    let kc_max = k.div_ceil(k.div_ceil(KC));
+    let kc_max = block_len(k);
     // A whose rows run along k is read where it lies: each row of a
     // sliver is already one straight line in memory.
     let a_in_place = a.strides()[1] == 1 && R == MR;
@@ -1008,6 +1113,44 @@ mod tests {
                 assert_eq!(on(threads), one, "({m}, {k}, {n}), {threads}");
                 let rows = by_rows(threads);
                 assert_eq!(rows, one, "by rows: ({m}, {k}, {n}), {threads}");
+            }
+        }
+    }
+
+    /// A product whose C is too small to cut between threads but whose k
+    /// is long (a convolution's weight gradient: C 20 × 25, k 36,864) is
+    /// cut along k instead: the same bits as one thread's, with α and β,
+    /// with a bias, and into a C stored column by column.
+    #[test]
+    fn a_product_cut_along_k_gives_one_threads_bits() {
+        let shapes = [(20, 36864, 25), (9, 2000, 20), (8, 6000, 10)];
+        for (i, &(m, k, n)) in shapes.iter().enumerate() {
+            let i = i as u64;
+            let a = random(i, m, k).mapv(|x| x as f32);
+            let b = column_major(i + 5, k, n).mapv(|x| x as f32);
+            let c0 = random(i + 11, m, n).mapv(|x| x as f32);
+            let bias = random(i + 13, m, 1).mapv(|x| x as f32);
+            let on = |threads: usize| {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let (a, b) = (a.view(), b.view());
+                let mut c = c0.clone();
+                let mut by_columns = Array2::zeros((m, n).f());
+                by_columns.assign(&c0);
+                let mut with_bias = Array2::zeros((m, n));
+                pool.install(|| {
+                    gemm(0.5, &a, &b, 0.25, &mut c.view_mut());
+                    gemm(0.5, &a, &b, 0.25, &mut by_columns.view_mut());
+                    let bias = bias.column(0);
+                    gemm_bias(0.5, &a, &b, &bias, &mut with_bias.view_mut());
+                });
+                (c, by_columns, with_bias)
+            };
+            let one = on(1);
+            for threads in [2, 3, 4, 8, 16] {
+                assert_eq!(on(threads), one, "({m}, {k}, {n}), {threads}");
             }
         }
     }
