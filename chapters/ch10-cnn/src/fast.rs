@@ -298,18 +298,9 @@ impl<T: Float> Workspace<T> {
                 (&mut g.w2, &mut g.b2)
             };
             let mut nabla_w = rows_of_mut(nabla_w);
-            if l == 0 {
-                // ∇W = δ Xᵀ: C is 20 × 25, too small to cut between
-                // threads, so gemm cuts its long k (every position of
-                // every image) instead
-                gemm(T::one(), &dz, &cols.t(), T::zero(), &mut nabla_w);
-            } else {
-                // ∇Wᵀ = X δᵀ, the same sums: X's 500 rows are read where
-                // they lie and δ's 40 rows packed, instead of gathering
-                // X's columns for every block of k
-                let mut nabla_w_t = nabla_w.view_mut().reversed_axes();
-                gemm(T::one(), &cols, &dz.t(), T::zero(), &mut nabla_w_t);
-            }
+            // ∇W = δ Xᵀ (for the first layer C is 20 × 25, too small to
+            // cut between threads, and gemm cuts its long k instead)
+            gemm(T::one(), &dz, &cols.t(), T::zero(), &mut nabla_w);
             row_sums(dz, nabla_b.as_slice_mut().expect("contiguous"));
             if l == 1 {
                 // ∂C/∂(windows) = Wᵀ δ, folded back onto the maps

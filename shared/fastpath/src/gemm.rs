@@ -711,22 +711,7 @@ fn pack<T: Element>(
             for (i, slot) in row_slices.iter_mut().take(here).enumerate() {
                 *slot = block.row(i).to_slice().expect("unit stride");
             }
-            match here {
-                6 => gather::<T, 6>(&row_slices, sliver, width),
-                8 => gather::<T, 8>(&row_slices, sliver, width),
-                12 => gather::<T, 12>(&row_slices, sliver, width),
-                16 => gather::<T, 16>(&row_slices, sliver, width),
-                32 => gather::<T, 32>(&row_slices, sliver, width),
-                _ => {
-                    let rows = &row_slices[..here];
-                    for (p, out_k) in sliver.chunks_exact_mut(width).enumerate()
-                    {
-                        for (x, row) in out_k.iter_mut().zip(rows) {
-                            *x = row[p];
-                        }
-                    }
-                }
-            }
+            gather(&row_slices[..here], sliver, width);
         } else {
             for (p, out_k) in sliver.chunks_exact_mut(width).enumerate() {
                 for (x, v) in out_k.iter_mut().zip(block.column(p)) {
@@ -755,20 +740,31 @@ fn copy_columns<T: Element, const H: usize>(
     }
 }
 
-/// `out[p·width + i] = rows[i][p]` for the first `H` rows, with `H` known
-/// when compiling, so the inner loop unrolls.
+/// `out[p·width + i] = rows[i][p]`: a transpose, eight k at a time, so
+/// that each row is read eight entries at once and each entry is stored
+/// without a bounds check of its own.
 #[inline(always)]
-fn gather<T: Element, const H: usize>(
-    rows: &[&[T]; MAX_NR],
-    out: &mut [T],
-    width: usize,
-) {
-    let rows: &[&[T]; H] = rows[..H].try_into().expect("H ≤ MAX_NR");
-    for (p, out_k) in out.chunks_exact_mut(width).enumerate() {
-        let out_k: &mut [T; H] =
-            (&mut out_k[..H]).try_into().expect("H ≤ width");
+fn gather<T: Element>(rows: &[&[T]], out: &mut [T], width: usize) {
+    const P: usize = 8;
+    let kc = out.len() / width;
+    let (whole, rest) = out.split_at_mut(kc / P * P * width);
+    for (pb, eight) in whole.chunks_exact_mut(P * width).enumerate() {
+        let mut outs = eight.chunks_exact_mut(width);
+        let mut outs: [&mut [T]; P] = std::array::from_fn(|_| {
+            let out_k = outs.next().expect("P slices of width");
+            &mut out_k[..rows.len()]
+        });
+        for (i, row) in rows.iter().enumerate() {
+            let v: &[T; P] = row[pb * P..][..P].try_into().expect("P entries");
+            for (out_k, &v) in outs.iter_mut().zip(v) {
+                out_k[i] = v;
+            }
+        }
+    }
+    let p0 = kc / P * P;
+    for (p, out_k) in rest.chunks_exact_mut(width).enumerate() {
         for (x, row) in out_k.iter_mut().zip(rows) {
-            *x = row[p];
+            *x = row[p0 + p];
         }
     }
 }
