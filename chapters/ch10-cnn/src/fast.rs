@@ -467,8 +467,7 @@ pub fn im2col_batch<T: Float>(
                     to[j1..].fill(T::zero());
                     let to = &mut to[j0..j1];
                     if stride == 1 {
-                        let line = &line[x0..x0 + to.len()];
-                        to.iter_mut().zip(line).for_each(|(t, &v)| *t = v);
+                        copy_run(to, &line[x0..x0 + to.len()]);
                     } else {
                         for (j, to) in to.iter_mut().enumerate() {
                             *to = line[x0 + stride * j];
@@ -477,6 +476,40 @@ pub fn im2col_batch<T: Float>(
                 }
             }
         });
+}
+
+/// to = from, for runs of one window row. The MNIST network's rows (24
+/// and 8 entries) are compiled as arrays of that length, a few vector
+/// moves instead of a call to copy memory.
+#[inline(always)]
+fn copy_run<T: Float>(to: &mut [T], from: &[T]) {
+    fn fixed<T: Float, const N: usize>(to: &mut [T], from: &[T]) {
+        let to: &mut [T; N] = to.try_into().expect("N entries");
+        *to = from.try_into().expect("N entries");
+    }
+    match to.len() {
+        8 => fixed::<T, 8>(to, from),
+        24 => fixed::<T, 24>(to, from),
+        _ => to.copy_from_slice(from),
+    }
+}
+
+/// to += from, entry by entry, for runs of one window row (compiled for
+/// the MNIST network's lengths, as [`copy_run`]).
+#[inline(always)]
+fn add_run<T: Float>(to: &mut [T], from: &[T]) {
+    fn fixed<T: Float, const N: usize>(to: &mut [T], from: &[T]) {
+        let to: &mut [T; N] = to.try_into().expect("N entries");
+        let from: &[T; N] = from.try_into().expect("N entries");
+        for (x, &v) in to.iter_mut().zip(from) {
+            *x += v;
+        }
+    }
+    match to.len() {
+        8 => fixed::<T, 8>(to, from),
+        24 => fixed::<T, 24>(to, from),
+        _ => to.iter_mut().zip(from).for_each(|(x, &v)| *x += v),
+    }
 }
 
 /// The outputs j0..j1 of a row whose input column s·j + q − pad falls
@@ -530,10 +563,7 @@ pub fn col2im_batch<T: Float>(
                             let line = &mut to[y as usize * side..][..side];
                             let from = &from[j0..j1];
                             if stride == 1 {
-                                let line = &mut line[x0..x0 + from.len()];
-                                for (x, &v) in line.iter_mut().zip(from) {
-                                    *x += v;
-                                }
+                                add_run(&mut line[x0..x0 + from.len()], from);
                             } else {
                                 for (j, &v) in from.iter().enumerate() {
                                     line[x0 + stride * j] += v;
