@@ -2,7 +2,9 @@
 //! (forward and backward) and one forward pass on a minibatch of 64, beside
 //! their floor — the same step's matrix products alone, with the same
 //! shapes, on the same threads. The gap between step and floor is what
-//! im2col, col2im, pooling, ReLU and the bias cost.
+//! im2col, col2im, pooling, ReLU and the bias cost. It prints the
+//! products' MFLOP and the FMA peak of the same threads, measured in the
+//! same run, to put the times against.
 //!
 //! Run: `cargo bench --bench conv`.
 
@@ -61,6 +63,15 @@ fn bench(c: &mut Criterion) {
         })
         .collect();
     fastpath::install(fastpath::prepare::<f32>);
+    let flops: usize = shapes.iter().map(|&(m, k, n)| 2 * m * k * n).sum();
+    let peak = fastpath::install(fastpath::peak::gflops_all_threads::<f32>);
+    println!(
+        "CNN step: {:.0} MFLOP of products; FMA peak on {} threads ({}): \
+         {peak:.0} GFLOP/s",
+        flops as f64 / 1e6,
+        fastpath::threads(),
+        fastpath::instruction_set()
+    );
     let mut group = c.benchmark_group("cnn batch 64");
     group.bench_function("training step", |b| {
         b.iter(|| {
