@@ -26,6 +26,10 @@
 //!   packing buffers (kept in the thread between calls, so a warm product
 //!   allocates nothing). Every entry of C is summed over k in the same
 //!   order whatever piece it is in: bit-identical for any thread count.
+//!   A C too small to cut (a convolution's 20 × 25 weight gradient) whose
+//!   k is long is cut along k instead: the threads share its blocks of k,
+//!   each block's product is kept apart, and they are added into C in
+//!   order — the same operations as one thread's, so the same bits.
 
 use bytemuck::Pod;
 use ndarray::linalg::general_mat_vec_mul;
@@ -164,7 +168,7 @@ pub struct Packs<T> {
 }
 
 /// Sizes the packing buffers of every thread of the current pool for any
-/// product (about 2 MB per thread in `f32`), so that no later product
+/// product (about 2.3 MB per thread in `f32`), so that no later product
 /// allocates, whichever thread it lands on. Work stealing decides which
 /// threads a product's pieces run on; without this, a thread's first
 /// product would allocate its buffers, at some unpredictable step.
