@@ -1,5 +1,5 @@
 //! The fast path for the convolutional network: a whole minibatch per
-//! step, every convolution one matrix product.
+//! step, every convolution as matrix products.
 //!
 //! The book never includes this module; the appendix "How fast is it?"
 //! explains it. What differs from the lesson ([`Cnn::backprop`]), and why:
@@ -9,7 +9,8 @@
 //!   im2col of the whole batch is (C·k·k, m·OH·OW), and the layer is one
 //!   product, Z = W X + b, with W the filters as rows (O, C·k·k) — the
 //!   shape of chapter 7's batched layer. Backwards, ∇W = δ Xᵀ and
-//!   ∇X = Wᵀ δ are products too; all go to `fastpath::gemm`.
+//!   ∇X = Wᵀ δ are products too (Z and Wᵀ δ by `fastpath::gemm_serial`,
+//!   a piece of the batch on each thread, below; ∇W by `fastpath::gemm`).
 //! - **ReLU and max pooling fused:** relu(max(z)) = max(relu(z)), so the
 //!   pooled map is computed straight from z, and the winner of each block
 //!   is remembered (an index), so the backward pass routes δ without
@@ -19,11 +20,12 @@
 //! - **A few images at a time, while they are in cache:** each thread
 //!   takes a piece of four images through a layer's passes in one go
 //!   — im2col, the product, the bias, ReLU and pooling forwards; routing
-//!   δ, Wᵀ δ, col2im and routing again backwards — so that each pass
-//!   reads what the one before it wrote from the core's cache rather than
-//!   from memory (a batch's windows of the second layer are 8 MB). Only
-//!   ∇W, a sum over every position of every image, is a product of the
-//!   whole batch, cut between threads by `gemm`.
+//!   δ, Wᵀ δ, col2im and routing again backwards, through both layers —
+//!   so that each pass reads what the one before it wrote from the core's
+//!   cache rather than from memory (a batch's windows of the second layer
+//!   are 8 MB). Of a convolution's products only ∇W, a sum over every
+//!   position of every image, is a product of the whole batch, cut
+//!   between threads by `gemm`.
 //! - **Each output written by one thread, each sum in one fixed order**,
 //!   so results are bit-identical for any thread count.
 //!

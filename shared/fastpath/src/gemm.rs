@@ -3,9 +3,10 @@
 //! How it is fast (the classic layout of Goto and van de Geijn, as in BLIS
 //! and OpenBLAS); the appendix climbs to it one rung at a time:
 //!
-//! - **Blocking.** The product is cut into blocks of `KC` terms of the
-//!   inner dimension, `MC` rows of A and `NC` columns of B, sized so the
-//!   block of A stays in the core's L2 cache and a sliver of B in L1.
+//! - **Blocking.** The product is cut into equal blocks of at most `KC`
+//!   terms of the inner dimension, `MC` rows of A and `NC` columns of B,
+//!   sized so the block of A stays in the core's L2 cache and a sliver of
+//!   B near the kernel (in L1 where it fits).
 //! - **Packing.** Each block is copied once into a buffer laid out in the
 //!   order the kernel reads it: `MR` rows of A (or `NR` columns of B) side
 //!   by side, one k after another. The kernel then reads memory in a
@@ -168,7 +169,7 @@ pub struct Packs<T> {
 }
 
 /// Sizes the packing buffers of every thread of the current pool for any
-/// product (about 2.3 MB per thread in `f32`), so that no later product
+/// product (about 2.5 MB per thread in `f32`), so that no later product
 /// allocates, whichever thread it lands on. Work stealing decides which
 /// threads a product's pieces run on; without this, a thread's first
 /// product would allocate its buffers, at some unpredictable step.
