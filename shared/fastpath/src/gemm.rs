@@ -602,7 +602,7 @@ fn product<T: Element, S: Simd, const R: usize>(
         let nc = NC.min(n - jc);
         for pc in (0..k).step_by(kc_max) {
             let kc = kc_max.min(k - pc);
-            pack(b.t(), jc..jc + nc, pc, kc, nr, &mut packs.b);
+            pack::<T, S>(b.t(), jc..jc + nc, pc, kc, nr, &mut packs.b);
             // The first block of k starts from β·C or the bias; later
             // ones add to C.
             let start = if pc == 0 {
@@ -618,7 +618,7 @@ fn product<T: Element, S: Simd, const R: usize>(
                         a.slice_move(ndarray::s![block.0, block.1]),
                     )
                 } else {
-                    pack(a, ic..ic + mc, pc, kc, R, &mut packs.a);
+                    pack::<T, S>(a, ic..ic + mc, pc, kc, R, &mut packs.a);
                     ASlivers::Packed(&packs.a)
                 };
                 let block = Block {
@@ -673,7 +673,7 @@ fn scale<T: Element>(beta: T, c: &mut ArrayViewMut2<T>) {
 /// product, so that its copies are compiled with the product's vector
 /// instructions.
 #[inline(always)]
-fn pack<T: Element>(
+fn pack<T: Element, S: Simd>(
     src: ArrayView2<T>, // (r, k)
     rows: Range<usize>,
     p0: usize,
@@ -716,7 +716,7 @@ fn pack<T: Element>(
             for (i, slot) in row_slices.iter_mut().take(here).enumerate() {
                 *slot = block.row(i).to_slice().expect("unit stride");
             }
-            gather(&row_slices[..here], sliver, width);
+            gather::<T, S>(&row_slices[..here], sliver, width);
         } else {
             for (p, out_k) in sliver.chunks_exact_mut(width).enumerate() {
                 for (x, v) in out_k.iter_mut().zip(block.column(p)) {
@@ -745,13 +745,16 @@ fn copy_columns<T: Element, const H: usize>(
     }
 }
 
-/// `out[p·width + i] = rows[i][p]`: a transpose, eight k at a time, so
-/// that each row is read eight entries at once and each entry is stored
-/// without a bounds check of its own.
+/// `out[p·width + i] = rows[i][p]`: a transpose. In `f32` on x86-64,
+/// squares of eight rows by eight k go through vector registers
+/// ([`transpose_squares`]); the rest, eight k at a time, so that each row
+/// is read eight entries at once and each entry is stored without a
+/// bounds check of its own.
 #[inline(always)]
-fn gather<T: Element>(rows: &[&[T]], out: &mut [T], width: usize) {
+fn gather<T: Element, S: Simd>(rows: &[&[T]], out: &mut [T], width: usize) {
     const P: usize = 8;
     let kc = out.len() / width;
+    let done = transpose_squares::<T, S>(rows, out, width);
     let (whole, rest) = out.split_at_mut(kc / P * P * width);
     for (pb, eight) in whole.chunks_exact_mut(P * width).enumerate() {
         let mut outs = eight.chunks_exact_mut(width);
@@ -759,7 +762,7 @@ fn gather<T: Element>(rows: &[&[T]], out: &mut [T], width: usize) {
             let out_k = outs.next().expect("P slices of width");
             &mut out_k[..rows.len()]
         });
-        for (i, row) in rows.iter().enumerate() {
+        for (i, row) in rows.iter().enumerate().skip(done) {
             let v: &[T; P] = row[pb * P..][..P].try_into().expect("P entries");
             for (out_k, &v) in outs.iter_mut().zip(v) {
                 out_k[i] = v;
@@ -772,6 +775,92 @@ fn gather<T: Element>(rows: &[&[T]], out: &mut [T], width: usize) {
             *x = row[p0 + p];
         }
     }
+}
+
+/// The part of [`gather`] done eight rows by eight k at a time in AVX
+/// registers: every whole square of the first rows.len() / 8 · 8 rows and
+/// kc / 8 · 8 k. Returns how many rows it did (0 where T is not `f32` or
+/// the product runs without AVX2).
+#[inline(always)]
+fn transpose_squares<T: Element, S: Simd>(
+    rows: &[&[T]],
+    out: &mut [T],
+    width: usize,
+) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if size_of::<T>() == 4
+        && size_of::<S::f32s>() >= 32
+        && rows.len() >= 8
+        && let Some(simd) = pulp::x86::V3::try_new()
+    {
+        let squares = rows.len() / 8 * 8;
+        let out: &mut [f32] = bytemuck::cast_slice_mut(out);
+        let kc = out.len() / width;
+        // No closure around the intrinsics: a closure does not inherit
+        // the caller's AVX, and each intrinsic would become a call.
+        for (g, group) in rows[..squares].chunks_exact(8).enumerate() {
+            let group: [&[f32]; 8] = std::array::from_fn(|i| {
+                bytemuck::cast_slice(&group[i][..kc / 8 * 8])
+            });
+            for (pb, eight) in out.chunks_exact_mut(8 * width).enumerate() {
+                let square: [&[f32; 8]; 8] = std::array::from_fn(|i| {
+                    group[i][pb * 8..][..8].try_into().expect("8 entries")
+                });
+                let square = transpose8(simd, square);
+                let outs = eight.chunks_exact_mut(width);
+                for (out_k, column) in outs.zip(square) {
+                    let out_k: &mut [f32; 8] =
+                        (&mut out_k[g * 8..][..8]).try_into().expect("8");
+                    *out_k = column;
+                }
+            }
+        }
+        return squares;
+    }
+    let _ = (rows, out, width);
+    0
+}
+
+/// The columns of an 8 × 8 square of `f32` given by its rows: unpack
+/// pairs of rows, shuffle pairs of pairs, then swap 128-bit halves.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn transpose8(simd: pulp::x86::V3, rows: [&[f32; 8]; 8]) -> [[f32; 8]; 8] {
+    use std::arch::x86_64::__m256;
+    let avx = simd.avx;
+    let [r0, r1, r2, r3, r4, r5, r6, r7] = rows;
+    let r = |row: &[f32; 8]| -> __m256 { bytemuck::cast(*row) };
+    let (r0, r1, r2, r3) = (r(r0), r(r1), r(r2), r(r3));
+    let (r4, r5, r6, r7) = (r(r4), r(r5), r(r6), r(r7));
+    // t: rows 2j and 2j + 1 interleaved, k = 0, 1, 4, 5 (lo) or 2, 3, 6, 7.
+    let t0 = avx._mm256_unpacklo_ps(r0, r1);
+    let t1 = avx._mm256_unpackhi_ps(r0, r1);
+    let t2 = avx._mm256_unpacklo_ps(r2, r3);
+    let t3 = avx._mm256_unpackhi_ps(r2, r3);
+    let t4 = avx._mm256_unpacklo_ps(r4, r5);
+    let t5 = avx._mm256_unpackhi_ps(r4, r5);
+    let t6 = avx._mm256_unpacklo_ps(r6, r7);
+    let t7 = avx._mm256_unpackhi_ps(r6, r7);
+    // s: four rows of k = q and q + 4 (rows 0–3 in s0–s3, 4–7 in s4–s7).
+    let s0 = avx._mm256_shuffle_ps::<0x44>(t0, t2);
+    let s1 = avx._mm256_shuffle_ps::<0xEE>(t0, t2);
+    let s2 = avx._mm256_shuffle_ps::<0x44>(t1, t3);
+    let s3 = avx._mm256_shuffle_ps::<0xEE>(t1, t3);
+    let s4 = avx._mm256_shuffle_ps::<0x44>(t4, t6);
+    let s5 = avx._mm256_shuffle_ps::<0xEE>(t4, t6);
+    let s6 = avx._mm256_shuffle_ps::<0x44>(t5, t7);
+    let s7 = avx._mm256_shuffle_ps::<0xEE>(t5, t7);
+    let columns = [
+        avx._mm256_permute2f128_ps::<0x20>(s0, s4),
+        avx._mm256_permute2f128_ps::<0x20>(s1, s5),
+        avx._mm256_permute2f128_ps::<0x20>(s2, s6),
+        avx._mm256_permute2f128_ps::<0x20>(s3, s7),
+        avx._mm256_permute2f128_ps::<0x31>(s0, s4),
+        avx._mm256_permute2f128_ps::<0x31>(s1, s5),
+        avx._mm256_permute2f128_ps::<0x31>(s2, s6),
+        avx._mm256_permute2f128_ps::<0x31>(s3, s7),
+    ];
+    bytemuck::cast(columns)
 }
 
 /// Where one packed block goes in C, and how.
@@ -1167,6 +1256,26 @@ mod tests {
             columns.assign(&rows);
             let b = random(n as u64, k, n).mapv(|x| x as f32);
             let product = |a: &Array2<f32>| {
+                let mut c = Array2::zeros((m, n));
+                gemm(1.0, &a.view(), &b.view(), 0.0, &mut c.view_mut());
+                c
+            };
+            assert_eq!(product(&rows), product(&columns), "({m}, {k}, {n})");
+        }
+    }
+
+    /// A B stored column by column is transposed as it is packed (eight
+    /// by eight in vector registers, the edges one by one); stored row by
+    /// row, it is copied. The products agree to the bit, whatever is left
+    /// over past whole squares of eight columns and eight k.
+    #[test]
+    fn a_transposed_b_and_a_copied_b_agree_to_the_bit() {
+        for (m, k, n) in [(20, 784, 64), (7, 9, 33), (13, 64, 23), (3, 5, 7)] {
+            let a = random(m as u64, m, k).mapv(|x| x as f32);
+            let rows = random(n as u64, k, n).mapv(|x| x as f32);
+            let mut columns = Array2::zeros((k, n).f());
+            columns.assign(&rows);
+            let product = |b: &Array2<f32>| {
                 let mut c = Array2::zeros((m, n));
                 gemm(1.0, &a.view(), &b.view(), 0.0, &mut c.view_mut());
                 c
