@@ -23,8 +23,8 @@
 
 use ndarray::parallel::prelude::*;
 use ndarray::{
-    Array2, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis, ShapeBuilder, Zip,
-    s,
+    Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis,
+    ShapeBuilder, Zip, s,
 };
 use rand::seq::SliceRandom;
 use rayon::slice::{ParallelSlice, ParallelSliceMut};
@@ -255,10 +255,19 @@ fn bias_and<T: Float>(
     let (m, small) = (z.ncols().max(1), z.len() < PAR_MIN_LEN);
     let row =
         |(mut z_i, mut a_i, &b_i): (ArrayViewMut1<T>, ArrayViewMut1<T>, &T)| {
-            Zip::from(&mut z_i).and(&mut a_i).for_each(|z, a| {
-                *z += b_i;
-                *a = f(*z);
-            });
+            match (z_i.as_slice_mut(), a_i.as_slice_mut()) {
+                // In the CPU's widest vector instructions.
+                (Some(z_i), Some(a_i)) => fastpath::simd!({
+                    for (z, a) in z_i.iter_mut().zip(a_i) {
+                        *z += b_i;
+                        *a = f(*z);
+                    }
+                }),
+                _ => Zip::from(&mut z_i).and(&mut a_i).for_each(|z, a| {
+                    *z += b_i;
+                    *a = f(*z);
+                }),
+            }
         };
     let rows = Zip::from(z.rows_mut()).and(a.rows_mut()).and(b);
     if small {
@@ -325,18 +334,27 @@ fn times<T: Float>(
     z: ArrayView2<T>,
     f_prime: impl Fn(T) -> T + Sync + Send,
 ) {
-    let cols = grad.ncols().max(1);
-    if grad.len() < PAR_MIN_LEN {
-        Zip::from(grad).and(&z).for_each(|g, &z| *g *= f_prime(z));
+    let (cols, small) = (grad.ncols().max(1), grad.len() < PAR_MIN_LEN);
+    let row = |(mut g, z): (ArrayViewMut1<T>, ArrayView1<T>)| match (
+        g.as_slice_mut(),
+        z.as_slice(),
+    ) {
+        // In the CPU's widest vector instructions.
+        (Some(g), Some(z)) => fastpath::simd!({
+            for (g, &z) in g.iter_mut().zip(z) {
+                *g *= f_prime(z);
+            }
+        }),
+        _ => Zip::from(&mut g).and(&z).for_each(|g, &z| *g *= f_prime(z)),
+    };
+    let rows = Zip::from(grad.rows_mut()).and(z.rows());
+    if small {
+        rows.for_each(|g, z| row((g, z)));
         return;
     }
-    Zip::from(grad.rows_mut())
-        .and(z.rows())
-        .into_par_iter()
+    rows.into_par_iter()
         .with_min_len(PAR_MIN_LEN / cols)
-        .for_each(|(mut g, z)| {
-            Zip::from(&mut g).and(&z).for_each(|g, &z| *g *= f_prime(z));
-        });
+        .for_each(row);
 }
 
 /// Applies `rule(parameter, state, gradient)` to every weight (`rule_w`)
