@@ -906,10 +906,10 @@ fn block_product<T: Element, S: Simd, const R: usize>(
             let (b_vectors, _) = T::as_simd::<S>(b_sliver);
             for ir in rows.clone().step_by(R) {
                 let sums = [[zero; NR_VECTORS]; R];
-                let i0 = ir - rows.start;
+                let at = (ir - rows.start, kc);
                 let tile =
-                    tile::<T, S, R>(simd, &a, (i0, kc), 0..kc, sums, b_vectors);
-                write_tile(block, nr, ir, jr, &tile, c);
+                    tile::<T, S, R>(simd, &a, at, 0..kc, sums, b_vectors);
+                write_tile(block, nr, ir, jr, tile, c);
             }
         }
         return;
@@ -935,7 +935,7 @@ fn block_product<T: Element, S: Simd, const R: usize>(
                 let tile = tile::<T, S, R>(simd, &a, at, k0..k1, sums, b_run);
                 match k1 < kc {
                     true => kept[i0..i0 + R].copy_from_slice(&tile),
-                    false => write_tile(block, nr, ir, jr, &tile, c),
+                    false => write_tile(block, nr, ir, jr, tile, c),
                 }
             }
         }
@@ -986,11 +986,11 @@ fn write_tile<T: Element, V: Pod, const R: usize>(
     nr: usize,
     ir: usize,
     jr: usize,
-    tile: &[[V; NR_VECTORS]; R],
+    tile: [[V; NR_VECTORS]; R],
     c: &mut ArrayViewMut2<T>,
 ) {
     let (alpha, start, rows) = (block.alpha, block.start, &block.rows);
-    let tile: &[T] = bytemuck::cast_slice(tile);
+    let tile: &[T] = bytemuck::cast_slice(&tile);
     // Only the part of the tile inside C is written.
     let width = nr.min(block.cols.end - jr);
     for i in 0..R.min(rows.end - ir) {
@@ -1116,7 +1116,7 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(64))]
         #[test]
         fn matches_the_triple_loop(
-            m in 1usize..100, k in 0usize..300,
+            m in 1usize..100, k in 0usize..700,
             n in prop_oneof![Just(1usize), 1usize..100],
             a_transposed: bool, b_transposed: bool,
             alpha in -2.0..2.0f64, beta in prop::sample::select(
