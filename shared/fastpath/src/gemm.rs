@@ -5,8 +5,10 @@
 //!
 //! - **Blocking.** The product is cut into equal blocks of at most `KC`
 //!   terms of the inner dimension, `MC` rows of A and `NC` columns of B,
-//!   sized so the block of A stays in the core's L2 cache and a sliver of
-//!   B near the kernel (in L1 where it fits).
+//!   sized so the block of A stays in the core's L2 cache; the kernel
+//!   reads a sliver of B in runs of at most `KSUB` terms of k, which stay
+//!   in L1 while every tile of the block's rows uses them (each tile's
+//!   sums are kept between runs and carried on, in the same order).
 //! - **Packing.** Each block is copied once into a buffer laid out in the
 //!   order the kernel reads it: `MR` rows of A (or `NR` columns of B) side
 //!   by side, one k after another. The kernel then reads memory in a
