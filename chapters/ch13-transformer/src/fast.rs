@@ -18,6 +18,11 @@
 //!   so that no thread idles through a pass the other runs alone;
 //! - as chapter 12's training engine, the gradient is written into the
 //!   arrays the training loop hands it, not into a fresh model each step;
+//! - the sums along a row (a softmax's, the dot products of its
+//!   backward rule, a bias's and a gain's gradient over a chunk of
+//!   tokens) are kept in 16 lanes, so each is a vector loop;
+//! - the embeddings' lookup and its gradient run row by row, each row of
+//!   the tables in L1, instead of column by column;
 //! - the output layer computes zᵀ (tokens × vocabulary), so that each
 //!   token's logits are contiguous for the softmax (chapter 12's
 //!   `softmax_loss_in_place`);
@@ -33,7 +38,6 @@ use ch07_minibatches::fast::Float;
 use ch09_generalisation::regularise::dropout_mask;
 use ch12_sequences::fast::softmax_loss_in_place;
 use ch12_sequences::language::{Language, stream_nll_with};
-use ch12_sequences::lookup::{lookup, lookup_gradient};
 use ch12_sequences::train::Engine;
 use fastpath::{gemm, gemm_bias, gemm_serial};
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, s};
@@ -120,7 +124,13 @@ fn keep<T: Float>(arrays: impl IntoIterator<Item = Array2<T>>) {
 
 /// Σ δ over the tokens, chunk by chunk in a fixed order.
 fn column_sum<T: Float>(delta: ArrayView2<T>) -> Array2<T> {
-    let parts = by_chunks(delta, |c| c.sum_axis(Axis(1)));
+    let parts = by_chunks(delta, |c| {
+        fastpath::simd!({
+            let rows = c.rows().into_iter();
+            rows.map(|r| sum_of(r.to_slice().expect("contiguous rows")))
+                .collect::<Array1<_>>()
+        })
+    });
     let mut total = ndarray::Array1::zeros(delta.nrows());
     for p in parts {
         total += &p;
@@ -241,8 +251,9 @@ fn norm<T: Float>(
 
 /// Back through LayerNorm on a chunk of columns: ∂C/∂x written into
 /// `dx`; returns the chunk's parts of ∂C/∂γ and ∂C/∂β. Each row's work is
-/// a vector loop; ∂C/∂γ's sums along the rows, added in order, run eight
-/// rows side by side ([`row_sums`]) over the products kept from that loop.
+/// a vector loop: the column means run along the row, and the row's own
+/// sums for ∂C/∂γ and ∂C/∂β (Σ δ ⊙ x̂ and Σ δ over the chunk's tokens)
+/// are taken in [`LANES`] lanes.
 fn norm_backward_chunk<T: Float>(
     gain: &Array2<T>,
     (x_hat, inv_sigma): (ArrayView2<T>, ArrayView2<T>),
@@ -252,31 +263,24 @@ fn norm_backward_chunk<T: Float>(
     let (rows, c) = delta.dim();
     let d = T::from_f64(rows as f64);
     let (mut g_mean, mut gx_mean) = (vec![T::zero(); c], vec![T::zero(); c]);
-    // δ ⊙ x̂, row by row, for ∂C/∂γ.
-    let mut products = vec![T::zero(); rows * c];
+    let (mut d_gain, mut d_bias) =
+        (vec![T::zero(); rows], vec![T::zero(); rows]);
     let inv = inv_sigma.to_slice().expect("one row");
     fastpath::simd!({
-        for (r, ((dl, hat), p)) in delta
-            .rows()
-            .into_iter()
-            .zip(x_hat.rows())
-            .zip(products.chunks_exact_mut(c))
-            .enumerate()
+        for (r, (dl, hat)) in
+            delta.rows().into_iter().zip(x_hat.rows()).enumerate()
         {
             let g = gain[[r, 0]];
             let dl = dl.to_slice().expect("contiguous rows");
             let hat = hat.to_slice().expect("contiguous rows");
-            for ((((m, mx), &dl), &h), p) in g_mean
-                .iter_mut()
-                .zip(&mut gx_mean)
-                .zip(dl)
-                .zip(hat)
-                .zip(p.iter_mut())
+            for (((m, mx), &dl), &h) in
+                g_mean.iter_mut().zip(&mut gx_mean).zip(dl).zip(hat)
             {
                 *m += g * dl;
                 *mx += g * dl * h;
-                *p = dl * h;
             }
+            d_gain[r] = dot_of(dl, hat);
+            d_bias[r] = sum_of(dl);
         }
         g_mean.iter_mut().for_each(|m| *m /= d);
         gx_mean.iter_mut().for_each(|m| *m /= d);
@@ -302,8 +306,7 @@ fn norm_backward_chunk<T: Float>(
             }
         }
     });
-    let d_gain = row_sums(rows, |_| c, |r, j| products[r * c + j]);
-    (Array1::from(d_gain), delta.sum_axis(Axis(1)))
+    (Array1::from(d_gain), Array1::from(d_bias))
 }
 
 /// Back through LayerNorm, chunks of columns side by side; the gain's and
@@ -431,62 +434,81 @@ fn rows(m: usize, h: usize, d: usize, heads: usize) -> std::ops::Range<usize> {
     m * d + h * d_h..m * d + (h + 1) * d_h
 }
 
-/// The largest of `xs`, kept in 16 lanes so that the loop vectorizes (a
-/// maximum is exact: any order gives the same answer).
+/// Lanes a row's sums and maxima are kept in: 16 f32 fill one AVX-512
+/// vector, so the loops vectorize at every width the fast path runs.
+const LANES: usize = 16;
+
+/// The largest of `xs`, kept in [`LANES`] lanes so that the loop
+/// vectorizes (a maximum is exact: any order gives the same answer).
+/// Inlined into its caller's [`fastpath::simd!`] block, so compiled for
+/// its instructions.
+#[inline(always)]
 fn max_of<T: Float>(xs: &[T]) -> T {
-    let mut lanes = [T::neg_infinity(); 16];
-    let whole = xs.chunks_exact(16);
+    let mut lanes = [T::neg_infinity(); LANES];
+    let whole = xs.chunks_exact(LANES);
     let rest = whole.remainder().iter();
     for chunk in whole {
         for (m, &x) in lanes.iter_mut().zip(chunk) {
             *m = m.max(x);
         }
     }
-    lanes
-        .into_iter()
-        .chain(rest.copied())
-        .fold(T::neg_infinity(), T::max)
+    rest.fold(across(lanes, T::max), |m, &x| m.max(x))
 }
 
-/// For each row r < `rows`, the sum of `term(r, j)` over j < `len(r)`,
-/// added left to right as a plain loop adds. Eight rows are summed side
-/// by side, in registers: one sum alone waits for each addition to
-/// finish before the next, eight keep the adder busy. The same sums, in
-/// the same order.
-fn row_sums<T: Float>(
-    rows: usize,
-    len: impl Fn(usize) -> usize,
-    term: impl Fn(usize, usize) -> T,
-) -> Vec<T> {
-    const SIDE: usize = 8;
-    let mut sums = vec![T::zero(); rows];
-    for (group, out) in sums.chunks_mut(SIDE).enumerate() {
-        let r0 = SIDE * group;
-        let mut start = 0;
-        if out.len() == SIDE {
-            let mut acc = [T::zero(); SIDE];
-            start = (r0..r0 + SIDE).map(&len).min().expect("eight rows");
-            for j in 0..start {
-                for (r, a) in acc.iter_mut().enumerate() {
-                    *a += term(r0 + r, j);
-                }
-            }
-            out.copy_from_slice(&acc);
-        }
-        for (r, sum) in out.iter_mut().enumerate() {
-            for j in start..len(r0 + r) {
-                *sum += term(r0 + r, j);
-            }
+/// The lanes brought together by `f` in halves — lane l with lane l + 8,
+/// then l + 4, l + 2, l + 1 — so that a vector does the work in four
+/// steps instead of sixteen one after the other: a short row's sum is
+/// mostly this. One fixed order, whatever the thread.
+#[inline(always)]
+fn across<T: Float>(mut lanes: [T; LANES], f: impl Fn(T, T) -> T) -> T {
+    let mut width = LANES;
+    while width > 1 {
+        width /= 2;
+        for l in 0..width {
+            lanes[l] = f(lanes[l], lanes[l + width]);
         }
     }
-    sums
+    lanes[0]
+}
+
+/// Σ a_j b_j, kept in [`LANES`] partial sums so that the loop vectorizes:
+/// lane l adds the terms j ≡ l (mod 16) in order, then the lanes are
+/// added in halves ([`across`]) and the remainder left to right — one
+/// fixed order, so the same sum on any thread. Inlined as [`max_of`] is.
+#[inline(always)]
+fn dot_of<T: Float>(a: &[T], b: &[T]) -> T {
+    let mut lanes = [T::zero(); LANES];
+    let (whole_a, whole_b) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let rest = whole_a.remainder().iter().zip(whole_b.remainder());
+    for (ca, cb) in whole_a.zip(whole_b) {
+        for ((s, &x), &y) in lanes.iter_mut().zip(ca).zip(cb) {
+            *s += x * y;
+        }
+    }
+    let lanes = across(lanes, |a, b| a + b);
+    rest.fold(lanes, |s, (&x, &y)| s + x * y)
+}
+
+/// Σ x_j, as [`dot_of`] adds.
+#[inline(always)]
+fn sum_of<T: Float>(xs: &[T]) -> T {
+    let mut lanes = [T::zero(); LANES];
+    let whole = xs.chunks_exact(LANES);
+    let rest = whole.remainder().iter();
+    for chunk in whole {
+        for (s, &x) in lanes.iter_mut().zip(chunk) {
+            *s += x;
+        }
+    }
+    let lanes = across(lanes, |a, b| a + b);
+    rest.fold(lanes, |s, &x| s + x)
 }
 
 /// Softmax along each row i of Sᵀ over its first i + 1 entries (the keys
 /// a query may see), the rest set to 0: the lesson's `causal_softmax`,
-/// transposed so that each softmax runs along contiguous memory. The
-/// exponentials run as a vector loop of their own; the row sums, added in
-/// order, eight rows side by side.
+/// transposed so that each softmax runs along contiguous memory, each of
+/// its three passes (the largest, the exponentials and their sum, the
+/// division) a vector loop.
 fn causal_softmax_rows<T: Float>(st: &mut Array2<T>) {
     fastpath::simd!({
         for (i, mut row) in st.rows_mut().into_iter().enumerate() {
@@ -494,17 +516,9 @@ fn causal_softmax_rows<T: Float>(st: &mut Array2<T>) {
             let (seen, future) = row.split_at_mut(i + 1);
             let max = max_of(seen);
             seen.iter_mut().for_each(|s| *s = fastpath::exp(*s - max));
+            let inv = T::one() / sum_of(seen);
+            seen.iter_mut().for_each(|s| *s *= inv);
             future.iter_mut().for_each(|s| *s = T::zero());
-        }
-    });
-    let sums = row_sums(st.nrows(), |i| i + 1, |i, j| st[[i, j]]);
-    fastpath::simd!({
-        for (i, (mut row, sum)) in
-            st.rows_mut().into_iter().zip(sums).enumerate()
-        {
-            let inv = T::one() / sum;
-            let row = row.as_slice_mut().expect("standard");
-            row[..=i].iter_mut().for_each(|s| *s *= inv);
         }
     })
 }
@@ -555,17 +569,20 @@ fn head_backward<T: Float>(
     if let Some(m) = mask {
         ds *= m;
     }
-    // Each row's Σ_j ∂C/∂Pᵀ · Pᵀ, eight rows side by side.
-    let dots = row_sums(t, |_| t, |i, j| ds[[i, j]] * pt[[i, j]]);
+    // Row i: ∂C/∂Sᵀ = Pᵀ ⊙ (∂C/∂Pᵀ − Σ_j ∂C/∂Pᵀ · Pᵀ) / √d_h, over the
+    // i + 1 keys it sees (Pᵀ is 0 beyond, and so is ∂C/∂Sᵀ).
     fastpath::simd!({
-        for ((mut d_row, p_row), dot) in
-            ds.rows_mut().into_iter().zip(pt.rows()).zip(dots)
+        for (i, (mut d_row, p_row)) in
+            ds.rows_mut().into_iter().zip(pt.rows()).enumerate()
         {
             let d_row = d_row.as_slice_mut().expect("standard");
             let p_row = p_row.to_slice().expect("standard");
-            for (d, &p) in d_row.iter_mut().zip(p_row) {
+            let (seen, future) = d_row.split_at_mut(i + 1);
+            let dot = dot_of(seen, &p_row[..=i]);
+            for (d, &p) in seen.iter_mut().zip(p_row) {
                 *d = p * (*d - dot) * scale;
             }
+            future.iter_mut().for_each(|d| *d = T::zero());
         }
     });
     // ∂C/∂q = k ∂C/∂S = k (∂C/∂Sᵀ)ᵀ and ∂C/∂k = q (∂C/∂S)ᵀ = q ∂C/∂Sᵀ.
@@ -818,6 +835,56 @@ fn block_backward<T: Float>(
     before
 }
 
+/// h⁰ = W_te[token] + W_pe[position] for token j at position j mod t:
+/// chapter 12's `lookup` of each table, added, written row by row — each
+/// row of h⁰ reads one row of each table, a few hundred bytes that stay
+/// in L1, where a column-by-column copy writes one entry per cache line.
+fn embed<T: Float>(gpt: &Gpt<T>, tokens: &[usize], t: usize) -> Array2<T> {
+    let mut h = scratch((gpt.wte.nrows(), tokens.len()));
+    h.outer_iter_mut()
+        .into_par_iter()
+        .zip(gpt.wte.outer_iter().into_par_iter())
+        .zip(gpt.wpe.outer_iter().into_par_iter())
+        .for_each(|((mut h, te), pe)| {
+            let (te, pe) =
+                (te.to_slice().expect("rows"), pe.to_slice().expect("rows"));
+            let h = h.as_slice_mut().expect("standard");
+            for (j, (h, &token)) in h.iter_mut().zip(tokens).enumerate() {
+                *h = te[token] + pe[j % t];
+            }
+        });
+    h
+}
+
+/// Back through [`embed`]: ∂C/∂W_te gains chapter 12's
+/// `lookup_gradient` (column j of δ added into column `tokens[j]`, summed
+/// apart and then added, as the lesson adds it), and ∂C/∂W_pe is set to
+/// the sum of δ's columns at each position; the same sums in the same
+/// order, row by row.
+fn embed_backward<T: Float>(
+    delta: ArrayView2<T>,
+    tokens: &[usize],
+    t: usize,
+    (d_wte, d_wpe): (&mut Array2<T>, &mut Array2<T>),
+) {
+    let vocab = d_wte.ncols();
+    d_wte
+        .outer_iter_mut()
+        .into_par_iter()
+        .zip(d_wpe.outer_iter_mut().into_par_iter())
+        .zip(delta.outer_iter().into_par_iter())
+        .for_each(|((mut te, mut pe), delta)| {
+            let delta = delta.to_slice().expect("standard");
+            let mut looked_up = vec![T::zero(); vocab];
+            pe.fill(T::zero());
+            for (j, (&d, &token)) in delta.iter().zip(tokens).enumerate() {
+                looked_up[token] += d;
+                pe[j % t] += d;
+            }
+            te += &Array1::from(looked_up);
+        });
+}
+
 /// The mean loss of a piece; with `g`, the model's gradient written into
 /// it (every entry: whatever `g` held is overwritten). With dropout's
 /// `masks`, if any.
@@ -831,9 +898,7 @@ fn piece<T: Float>(
     let x = rows.slice(s![..-1, ..]);
     let t = x.nrows();
     let tokens: Vec<usize> = x.t().iter().copied().collect();
-    let positions: Vec<usize> = (0..tokens.len()).map(|j| j % t).collect();
-    let mut h = lookup(gpt.wte.view(), &tokens);
-    each_with(&mut h, &lookup(gpt.wpe.view(), &positions), |a, b| a + b);
+    let mut h = embed(gpt, &tokens, t);
     if let Some(m) = masks {
         each_with(&mut h, &m.embedding, |h, m| h * m);
     }
@@ -903,12 +968,7 @@ fn piece<T: Float>(
     if let Some(m) = masks {
         each_with(&mut dx, &m.embedding, |d, m| d * m);
     }
-    g.wte += &lookup_gradient(dx.view(), &tokens, vocab);
-    g.wpe.fill(T::zero());
-    for (j, column) in dx.columns().into_iter().enumerate() {
-        let mut position = g.wpe.column_mut(j % t);
-        position += &column;
-    }
+    embed_backward(dx.view(), &tokens, t, (&mut g.wte, &mut g.wpe));
     values.into_iter().for_each(BlockValues::keep);
     keep([dx]);
     loss
