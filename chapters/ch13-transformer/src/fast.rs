@@ -125,11 +125,16 @@ fn keep<T: Float>(arrays: impl IntoIterator<Item = Array2<T>>) {
 /// Σ δ over the tokens, chunk by chunk in a fixed order.
 fn column_sum<T: Float>(delta: ArrayView2<T>) -> Array2<T> {
     let parts = by_chunks(delta, |c| {
+        let mut sums = Array1::zeros(c.nrows());
+        // A loop written out, not an iterator collected: `collect` calls
+        // the iterator through a function of its own, compiled outside
+        // the SIMD block for the plain instructions.
         fastpath::simd!({
-            let rows = c.rows().into_iter();
-            rows.map(|r| sum_of(r.to_slice().expect("contiguous rows")))
-                .collect::<Array1<_>>()
-        })
+            for (sum, row) in sums.iter_mut().zip(c.rows()) {
+                *sum = sum_of(row.to_slice().expect("contiguous rows"));
+            }
+        });
+        sums
     });
     let mut total = ndarray::Array1::zeros(delta.nrows());
     for p in parts {
