@@ -396,17 +396,22 @@ fn times<T: Float>(a: &Array2<T>, b: &Array2<T>) -> Array2<T> {
 const C: f64 = 0.797_884_560_802_865_4;
 const K: f64 = 0.044_715;
 
-/// GELU(u), and its slope GELU′(u) kept for the backward pass, from
-/// t = tanh(√(2/π)(u + 0.044715u³)) = 1 − 2/(e^{2y} + 1), one vectorized
-/// exponential per entry (the C library's `tanh` is called one number at
-/// a time): GELU′(u) = ½(1 + t) + ½u(1 − t²)√(2/π)(1 + 3·0.044715u²),
-/// computed here while u is at hand, so the backward pass reads one array
-/// instead of two.
+/// GELU(u) = ½u(1 + tanh y), y = √(2/π)(u + 0.044715u³), and its slope
+/// GELU′(u) kept for the backward pass. Since ½(1 + tanh y) = σ(2y) =
+/// e^{2y}/(e^{2y} + 1), one vectorized exponential per entry gives both
+/// (the C library's `tanh` is called one number at a time):
+///
+/// GELU(u) = u σ,  GELU′(u) = σ + u σ(1 − σ) · 2√(2/π)(1 + 3·0.044715u²),
+///
+/// the slope computed here while u is at hand, so the backward pass reads
+/// one array instead of two.
 fn gelu_forward<T: Float>(u: &Array2<T>) -> (Array2<T>, Array2<T>) {
     let mut slope = scratch(u.dim());
     let mut g = scratch(u.dim());
-    let (c, k, k3) = (T::from_f64(C), T::from_f64(K), T::from_f64(3.0 * K));
-    let (half, one, two) = (T::from_f64(0.5), T::one(), T::from_f64(2.0));
+    // 2y = u (2c + 2ck u²) and 2 dy/du = 2c + 6ck u²
+    let c2 = T::from_f64(2.0 * C);
+    let (ck2, ck6) = (T::from_f64(2.0 * C * K), T::from_f64(6.0 * C * K));
+    let one = T::one();
     slope
         .as_slice_mut()
         .expect("standard")
@@ -416,11 +421,11 @@ fn gelu_forward<T: Float>(u: &Array2<T>) -> (Array2<T>, Array2<T>) {
         .for_each(|((ss, gs), us)| {
             fastpath::simd!({
                 for ((s, g), &u) in ss.iter_mut().zip(gs).zip(us) {
-                    let y = c * (u + k * u * u * u);
-                    let t = one - two / (fastpath::exp(two * y) + one);
-                    *g = half * u * (one + t);
-                    let inner = c * (one + k3 * u * u);
-                    *s = half * (one + t) + half * u * (one - t * t) * inner;
+                    let u2 = u * u;
+                    let e = fastpath::exp(u * (c2 + ck2 * u2));
+                    let sigma = e / (e + one);
+                    *g = u * sigma;
+                    *s = sigma + u * (sigma * (one - sigma)) * (c2 + ck6 * u2);
                 }
             })
         });
