@@ -851,10 +851,14 @@ fn block_backward<T: Float>(
 /// in L1, where a column-by-column copy writes one entry per cache line.
 fn embed<T: Float>(gpt: &Gpt<T>, tokens: &[usize], t: usize) -> Array2<T> {
     let mut h = scratch((gpt.wte.nrows(), tokens.len()));
+    // Tables stored some other way (a model read column by column) are
+    // copied row by row first: they are small.
+    let (wte, wpe) =
+        (gpt.wte.as_standard_layout(), gpt.wpe.as_standard_layout());
     h.outer_iter_mut()
         .into_par_iter()
-        .zip(gpt.wte.outer_iter().into_par_iter())
-        .zip(gpt.wpe.outer_iter().into_par_iter())
+        .zip(wte.outer_iter().into_par_iter())
+        .zip(wpe.outer_iter().into_par_iter())
         .for_each(|((mut h, te), pe)| {
             let (te, pe) =
                 (te.to_slice().expect("rows"), pe.to_slice().expect("rows"));

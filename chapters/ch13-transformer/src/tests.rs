@@ -400,6 +400,34 @@ fn the_fast_path_computes_the_lessons_loss_and_gradient() {
     });
 }
 
+/// A model may come with its arrays stored column by column (chapter
+/// 14 reads one out of Burn's tensors): the fast path gives the lesson's
+/// loss and gradient for it too.
+#[test]
+fn the_fast_path_takes_a_model_stored_column_by_column() {
+    use ndarray::ShapeBuilder;
+    let gpt = tiny(TINY, 7);
+    let mut by_columns = gpt.clone();
+    for p in by_columns.parameters_mut() {
+        let mut f = Array2::zeros(p.raw_dim().f());
+        f.assign(p);
+        *p = f;
+    }
+    assert!(!by_columns.wte.is_standard_layout(), "stored by columns");
+    let w = windows(TINY.vocab, TINY.block + 1, 3, 7);
+    let (loss, g) = gpt.loss_and_gradient(w.view());
+    let (fast, fast_g) =
+        crate::fast::loss_and_gradient(&by_columns, w.view(), true);
+    assert!((loss - fast).abs() < 1e-12, "{loss} against {fast}");
+    let (a, f) = (flat(&g), flat(&fast_g.expect("asked for")));
+    let worst = a
+        .iter()
+        .zip(&f)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max);
+    assert!(worst < 1e-12, "worst difference {worst}");
+}
+
 /// A GPT small enough to test in f32 in milliseconds, with windows over
 /// more than one chunk of columns.
 const SMALL: Config = Config {
