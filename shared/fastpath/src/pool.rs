@@ -6,19 +6,214 @@
 //! pools of 1–16 threads side by side in one process to prove the results
 //! identical.
 
+use std::cell::Cell;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
 /// The number of threads the current pool has.
 pub fn threads() -> usize {
     rayon::current_num_threads()
 }
 
-/// Runs `work` on a thread of the current pool. Parallel work started
-/// there hands jobs to the other threads directly; started from outside,
-/// every job is first queued for the pool, which now and then allocates.
-/// Training loops run inside.
+/// Runs `work` on a thread of the current pool, with the pool's other
+/// threads kept awake until it returns. Parallel work started there hands
+/// jobs to the other threads directly; started from outside, every job is
+/// first queued for the pool, which now and then allocates. Training
+/// loops run inside.
+///
+/// Kept awake: a rayon thread with nothing to do goes to sleep after a
+/// few dozen tries, and waking it again costs the operating system a few
+/// microseconds — more than some of a training step's parallel pieces
+/// take. While `work` runs, each other thread (as many as the machine has
+/// cores, less one) waits for work by asking for it again and again
+/// ([`rayon::yield_now`]) instead of sleeping.
 pub fn install<R: Send>(work: impl FnOnce() -> R + Send) -> R {
-    if rayon::current_thread_index().is_some() {
+    if rayon::current_thread_index().is_none() {
+        rayon::join(|| awake(work), || ()).0
+    } else if AWAKE.get() {
         work()
     } else {
-        rayon::join(work, || ()).0
+        awake(work)
+    }
+}
+
+/// Threads waiting in [`awake`] for work right now, in every pool.
+static WAITING: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// Whether this thread is inside [`awake`], running work or waiting.
+    static AWAKE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// `work` on this pool thread, the others kept from sleeping meanwhile.
+///
+/// A thread waits for work by running jobs for as long as `work` runs; a
+/// wait that began on top of one of `work`'s own jobs (the thread taking
+/// it up while that job waited for another) would hold that job up until
+/// `work` ended, which would then never happen. So the threads are let in
+/// only before `work` starts: `work` waits (a millisecond at most) for
+/// them to arrive, then closes the door; a thread arriving later goes
+/// back to rayon's usual ways.
+fn awake<R>(work: impl FnOnce() -> R) -> R {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let here = rayon::current_thread_index().unwrap_or(0);
+    // Waiting threads beyond the cores would take the cores from the
+    // threads with work: the rest sleep as usual.
+    let keep = threads().min(cores) - 1;
+    if keep == 0 {
+        return work();
+    }
+    let door = Arc::new(Door::default());
+    let inside = Arc::clone(&door);
+    rayon::spawn_broadcast(move |context| {
+        // The first `keep` threads other than this one.
+        let i = context.index();
+        let rank = if i < here { i } else { i - 1 };
+        if i == here || rank >= keep || !inside.enter() {
+            return;
+        }
+        let before = AWAKE.replace(true);
+        WAITING.fetch_add(1, Ordering::Relaxed);
+        while !inside.done.load(Ordering::Acquire) {
+            if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                std::thread::yield_now();
+            }
+        }
+        WAITING.fetch_sub(1, Ordering::Relaxed);
+        AWAKE.set(before);
+    });
+    let start = Instant::now();
+    while door.entered() < keep && start.elapsed() < MAX_WAIT {
+        std::thread::yield_now();
+    }
+    door.close();
+    /// Ends the wait however `work` ends, so no thread waits forever.
+    struct Release(Arc<Door>);
+    impl Drop for Release {
+        fn drop(&mut self) {
+            self.0.done.store(true, Ordering::Release);
+            AWAKE.set(false);
+        }
+    }
+    AWAKE.set(true);
+    let _release = Release(door);
+    work()
+}
+
+/// How long [`awake`] waits for the other threads to arrive.
+const MAX_WAIT: Duration = Duration::from_millis(1);
+
+/// Who may wait for work during one [`awake`], and when it is over.
+#[derive(Default)]
+struct Door {
+    /// Threads let in, and [`CLOSED`] once no more may enter.
+    state: AtomicUsize,
+    /// Set when the work is over: the threads inside leave.
+    done: AtomicBool,
+}
+
+/// [`Door::state`]'s bit for a closed door.
+const CLOSED: usize = 1 << (usize::BITS - 1);
+
+impl Door {
+    /// Lets the calling thread in, unless the door is closed.
+    fn enter(&self) -> bool {
+        let add = |n: usize| (n & CLOSED == 0).then_some(n + 1);
+        let (relaxed, acquire) = (Ordering::Relaxed, Ordering::Acquire);
+        self.state.fetch_update(acquire, relaxed, add).is_ok()
+    }
+
+    fn entered(&self) -> usize {
+        self.state.load(Ordering::Acquire) & !CLOSED
+    }
+
+    fn close(&self) {
+        self.state.fetch_or(CLOSED, Ordering::AcqRel);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether no thread waits in [`awake`] any more, within a few
+    /// seconds.
+    fn all_released() -> bool {
+        let start = Instant::now();
+        while WAITING.load(Ordering::Relaxed) > 0 {
+            if start.elapsed() > Duration::from_secs(5) {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        true
+    }
+
+    /// A sum over a tree of joins: parallel work the kept-awake threads
+    /// take.
+    fn tree(range: std::ops::Range<u64>) -> u64 {
+        if range.end - range.start < 64 {
+            return range.sum();
+        }
+        let mid = (range.start + range.end) / 2;
+        let (a, b) =
+            rayon::join(|| tree(range.start..mid), || tree(mid..range.end));
+        a + b
+    }
+
+    #[test]
+    fn waiting_threads_take_work_and_are_released() {
+        for threads in [1, 2, 3, 8, 16] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("a pool");
+            // From outside the pool, from inside it, and nested.
+            let outside = pool.install(|| 0) + install(|| tree(0..100_000));
+            let inside =
+                pool.install(|| install(|| install(|| tree(0..100_000))));
+            assert_eq!((outside, inside), (4_999_950_000, 4_999_950_000));
+            assert!(all_released(), "{threads} threads: still waiting");
+        }
+    }
+
+    #[test]
+    fn installs_from_many_threads_at_once_all_finish() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .expect("a pool");
+        std::thread::scope(|scope| {
+            for t in 0..4u64 {
+                let pool = &pool;
+                scope.spawn(move || {
+                    for i in 0..50 {
+                        let n = 1000 * (t + i);
+                        let sum = match i % 2 {
+                            0 => install(|| tree(0..n)),
+                            _ => pool.install(|| install(|| tree(0..n))),
+                        };
+                        assert_eq!(sum, n * n.saturating_sub(1) / 2);
+                    }
+                });
+            }
+        });
+        assert!(all_released(), "threads still waiting");
+    }
+
+    #[test]
+    fn work_that_panics_releases_the_waiting_threads() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .expect("a pool");
+        let result =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                pool.install(|| install(|| panic!("work failed")))
+            }));
+        assert!(result.is_err());
+        assert!(all_released(), "a panic left threads waiting");
+        assert_eq!(pool.install(|| install(|| tree(0..1000))), 499_500);
     }
 }
