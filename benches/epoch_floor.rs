@@ -8,7 +8,9 @@
 //! On a CPU with AVX-512 each round also runs the three with the fast path
 //! held to AVX2 (`fastpath::limit_instructions`), so the two instruction
 //! sets are compared in one run. Then the epoch on pools of 1, 2, 4, 8 and
-//! 16 threads, interleaved the same way.
+//! 16 threads, interleaved the same way, each with its threads kept awake
+//! for the epoch (`fastpath::install`, the default) and left to sleep
+//! between parallel pieces (`fastpath::let_threads_sleep`).
 //!
 //! Run: `cargo bench --bench epoch_floor` (`-- 9` for nine rounds).
 
@@ -147,10 +149,17 @@ fn threads(rounds: usize, x: &ndarray::Array2<f32>, y: &ndarray::Array2<f32>) {
             (pool, run)
         })
         .collect();
+    // Each pool's epoch with its threads kept awake (the default) and
+    // left to sleep between parallel pieces, as rayon's own do.
     let mut times = vec![vec![]; counts.len()];
+    let mut asleep = vec![vec![]; counts.len()];
     for _ in 0..rounds {
-        for ((pool, run), times) in runs.iter_mut().zip(&mut times) {
-            times.push(seconds(|| pool.install(|| run.epoch(x, y))));
+        let all = runs.iter_mut().zip(times.iter_mut().zip(&mut asleep));
+        for ((pool, run), (awake, asleep)) in all {
+            awake.push(seconds(|| pool.install(|| run.epoch(x, y))));
+            fastpath::let_threads_sleep(true);
+            asleep.push(seconds(|| pool.install(|| run.epoch(x, y))));
+            fastpath::let_threads_sleep(false);
         }
     }
     println!();
@@ -159,15 +168,20 @@ fn threads(rounds: usize, x: &ndarray::Array2<f32>, y: &ndarray::Array2<f32>) {
          {rounds} interleaved rounds:",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
-    println!("| threads | best | median | speed-up over 1 (best) |");
-    println!("|---:|---:|---:|---:|");
+    println!(
+        "| threads | best | median | speed-up over 1 (best) | threads \
+         left to sleep: best | median |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|");
     let one = best(&times[0]);
-    for (threads, t) in counts.iter().zip(&times) {
+    for ((threads, t), s) in counts.iter().zip(&times).zip(&asleep) {
         println!(
-            "| {threads} | {:.1} ms | {:.1} ms | {:.2}× |",
+            "| {threads} | {:.1} ms | {:.1} ms | {:.2}× | {:.1} ms | {:.1} ms |",
             1e3 * best(t),
             1e3 * median(t),
-            one / best(t)
+            one / best(t),
+            1e3 * best(s),
+            1e3 * median(s),
         );
     }
 }

@@ -47,4 +47,4 @@ pub use gemm::{
     prepare,
 };
 pub use isa::{Instructions, limit_instructions};
-pub use pool::{install, threads};
+pub use pool::{install, let_threads_sleep, threads};

@@ -29,6 +29,12 @@ pub fn threads() -> usize {
 /// cores, less one) waits for work by asking for it again and again
 /// ([`rayon::yield_now`]) instead of sleeping.
 pub fn install<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    if SLEEP.load(Ordering::Relaxed) {
+        return match rayon::current_thread_index() {
+            Some(_) => work(),
+            None => rayon::join(work, || ()).0,
+        };
+    }
     if rayon::current_thread_index().is_none() {
         rayon::join(|| awake(work), || ()).0
     } else if AWAKE.get() {
@@ -36,6 +42,19 @@ pub fn install<R: Send>(work: impl FnOnce() -> R + Send) -> R {
     } else {
         awake(work)
     }
+}
+
+/// Whether [`install`] lets the other threads sleep (see
+/// [`let_threads_sleep`]).
+static SLEEP: AtomicBool = AtomicBool::new(false);
+
+/// Makes later calls of [`install`] let the pool's other threads sleep
+/// as rayon's own do (`true`), or keep them awake (`false`, the
+/// default), until called again: for measurement, to see what keeping
+/// them awake saves (the results are the same either way). Returns the
+/// setting it replaced.
+pub fn let_threads_sleep(sleep: bool) -> bool {
+    SLEEP.swap(sleep, Ordering::Relaxed)
 }
 
 /// Threads waiting in [`awake`] for work right now, in every pool.
