@@ -169,6 +169,11 @@ mod tests {
         true
     }
 
+    fn pool(threads: usize) -> rayon::ThreadPool {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads);
+        pool.build().expect("a pool")
+    }
+
     /// A sum over a tree of joins: parallel work the kept-awake threads
     /// take.
     fn tree(range: std::ops::Range<u64>) -> u64 {
@@ -184,12 +189,10 @@ mod tests {
     #[test]
     fn waiting_threads_take_work_and_are_released() {
         for threads in [1, 2, 3, 8, 16] {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .expect("a pool");
-            // From outside the pool, from inside it, and nested.
-            let outside = pool.install(|| 0) + install(|| tree(0..100_000));
+            let pool = pool(threads);
+            // From outside every pool (on rayon's global pool), and from
+            // inside a pool, nested.
+            let outside = install(|| tree(0..100_000));
             let inside =
                 pool.install(|| install(|| install(|| tree(0..100_000))));
             assert_eq!((outside, inside), (4_999_950_000, 4_999_950_000));
@@ -199,10 +202,7 @@ mod tests {
 
     #[test]
     fn installs_from_many_threads_at_once_all_finish() {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(3)
-            .build()
-            .expect("a pool");
+        let pool = pool(3);
         std::thread::scope(|scope| {
             for t in 0..4u64 {
                 let pool = &pool;
@@ -223,10 +223,7 @@ mod tests {
 
     #[test]
     fn work_that_panics_releases_the_waiting_threads() {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(4)
-            .build()
-            .expect("a pool");
+        let pool = pool(4);
         let result =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 pool.install(|| install(|| panic!("work failed")))
