@@ -25,22 +25,14 @@ pub fn threads() -> usize {
 /// Kept awake: a rayon thread with nothing to do goes to sleep after a
 /// few dozen tries, and waking it again costs the operating system a few
 /// microseconds — more than some of a training step's parallel pieces
-/// take. While `work` runs, each other thread (as many as the machine has
-/// cores, less one) waits for work by asking for it again and again
-/// ([`rayon::yield_now`]) instead of sleeping.
+/// take. While `work` runs, other threads of the pool (up to as many as
+/// the machine has cores, less one, in the whole process) wait for work by
+/// asking for it again and again ([`rayon::yield_now`]) instead of
+/// sleeping.
 pub fn install<R: Send>(work: impl FnOnce() -> R + Send) -> R {
-    if SLEEP.load(Ordering::Relaxed) {
-        return match rayon::current_thread_index() {
-            Some(_) => work(),
-            None => rayon::join(work, || ()).0,
-        };
-    }
-    if rayon::current_thread_index().is_none() {
-        rayon::join(|| awake(work), || ()).0
-    } else if AWAKE.get() {
-        work()
-    } else {
-        awake(work)
+    match rayon::current_thread_index() {
+        None => rayon::join(|| awake(work), || ()).0,
+        Some(_) => awake(work),
     }
 }
 
@@ -73,8 +65,13 @@ thread_local! {
 /// `work` ended, which would then never happen. So the threads are let in
 /// only before `work` starts: `work` waits (a millisecond at most) for
 /// them to arrive, then closes the door; a thread arriving later goes
-/// back to rayon's usual ways.
+/// back to rayon's usual ways. Inside `awake` already (running its work,
+/// or a job taken up while waiting), or with [`let_threads_sleep`] set,
+/// `work` just runs.
 fn awake<R>(work: impl FnOnce() -> R) -> R {
+    if SLEEP.load(Ordering::Relaxed) || AWAKE.get() {
+        return work();
+    }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let here = rayon::current_thread_index().unwrap_or(0);
     // Waiting threads beyond the cores would take the cores from the
@@ -88,19 +85,24 @@ fn awake<R>(work: impl FnOnce() -> R) -> R {
     rayon::spawn_broadcast(move |context| {
         // The first `keep` threads other than this one.
         let i = context.index();
-        let rank = if i < here { i } else { i - 1 };
-        if i == here || rank >= keep || !inside.enter() {
+        if i == here || i - usize::from(i > here) >= keep || !inside.enter() {
+            return;
+        }
+        // No more than cores − 1 threads wait at once in the whole
+        // process, however many installs run at once (tests in parallel,
+        // several pools).
+        if WAITING.fetch_add(1, Ordering::AcqRel) >= cores - 1 {
+            WAITING.fetch_sub(1, Ordering::AcqRel);
             return;
         }
         let before = AWAKE.replace(true);
-        WAITING.fetch_add(1, Ordering::Relaxed);
         while !inside.done.load(Ordering::Acquire) {
             if rayon::yield_now() != Some(rayon::Yield::Executed) {
                 std::thread::yield_now();
             }
         }
-        WAITING.fetch_sub(1, Ordering::Relaxed);
         AWAKE.set(before);
+        WAITING.fetch_sub(1, Ordering::AcqRel);
     });
     let start = Instant::now();
     while door.entered() < keep && start.elapsed() < MAX_WAIT {
@@ -115,7 +117,7 @@ fn awake<R>(work: impl FnOnce() -> R) -> R {
             AWAKE.set(false);
         }
     }
-    AWAKE.set(true);
+    AWAKE.set(true); // (it was false: see the top)
     let _release = Release(door);
     work()
 }
