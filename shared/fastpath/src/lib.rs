@@ -19,7 +19,9 @@
 //! - [`simd!`] and [`exp`]: elementwise loops compiled for the same widest
 //!   instructions, with an exponential that vectorizes (softmaxes, GELU);
 //! - [`threads`], [`install`]: the threads it uses (sized by the
-//!   chapters' runner, `shared::runner::use_threads`);
+//!   chapters' runner, `shared::runner::use_threads`), kept awake while
+//!   a training loop runs inside `install` ([`let_threads_sleep`] turns
+//!   that off, for measuring it);
 //! - [`ladder`]: the slower products the appendix climbs from (the naive
 //!   triple loop, loop order, cache blocking, packing), and [`peak`]: the
 //!   machine's fused multiply-add peak, the ceiling they are measured
