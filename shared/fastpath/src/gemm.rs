@@ -33,15 +33,30 @@
 //!   k is long is cut along k instead: the threads share its blocks of k,
 //!   each block's product is kept apart, and they are added into C in
 //!   order — the same operations as one thread's, so the same bits.
+//! - **Dot products, for a long k.** Where A's rows and B's columns both
+//!   run along k and k is long (a convolution's ∇W = δ Xᵀ, summed over
+//!   every position of a batch: k = 4,096 or 36,864), packing B would
+//!   transpose all of it for a C of a few hundred entries. Instead a
+//!   second kernel reads both where they lie and sums each entry of a
+//!   4 × 6 tile of C as a dot product, in 64 bytes of lanes (16 `f32`),
+//!   folded into one number at the end of each block of k. Its order of
+//!   summation is its own (so such a product differs in the last bits
+//!   from the same one with B stored row by row), but it is fixed: the
+//!   same bits for any thread count and on AVX2 or AVX-512.
+//! - **Aligned buffers.** The packing buffers start on a cache line, so
+//!   the kernel's vector loads never straddle two lines; [`aligned_zeros`]
+//!   makes matrices that do the same for the dot-product kernel.
 
 use bytemuck::Pod;
 use ndarray::linalg::general_mat_vec_mul;
 use ndarray::{
-    ArrayView1, ArrayView2, ArrayViewMut2, Axis, LinalgScalar, Slice,
+    Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis, LinalgScalar,
+    Slice,
 };
 use pulp::{Arch, Simd, WithSimd};
 use std::cell::RefCell;
 use std::ops::Range;
+use std::slice::from_mut;
 
 /// Rows of A per micro-kernel tile: 6 (12 accumulators, for 16 vector
 /// registers).
@@ -69,6 +84,24 @@ const KSUB: usize = 256;
 /// waiting for it costs (chapter 8's small products, 10 × 64 × 256, run
 /// faster on one thread than on two).
 const PIECE_MIN_WORK: usize = 1 << 18;
+/// The shortest k that goes to the dot-product kernel ([`dots`]).
+const DOT_MIN_K: usize = 2048;
+/// Terms of k per block of the dot-product kernel, at most: long, since
+/// each block ends by folding every sum's lanes into one number. Blocks
+/// are never shorter than half of this, so never below `DOT_MIN_K`.
+const DOT_KC: usize = 8192;
+/// Bytes of each row of A and column of B the dot-product kernel reads
+/// in one run of k: a strip of 6 columns of B (24 KB) stays in L1 while
+/// every tile of A's rows (16 KB each) uses it.
+const DOT_SUB_BYTES: usize = 4096;
+/// Rows of A per block of the dot-product kernel (a multiple of its
+/// tile's rows): the tiles' running sums for one strip of B stay in L1
+/// and L2 between runs of k.
+const DOT_MC: usize = 192;
+/// Bytes of each sum's lanes in the dot-product kernel: one AVX-512
+/// vector, two AVX2 vectors, four NEON ones, 16 `f32` one by one. The
+/// same lanes on every instruction set, so the same bits.
+const DOT_BYTES: usize = 64;
 /// The most entries the blocks of a product cut along k may hold apart
 /// (one m × n block per `KC` terms of k): 256 KB per thread in `f32`.
 const PARTIAL_MAX: usize = 1 << 16;
@@ -172,8 +205,44 @@ pub fn instruction_set() -> &'static str {
 pub struct Packs<T> {
     a: Vec<T>,
     b: Vec<T>,
+    /// The dot-product kernel's running sums, lane by lane, between runs
+    /// of k.
+    sums: Vec<T>,
     /// Each block of k's share of a product cut along k.
     partial: Vec<T>,
+}
+
+/// Bytes of a cache line, where the packing buffers start: a vector
+/// load that straddles two lines costs about twice one that does not,
+/// and a large allocation starts 16 bytes past a page.
+const LINE: usize = 64;
+
+/// The first `len` entries of `buf` from its first cache line boundary,
+/// `buf` grown to hold them (and kept, so that later calls allocate
+/// nothing).
+fn aligned<T: Element>(buf: &mut Vec<T>, len: usize) -> &mut [T] {
+    let extra = LINE / size_of::<T>();
+    if buf.len() < len + extra {
+        buf.resize(len + extra, T::zero());
+    }
+    // The address is a multiple of T's size, so this is exact.
+    let skip = (buf.as_ptr() as usize).wrapping_neg() % LINE / size_of::<T>();
+    &mut buf[skip..skip + len]
+}
+
+/// A (rows, cols) matrix of zeros, stored row by row, whose first entry
+/// starts a cache line: where `cols` is a multiple of 16 `f32` (8 `f64`),
+/// every row does, and the dot-product kernel's vector loads from it never
+/// straddle two lines (about a third faster than from a matrix that
+/// starts, as large allocations do, 16 bytes past a line).
+pub fn aligned_zeros<T: Element>((rows, cols): (usize, usize)) -> Array2<T> {
+    let len = rows * cols;
+    let whole = Array1::zeros(len + LINE / size_of::<T>());
+    let skip = (whole.as_ptr() as usize).wrapping_neg() % LINE / size_of::<T>();
+    whole
+        .slice_move(ndarray::s![skip..skip + len])
+        .into_shape_with_order((rows, cols))
+        .expect("a contiguous run of rows × cols entries")
 }
 
 /// Sizes the packing buffers of every thread of the current pool for any
@@ -184,8 +253,10 @@ pub struct Packs<T> {
 pub fn prepare<T: Element>() {
     rayon::broadcast(|_| {
         T::with_packs(|packs| {
-            packs.a.resize(MC * KC, T::zero());
-            packs.b.resize(NC * KC, T::zero());
+            aligned(&mut packs.a, MC * KC);
+            aligned(&mut packs.b, NC * KC);
+            let lanes = DOT_BYTES / size_of::<T>();
+            aligned(&mut packs.sums, DOT_MC * DOT_MAX_COLS * lanes);
             packs.partial.reserve(PARTIAL_MAX);
         })
     });
@@ -394,7 +465,8 @@ fn split<'a, T: Element>(
     let at = (len * left / pieces.max(1) + tile / 2) / tile * tile;
     let uncut = at == 0 || at >= len;
     // A product C cannot be cut for may still be cut along k.
-    let blocks = a.ncols().div_ceil(block_len(a.ncols()));
+    let k = a.ncols();
+    let blocks = k.div_ceil(block_len(k, dots(&a, &b)));
     let k_cut = blocks >= 2 && blocks * m * n <= PARTIAL_MAX;
     if pieces >= 2 && uncut && k_cut && alpha != T::zero() {
         split_k(arch, pieces, alpha, a, b, start, c);
@@ -422,9 +494,23 @@ fn split<'a, T: Element>(
 }
 
 /// Terms of k per block for a product with inner dimension `k`: equal
-/// blocks of at most `KC` (784 = 2 × 392, not 512 + 272).
-fn block_len(k: usize) -> usize {
-    k.div_ceil(k.div_ceil(KC).max(1)).max(1)
+/// blocks of at most `KC` (784 = 2 × 392, not 512 + 272), or `DOT_KC` for
+/// the dot-product kernel.
+fn block_len(k: usize, dots: bool) -> usize {
+    let most = if dots { DOT_KC } else { KC };
+    k.div_ceil(k.div_ceil(most).max(1)).max(1)
+}
+
+/// Whether a product goes to the dot-product kernel: A's rows and B's
+/// columns both run along k, one straight line of memory each, and k is
+/// long (a weight gradient δ Xᵀ summed over every position of a batch).
+/// Packing such a B would transpose all of it, and a C so much smaller
+/// than A and B would read each packed number only a few times; reading
+/// both where they lie and summing each entry of C as a dot product
+/// costs nothing but the sums. Decided by the shapes and strides alone,
+/// so every piece of a product, on any thread, decides the same.
+fn dots<T>(a: &ArrayView2<T>, b: &ArrayView2<T>) -> bool {
+    a.ncols() >= DOT_MIN_K && a.strides()[1] == 1 && b.strides()[0] == 1
 }
 
 /// A product whose C is too small to cut between the threads (a weight
@@ -444,7 +530,7 @@ fn split_k<'a, T: Element>(
     mut c: ArrayViewMut2<'a, T>,
 ) {
     let ((m, k), n) = (a.dim(), b.ncols());
-    let kc = block_len(k);
+    let kc = block_len(k, dots(&a, &b));
     let blocks = k.div_ceil(kc);
     // Taken out of this thread's packs while the blocks run: one of them
     // may run on this thread and need its packs.
@@ -558,6 +644,18 @@ impl<T: Element> WithSimd for Product<'_, '_, T> {
 
     #[inline(always)]
     fn with_simd<S: Simd>(self, simd: S) {
+        if dots(&self.a, &self.b) {
+            // Tiles of rows × columns, each sum in DOT_BYTES of lanes
+            // (W vectors): as many sums as the vector registers hold.
+            match size_of::<T::V<S>>() {
+                64 => dot_product::<T, S, 4, 6, 1>(simd, self),
+                32 => dot_product::<T, S, 2, 3, 2>(simd, self),
+                16 => dot_product::<T, S, 2, 3, 4>(simd, self),
+                8 => dot_product::<T, S, 1, 1, 8>(simd, self),
+                _ => dot_product::<T, S, 1, 1, 16>(simd, self),
+            }
+            return;
+        }
         // An A read in place keeps tiles of 6 rows (12 row pointers
         // would not fit the general registers); a packed A takes 12
         // where there are 32 vector registers.
@@ -593,24 +691,20 @@ fn product<T: Element, S: Simd, const R: usize>(
     // Sized for the largest block this product needs; kept after.
     // Equal blocks rather than full ones and a sliver: 784 = 2 × 392,
     // not 512 + 272.
-    let kc_max = block_len(k);
+    let kc_max = block_len(k, false);
     // A whose rows run along k is read where it lies: each row of a
     // sliver is already one straight line in memory.
     let a_in_place = a.strides()[1] == 1 && R == MR;
     let mc_max = m.div_ceil(m.div_ceil(MC)).next_multiple_of(R);
     let a_len = mc_max * kc_max;
     let b_len = NC.min(n.next_multiple_of(nr)) * kc_max;
-    if packs.a.len() < a_len {
-        packs.a.resize(a_len, T::zero());
-    }
-    if packs.b.len() < b_len {
-        packs.b.resize(b_len, T::zero());
-    }
+    let (packed_a, packed_b) =
+        (aligned(&mut packs.a, a_len), aligned(&mut packs.b, b_len));
     for jc in (0..n).step_by(NC) {
         let nc = NC.min(n - jc);
         for pc in (0..k).step_by(kc_max) {
             let kc = kc_max.min(k - pc);
-            pack::<T, S>(b.t(), jc..jc + nc, pc, kc, nr, &mut packs.b);
+            pack::<T, S>(b.t(), jc..jc + nc, pc, kc, nr, packed_b);
             // The first block of k starts from β·C or the bias; later
             // ones add to C.
             let start = if pc == 0 {
@@ -626,8 +720,8 @@ fn product<T: Element, S: Simd, const R: usize>(
                         a.slice_move(ndarray::s![block.0, block.1]),
                     )
                 } else {
-                    pack::<T, S>(a, ic..ic + mc, pc, kc, R, &mut packs.a);
-                    ASlivers::Packed(&packs.a)
+                    pack::<T, S>(a, ic..ic + mc, pc, kc, R, packed_a);
+                    ASlivers::Packed(packed_a)
                 };
                 let block = Block {
                     alpha,
@@ -637,7 +731,7 @@ fn product<T: Element, S: Simd, const R: usize>(
                     cols: jc..jc + nc,
                 };
                 block_product::<T, S, R>(
-                    simd, &block, a_block, &packs.b, nr, &mut c,
+                    simd, &block, a_block, packed_b, nr, &mut c,
                 );
             }
         }
@@ -1086,6 +1180,199 @@ fn kernel_in_place<T: Element, S: Simd>(
     acc
 }
 
+/// One tile's sums in the dot-product kernel: `R` rows by `C` columns,
+/// each `W` vectors of lanes.
+type DotTile<T, S, const R: usize, const C: usize, const W: usize> =
+    [[[<T as Element>::V<S>; W]; C]; R];
+
+/// The most columns of B in one tile of the dot-product kernel.
+const DOT_MAX_COLS: usize = 6;
+
+/// The product for A's rows and B's columns both along k ([`dots`]): each
+/// tile of `R` rows of A and `C` columns of B, read where they lie, is
+/// `R·C` dot products, each summed in `W` vectors (`DOT_BYTES` of lanes:
+/// lane l adds the terms l, l + L, l + 2L, … of the block) and folded
+/// into one number at the block's end ([`fold`]). Then C ← α·sum + β·C
+/// for the first block of k, C += α·sum for later ones, like the packed
+/// kernel.
+#[inline(always)]
+fn dot_product<
+    T: Element,
+    S: Simd,
+    const R: usize,
+    const C: usize,
+    const W: usize,
+>(
+    simd: S,
+    p: Product<'_, '_, T>,
+) {
+    let Product {
+        alpha,
+        a,
+        b,
+        start,
+        mut c,
+        packs,
+    } = p;
+    let ((m, k), n) = (a.dim(), b.ncols());
+    if alpha == T::zero() {
+        start.apply(&mut c);
+        return;
+    }
+    let lanes = DOT_BYTES / size_of::<T>();
+    let kc_max = block_len(k, true);
+    let sums_len = DOT_MC.next_multiple_of(R) * C * lanes;
+    // One tile's running sums after another, for the rows of a block.
+    let kept: &mut [DotTile<T, S, R, C, W>] =
+        bytemuck::cast_slice_mut(aligned(&mut packs.sums, sums_len));
+    let zero = [[[T::splat(simd, T::zero()); W]; C]; R];
+    let run_len = DOT_SUB_BYTES / size_of::<T>();
+    for pc in (0..k).step_by(kc_max) {
+        let kc = kc_max.min(k - pc);
+        let start = if pc == 0 {
+            start.reborrow()
+        } else {
+            Start::Scaled(T::one())
+        };
+        for ic in (0..m).step_by(DOT_MC) {
+            let rows = ic..m.min(ic + DOT_MC);
+            for jc in (0..n).step_by(C) {
+                // Columns past C's end repeat its last column, rows past
+                // the end its last row; those sums are never written.
+                let column = |j: usize| {
+                    let column = b.column((jc + j).min(n - 1));
+                    let column = column.to_slice().expect("along k");
+                    &column[pc..pc + kc]
+                };
+                let columns: [&[T]; C] = std::array::from_fn(column);
+                for k0 in (0..kc).step_by(run_len) {
+                    let k1 = kc.min(k0 + run_len);
+                    let b_run = columns.map(|col| &col[k0..k1]);
+                    for (t, ir) in rows.clone().step_by(R).enumerate() {
+                        let row = |i: usize| {
+                            let row = a.row((ir + i).min(m - 1));
+                            let row = row.to_slice().expect("along k");
+                            &row[pc + k0..pc + k1]
+                        };
+                        let tile = &mut kept[t];
+                        if k0 == 0 {
+                            *tile = zero;
+                        }
+                        let a_run = std::array::from_fn(row);
+                        dot_kernel(simd, tile, a_run, b_run);
+                    }
+                }
+                for (t, ir) in rows.clone().step_by(R).enumerate() {
+                    for (i, sums) in kept[t].iter().enumerate() {
+                        if ir + i >= m {
+                            break;
+                        }
+                        let (beta, add) = match start {
+                            Start::Scaled(beta) => (beta, None),
+                            Start::Bias(ref b) => (T::zero(), Some(b[ir + i])),
+                        };
+                        for (j, lanes) in sums.iter().enumerate() {
+                            if jc + j >= n {
+                                break;
+                            }
+                            let t = fold::<T>(bytemuck::cast_slice(lanes));
+                            let c = &mut c[(ir + i, jc + j)];
+                            match add {
+                                None => {
+                                    write_back(alpha, &[t], beta, from_mut(c))
+                                }
+                                Some(b) => {
+                                    write_bias(alpha, &[t], b, from_mut(c))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `acc[i][j]` plus the dot product of `a[i]` and `b[j]` (one run of k,
+/// the same length each), lane by lane: whole groups of `DOT_BYTES` in
+/// vectors, then the last, partial group padded with zeros.
+#[inline(always)]
+fn dot_kernel<
+    T: Element,
+    S: Simd,
+    const R: usize,
+    const C: usize,
+    const W: usize,
+>(
+    simd: S,
+    acc: &mut DotTile<T, S, R, C, W>,
+    a: [&[T]; R],
+    b: [&[T]; C],
+) {
+    let lanes = DOT_BYTES / size_of::<T>();
+    let len = a[0].len();
+    let groups = len / lanes;
+    let whole = groups * lanes;
+    // Each run as groups of W vectors, cut to exactly `groups` long, so
+    // that indexing below needs no bounds checks.
+    fn in_groups<T: Element, S: Simd, const W: usize>(
+        run: &[T],
+        whole: usize,
+        groups: usize,
+    ) -> &[[T::V<S>; W]] {
+        let (vectors, _) = T::as_simd::<S>(&run[..whole]);
+        &vectors.as_chunks::<W>().0[..groups]
+    }
+    let a_g = a.map(|run| in_groups::<T, S, W>(run, whole, groups));
+    let b_g = b.map(|run| in_groups::<T, S, W>(run, whole, groups));
+    let mut sums = *acc;
+    for g in 0..groups {
+        let b_jg: [[T::V<S>; W]; C] = std::array::from_fn(|j| b_g[j][g]);
+        for (sums_i, a_i) in sums.iter_mut().zip(&a_g) {
+            let a_ig = a_i[g];
+            for (sums_ij, b_jg) in sums_i.iter_mut().zip(&b_jg) {
+                for ((sum, &a), &b) in sums_ij.iter_mut().zip(&a_ig).zip(b_jg) {
+                    *sum = T::fma(simd, a, b, *sum);
+                }
+            }
+        }
+    }
+    if whole < len {
+        // The last group, padded with zeros: 0·0 adds nothing.
+        let pad = |run: &[T]| -> [T::V<S>; W] {
+            let mut group = [T::zero(); DOT_BYTES / 4];
+            group[..len - whole].copy_from_slice(&run[whole..]);
+            let (vectors, _) = T::as_simd::<S>(&group[..lanes]);
+            std::array::from_fn(|v| vectors[v])
+        };
+        let (a_last, b_last) = (a.map(pad), b.map(pad));
+        for (sums_i, a_ig) in sums.iter_mut().zip(&a_last) {
+            for (sums_ij, b_jg) in sums_i.iter_mut().zip(&b_last) {
+                for ((sum, &a), &b) in sums_ij.iter_mut().zip(a_ig).zip(b_jg) {
+                    *sum = T::fma(simd, a, b, *sum);
+                }
+            }
+        }
+    }
+    *acc = sums;
+}
+
+/// One sum's lanes folded into a number, in one fixed order: halves
+/// added, then halves of those (lanes l and l + 8, then l and l + 4, …).
+#[inline(always)]
+fn fold<T: Element>(lanes: &[T]) -> T {
+    let mut x = [T::zero(); DOT_BYTES / 4];
+    x[..lanes.len()].copy_from_slice(lanes);
+    let mut half = lanes.len() / 2;
+    while half > 0 {
+        for l in 0..half {
+            x[l] = x[l] + x[l + half];
+        }
+        half /= 2;
+    }
+    x[0]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1233,8 +1520,9 @@ mod tests {
     #[test]
     fn every_thread_count_gives_bit_identical_results() {
         let shapes = [(256, 784, 64), (256, 64, 784), (784, 256, 64)];
-        for (i, &(m, k, n)) in shapes.iter().chain(&[(300, 60, 33)]).enumerate()
-        {
+        // and two for the dot-product kernel (a convolution's ∇W)
+        let more = [(300, 60, 33), (40, 4096, 500), (13, 2500, 7)];
+        for (i, &(m, k, n)) in shapes.iter().chain(&more).enumerate() {
             let a = random(i as u64, m, k).mapv(|x| x as f32);
             let b = column_major(i as u64 + 9, k, n).mapv(|x| x as f32);
             let on = |threads: usize| {
@@ -1329,7 +1617,9 @@ mod tests {
     /// A B stored column by column is transposed as it is packed (eight
     /// by eight in vector registers, the edges one by one); stored row by
     /// row, it is copied. The products agree to the bit, whatever is left
-    /// over past whole squares of eight columns and eight k.
+    /// over past whole squares of eight columns and eight k (for k below
+    /// `DOT_MIN_K`: above it, a B stored column by column goes to the
+    /// dot-product kernel).
     #[test]
     fn a_transposed_b_and_a_copied_b_agree_to_the_bit() {
         for (m, k, n) in [(20, 784, 64), (7, 9, 33), (13, 64, 23), (3, 5, 7)] {
@@ -1346,12 +1636,103 @@ mod tests {
         }
     }
 
+    /// The dot-product kernel (A's rows and B's columns along k, k long):
+    /// the triple loop's numbers to rounding, in f64 and f32, with α, β
+    /// and a bias; edges of tiles in rows and columns, a partial group of
+    /// lanes at the end of k, and two blocks of k (k > 8192).
+    #[test]
+    fn the_dot_product_kernel_matches_the_triple_loop() {
+        let shapes =
+            [(1, 2048, 2), (5, 2051, 7), (13, 8193, 6), (8, 20000, 13)];
+        for (i, &(m, k, n)) in shapes.iter().enumerate() {
+            let i = i as u64;
+            let (a, b) = (random(i, m, k), column_major(i + 1, k, n));
+            assert!(dots(&a.view(), &b.view()), "({m}, {k}, {n})");
+            let c0 = random(i + 2, m, n);
+            let mut expected = c0.clone();
+            let (av, bv) = (a.view(), b.view());
+            ladder::naive(0.5, &av, &bv, -0.5, &mut expected.view_mut());
+            let mut c = c0.clone();
+            gemm(0.5, &av, &bv, -0.5, &mut c.view_mut());
+            let off = worst(&c, &expected);
+            assert!(off <= 1e-12 * k as f64, "({m}, {k}, {n}): off by {off}");
+            let bias = random(i + 3, m, 1);
+            let mut with_bias = Array2::from_elem((m, n), f64::NAN);
+            gemm_bias(
+                0.5,
+                &av,
+                &bv,
+                &bias.column(0),
+                &mut with_bias.view_mut(),
+            );
+            let mut expected = Array2::zeros((m, n));
+            ladder::naive(0.5, &av, &bv, 0.0, &mut expected.view_mut());
+            expected += &bias;
+            let off = worst(&with_bias, &expected);
+            assert!(off <= 1e-12 * k as f64, "bias ({m}, {k}, {n}): {off}");
+            let (a32, b32) = (a.mapv(|x| x as f32), b.mapv(|x| x as f32));
+            let mut c32 = Array2::<f32>::zeros((m, n));
+            gemm(1.0, &a32.view(), &b32.view(), 0.0, &mut c32.view_mut());
+            let off = worst(&c32.mapv(f64::from), &a.dot(&b));
+            assert!(
+                off < 1e-3 * (k as f64).sqrt(),
+                "f32 ({m}, {k}, {n}): {off}"
+            );
+        }
+    }
+
+    /// The dot-product kernel sums in lanes, not term after term, so where
+    /// it applies a B stored column by column (read where it lies) and the
+    /// same B stored row by row (packed) differ in the last bits: proof
+    /// that the kernel runs (both match the triple loop, above). Below
+    /// `DOT_MIN_K` the two layouts agree to the bit (further below).
+    #[test]
+    fn the_dot_product_kernel_sums_in_another_order() {
+        let (m, k, n) = (9, 4096, 11);
+        let a = random(1, m, k).mapv(|x| x as f32);
+        let rows = random(2, k, n).mapv(|x| x as f32);
+        let mut columns = Array2::zeros((k, n).f());
+        columns.assign(&rows);
+        assert!(dots(&a.view(), &columns.view()));
+        assert!(!dots(&a.view(), &rows.view()));
+        let product = |b: &Array2<f32>| {
+            let mut c = Array2::zeros((m, n));
+            gemm(1.0, &a.view(), &b.view(), 0.0, &mut c.view_mut());
+            c
+        };
+        assert_ne!(product(&rows), product(&columns));
+    }
+
+    /// `aligned_zeros`: zeros, stored row by row, the first entry on a
+    /// 64-byte boundary, for several shapes (large ones come from the
+    /// allocator 16 bytes past a line).
+    #[test]
+    fn aligned_zeros_start_a_cache_line() {
+        for shape in [(1, 1), (3, 5), (40, 4096), (500, 4096)] {
+            let x = aligned_zeros::<f32>(shape);
+            assert_eq!(x.dim(), shape);
+            assert!(x.is_standard_layout());
+            assert!(x.iter().all(|&v| v == 0.0));
+            assert_eq!(x.as_ptr() as usize % LINE, 0, "{shape:?}");
+            let y = aligned_zeros::<f64>(shape);
+            assert_eq!(y.as_ptr() as usize % LINE, 0, "f64 {shape:?}");
+        }
+    }
+
     /// Held to AVX2 on an AVX-512 machine (elsewhere: the same instructions
     /// twice), every product gives the same bits: the blocks of k, and so
-    /// the order of every sum, do not depend on the vectors' width.
+    /// the order of every sum, do not depend on the vectors' width (nor
+    /// do the dot-product kernel's lanes, 64 bytes on any machine: the
+    /// last two shapes, one with a partial group of lanes at the end).
     #[test]
     fn avx2_and_the_widest_instructions_give_the_same_bits() {
-        let shapes = [(256, 784, 64), (256, 64, 784), (37, 1100, 70)];
+        let shapes = [
+            (256, 784, 64),
+            (256, 64, 784),
+            (37, 1100, 70),
+            (20, 4100, 25),
+            (7, 2049, 9),
+        ];
         for (i, &(m, k, n)) in shapes.iter().enumerate() {
             let a = random(i as u64, m, k).mapv(|x| x as f32);
             let b = column_major(i as u64 + 5, k, n).mapv(|x| x as f32);
@@ -1365,6 +1746,19 @@ mod tests {
             let widest = with(crate::Instructions::Widest);
             let avx2 = with(crate::Instructions::Avx2);
             assert_eq!(widest, avx2, "({m}, {k}, {n})");
+            // f64: 8 lanes, one AVX-512 vector or two AVX2 ones.
+            let (a, b) = (random(7, 5, 3000), column_major(8, 3000, 7));
+            let with = |set| {
+                let before = crate::limit_instructions(set);
+                let mut c = Array2::zeros((5, 7));
+                gemm(1.0, &a.view(), &b.view(), 0.0, &mut c.view_mut());
+                crate::limit_instructions(before);
+                c
+            };
+            assert_eq!(
+                with(crate::Instructions::Widest),
+                with(crate::Instructions::Avx2)
+            );
         }
     }
 

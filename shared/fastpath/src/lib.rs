@@ -11,6 +11,9 @@
 //!   CPU has ([`instruction_set`]), split across every thread of the
 //!   current rayon pool, and allocation-free once [`prepare`] has sized
 //!   each thread's packing buffers;
+//!   [`aligned_zeros`] makes matrices whose rows start cache lines, for
+//!   the dot-product kernel that a long k with both operands along k
+//!   goes to;
 //! - [`gemm_bias`]: the same product with a column added to each of C's
 //!   columns as C is written (a layer's W x + b in one pass);
 //!   [`gemm_by_rows`]: C cut between threads by rows, where a later pass
@@ -45,8 +48,8 @@ pub use elementwise::exp;
 #[doc(hidden)]
 pub use elementwise::{Level as __Level, level as __level, plain as __plain};
 pub use gemm::{
-    Element, gemm, gemm_bias, gemm_by_rows, gemm_serial, instruction_set,
-    prepare,
+    Element, aligned_zeros, gemm, gemm_bias, gemm_by_rows, gemm_serial,
+    instruction_set, prepare,
 };
 pub use isa::{Instructions, limit_instructions};
 pub use pool::{install, let_threads_sleep, threads};
