@@ -1,8 +1,9 @@
 //! Chapter 10's convolutional network on the fast path: one training step
 //! (forward and backward) and one forward pass on a minibatch of 64, beside
 //! their floor — the same step's matrix products alone, with the same
-//! shapes, on the same threads. The gap between step and floor is what
-//! im2col, col2im, pooling, ReLU and the bias cost. It prints the
+//! shapes and layouts (each on the whole batch), on the same threads. The
+//! gap between step and floor is what im2col, col2im, pooling, ReLU and
+//! the bias cost. It prints the
 //! products' MFLOP and the FMA peak of the same threads, measured in the
 //! same run, to put the times against.
 //!
@@ -14,33 +15,66 @@ use ch10_cnn::Architecture;
 use ch10_cnn::fast::Workspace;
 use ch10_cnn::net::Cnn;
 use criterion::{Criterion, criterion_group, criterion_main};
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2, s};
 use shared::rng::{normal_array, seeded};
 
 const BATCH: usize = 64;
 
+/// How a product's operand is stored: as its own rows, or as the rows of
+/// its transpose (a view `.t()` of a row-major matrix, as the step
+/// multiplies Wᵀ δ and δ Xᵀ).
+#[derive(Clone, Copy)]
+enum Stored {
+    Rows,
+    Transposed,
+}
+
 /// The (m, k, n) of every matrix product one training step makes, for
-/// the architecture and a batch of `m` images.
-fn products(arch: Architecture, m: usize) -> Vec<(usize, usize, usize)> {
+/// the architecture and a batch of `m` images, with how the step stores
+/// A and B.
+fn products(
+    arch: Architecture,
+    m: usize,
+) -> Vec<((usize, usize, usize), Stored, Stored)> {
     let [c1, c2] = arch.channels;
     let k2 = arch.k * arch.k;
     let (conv1, _) = arch.sides(0);
     let (conv2, _) = arch.sides(1);
     let (n1, n2) = (m * conv1 * conv1, m * conv2 * conv2);
     let (f, h, o) = (arch.features(), arch.hidden, arch.classes);
+    use Stored::{Rows, Transposed};
     vec![
-        (c1, k2, n1),      // Z¹ = W¹ X¹
-        (c2, c1 * k2, n2), // Z² = W² X²
-        (h, f, m),         // Z³ = W³ F
-        (o, h, m),         // Z⁴ = W⁴ A³
-        (o, m, h),         // ∇W⁴ = δ⁴ A³ᵀ
-        (h, o, m),         // W⁴ᵀ δ⁴
-        (h, m, f),         // ∇W³ = δ³ Fᵀ
-        (f, h, m),         // W³ᵀ δ³
-        (c2, n2, c1 * k2), // ∇W² = δ² X²ᵀ
-        (c1 * k2, c2, n2), // W²ᵀ δ²
-        (c1, n1, k2),      // ∇W¹ = δ¹ X¹ᵀ
+        ((c1, k2, n1), Rows, Rows),            // Z¹ = W¹ X¹
+        ((c2, c1 * k2, n2), Rows, Rows),       // Z² = W² X²
+        ((h, f, m), Rows, Rows),               // Z³ = W³ F
+        ((o, h, m), Rows, Rows),               // Z⁴ = W⁴ A³
+        ((o, m, h), Rows, Transposed),         // ∇W⁴ = δ⁴ A³ᵀ
+        ((h, o, m), Transposed, Rows),         // W⁴ᵀ δ⁴
+        ((h, m, f), Rows, Transposed),         // ∇W³ = δ³ Fᵀ
+        ((f, h, m), Transposed, Rows),         // W³ᵀ δ³
+        ((c2, n2, c1 * k2), Rows, Transposed), // ∇W² = δ² X²ᵀ
+        ((c1 * k2, c2, n2), Transposed, Rows), // W²ᵀ δ²
+        ((c1, n1, k2), Rows, Transposed),      // ∇W¹ = δ¹ X¹ᵀ
     ]
+}
+
+/// A (rows, cols) matrix of ones stored as `stored` says, starting on a
+/// cache line like the step's buffers (`fastpath::aligned_zeros`).
+fn ones((rows, cols): (usize, usize), stored: Stored) -> Array2<f32> {
+    let mut x = match stored {
+        Stored::Rows => fastpath::aligned_zeros((rows, cols)),
+        Stored::Transposed => fastpath::aligned_zeros((cols, rows)),
+    };
+    x.fill(1.0);
+    x
+}
+
+/// `x` as the operand: itself, or the view of its transpose.
+fn view(x: &Array2<f32>, stored: Stored) -> ArrayView2<'_, f32> {
+    match stored {
+        Stored::Rows => x.view(),
+        Stored::Transposed => x.t(),
+    }
 }
 
 fn bench(c: &mut Criterion) {
@@ -54,16 +88,14 @@ fn bench(c: &mut Criterion) {
     let shapes = products(arch, BATCH);
     let mut operands: Vec<_> = shapes
         .iter()
-        .map(|&(m, k, n)| {
-            (
-                Array2::<f32>::ones((m, k)),
-                Array2::<f32>::ones((k, n)),
-                Array2::<f32>::zeros((m, n)),
-            )
+        .map(|&((m, k, n), a, b)| {
+            let c = fastpath::aligned_zeros((m, n));
+            (ones((m, k), a), a, ones((k, n), b), b, c)
         })
         .collect();
     fastpath::install(fastpath::prepare::<f32>);
-    let flops: usize = shapes.iter().map(|&(m, k, n)| 2 * m * k * n).sum();
+    let flops: usize =
+        shapes.iter().map(|&((m, k, n), ..)| 2 * m * k * n).sum();
     let peak = fastpath::install(fastpath::peak::gflops_all_threads::<f32>);
     println!(
         "CNN step: {:.0} MFLOP of products; FMA peak on {} threads ({}): \
@@ -90,19 +122,47 @@ fn bench(c: &mut Criterion) {
     group.bench_function("matrix-product floor of the step", |b| {
         b.iter(|| {
             fastpath::install(|| {
-                for (a, bm, cm) in &mut operands {
-                    fastpath::gemm(
-                        1.0,
-                        &a.view(),
-                        &bm.view(),
-                        0.0,
-                        &mut cm.view_mut(),
-                    );
+                for (a, a_stored, b, b_stored, c) in &mut operands {
+                    let (a, b) = (view(a, *a_stored), view(b, *b_stored));
+                    fastpath::gemm(1.0, &a, &b, 0.0, &mut c.view_mut());
                 }
             });
-            black_box(operands[0].2[(0, 0)])
+            black_box(operands[0].4[(0, 0)])
         })
     });
+    // The second layer's weight gradient alone (the dot-product kernel),
+    // its operands' rows starting on cache lines as in the step, and
+    // starting 16 bytes past a line, as a large allocation does.
+    let ((m, k, n), ..) = shapes[8];
+    let wide = |rows: usize| {
+        let mut x: Array2<f32> = fastpath::aligned_zeros((rows, k + 16));
+        x.fill(1.0);
+        x
+    };
+    let (delta, cols) = (wide(m), wide(n));
+    let mut nabla_w = Array2::<f32>::zeros((m, n));
+    for (name, skip) in [("on cache lines", 0), ("16 bytes past a line", 4)] {
+        let part = s![.., skip..skip + k];
+        let (a, b) = (delta.slice(part), cols.slice(part));
+        let b = b.t();
+        group.bench_function(
+            format!("∇W² = δ² X²ᵀ alone, rows {name}"),
+            |r| {
+                r.iter(|| {
+                    fastpath::install(|| {
+                        fastpath::gemm(
+                            1.0,
+                            &a,
+                            &b,
+                            0.0,
+                            &mut nabla_w.view_mut(),
+                        )
+                    });
+                    black_box(nabla_w[(0, 0)])
+                })
+            },
+        );
+    }
     group.finish();
 }
 
