@@ -644,6 +644,12 @@ impl<T: Element> WithSimd for Product<'_, '_, T> {
 
     #[inline(always)]
     fn with_simd<S: Simd>(self, simd: S) {
+        if self.a.ncols() == 0 || self.alpha == T::zero() {
+            // Nothing to add: C is its start (β·C, or the bias).
+            let mut c = self.c;
+            self.start.apply(&mut c);
+            return;
+        }
         if dots(&self.a, &self.b) {
             // Tiles of rows × columns, each sum in DOT_BYTES of lanes
             // (W vectors): as many sums as the vector registers hold.
@@ -684,10 +690,6 @@ fn product<T: Element, S: Simd, const R: usize>(
     } = p;
     let ((m, k), n) = (a.dim(), b.ncols());
     let nr = NR_VECTORS * lanes::<T, S>();
-    if k == 0 || alpha == T::zero() {
-        start.apply(&mut c);
-        return;
-    }
     // Sized for the largest block this product needs; kept after.
     // Equal blocks rather than full ones and a sliver: 784 = 2 × 392,
     // not 512 + 272.
@@ -1215,10 +1217,6 @@ fn dot_product<
         packs,
     } = p;
     let ((m, k), n) = (a.dim(), b.ncols());
-    if alpha == T::zero() {
-        start.apply(&mut c);
-        return;
-    }
     let lanes = DOT_BYTES / size_of::<T>();
     let kc_max = block_len(k, true);
     let sums_len = DOT_MC.next_multiple_of(R) * C * lanes;
@@ -1633,6 +1631,34 @@ mod tests {
                 c
             };
             assert_eq!(product(&rows), product(&columns), "({m}, {k}, {n})");
+        }
+    }
+
+    /// With α = 0 the product adds nothing, on either kernel: C ← β·C,
+    /// or the bias (even where A or B hold NaN).
+    #[test]
+    fn alpha_zero_leaves_the_start() {
+        for (m, k, n) in [(7, 30, 9), (5, 3000, 6)] {
+            let a = Array2::from_elem((m, k), f64::NAN);
+            let b = column_major(1, k, n);
+            let c0 = random(2, m, n);
+            let mut c = c0.clone();
+            gemm(0.0, &a.view(), &b.view(), 0.5, &mut c.view_mut());
+            assert_eq!(c, &c0 * 0.5, "({m}, {k}, {n})");
+            let bias = random(3, m, 1);
+            gemm_bias(
+                0.0,
+                &a.view(),
+                &b.view(),
+                &bias.column(0),
+                &mut c.view_mut(),
+            );
+            assert!(
+                c.rows()
+                    .into_iter()
+                    .zip(&bias)
+                    .all(|(r, &b)| r.iter().all(|&x| x == b))
+            );
         }
     }
 
