@@ -291,7 +291,8 @@ impl<T: Float> Workspace<T> {
             let cols = self.cols[l].slice(s![.., ..n_out]);
             // ∇W = δ Xᵀ, a sum over every position of every image (for
             // the first layer C is 20 × 25, too small to cut between
-            // threads, and gemm cuts its long k instead)
+            // threads at AVX-512's tiles, and gemm cuts its long k
+            // instead)
             let mut nabla_w = rows_of_mut(nabla_w);
             gemm(T::one(), &dz, &cols.t(), T::zero(), &mut nabla_w);
             row_sums(dz, nabla_b.as_slice_mut().expect("contiguous"));

@@ -44,8 +44,10 @@
 //!   from the same one with B stored row by row), but it is fixed: the
 //!   same bits for any thread count and on AVX2 or AVX-512.
 //! - **Aligned buffers.** The packing buffers start on a cache line, so
-//!   the kernel's vector loads never straddle two lines; [`aligned_zeros`]
-//!   makes matrices that do the same for the dot-product kernel.
+//!   the kernel's vector loads of a packed sliver never straddle two
+//!   lines; [`aligned_zeros`] makes matrices whose rows start on lines,
+//!   for the dot-product kernel (whose loads then straddle none where a
+//!   block of k starts at a multiple of 64 bytes).
 
 use bytemuck::Pod;
 use ndarray::linalg::general_mat_vec_mul;
