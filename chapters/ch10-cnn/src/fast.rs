@@ -447,6 +447,49 @@ pub fn im2col_batch<T: Float>(
     x: ArrayView2<T>,
     side: usize,
     geometry: Geometry,
+    cols: ArrayViewMut2<T>,
+) {
+    let Geometry { k, stride, pad } = geometry;
+    match (stride, pad, geometry.output_side(side)) {
+        (1, 0, 8) => im2col_valid::<T, 8>(x, side, k, cols),
+        (1, 0, 24) => im2col_valid::<T, 24>(x, side, k, cols),
+        _ => im2col_any(x, side, geometry, cols),
+    }
+}
+
+/// [`im2col_batch`] for stride 1, no padding and outputs of side `N`: the
+/// MNIST network's two layers (24 and 8) compiled for their sizes, each
+/// window row a fixed-length copy and each window's rows a loop of known
+/// length, so that nothing is decided row by row.
+fn im2col_valid<T: Float, const N: usize>(
+    x: ArrayView2<T>,
+    side: usize,
+    k: usize,
+    mut cols: ArrayViewMut2<T>,
+) {
+    let per_in = side * side;
+    for (r, mut row) in cols.rows_mut().into_iter().enumerate() {
+        let (c, p, q) = (r / (k * k), r / k % k, r % k);
+        let x = x.row(c);
+        let x = x.to_slice().expect("a row is contiguous");
+        let row = row.as_slice_mut().expect("a row is contiguous");
+        let images = row.chunks_exact_mut(N * N).zip(x.chunks_exact(per_in));
+        for (to, image) in images {
+            // the window's top-left input, then one input row per output
+            let from = &image[p * side + q..];
+            for (i, to) in to.chunks_exact_mut(N).enumerate() {
+                let to: &mut [T; N] = to.try_into().expect("N entries");
+                *to = from[i * side..][..N].try_into().expect("N entries");
+            }
+        }
+    }
+}
+
+/// [`im2col_batch`] for any stride and padding.
+pub(crate) fn im2col_any<T: Float>(
+    x: ArrayView2<T>,
+    side: usize,
+    geometry: Geometry,
     mut cols: ArrayViewMut2<T>,
 ) {
     let Geometry { k, stride, pad } = geometry;
@@ -474,7 +517,7 @@ pub fn im2col_batch<T: Float>(
                     to[j1..].fill(T::zero());
                     let to = &mut to[j0..j1];
                     if stride == 1 {
-                        copy_run(to, &line[x0..x0 + to.len()]);
+                        to.copy_from_slice(&line[x0..x0 + to.len()]);
                     } else {
                         for (j, to) in to.iter_mut().enumerate() {
                             *to = line[x0 + stride * j];
@@ -483,40 +526,6 @@ pub fn im2col_batch<T: Float>(
                 }
             }
         });
-}
-
-/// to = from, for runs of one window row. The MNIST network's rows (24
-/// and 8 entries) are compiled as arrays of that length, a few vector
-/// moves instead of a call to copy memory.
-#[inline(always)]
-fn copy_run<T: Float>(to: &mut [T], from: &[T]) {
-    fn fixed<T: Float, const N: usize>(to: &mut [T], from: &[T]) {
-        let to: &mut [T; N] = to.try_into().expect("N entries");
-        *to = from.try_into().expect("N entries");
-    }
-    match to.len() {
-        8 => fixed::<T, 8>(to, from),
-        24 => fixed::<T, 24>(to, from),
-        _ => to.copy_from_slice(from),
-    }
-}
-
-/// to += from, entry by entry, for runs of one window row (compiled for
-/// the MNIST network's lengths, as [`copy_run`]).
-#[inline(always)]
-fn add_run<T: Float>(to: &mut [T], from: &[T]) {
-    fn fixed<T: Float, const N: usize>(to: &mut [T], from: &[T]) {
-        let to: &mut [T; N] = to.try_into().expect("N entries");
-        let from: &[T; N] = from.try_into().expect("N entries");
-        for (x, &v) in to.iter_mut().zip(from) {
-            *x += v;
-        }
-    }
-    match to.len() {
-        8 => fixed::<T, 8>(to, from),
-        24 => fixed::<T, 24>(to, from),
-        _ => to.iter_mut().zip(from).for_each(|(x, &v)| *x += v),
-    }
 }
 
 /// The outputs j0..j1 of a row whose input column s·j + q − pad falls
@@ -536,9 +545,57 @@ fn inside(
 }
 
 /// The adjoint of [`im2col_batch`]: dx (C, m·side²) = every column of
-/// `cols` added back into its window. Each channel on one thread, summed
-/// in one order.
+/// `cols` added back into its window. Each channel on one thread, each
+/// entry of dx summed over the windows in the order of (p, q).
 pub fn col2im_batch<T: Float>(
+    cols: ArrayView2<T>,
+    side: usize,
+    geometry: Geometry,
+    dx: ArrayViewMut2<T>,
+) {
+    let Geometry { k, stride, pad } = geometry;
+    match (stride, pad, geometry.output_side(side)) {
+        (1, 0, 8) => col2im_valid::<T, 8>(cols, side, k, dx),
+        (1, 0, 24) => col2im_valid::<T, 24>(cols, side, k, dx),
+        _ => col2im_any(cols, side, geometry, dx),
+    }
+}
+
+/// [`col2im_batch`] for stride 1, no padding and outputs of side `N`,
+/// compiled for their sizes as [`im2col_valid`]; the same sums in the
+/// same order as [`col2im_any`].
+fn col2im_valid<T: Float, const N: usize>(
+    cols: ArrayView2<T>,
+    side: usize,
+    k: usize,
+    mut dx: ArrayViewMut2<T>,
+) {
+    let per_in = side * side;
+    for (c, mut row) in dx.rows_mut().into_iter().enumerate() {
+        let row = row.as_slice_mut().expect("a row is contiguous");
+        row.fill(T::zero());
+        for (p, q) in (0..k).flat_map(|p| (0..k).map(move |q| (p, q))) {
+            let from = cols.row(c * k * k + p * k + q);
+            let from = from.to_slice().expect("a row is contiguous");
+            let images =
+                row.chunks_exact_mut(per_in).zip(from.chunks_exact(N * N));
+            for (image, from) in images {
+                let to = &mut image[p * side + q..];
+                for (i, from) in from.chunks_exact(N).enumerate() {
+                    let to: &mut [T; N] =
+                        (&mut to[i * side..][..N]).try_into().expect("N");
+                    let from: &[T; N] = from.try_into().expect("N entries");
+                    for (x, &v) in to.iter_mut().zip(from) {
+                        *x += v;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// [`col2im_batch`] for any stride and padding.
+pub(crate) fn col2im_any<T: Float>(
     cols: ArrayView2<T>,
     side: usize,
     geometry: Geometry,
@@ -569,12 +626,8 @@ pub fn col2im_batch<T: Float>(
                             }
                             let line = &mut to[y as usize * side..][..side];
                             let from = &from[j0..j1];
-                            if stride == 1 {
-                                add_run(&mut line[x0..x0 + from.len()], from);
-                            } else {
-                                for (j, &v) in from.iter().enumerate() {
-                                    line[x0 + stride * j] += v;
-                                }
+                            for (j, &v) in from.iter().enumerate() {
+                                line[x0 + stride * j] += v;
                             }
                         }
                     }

@@ -376,7 +376,7 @@ mod batch {
     use shared::rng::{normal_array, seeded};
 
     use crate::conv::{Geometry, col2im, im2col};
-    use crate::fast::{col2im_batch, im2col_batch};
+    use crate::fast::{col2im_any, col2im_batch, im2col_any, im2col_batch};
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(32))]
@@ -422,6 +422,42 @@ mod batch {
                 prop_assert!(got.iter().zip(lesson.iter())
                     .all(|(a, b)| (a - b).abs() <= 1e-12));
             }
+        }
+    }
+
+    /// The MNIST network's two layers (outputs of side 24 and 8, stride 1,
+    /// no padding) take im2col and col2im compiled for their sizes: the
+    /// same entries, and the same sums to the bit, as the general code.
+    #[test]
+    fn mnist_sized_im2col_and_col2im_are_the_general_ones() {
+        for (c, side, seed) in [(1, 28, 1), (3, 12, 2)] {
+            let (m, g) = (3, Geometry::valid(5));
+            let out = g.output_side(side);
+            let x: Array2<f32> =
+                normal_array(&mut seeded(seed), (c, m * side * side), 1.0)
+                    .mapv(|v| v as f32);
+            let rows = c * g.k * g.k;
+            let mut fixed = Array2::from_elem((rows, m * out * out), -1.0);
+            let mut any = fixed.clone();
+            im2col_batch(x.view(), side, g, fixed.view_mut());
+            im2col_any(x.view(), side, g, any.view_mut());
+            assert_eq!(fixed, any, "im2col, side {side}");
+            // the windows of image 1 are the lesson's
+            let per = side * side;
+            let image = x.slice(ndarray::s![.., per..2 * per]);
+            let image = image.to_shape((c, side, side)).unwrap();
+            let lesson = im2col(image.view(), g);
+            let per_out = out * out;
+            let got = fixed.slice(ndarray::s![.., per_out..2 * per_out]);
+            assert_eq!(got, lesson, "side {side}");
+
+            let y = fixed.mapv(|v| v * 0.7 + 0.1);
+            let mut fixed = Array2::from_elem(x.raw_dim(), f32::NAN);
+            let mut any = fixed.clone();
+            col2im_batch(y.view(), side, g, fixed.view_mut());
+            col2im_any(y.view(), side, g, any.view_mut());
+            let bits = |a: &Array2<f32>| a.mapv(f32::to_bits);
+            assert_eq!(bits(&fixed), bits(&any), "col2im, side {side}");
         }
     }
 }
