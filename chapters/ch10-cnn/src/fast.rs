@@ -9,13 +9,21 @@
 //!   im2col of the whole batch is (C·k·k, m·OH·OW), and the layer is one
 //!   product, Z = W X + b, with W the filters as rows (O, C·k·k) — the
 //!   shape of chapter 7's batched layer. Backwards, ∇W = δ Xᵀ and
-//!   ∇X = Wᵀ δ are products too (Z and Wᵀ δ by `fastpath::gemm_serial`,
-//!   a piece of the batch on each thread, below; ∇W by `fastpath::gemm`).
-//! - **ReLU and max pooling fused:** relu(max(z)) = max(relu(z)), so the
-//!   pooled map is computed straight from z, and the winner of each block
+//!   ∇X = Wᵀ δ are products too (by `fastpath::gemm_serial`, a piece of
+//!   the batch on each thread, below, except the second layer's ∇W, by
+//!   `fastpath::gemm`).
+//! - **Bias, ReLU and max pooling fused:** relu(max(z) + b) =
+//!   max(relu(z + b)), so the pooled map is computed straight from
+//!   Z = W X, the bias added once per block, and the winner of each block
 //!   is remembered (an index), so the backward pass routes δ without
-//!   searching again. The comparisons are written without branches: which
-//!   entry of a block wins is as unpredictable as the data.
+//!   searching again. The comparisons and the routing are written without
+//!   branches: which entry of a block wins, and whether it passes ReLU,
+//!   is as unpredictable as the data.
+//! - **Loops compiled for the MNIST network's sizes** (maps of 28, 24, 12
+//!   and 8, 5 × 5 windows, stride 1): im2col, col2im and pooling move and
+//!   add whole rows of known length, as vectors of the widest
+//!   instructions the CPU has (`fastpath::simd!`); other sizes take the
+//!   general loops, and tests hold the two to the same bits.
 //! - **Buffers allocated once** ([`Workspace`]) for a largest batch.
 //! - **A few images at a time, while they are in cache:** each thread
 //!   takes a piece of four images through a layer's passes in one go
@@ -23,17 +31,19 @@
 //!   δ, Wᵀ δ, col2im and routing again backwards, through both layers —
 //!   so that each pass reads what the one before it wrote from the core's
 //!   cache rather than from memory (a batch's windows of the second layer
-//!   are 8 MB). Of a convolution's products only ∇W, a sum over every
-//!   position of every image, is a product of the whole batch, cut
-//!   between threads by `gemm`.
-//! - **Each output written by one thread, each sum in one fixed order**,
-//!   so results are bit-identical for any thread count.
+//!   are 8 MB). The first layer's ∇W and ∇b are summed over each piece
+//!   there too, while its δ is in cache, and the pieces' sums added in
+//!   the pieces' order. Only the second layer's ∇W is a product of the
+//!   whole batch, cut between threads by `gemm`.
+//! - **Each output written by one thread, each sum in one fixed order**
+//!   (a bias's gradient in the lanes of `fastpath::sum_of`), so results
+//!   are bit-identical for any thread count.
 //!
 //! Gradients are means over the batch; tests show they equal the mean of
 //! the lesson's per-image gradients (1e-12 relative in f64).
 
 use ndarray::parallel::prelude::*;
-use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, s};
+use ndarray::{Array2, Array3, ArrayView2, ArrayViewMut2, Axis, s};
 use rayon::slice::ParallelSliceMut;
 
 use ch07_minibatches::fast::Float;
@@ -67,7 +77,7 @@ pub struct Workspace<T: Float> {
     x: Array2<T>,
     /// im2col of each convolution's input, (C·k², m·conv²).
     cols: [Array2<T>; 2],
-    /// Each convolution's weighted input, (O, m·conv²).
+    /// Each convolution's weighted input without its bias, (O, m·conv²).
     z: [Array2<T>; 2],
     /// relu(max_pool(z)), (O, m·pooled²).
     p: [Array2<T>; 2],
@@ -88,6 +98,10 @@ pub struct Workspace<T: Float> {
     dz: [Array2<T>; 2],
     /// ∂C/∂(im2col of the second convolution's input).
     dcols: Array2<T>,
+    /// The first convolution's ∇W and ∇b summed over each piece's
+    /// images, (pieces, O, k²) and (pieces, O).
+    piece_w1: Array3<T>,
+    piece_b1: Array2<T>,
     /// The mean gradient of the last batch.
     pub grads: Cnn<T>,
     /// The summed cost of the last batch.
@@ -141,6 +155,8 @@ impl<T: Float> Workspace<T> {
             dp: [by(l1.o, l1.pooled), by(l2.o, l2.pooled)],
             dz: [by(l1.o, l1.conv), by(l2.o, l2.conv)],
             dcols: by(l2.c * k * k, l2.conv),
+            piece_w1: Array3::zeros((m.div_ceil(PIECE), l1.o, k * k)),
+            piece_b1: Array2::zeros((m.div_ceil(PIECE), l1.o)),
             grads: Cnn::zeros(arch),
             cost: 0.0,
         }
@@ -284,19 +300,25 @@ impl<T: Float> Workspace<T> {
         );
         self.conv_deltas(rows_of(&net.w2), m);
         let g = &mut self.grads;
-        let weights = [(&mut g.w1, &mut g.b1), (&mut g.w2, &mut g.b2)];
-        for (l, (nabla_w, nabla_b)) in weights.into_iter().enumerate() {
-            let n_out = m * self.layers[l].conv.pow(2);
-            let dz = self.dz[l].slice(s![.., ..n_out]);
-            let cols = self.cols[l].slice(s![.., ..n_out]);
-            // ∇W = δ Xᵀ, a sum over every position of every image (for
-            // the first layer C is 20 × 25, too small to cut between
-            // threads at AVX-512's tiles, and gemm cuts its long k
-            // instead)
-            let mut nabla_w = rows_of_mut(nabla_w);
-            gemm(T::one(), &dz, &cols.t(), T::zero(), &mut nabla_w);
-            row_sums(dz, nabla_b.as_slice_mut().expect("contiguous"));
+        // the first layer's: its pieces' sums added in the pieces' order
+        let pieces = m.div_ceil(PIECE);
+        let mut nabla_w1 = rows_of_mut(&mut g.w1);
+        nabla_w1.assign(&self.piece_w1.index_axis(Axis(0), 0));
+        for part in self.piece_w1.outer_iter().take(pieces).skip(1) {
+            nabla_w1 += &part;
         }
+        g.b1.assign(&self.piece_b1.row(0));
+        for part in self.piece_b1.outer_iter().take(pieces).skip(1) {
+            g.b1 += &part;
+        }
+        // the second layer's ∇W = δ Xᵀ, a sum over every position of
+        // every image, as one product of the whole batch
+        let n_out = m * self.layers[1].conv.pow(2);
+        let dz = self.dz[1].slice(s![.., ..n_out]);
+        let cols = self.cols[1].slice(s![.., ..n_out]);
+        let mut nabla_w2 = rows_of_mut(&mut g.w2);
+        gemm(T::one(), &dz, &cols.t(), T::zero(), &mut nabla_w2);
+        row_sums(dz, g.b2.as_slice_mut().expect("contiguous"));
     }
 
     /// δ = ∂C/∂z of both convolution layers for the first `m` images, from
@@ -310,6 +332,7 @@ impl<T: Float> Workspace<T> {
         let [dz1, dz2] = &mut self.dz;
         let [dp1, dp2] = &mut self.dp;
         let (dp2, p, win) = (&*dp2, &self.p, &self.win);
+        let cols1 = &self.cols[0];
         // entries per image of the maps involved
         let (conv2, pooled2) = (l2.conv.pow(2), l2.pooled.pow(2));
         let (pooled1, conv1) = (l1.pooled.pow(2), l1.conv.pow(2));
@@ -322,36 +345,56 @@ impl<T: Float> Workspace<T> {
             .zip(dcols.axis_chunks_iter_mut(Axis(1), PIECE * conv2))
             .zip(dp1.axis_chunks_iter_mut(Axis(1), PIECE * pooled1))
             .zip(dz1.axis_chunks_iter_mut(Axis(1), PIECE * conv1))
+            .zip(self.piece_w1.outer_iter_mut())
+            .zip(self.piece_b1.outer_iter_mut())
             .enumerate()
-            .for_each(|(piece, (((mut dz2, mut dcols), mut dp1), dz1))| {
-                let first = piece * PIECE;
-                let images = first..first + dz2.ncols() / conv2;
-                let part =
-                    |per: usize| s![.., images.start * per..images.end * per];
-                unpool(
-                    dp2.slice(part(pooled2)),
-                    p[1].slice(part(pooled2)),
-                    win[1].slice(part(pooled2)),
-                    l2.conv,
-                    dz2.view_mut(),
-                );
-                // ∂C/∂(windows) = Wᵀ δ, folded back onto the maps
-                let t = T::zero();
-                gemm_serial(T::one(), &w2.t(), &dz2.view(), t, &mut dcols);
-                col2im_batch(
-                    dcols.view(),
-                    l2.side,
-                    l2.geometry,
-                    dp1.view_mut(),
-                );
-                unpool(
-                    dp1.view(),
-                    p[0].slice(part(pooled1)),
-                    win[0].slice(part(pooled1)),
-                    l1.conv,
-                    dz1,
-                );
-            });
+            .for_each(
+                |(
+                    piece,
+                    (
+                        ((((mut dz2, mut dcols), mut dp1), mut dz1), mut w1),
+                        mut b1,
+                    ),
+                )| {
+                    let first = piece * PIECE;
+                    let images = first..first + dz2.ncols() / conv2;
+                    let part = |per: usize| {
+                        s![.., images.start * per..images.end * per]
+                    };
+                    unpool(
+                        dp2.slice(part(pooled2)),
+                        p[1].slice(part(pooled2)),
+                        win[1].slice(part(pooled2)),
+                        l2.conv,
+                        dz2.view_mut(),
+                    );
+                    // ∂C/∂(windows) = Wᵀ δ, folded back onto the maps
+                    let t = T::zero();
+                    gemm_serial(T::one(), &w2.t(), &dz2.view(), t, &mut dcols);
+                    col2im_batch(
+                        dcols.view(),
+                        l2.side,
+                        l2.geometry,
+                        dp1.view_mut(),
+                    );
+                    unpool(
+                        dp1.view(),
+                        p[0].slice(part(pooled1)),
+                        win[0].slice(part(pooled1)),
+                        l1.conv,
+                        dz1.view_mut(),
+                    );
+                    // the first layer's ∇W = δ Xᵀ and ∇b over the piece,
+                    // while its δ is in cache
+                    let cols1 = cols1.slice(part(conv1));
+                    let (dz1, cols1) = (dz1.view(), cols1.t());
+                    gemm_serial(T::one(), &dz1, &cols1, t, &mut w1);
+                    for (b, dz) in b1.iter_mut().zip(dz1.rows()) {
+                        let dz = dz.to_slice().expect("a row is contiguous");
+                        *b = fastpath::simd!(fastpath::sum_of(dz));
+                    }
+                },
+            );
     }
 }
 
@@ -362,7 +405,7 @@ const PIECE: usize = 4;
 
 /// One convolution layer's forward pass for a batch, a piece of [`PIECE`]
 /// images at a time on each thread: the piece's windows (im2col), its
-/// Z = W X + b and relu(max pool(Z)), each read while still in the
+/// Z = W X and relu(max pool(Z + b)), each read while still in the
 /// core's cache. `cols`, `z`, `p` and `win` keep the whole batch's.
 #[allow(clippy::too_many_arguments, reason = "one layer's buffers")]
 fn conv_forward<T: Float>(
@@ -390,8 +433,7 @@ fn conv_forward<T: Float>(
                 input.slice(s![.., first * per_in..(first + images) * per_in]);
             im2col_batch(x, layer.side, layer.geometry, cols.view_mut());
             gemm_serial(T::one(), &w, &cols.view(), T::zero(), &mut z);
-            add_bias(z.view_mut(), b);
-            relu_max_pool(z.view(), layer.conv, p, win);
+            relu_max_pool(z.view(), b, layer.conv, p, win);
         });
 }
 
@@ -417,27 +459,15 @@ fn add_bias<T: Float>(mut z: ArrayViewMut2<T>, b: &[T]) {
     }
 }
 
-/// out[r] = Σ of row r, in order: rows four at a time, so that four
-/// independent sums advance together, and groups of four on every thread.
+/// out[r] = Σ of row r, in lanes (`fastpath::sum_of`: one fixed order,
+/// vector wide), the rows shared between threads.
 fn row_sums<T: Float>(d: ArrayView2<T>, out: &mut [T]) {
-    const GROUP: usize = 4;
-    let last = d.nrows().saturating_sub(1);
-    out.par_chunks_mut(GROUP).enumerate().for_each(|(g, out)| {
-        // a group past the last row repeats it, and is not kept
-        let row = |i: usize| {
-            let row = d.row((GROUP * g + i).min(last));
-            row.to_slice().expect("a row is contiguous")
-        };
-        let [r0, r1, r2, r3] = std::array::from_fn(row);
-        let mut sums = [T::zero(); GROUP];
-        for (((&v0, &v1), &v2), &v3) in r0.iter().zip(r1).zip(r2).zip(r3) {
-            sums[0] += v0;
-            sums[1] += v1;
-            sums[2] += v2;
-            sums[3] += v3;
-        }
-        out.copy_from_slice(&sums[..out.len()]);
-    });
+    out.par_iter_mut()
+        .zip(d.axis_iter(Axis(0)).into_par_iter())
+        .for_each(|(out, row)| {
+            let row = row.to_slice().expect("a row is contiguous");
+            *out = fastpath::simd!(fastpath::sum_of(row));
+        });
 }
 
 /// im2col of a batch: x (C, m·side²) → cols (C·k², m·OH²), where row
@@ -451,8 +481,8 @@ pub fn im2col_batch<T: Float>(
 ) {
     let Geometry { k, stride, pad } = geometry;
     match (stride, pad, geometry.output_side(side)) {
-        (1, 0, 8) => im2col_valid::<T, 8>(x, side, k, cols),
-        (1, 0, 24) => im2col_valid::<T, 24>(x, side, k, cols),
+        (1, 0, 8) => fastpath::simd!(im2col_valid::<T, 8>(x, side, k, cols)),
+        (1, 0, 24) => fastpath::simd!(im2col_valid::<T, 24>(x, side, k, cols)),
         _ => im2col_any(x, side, geometry, cols),
     }
 }
@@ -461,6 +491,7 @@ pub fn im2col_batch<T: Float>(
 /// MNIST network's two layers (24 and 8) compiled for their sizes, each
 /// window row a fixed-length copy and each window's rows a loop of known
 /// length, so that nothing is decided row by row.
+#[inline(always)]
 fn im2col_valid<T: Float, const N: usize>(
     x: ArrayView2<T>,
     side: usize,
@@ -555,8 +586,8 @@ pub fn col2im_batch<T: Float>(
 ) {
     let Geometry { k, stride, pad } = geometry;
     match (stride, pad, geometry.output_side(side)) {
-        (1, 0, 8) => col2im_valid::<T, 8>(cols, side, k, dx),
-        (1, 0, 24) => col2im_valid::<T, 24>(cols, side, k, dx),
+        (1, 0, 8) => fastpath::simd!(col2im_valid::<T, 8>(cols, side, k, dx)),
+        (1, 0, 24) => fastpath::simd!(col2im_valid::<T, 24>(cols, side, k, dx)),
         _ => col2im_any(cols, side, geometry, dx),
     }
 }
@@ -564,6 +595,7 @@ pub fn col2im_batch<T: Float>(
 /// [`col2im_batch`] for stride 1, no padding and outputs of side `N`,
 /// compiled for their sizes as [`im2col_valid`]; the same sums in the
 /// same order as [`col2im_any`].
+#[inline(always)]
 fn col2im_valid<T: Float, const N: usize>(
     cols: ArrayView2<T>,
     side: usize,
@@ -585,9 +617,12 @@ fn col2im_valid<T: Float, const N: usize>(
                     let to: &mut [T; N] =
                         (&mut to[i * side..][..N]).try_into().expect("N");
                     let from: &[T; N] = from.try_into().expect("N entries");
-                    for (x, &v) in to.iter_mut().zip(from) {
+                    // read, add and write the run whole (as vectors)
+                    let mut sum = *to;
+                    for (x, &v) in sum.iter_mut().zip(from) {
                         *x += v;
                     }
+                    *to = sum;
                 }
             }
         }
@@ -636,11 +671,80 @@ pub(crate) fn col2im_any<T: Float>(
         });
 }
 
-/// p = relu(max over each POOL × POOL block of z), z (C, m·side²), and
-/// each block's winner (its first largest entry) as an index into its
-/// image's map (0..side²).
-fn relu_max_pool<T: Float>(
+/// p = relu(max over each POOL × POOL block of z + b), z (C, m·side²)
+/// without its bias, and each block's winner (its first largest entry)
+/// as an index into its image's map (0..side²). The bias is added to
+/// each block's largest entry, not to all four: a quarter of the
+/// additions and no pass over z of their own (adding b keeps the order
+/// of the entries, so max(z) + b = max(z + b) exactly; only where two
+/// entries differ by less than b's rounding can another of them win).
+pub(crate) fn relu_max_pool<T: Float>(
     z: ArrayView2<T>,
+    b: &[T],
+    side: usize,
+    p: ArrayViewMut2<T>,
+    win: ArrayViewMut2<u32>,
+) {
+    match (POOL, side) {
+        (2, 24) => fastpath::simd!(pool_fixed::<T, 24, 12>(z, b, p, win)),
+        (2, 8) => fastpath::simd!(pool_fixed::<T, 8, 4>(z, b, p, win)),
+        _ => pool_any(z, b, side, p, win),
+    }
+}
+
+/// [`relu_max_pool`] for 2 × 2 blocks of maps of side `SIDE` (`HALF`
+/// blocks a line), compiled for that size: a line's two rows read whole,
+/// its blocks' four candidates taken in the order [`pool_any`] takes them,
+/// without branches, and the line's maxima and winners written whole.
+#[inline(always)]
+fn pool_fixed<T: Float, const SIDE: usize, const HALF: usize>(
+    z: ArrayView2<T>,
+    b: &[T],
+    mut p: ArrayViewMut2<T>,
+    mut win: ArrayViewMut2<u32>,
+) {
+    const { assert!(SIDE == 2 * HALF) };
+    let rows = p.rows_mut().into_iter().zip(win.rows_mut()).zip(z.rows());
+    for (((mut p, mut win), z), &b) in rows.zip(b) {
+        let z = z.to_slice().expect("a row is contiguous");
+        let p = p.as_slice_mut().expect("a row is contiguous");
+        let win = win.as_slice_mut().expect("a row is contiguous");
+        let lines = z
+            .chunks_exact(2 * SIDE)
+            .zip(p.chunks_exact_mut(HALF).zip(win.chunks_exact_mut(HALF)));
+        for (line, (z, (p, win))) in lines.enumerate() {
+            let top: [T; SIDE] = z[..SIDE].try_into().expect("a row");
+            let bottom: [T; SIDE] = z[SIDE..].try_into().expect("a row");
+            // the line's offset within its image's map
+            let at = ((line % HALF) * 2 * SIDE) as u32;
+            let (mut maxima, mut winners) = ([T::zero(); HALF], [0u32; HALF]);
+            for j in 0..HALF {
+                let (mut max, mut best) = (top[2 * j], 2 * j);
+                let candidates = [
+                    (top[2 * j + 1], 2 * j + 1),
+                    (bottom[2 * j], SIDE + 2 * j),
+                    (bottom[2 * j + 1], SIDE + 2 * j + 1),
+                ];
+                for (z, index) in candidates {
+                    let wins = z > max;
+                    best = if wins { index } else { best };
+                    max = if wins { z } else { max };
+                }
+                maxima[j] = (max + b).max(T::zero());
+                winners[j] = at + best as u32;
+            }
+            let p: &mut [T; HALF] = p.try_into().expect("a line");
+            let win: &mut [u32; HALF] = win.try_into().expect("a line");
+            *p = maxima;
+            *win = winners;
+        }
+    }
+}
+
+/// [`relu_max_pool`] for any map side.
+pub(crate) fn pool_any<T: Float>(
+    z: ArrayView2<T>,
+    b: &[T],
     side: usize,
     mut p: ArrayViewMut2<T>,
     mut win: ArrayViewMut2<u32>,
@@ -648,7 +752,7 @@ fn relu_max_pool<T: Float>(
     let pooled = side / POOL;
     let (per_in, per_out) = (side * side, pooled * pooled);
     let rows = p.rows_mut().into_iter().zip(win.rows_mut()).zip(z.rows());
-    for ((mut p, mut win), z) in rows {
+    for (((mut p, mut win), z), &b) in rows.zip(b) {
         let z = z.to_slice().expect("a row is contiguous");
         let p = p.as_slice_mut().expect("a row is contiguous");
         let win = win.as_slice_mut().expect("a row is contiguous");
@@ -677,7 +781,7 @@ fn relu_max_pool<T: Float>(
                             max = if wins { z } else { max };
                         }
                     }
-                    *p = max.max(T::zero());
+                    *p = (max + b).max(T::zero());
                     *win = (top + best) as u32;
                 }
             }
@@ -708,9 +812,9 @@ fn unpool<T: Float>(
             .zip(win.chunks_exact(per_out));
         for (dz, ((dp, p), win)) in dz.chunks_exact_mut(per_in).zip(pooled) {
             for ((&d, &p), &w) in dp.iter().zip(p).zip(win) {
-                if p > T::zero() {
-                    dz[w as usize] = d;
-                }
+                // a store either way, no branch: whether p > 0 is as
+                // unpredictable as the data
+                dz[w as usize] = if p > T::zero() { d } else { T::zero() };
             }
         }
     }

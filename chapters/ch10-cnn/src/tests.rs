@@ -425,6 +425,31 @@ mod batch {
         }
     }
 
+    /// Pooling compiled for the MNIST network's maps (sides 24 and 8)
+    /// gives the general code's maxima and winners to the bit, ties
+    /// included (entries drawn from a few values, so blocks tie often).
+    #[test]
+    fn mnist_sized_pooling_is_the_general_one() {
+        use crate::fast::{pool_any, relu_max_pool};
+        for (side, seed) in [(24, 5), (8, 6)] {
+            let (c, m) = (3, 2);
+            let mut rng = seeded(seed);
+            let z = Array2::from_shape_simple_fn((c, m * side * side), || {
+                (shared::rng::uniform(&mut rng, -3.0, 3.0).round() / 2.0) as f32
+            });
+            let b = [0.25f32, -0.5, 0.0];
+            let pooled = (c, m * (side / 2) * (side / 2));
+            let (mut p, mut win) =
+                (Array2::zeros(pooled), Array2::zeros(pooled));
+            let (mut p_any, mut win_any) = (p.clone(), win.clone());
+            relu_max_pool(z.view(), &b, side, p.view_mut(), win.view_mut());
+            pool_any(z.view(), &b, side, p_any.view_mut(), win_any.view_mut());
+            assert_eq!(win, win_any, "winners, side {side}");
+            let bits = |a: &Array2<f32>| a.mapv(f32::to_bits);
+            assert_eq!(bits(&p), bits(&p_any), "maxima, side {side}");
+        }
+    }
+
     /// The MNIST network's two layers (outputs of side 24 and 8, stride 1,
     /// no padding) take im2col and col2im compiled for their sizes: the
     /// same entries, and the same sums to the bit, as the general code.

@@ -39,7 +39,7 @@ use ch09_generalisation::regularise::dropout_mask;
 use ch12_sequences::fast::softmax_loss_in_place;
 use ch12_sequences::language::{Language, stream_nll_with};
 use ch12_sequences::train::Engine;
-use fastpath::{gemm, gemm_bias, gemm_serial};
+use fastpath::{LANES, across, dot_of, gemm, gemm_bias, gemm_serial, sum_of};
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, s};
 use rayon::prelude::*;
 use shared::rng::{Rng, seeded};
@@ -444,10 +444,6 @@ fn rows(m: usize, h: usize, d: usize, heads: usize) -> std::ops::Range<usize> {
     m * d + h * d_h..m * d + (h + 1) * d_h
 }
 
-/// Lanes a row's sums and maxima are kept in: 16 f32 fill one AVX-512
-/// vector, so the loops vectorize at every width the fast path runs.
-const LANES: usize = 16;
-
 /// The largest of `xs`, kept in [`LANES`] lanes so that the loop
 /// vectorizes (a maximum is exact: any order gives the same answer).
 /// Inlined into its caller's [`fastpath::simd!`] block, so compiled for
@@ -463,55 +459,6 @@ fn max_of<T: Float>(xs: &[T]) -> T {
         }
     }
     rest.fold(across(lanes, T::max), |m, &x| m.max(x))
-}
-
-/// The lanes brought together by `f` in halves — lane l with lane l + 8,
-/// then l + 4, l + 2, l + 1 — so that a vector does the work in four
-/// steps instead of sixteen one after the other: a short row's sum is
-/// mostly this. One fixed order, whatever the thread.
-#[inline(always)]
-fn across<T: Float>(mut lanes: [T; LANES], f: impl Fn(T, T) -> T) -> T {
-    let mut width = LANES;
-    while width > 1 {
-        width /= 2;
-        for l in 0..width {
-            lanes[l] = f(lanes[l], lanes[l + width]);
-        }
-    }
-    lanes[0]
-}
-
-/// Σ a_j b_j, kept in [`LANES`] partial sums so that the loop vectorizes:
-/// lane l adds the terms j ≡ l (mod 16) in order, then the lanes are
-/// added in halves ([`across`]) and the remainder left to right — one
-/// fixed order, so the same sum on any thread. Inlined as [`max_of`] is.
-#[inline(always)]
-fn dot_of<T: Float>(a: &[T], b: &[T]) -> T {
-    let mut lanes = [T::zero(); LANES];
-    let (whole_a, whole_b) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
-    let rest = whole_a.remainder().iter().zip(whole_b.remainder());
-    for (ca, cb) in whole_a.zip(whole_b) {
-        for ((s, &x), &y) in lanes.iter_mut().zip(ca).zip(cb) {
-            *s += x * y;
-        }
-    }
-    let lanes = across(lanes, |a, b| a + b);
-    rest.fold(lanes, |s, (&x, &y)| s + x * y)
-}
-
-/// Σ x_j, as [`dot_of`] adds.
-#[inline(always)]
-fn sum_of<T: Float>(xs: &[T]) -> T {
-    let mut lanes = [T::zero(); LANES];
-    let whole = xs.chunks_exact(LANES);
-    let rest = whole.remainder().iter();
-    for chunk in whole {
-        for (s, &x) in lanes.iter_mut().zip(chunk) {
-            *s += x;
-        }
-    }
-    let lanes = across(lanes, |a, b| a + b);
-    rest.fold(lanes, |s, &x| s + x)
 }
 
 /// Softmax along each row i of Sᵀ over its first i + 1 entries (the keys

@@ -1,9 +1,10 @@
 //! Elementwise work at the width of the CPU's vectors: [`simd!`] compiles
 //! a block with the widest instructions this CPU has, so that the plain
-//! loops inside it are vectorized by the compiler, and
+//! loops inside it are vectorized by the compiler,
 //! [`Element::exp`](crate::Element::exp)
 //! is an exponential written to vectorize (the C library's `expf` is
-//! called one number at a time).
+//! called one number at a time), and [`sum_of`] and [`dot_of`] are sums
+//! kept in lanes so that they vectorize too, in one fixed order.
 
 /// Compiles the block once for each instruction set the fast path runs
 /// (AVX-512, AVX2+FMA, and the machine's plain instructions) and runs the
@@ -139,6 +140,61 @@ pub(crate) fn exp_f64(x: f64) -> f64 {
     p * f64::from_bits(((bits + 1023) as u64) << 52)
 }
 
+/// Lanes a sum is kept in: 16 `f32` fill one AVX-512 vector, so the loops
+/// vectorize at every width the fast path runs.
+pub const LANES: usize = 16;
+
+/// The lanes brought together by `f` in halves — lane l with lane l + 8,
+/// then l + 4, l + 2, l + 1 — so that a vector does the work in four
+/// steps instead of sixteen one after the other: a short row's sum is
+/// mostly this. One fixed order, whatever the thread.
+#[inline(always)]
+pub fn across<T: Copy>(mut lanes: [T; LANES], f: impl Fn(T, T) -> T) -> T {
+    let mut width = LANES;
+    while width > 1 {
+        width /= 2;
+        for l in 0..width {
+            lanes[l] = f(lanes[l], lanes[l + width]);
+        }
+    }
+    lanes[0]
+}
+
+/// Σ a_j b_j, kept in [`LANES`] partial sums so that the loop vectorizes:
+/// lane l adds the terms j ≡ l (mod 16) in order, then the lanes are
+/// added in halves ([`across`]) and the remainder left to right — one
+/// fixed order, so the same sum on any thread and at any vector width.
+/// Inlined, so that inside a [`simd!`] block it is compiled for that
+/// block's instructions.
+#[inline(always)]
+pub fn dot_of<T: crate::Element>(a: &[T], b: &[T]) -> T {
+    let mut lanes = [T::zero(); LANES];
+    let (whole_a, whole_b) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let rest = whole_a.remainder().iter().zip(whole_b.remainder());
+    for (ca, cb) in whole_a.zip(whole_b) {
+        for ((s, &x), &y) in lanes.iter_mut().zip(ca).zip(cb) {
+            *s = *s + x * y;
+        }
+    }
+    let lanes = across(lanes, |a, b| a + b);
+    rest.fold(lanes, |s, (&x, &y)| s + x * y)
+}
+
+/// Σ x_j, in the order [`dot_of`] adds.
+#[inline(always)]
+pub fn sum_of<T: crate::Element>(xs: &[T]) -> T {
+    let mut lanes = [T::zero(); LANES];
+    let whole = xs.chunks_exact(LANES);
+    let rest = whole.remainder().iter();
+    for chunk in whole {
+        for (s, &x) in lanes.iter_mut().zip(chunk) {
+            *s = *s + x;
+        }
+    }
+    let lanes = across(lanes, |a, b| a + b);
+    rest.fold(lanes, |s, &x| s + x)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +226,41 @@ mod tests {
         let mut xs = [1.0f32, 2.0, 3.0];
         crate::simd!(xs.iter_mut().for_each(|x| *x = exp_f32(*x)));
         assert!((xs[2] - 3f32.exp()).abs() < 1e-5);
+    }
+
+    /// The lanes' order, written out: lane l sums the terms l, l + 16, …
+    /// in order, the lanes meet in halves, then the remainder follows.
+    fn by_hand(xs: &[f64]) -> f64 {
+        let whole = xs.len() / LANES * LANES;
+        let mut lanes = [0.0; LANES];
+        for (j, &x) in xs[..whole].iter().enumerate() {
+            lanes[j % LANES] += x;
+        }
+        for width in [8, 4, 2, 1] {
+            for l in 0..width {
+                lanes[l] += lanes[l + width];
+            }
+        }
+        xs[whole..].iter().fold(lanes[0], |s, &x| s + x)
+    }
+
+    #[test]
+    fn lane_sums_add_in_their_documented_order() {
+        // terms of very different sizes, so that another order rounds
+        // differently
+        for n in [0, 1, 15, 16, 17, 100, 2304] {
+            let xs: Vec<f64> = (0..n)
+                .map(|j| {
+                    ((j * 7919) % 1000) as f64 * 10f64.powi(j as i32 % 9 - 4)
+                })
+                .collect();
+            assert_eq!(sum_of(&xs).to_bits(), by_hand(&xs).to_bits(), "{n}");
+            let ones = vec![1.0; n];
+            assert_eq!(dot_of(&xs, &ones).to_bits(), by_hand(&xs).to_bits());
+            let plain: f64 = xs.iter().sum();
+            if n > 40 {
+                assert_ne!(sum_of(&xs).to_bits(), plain.to_bits(), "{n}");
+            }
+        }
     }
 }

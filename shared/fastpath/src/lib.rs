@@ -20,7 +20,9 @@
 //!   over C's memory (an update) should find each part where it was
 //!   written;
 //! - [`simd!`] and [`exp`]: elementwise loops compiled for the same widest
-//!   instructions, with an exponential that vectorizes (softmaxes, GELU);
+//!   instructions, with an exponential that vectorizes (softmaxes, GELU),
+//!   and sums kept in lanes that vectorize in one fixed order ([`sum_of`],
+//!   [`dot_of`]);
 //! - [`threads`], [`install`]: the threads it uses (sized by the
 //!   chapters' runner, `shared::runner::use_threads`), kept awake while
 //!   a training loop runs inside `install` ([`let_threads_sleep`] turns
@@ -44,7 +46,7 @@ pub mod ladder;
 pub mod peak;
 mod pool;
 
-pub use elementwise::exp;
+pub use elementwise::{LANES, across, dot_of, exp, sum_of};
 #[doc(hidden)]
 pub use elementwise::{Level as __Level, level as __level, plain as __plain};
 pub use gemm::{
