@@ -1,9 +1,10 @@
 //! Chapter 10's convolutional network on the fast path: one training step
 //! (forward and backward) and one forward pass on a minibatch of 64, beside
 //! their floor — the same step's matrix products alone, with the same
-//! shapes and layouts (each on the whole batch), on the same threads. The
-//! gap between step and floor is what im2col, col2im, pooling, ReLU and
-//! the bias cost. It prints the
+//! layouts, each on the whole batch (the step makes the first layer's ∇W
+//! in 16 pieces of four images; the floor makes it as one product), on
+//! the same threads. The gap between step and floor is what im2col,
+//! col2im, pooling, ReLU and the bias cost. It prints the
 //! products' MFLOP and the FMA peak of the same threads, measured in the
 //! same run, to put the times against.
 //!

@@ -7,7 +7,8 @@
 //! - **A batch of maps is one matrix per layer, channels by rows:** row c
 //!   holds channel c of every image, image after image, (C, m·H·W). Then
 //!   im2col of the whole batch is (C·k·k, m·OH·OW), and the layer is one
-//!   product, Z = W X + b, with W the filters as rows (O, C·k·k) — the
+//!   product, Z = W X (its bias added after pooling, below), with W the
+//!   filters as rows (O, C·k·k) — the
 //!   shape of chapter 7's batched layer. Backwards, ∇W = δ Xᵀ and
 //!   ∇X = Wᵀ δ are products too (by `fastpath::gemm_serial`, a piece of
 //!   the batch on each thread, below, except the second layer's ∇W, by
@@ -19,11 +20,12 @@
 //!   searching again. The comparisons and the routing are written without
 //!   branches: which entry of a block wins, and whether it passes ReLU,
 //!   is as unpredictable as the data.
-//! - **Loops compiled for the MNIST network's sizes** (maps of 28, 24, 12
-//!   and 8, 5 × 5 windows, stride 1): im2col, col2im and pooling move and
-//!   add whole rows of known length, as vectors of the widest
-//!   instructions the CPU has (`fastpath::simd!`); other sizes take the
-//!   general loops, and tests hold the two to the same bits.
+//! - **Loops compiled for the MNIST network's sizes** (outputs of side 24
+//!   and 8 at stride 1 without padding, and pooling of those maps):
+//!   im2col, col2im and pooling move and add each output row's run of 24
+//!   or 8 entries whole, as vectors of the widest instructions the CPU
+//!   has (`fastpath::simd!`); other sizes take the general loops, and
+//!   tests hold the two to the same bits.
 //! - **Buffers allocated once** ([`Workspace`]) for a largest batch.
 //! - **A few images at a time, while they are in cache:** each thread
 //!   takes a piece of four images through a layer's passes in one go
@@ -325,8 +327,9 @@ impl<T: Float> Workspace<T> {
     /// ∂C/∂p of the second, a piece of [`PIECE`] images at a time on each
     /// thread: ∂C/∂p routed to the block winners (δ²), the windows'
     /// gradient W²ᵀ δ², folded back onto the first layer's pooled maps
-    /// (∂C/∂p¹, `col2im`) and routed to its winners (δ¹) — while the
-    /// piece is still in the core's cache.
+    /// (∂C/∂p¹, `col2im`) and routed to its winners (δ¹), and the first
+    /// layer's ∇W and ∇b summed over the piece (`piece_w1`, `piece_b1`)
+    /// — while the piece is still in the core's cache.
     fn conv_deltas(&mut self, w2: ArrayView2<T>, m: usize) {
         let [l1, l2] = self.layers;
         let [dz1, dz2] = &mut self.dz;
@@ -489,8 +492,8 @@ pub fn im2col_batch<T: Float>(
 
 /// [`im2col_batch`] for stride 1, no padding and outputs of side `N`: the
 /// MNIST network's two layers (24 and 8) compiled for their sizes, each
-/// window row a fixed-length copy and each window's rows a loop of known
-/// length, so that nothing is decided row by row.
+/// output row's run a fixed-length copy and an image's rows a loop of
+/// known length, so that nothing is decided row by row.
 #[inline(always)]
 fn im2col_valid<T: Float, const N: usize>(
     x: ArrayView2<T>,

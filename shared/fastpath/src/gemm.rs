@@ -29,13 +29,15 @@
 //!   packing buffers (kept in the thread between calls, so a warm product
 //!   allocates nothing). Every entry of C is summed over k in the same
 //!   order whatever piece it is in: bit-identical for any thread count.
-//!   A C too small to cut (a convolution's 20 × 25 weight gradient) whose
-//!   k is long is cut along k instead: the threads share its blocks of k,
-//!   each block's product is kept apart, and they are added into C in
-//!   order — the same operations as one thread's, so the same bits.
+//!   A C too small to cut (a 20 × 25 weight gradient summed over a whole
+//!   batch's positions) whose k is long is cut along k instead: the
+//!   threads share its blocks of k, each block's product is kept apart,
+//!   and they are added into C in order — the same operations as one
+//!   thread's, so the same bits.
 //! - **Dot products, for a long k.** Where A's rows and B's columns both
 //!   run along k and k is long (a convolution's ∇W = δ Xᵀ, summed over
-//!   every position of a batch: k = 4,096 or 36,864), packing B would
+//!   every position of a few images: chapter 10's k = 2,304 or 4,096),
+//!   packing B would
 //!   transpose all of it for a C of a few hundred entries. Instead a
 //!   second kernel reads both where they lie and sums each entry of a
 //!   4 × 6 tile of C as a dot product, in 64 bytes of lanes (16 `f32`),
@@ -89,8 +91,9 @@ const PIECE_MIN_WORK: usize = 1 << 18;
 /// The shortest k that goes to the dot-product kernel ([`dots`]).
 const DOT_MIN_K: usize = 2048;
 /// Terms of k per block of the dot-product kernel, at most: long, since
-/// each block ends by folding every sum's lanes into one number. Blocks
-/// are never shorter than half of this, so never below `DOT_MIN_K`.
+/// each block ends by folding every sum's lanes into one number. A k of
+/// more than this is cut into blocks of at least half of it; blocks are
+/// never below `DOT_MIN_K`.
 const DOT_KC: usize = 8192;
 /// Bytes of each row of A and column of B the dot-product kernel reads
 /// in one run of k: a strip of 6 columns of B (24 KB) stays in L1 while
@@ -516,7 +519,7 @@ fn dots<T>(a: &ArrayView2<T>, b: &ArrayView2<T>) -> bool {
 }
 
 /// A product whose C is too small to cut between the threads (a weight
-/// gradient summed over many positions: C is 20 × 25, k is 36,864) but
+/// gradient summed over many positions: C of 20 × 25, k of 36,864) but
 /// whose k has two blocks or more: the blocks of k are shared out
 /// instead. Each block's product is kept apart — exactly what one thread
 /// computes for that block before adding it to C — and the blocks are
@@ -1558,7 +1561,7 @@ mod tests {
     }
 
     /// A product whose C is too small to cut between threads but whose k
-    /// is long (a convolution's weight gradient: C 20 × 25, k 36,864) is
+    /// is long (a weight gradient's shape: C 20 × 25, k 36,864) is
     /// cut along k instead: the same bits as one thread's, with α and β,
     /// with a bias, and into a C stored column by column.
     #[test]
