@@ -8,11 +8,10 @@
 //!   holds channel c of every image, image after image, (C, m·H·W). Then
 //!   im2col of the whole batch is (C·k·k, m·OH·OW), and the layer is one
 //!   product, Z = W X (its bias added after pooling, below), with W the
-//!   filters as rows (O, C·k·k) — the
-//!   shape of chapter 7's batched layer. Backwards, ∇W = δ Xᵀ and
-//!   ∇X = Wᵀ δ are products too (by `fastpath::gemm_serial`, a piece of
-//!   the batch on each thread, below, except the second layer's ∇W, by
-//!   `fastpath::gemm`).
+//!   filters as rows (O, C·k·k) — the shape of chapter 7's batched
+//!   layer. Backwards, ∇W = δ Xᵀ and ∇X = Wᵀ δ are products too (by
+//!   `fastpath::gemm_serial`, a piece of the batch on each thread, below,
+//!   except the second layer's ∇W, by `fastpath::gemm`).
 //! - **Bias, ReLU and max pooling fused:** relu(max(z) + b) =
 //!   max(relu(z + b)), so the pooled map is computed straight from
 //!   Z = W X, the bias added once per block, and the winner of each block
