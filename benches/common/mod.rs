@@ -130,15 +130,15 @@ impl DefaultRun {
 
     /// One epoch: shuffle, copy minibatches, backprop, momentum update.
     pub fn epoch(&mut self, x: &Array2<f32>, y: &Array2<f32>) {
-        let optimizer = &mut self.optimizer;
-        self.trainer.epoch_with(
+        self.trainer.epoch_update(
             &mut self.net,
             x.view(),
             y.view(),
             self.config.cost,
             self.config.batch_size,
             &mut self.rng,
-            |net, grads| optimizer.step_fast(net, grads, 0.01),
+            self.optimizer.update(0.01),
+            || {},
         );
     }
 }

@@ -13,7 +13,13 @@
 //!   where a row (one neuron, every sample) is contiguous.
 //! - **The minibatch is column-major**, like the data set: copying an
 //!   image is one straight copy; the copies are shared among the threads.
-//! - **The update** W ← W − η∇W runs on every thread ([`update_each`]).
+//! - **The update** W ← W − η∇W runs on every thread ([`update_each`]),
+//!   or, where it is a rule applied weight by weight, inside backprop
+//!   ([`Trainer::epoch_update`]): each tile of ∇W goes from the product
+//!   straight to the rule, on the thread that made it, and ∇W is never
+//!   written out and read back.
+//! - **Copying a minibatch** reads eight images at a time, a cache line
+//!   of each in turn, so that eight waits for memory overlap.
 //!
 //! Every entry is computed the same way whatever the thread count, so
 //! results are bit-identical for any number of threads. Against the lesson
@@ -34,7 +40,7 @@ use shared::rng::Rng;
 use ch02_activations::{
     relu, relu_prime, sigmoid, sigmoid_prime, tanh, tanh_prime,
 };
-use fastpath::{Element, gemm, gemm_by_rows};
+use fastpath::{Element, gemm, gemm_by_rows, gemm_by_rows_then};
 
 use crate::{Activation, Cost, Gradients, Network};
 
@@ -185,9 +191,47 @@ impl<T: Float> Workspace<T> {
         y: ArrayView2<T>, // (n_out, m)
         cost: Cost,
     ) {
+        let net = Net::<T, NoRule<T>, NoRule<T>>::Read(net);
+        self.backprop_into(net, x, y, cost);
+    }
+
+    /// [`backprop`](Self::backprop), then `update` on `net`, made as each
+    /// weight gradient is made ([`fastpath::gemm_by_rows_then`]): the
+    /// rule runs on each tile of ∇W while the tile is in the core's
+    /// nearest cache, rather than in a pass of its own over memory after
+    /// backprop. A layer's weights change only after they have carried
+    /// the error back to the layer below, so the same numbers as
+    /// `backprop` followed by the update ([`update_each`] with the same
+    /// rules). The weights' gradients go straight from the product to the
+    /// rule and are not kept: `self.grads` holds the biases' gradients,
+    /// and its weight gradients are scratch.
+    pub fn backprop_update<W, B>(
+        &mut self,
+        net: &mut Network<T>,
+        x: ArrayView2<T>, // (n_in, m)
+        y: ArrayView2<T>, // (n_out, m)
+        cost: Cost,
+        update: &mut Update<'_, T, W, B>,
+    ) where
+        W: Fn(&mut T, &mut T, &T) + Sync + Send,
+        B: Fn(&mut T, &mut T, &T),
+    {
+        self.backprop_into(Net::Update(net, update), x, y, cost);
+    }
+
+    fn backprop_into<W, B>(
+        &mut self,
+        mut net: Net<'_, '_, T, W, B>,
+        x: ArrayView2<T>, // (n_in, m)
+        y: ArrayView2<T>, // (n_out, m)
+        cost: Cost,
+    ) where
+        W: Fn(&mut T, &mut T, &T) + Sync + Send,
+        B: Fn(&mut T, &mut T, &T),
+    {
         let m = x.ncols();
-        self.forward(net, x);
-        let last = net.layers.len() - 1;
+        self.forward(net.read(), x);
+        let last = net.read().layers.len() - 1;
         let inv_m = T::one() / T::from_f64(m as f64);
         {
             let z = self.zs[last].slice(s![.., ..m]);
@@ -201,7 +245,7 @@ impl<T: Float> Workspace<T> {
             let mut delta = self.deltas[last].slice_mut(s![.., ..m]);
             output_error(
                 cost,
-                net.layers[last].activation,
+                net.read().layers[last].activation,
                 z,
                 a,
                 y,
@@ -221,14 +265,11 @@ impl<T: Float> Workspace<T> {
             {
                 *nb = row.sum() * inv_m;
             }
-            // BP4: Δ Aᵀ / m, cut between threads by rows, as the update
-            // that reads it next cuts the weights.
-            let mut nabla_w = self.grads.nabla_w[l].view_mut();
-            gemm_by_rows(inv_m, &delta, &a_in.t(), T::zero(), &mut nabla_w);
             if l > 0 {
-                // BP2: (Wᵀ Δ) ⊙ f'(Z).
+                // BP2: (Wᵀ Δ) ⊙ f'(Z), before W changes.
+                let layers = &net.read().layers;
                 let mut prev = lower[l - 1].slice_mut(s![.., ..m]);
-                let w_t = net.layers[l].w.t();
+                let w_t = layers[l].w.t();
                 gemm(T::one(), &w_t, &delta, T::zero(), &mut prev);
                 if let Some(mask) = self.masks.get(l - 1) {
                     // Through dropout: a dropped activation passes no
@@ -237,8 +278,68 @@ impl<T: Float> Workspace<T> {
                 }
                 let z = self.zs[l - 1].slice(s![.., ..m]);
                 let a = self.activations[l - 1].slice(s![.., ..m]);
-                backward_through(net.layers[l - 1].activation, z, a, &mut prev);
+                backward_through(layers[l - 1].activation, z, a, &mut prev);
             }
+            // BP4: Δ Aᵀ / m, cut between threads by rows, as the update
+            // that reads it next cuts the weights.
+            let mut nabla_w = self.grads.nabla_w[l].view_mut();
+            let a_t = a_in.t();
+            match &mut net {
+                Net::Read(_) => {
+                    let zero = T::zero();
+                    gemm_by_rows(inv_m, &delta, &a_t, zero, &mut nabla_w);
+                }
+                Net::Update(net, update) => {
+                    let layer = &mut net.layers[l];
+                    let mut w = layer.w.view_mut();
+                    let mut v = update.state.nabla_w[l].view_mut();
+                    let (g, rule) = (&mut nabla_w, &update.rule_w);
+                    gemm_by_rows_then(
+                        inv_m, &delta, &a_t, g, &mut w, &mut v, rule,
+                    );
+                    Zip::from(&mut layer.b)
+                        .and(&mut update.state.nabla_b[l])
+                        .and(&self.grads.nabla_b[l])
+                        .for_each(&update.rule_b);
+                }
+            }
+        }
+    }
+}
+
+/// An update made inside backprop ([`Workspace::backprop_update`]):
+/// `rule_w(w, s, g)` on every weight and `rule_b(b, s, g)` on every bias,
+/// each with its gradient g and its entry s of the optimizer's `state`
+/// (shaped like the gradients: momentum's velocity, say).
+pub struct Update<'s, T: Real, W, B> {
+    /// The optimizer's state, one entry per parameter.
+    pub state: &'s mut Gradients<T>,
+    /// The rule for weights.
+    pub rule_w: W,
+    /// The rule for biases.
+    pub rule_b: B,
+}
+
+/// An update rule for one parameter: `rule(p, s, g)` moves the parameter
+/// p and its optimizer state s given its gradient g (momentum's
+/// v ← μv − ηg, p ← p + v, say).
+pub trait Rule<T>: Fn(&mut T, &mut T, &T) + Sync + Send {}
+impl<T, F: Fn(&mut T, &mut T, &T) + Sync + Send> Rule<T> for F {}
+
+/// The rule of a backprop with no update.
+type NoRule<T> = fn(&mut T, &mut T, &T);
+
+/// The network backprop reads, and the update it makes, if any.
+enum Net<'n, 'u, T: Float, W, B> {
+    Read(&'n Network<T>),
+    Update(&'n mut Network<T>, &'n mut Update<'u, T, W, B>),
+}
+
+impl<T: Float, W, B> Net<'_, '_, T, W, B> {
+    fn read(&self) -> &Network<T> {
+        match self {
+            Net::Read(net) => net,
+            Net::Update(net, _) => net,
         }
     }
 }
@@ -472,6 +573,55 @@ impl<T: Float> Trainer<T> {
         rng: &mut Rng,
         mut update: impl FnMut(&mut Network<T>, &Gradients<T>) + Send,
     ) -> usize {
+        self.epoch_steps(net, x, y, batch_size, rng, |work, net, xb, yb| {
+            work.backprop(net, xb, yb, cost);
+            update(net, &work.grads);
+        })
+    }
+
+    /// [`epoch_with`](Self::epoch_with) with the update made inside each
+    /// step's backprop ([`Workspace::backprop_update`]): the same numbers
+    /// as `epoch_with` and an update closure that runs [`update_each`]
+    /// with the same rules and state, sooner. `after_step` runs after
+    /// every step (a progress bar's tick).
+    #[allow(clippy::too_many_arguments, reason = "as crate::epoch_with")]
+    pub fn epoch_update<W, B>(
+        &mut self,
+        net: &mut Network<T>,
+        x: ArrayView2<T>, // (n_in, samples)
+        y: ArrayView2<T>, // (n_out, samples)
+        cost: Cost,
+        batch_size: usize,
+        rng: &mut Rng,
+        mut update: Update<'_, T, W, B>,
+        mut after_step: impl FnMut() + Send,
+    ) -> usize
+    where
+        W: Fn(&mut T, &mut T, &T) + Sync + Send,
+        B: Fn(&mut T, &mut T, &T) + Send,
+    {
+        self.epoch_steps(net, x, y, batch_size, rng, |work, net, xb, yb| {
+            work.backprop_update(net, xb, yb, cost, &mut update);
+            after_step();
+        })
+    }
+
+    /// One epoch: the shuffle, then for each minibatch its copy, its
+    /// dropout masks and `step` (backprop and the update).
+    fn epoch_steps(
+        &mut self,
+        net: &mut Network<T>,
+        x: ArrayView2<T>, // (n_in, samples)
+        y: ArrayView2<T>, // (n_out, samples)
+        batch_size: usize,
+        rng: &mut Rng,
+        mut step: impl FnMut(
+            &mut Workspace<T>,
+            &mut Network<T>,
+            ArrayView2<T>,
+            ArrayView2<T>,
+        ) + Send,
+    ) -> usize {
         assert!(batch_size <= self.workspace.capacity, "batch too large");
         // On a pool thread, so parallel work hands jobs over directly.
         fastpath::install(|| {
@@ -489,10 +639,9 @@ impl<T: Float> Trainer<T> {
                 if let Some(draw) = &mut self.masks {
                     self.workspace.fill_masks(net, m, |mask| draw(mask, rng));
                 }
-                self.workspace.backprop(net, xb, yb, cost);
+                step(&mut self.workspace, net, xb, yb);
                 total_cost += self.workspace.batch_cost;
                 self.step_costs.push(self.workspace.batch_cost / m as f64);
-                update(net, &self.workspace.grads);
             }
             self.workspace.clear_dropout();
             self.epoch_cost = total_cost / self.order.len().max(1) as f64;
@@ -524,12 +673,10 @@ fn gather_in<T: Float>(
     pieces: usize,
     indices: &[usize],
     src: ArrayView2<T>,
-    mut dst: ArrayViewMut2<T>,
+    dst: ArrayViewMut2<T>,
 ) {
     if pieces < 2 || indices.len() < 2 {
-        for (j, &k) in indices.iter().enumerate() {
-            dst.column_mut(j).assign(&src.column(k));
-        }
+        copy_interleaved(indices, src, dst);
         return;
     }
     let left = pieces / 2;
@@ -540,6 +687,58 @@ fn gather_in<T: Float>(
         || gather_in(left, first, src, dst1),
         || gather_in(pieces - left, second, src, dst2),
     );
+}
+
+/// Images copied at once by [`copy_interleaved`].
+const GROUP: usize = 8;
+
+/// Copies the columns `indices` of `src` into the first columns of `dst`,
+/// [`GROUP`] columns at a time, a cache line from each in turn: eight
+/// streams of reads in flight rather than one, so that the waits for
+/// memory overlap (a column alone is 49 lines, a short stream for the
+/// processor's prefetcher to get going on).
+fn copy_interleaved<T: Float>(
+    indices: &[usize],
+    src: ArrayView2<T>,
+    mut dst: ArrayViewMut2<T>,
+) {
+    let line = (64 / std::mem::size_of::<T>()).max(1);
+    let n = src.nrows();
+    let whole = n - n % line;
+    let columns = dst.axis_chunks_iter_mut(Axis(1), GROUP);
+    for (group, mut out) in indices.chunks(GROUP).zip(columns) {
+        let mut ins: [&[T]; GROUP] = Default::default();
+        let mut outs: [&mut [T]; GROUP] = Default::default();
+        let g = group.len();
+        let mut contiguous = true;
+        for (j, &k) in group.iter().enumerate() {
+            match src.column(k).to_slice() {
+                Some(s) => ins[j] = s,
+                None => contiguous = false,
+            }
+        }
+        let out_columns = out.axis_iter_mut(Axis(1)).map(|c| c.into_slice());
+        for (o, c) in outs.iter_mut().zip(out_columns) {
+            match c {
+                Some(c) => *o = c,
+                None => contiguous = false,
+            }
+        }
+        if !contiguous {
+            for (j, &k) in group.iter().enumerate() {
+                out.column_mut(j).assign(&src.column(k));
+            }
+            continue;
+        }
+        for start in (0..whole).step_by(line) {
+            for (o, i) in outs[..g].iter_mut().zip(&ins[..g]) {
+                o[start..start + line].copy_from_slice(&i[start..start + line]);
+            }
+        }
+        for (o, i) in outs[..g].iter_mut().zip(&ins[..g]) {
+            o[whole..].copy_from_slice(&i[whole..]);
+        }
+    }
 }
 
 /// The largest difference between two networks' parameters, relative to

@@ -464,3 +464,108 @@ fn dropout_is_seeded_and_the_same_for_any_thread_count() {
     rate0.backprop(&net, x.view(), y.view(), Cost::CrossEntropy);
     assert_eq!(plain.grads, rate0.grads);
 }
+
+/// The update made inside backprop (`Trainer::epoch_update`) trains the
+/// network, and moves the optimizer's state, to the bit as `epoch_with`
+/// does with the same rules applied after backprop (`update_each`): a
+/// network wide enough for the weight gradient to be cut between threads
+/// (pools of 1, 2, 3 and 16 threads), one with three layers and dropout,
+/// in f32 and f64. A rule that differs is seen.
+#[test]
+fn the_update_inside_backprop_is_the_update_after_it() {
+    fn run<T: crate::fast::Float>(
+        sizes: &[usize],
+        threads: usize,
+        inside: bool,
+        decay: f64,
+    ) -> (Network<T>, Gradients<T>, Vec<f64>) {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut rng = seeded(11);
+            let (relu, softmax) = (Activation::Relu, Activation::Softmax);
+            let mut net =
+                Network::<T>::new(sizes, relu, softmax, Init::He, &mut rng)
+                    .unwrap();
+            let (n_in, n) = (sizes[0], 200);
+            let x = normal_array(&mut rng, (n_in, n), 1.0).mapv(T::from_f64);
+            let y =
+                Array2::from_shape_fn((sizes[sizes.len() - 1], n), |(i, k)| {
+                    T::from_f64(f64::from(u8::from(i == k % 10)))
+                });
+            let mut trainer = Trainer::new(&net, n, 64);
+            if sizes.len() > 3 {
+                trainer.masks = Some(Box::new(|mut mask, rng| {
+                    for v in mask.iter_mut() {
+                        let kept = rand::Rng::random::<f64>(rng) < 0.8;
+                        *v = T::from_f64(if kept { 1.25 } else { 0.0 });
+                    }
+                }));
+            }
+            let mut state = Gradients::zeros_like(&net);
+            let (mu, eta) = (T::from_f64(0.9), T::from_f64(0.05));
+            let lambda = T::from_f64(decay);
+            let rule_w = move |w: &mut T, v: &mut T, &g: &T| {
+                *v = mu * *v - eta * (g + lambda * *w);
+                *w += *v;
+            };
+            let rule_b = move |b: &mut T, v: &mut T, &g: &T| {
+                *v = mu * *v - eta * g;
+                *b += *v;
+            };
+            let (xv, yv, cost) = (x.view(), y.view(), Cost::CrossEntropy);
+            let mut costs = Vec::new();
+            for _ in 0..2 {
+                if inside {
+                    let update = crate::fast::Update {
+                        state: &mut state,
+                        rule_w,
+                        rule_b,
+                    };
+                    let t = &mut trainer;
+                    t.epoch_update(
+                        &mut net,
+                        xv,
+                        yv,
+                        cost,
+                        64,
+                        &mut rng,
+                        update,
+                        || {},
+                    );
+                } else {
+                    trainer.epoch_with(
+                        &mut net,
+                        xv,
+                        yv,
+                        cost,
+                        64,
+                        &mut rng,
+                        |net, g| {
+                            crate::fast::update_each(
+                                net, &mut state, g, rule_w, rule_b,
+                            )
+                        },
+                    );
+                }
+                costs.extend(&trainer.step_costs);
+            }
+            (net, state, costs)
+        })
+    }
+    for threads in [1, 2, 3, 16] {
+        let sizes = [784, 256, 10];
+        let after = run::<f32>(&sizes, threads, false, 1e-4);
+        assert!(
+            run::<f32>(&sizes, threads, true, 1e-4) == after,
+            "{threads}"
+        );
+    }
+    for sizes in [&[30, 40, 20, 10][..], &[784, 256, 10]] {
+        let after = run::<f64>(sizes, 2, false, 1e-4);
+        assert!(run::<f64>(sizes, 2, true, 1e-4) == after, "{sizes:?}");
+        assert!(run::<f64>(sizes, 2, true, 2e-4) != after, "{sizes:?}");
+    }
+}

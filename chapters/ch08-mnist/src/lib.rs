@@ -149,6 +149,22 @@ impl<T: Float> Optimizer<T> {
             momentum_rule(mu, eta, T::zero()),
         );
     }
+
+    /// [`step`](Self::step)'s rules and this optimizer's velocity, for
+    /// the fast path to apply inside backprop as each gradient is made
+    /// ([`Trainer::epoch_update`]): the same numbers as `step_fast` after
+    /// backprop.
+    pub fn update(
+        &mut self,
+        eta: T,
+    ) -> fast::Update<'_, T, impl fast::Rule<T>, impl fast::Rule<T>> {
+        let (mu, lambda) = (self.momentum, self.weight_decay);
+        fast::Update {
+            state: &mut self.velocity,
+            rule_w: momentum_rule(mu, eta, lambda),
+            rule_b: momentum_rule(mu, eta, T::zero()),
+        }
+    }
 }
 
 // ANCHOR: schedule
@@ -602,7 +618,8 @@ impl<'a, T: Float> Measure<'a, T> {
 
 /// One epoch of chapter 7's minibatch SGD with the optimizer's update, on
 /// the path `config.path` chose: the lesson's `epoch_with` and
-/// `Optimizer::step`, or the fast path's `Trainer` and `step_fast`.
+/// `Optimizer::step`, or the fast path's `Trainer` with the same update
+/// made inside backprop (`Optimizer::update`).
 struct Epochs<'a, T: Float> {
     config: &'a Config,
     x: ArrayView2<'a, T>, // (784, samples)
@@ -654,10 +671,8 @@ impl<'a, T: Float> Epochs<'a, T> {
         let trainer = self
             .trainer
             .get_or_insert_with(|| Trainer::new(net, x.ncols(), batch));
-        trainer.epoch_with(net, x, y, cost, batch, rng, |net, grads| {
-            optimizer.step_fast(net, grads, eta);
-            tick();
-        });
+        let update = optimizer.update(eta);
+        trainer.epoch_update(net, x, y, cost, batch, rng, update, tick);
     }
 }
 

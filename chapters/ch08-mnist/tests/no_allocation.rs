@@ -133,6 +133,23 @@ fn main() {
         fastpath::threads()
     );
 
+    // The route chapter 8 trains on: the same update made inside backprop.
+    let inside = count_in_pool(|| {
+        steps = trainer.epoch_update(
+            &mut net,
+            x.view(),
+            y.view(),
+            config.cost,
+            config.batch_size,
+            &mut rng,
+            optimizer.update(0.1),
+            || {},
+        );
+    });
+    assert_eq!(steps, 9);
+    assert_eq!(inside, 0, "the update inside backprop made {inside}");
+    println!("ok: {steps} steps with the update inside backprop made 0");
+
     // Chapter 7's plain SGD (fast path) in f64, sigmoid, quadratic cost.
     let mut rng = seeded(7);
     // Ten minibatches of 10 and one of a single sample.

@@ -324,7 +324,98 @@ pub fn gemm_by_rows<T: Element>(
 ) {
     let threads = rayon::current_num_threads();
     let start = Start::Scaled(beta);
-    multiply_cut(alpha, a, b, start, c, threads, Cut::Rows);
+    let cut = (Cut::Rows, threads);
+    multiply_cut(alpha, a, b, start, c, None::<Follow<T, NoRule<T>>>, cut);
+}
+
+/// The product C = α·A·B cut as [`gemm_by_rows`] cuts it, each entry
+/// handed to `rule(p, s, c)` with the matching entries of `p` and `s` as
+/// soon as it is made: a weight update (parameters `p`, the optimizer's
+/// state `s`, the gradient C) made tile by tile while each tile is still
+/// in the core's registers, on the thread that made it, rather than in a
+/// pass of its own that writes C out and reads it back. The same numbers
+/// as [`gemm_by_rows`] with β = 0 followed by `rule` over the three, entry
+/// by entry. `c` is scratch shaped like C: the product is written there
+/// only where it needs to be (a k of several blocks keeps its partial
+/// sums there; the rarer routes write all of C and then apply the rule),
+/// so its contents afterwards are unspecified.
+///
+/// # Panics
+/// If the shapes do not fit together, or `p` or `s` is not shaped as C.
+pub fn gemm_by_rows_then<T: Element, F>(
+    alpha: T,
+    a: &ArrayView2<T>,
+    b: &ArrayView2<T>,
+    c: &mut ArrayViewMut2<T>,
+    p: &mut ArrayViewMut2<T>,
+    s: &mut ArrayViewMut2<T>,
+    rule: &F,
+) where
+    F: Fn(&mut T, &mut T, &T) + Sync,
+{
+    assert!(
+        p.dim() == c.dim() && s.dim() == c.dim(),
+        "parameters {:?} and state {:?} shaped as C {:?}",
+        p.dim(),
+        s.dim(),
+        c.dim()
+    );
+    let threads = rayon::current_num_threads();
+    let start = Start::Scaled(T::zero());
+    let (p, s) = (p.view_mut(), s.view_mut());
+    let follow = Some(Follow { p, s, rule });
+    multiply_cut(alpha, a, b, start, c, follow, (Cut::Rows, threads));
+}
+
+/// A rule for products with nothing to follow them.
+type NoRule<T> = fn(&mut T, &mut T, &T);
+
+/// What follows a product entry by entry ([`gemm_by_rows_then`]): `rule`
+/// on the entries of `p`, `s` and C at the same place. Cut with C.
+struct Follow<'a, T, F> {
+    p: ArrayViewMut2<'a, T>,
+    s: ArrayViewMut2<'a, T>,
+    rule: &'a F,
+}
+
+impl<'a, T: Element, F: Fn(&mut T, &mut T, &T) + Sync> Follow<'a, T, F> {
+    /// The parts for C's two pieces, cut where C is.
+    fn split_at(self, axis: Axis, at: usize) -> (Self, Self) {
+        let (p1, p2) = self.p.split_at(axis, at);
+        let (s1, s2) = self.s.split_at(axis, at);
+        let rule = self.rule;
+        (Follow { p: p1, s: s1, rule }, Follow { p: p2, s: s2, rule })
+    }
+
+    /// The rule over the whole of a finished C.
+    fn all(&mut self, c: &ArrayViewMut2<T>) {
+        ndarray::Zip::from(&mut self.p)
+            .and(&mut self.s)
+            .and(c)
+            .for_each(self.rule);
+    }
+
+    /// The rule over row `i`'s columns `cols` of a finished C (`c`,
+    /// already cut to them).
+    #[inline(always)]
+    fn row(&mut self, i: usize, cols: Range<usize>, c: &[T]) {
+        let rule = self.rule;
+        let mut p_row = self.p.row_mut(i);
+        let mut s_row = self.s.row_mut(i);
+        match (p_row.as_slice_mut(), s_row.as_slice_mut()) {
+            (Some(p), Some(s)) => {
+                let (p, s) = (&mut p[cols.clone()], &mut s[cols]);
+                for ((p, s), c) in p.iter_mut().zip(s).zip(c) {
+                    rule(p, s, c);
+                }
+            }
+            _ => {
+                for (j, c) in cols.zip(c) {
+                    rule(&mut p_row[j], &mut s_row[j], c);
+                }
+            }
+        }
+    }
 }
 
 /// How [`split`] cuts C between threads.
@@ -401,18 +492,20 @@ fn multiply<T: Element>(
     c: &mut ArrayViewMut2<T>,
     threads: usize,
 ) {
-    multiply_cut(alpha, a, b, start, c, threads, Cut::Longer);
+    let cut = (Cut::Longer, threads);
+    multiply_cut(alpha, a, b, start, c, None::<Follow<T, NoRule<T>>>, cut);
 }
 
-/// [`multiply`], with C cut between the threads as `cut` says.
-fn multiply_cut<T: Element>(
+/// [`multiply`], with C cut between the threads as `cut` says, and
+/// `follow` after it.
+fn multiply_cut<T: Element, F: Fn(&mut T, &mut T, &T) + Sync>(
     alpha: T,
     a: &ArrayView2<T>,
     b: &ArrayView2<T>,
     start: Start<T>,
     c: &mut ArrayViewMut2<T>,
-    threads: usize,
-    cut: Cut,
+    follow: Option<Follow<T, F>>,
+    (cut, threads): (Cut, usize),
 ) {
     let ((m, k), (k2, n)) = (a.dim(), b.dim());
     assert!(
@@ -432,19 +525,60 @@ fn multiply_cut<T: Element>(
         };
         let mut y = c.column_mut(0);
         general_mat_vec_mul(alpha, a, &b.column(0), beta, &mut y);
+        if let Some(mut follow) = follow {
+            follow.all(c);
+        }
         return;
     }
     let pieces = threads.min((m * n * k / PIECE_MIN_WORK).max(1));
     let arch = crate::isa::arch();
     let start = start.reborrow();
     let (a, b) = (a.view(), b.view());
-    split(arch, pieces, cut, alpha, a, b, start, c.view_mut());
+    let mut follow = follow;
+    let follow = follow.as_mut().map(|f| Follow {
+        p: f.p.view_mut(),
+        s: f.s.view_mut(),
+        rule: f.rule,
+    });
+    let c = Out {
+        c: c.view_mut(),
+        follow,
+    };
+    split(arch, pieces, cut, alpha, a, b, start, c);
+}
+
+/// Where a product goes: C, and what follows it there.
+struct Out<'a, T, F> {
+    c: ArrayViewMut2<'a, T>,
+    follow: Option<Follow<'a, T, F>>,
+}
+
+impl<'a, T: Element, F: Fn(&mut T, &mut T, &T) + Sync> Out<'a, T, F> {
+    /// The parts for C's two pieces.
+    fn split_at(self, axis: Axis, at: usize) -> (Self, Self) {
+        let (c1, c2) = self.c.split_at(axis, at);
+        let (f1, f2) = match self.follow {
+            Some(f) => {
+                let (f1, f2) = f.split_at(axis, at);
+                (Some(f1), Some(f2))
+            }
+            None => (None, None),
+        };
+        (Out { c: c1, follow: f1 }, Out { c: c2, follow: f2 })
+    }
+
+    /// The follow-up over the whole of C, once C is finished.
+    fn follow_all(&mut self) {
+        if let Some(follow) = &mut self.follow {
+            follow.all(&self.c);
+        }
+    }
 }
 
 /// Cuts C into `pieces` as `cut` says, at whole tiles, and computes them
 /// at once.
 #[allow(clippy::too_many_arguments, reason = "one product, cut in two")]
-fn split<'a, T: Element>(
+fn split<'a, T: Element, F: Fn(&mut T, &mut T, &T) + Sync>(
     arch: Arch,
     pieces: usize,
     cut: Cut,
@@ -452,9 +586,9 @@ fn split<'a, T: Element>(
     a: ArrayView2<'a, T>,
     b: ArrayView2<'a, T>,
     start: Start<'a, T>,
-    c: ArrayViewMut2<'a, T>,
+    c: Out<'a, T, F>,
 ) {
-    let (m, n) = c.dim();
+    let (m, n) = c.c.dim();
     // At whole tiles (nr columns or MR rows), the nearest to an even split.
     let by_rows = cut == Cut::Rows && m >= 2 * MR_WIDE;
     let (axis, len, tile) = if n >= m && !by_rows {
@@ -474,11 +608,14 @@ fn split<'a, T: Element>(
     let blocks = k.div_ceil(block_len(k, dots(&a, &b)));
     let k_cut = blocks >= 2 && blocks * m * n <= PARTIAL_MAX;
     if pieces >= 2 && uncut && k_cut && alpha != T::zero() {
-        split_k(arch, pieces, alpha, a, b, start, c);
+        let mut c = c;
+        let (a, b, start) = (a.view(), b.view(), start.reborrow());
+        split_k(arch, pieces, alpha, a, b, start, c.c.view_mut());
+        c.follow_all();
         return;
     }
     if pieces < 2 || uncut {
-        T::with_packs(|packs| run_from(arch, alpha, a, b, start, c, packs));
+        T::with_packs(|packs| run_out(arch, alpha, a, b, start, c, packs));
         return;
     }
     let (c1, c2) = c.split_at(axis, at);
@@ -625,46 +762,88 @@ fn run_from<'a, T: Element>(
     c: ArrayViewMut2<'a, T>,
     packs: &mut Packs<T>,
 ) {
+    let c = Out::<T, NoRule<T>> { c, follow: None };
+    run_out(arch, alpha, a, b, start, c, packs);
+}
+
+/// [`run_from`] into C and what follows it.
+fn run_out<'a, T: Element, F: Fn(&mut T, &mut T, &T) + Sync>(
+    arch: Arch,
+    alpha: T,
+    a: ArrayView2<'a, T>,
+    b: ArrayView2<'a, T>,
+    start: Start<'a, T>,
+    Out { c, follow }: Out<'a, T, F>,
+    packs: &mut Packs<T>,
+) {
     arch.dispatch(Product {
         alpha,
         a,
         b,
         start,
         c,
+        follow,
         packs,
     });
 }
 
-struct Product<'a, 'p, T> {
+struct Product<'a, 'p, T, F = NoRule<T>> {
     alpha: T,
     a: ArrayView2<'a, T>,
     b: ArrayView2<'a, T>,
     start: Start<'a, T>,
     c: ArrayViewMut2<'a, T>,
+    /// What follows each finished tile of C.
+    follow: Option<Follow<'a, T, F>>,
     packs: &'p mut Packs<T>,
 }
 
-impl<T: Element> WithSimd for Product<'_, '_, T> {
+impl<T: Element, F: Fn(&mut T, &mut T, &T) + Sync> WithSimd
+    for Product<'_, '_, T, F>
+{
     type Output = ();
 
     #[inline(always)]
     fn with_simd<S: Simd>(self, simd: S) {
         if self.a.ncols() == 0 || self.alpha == T::zero() {
             // Nothing to add: C is its start (β·C, or the bias).
-            let mut c = self.c;
-            self.start.apply(&mut c);
+            let mut c = Out {
+                c: self.c,
+                follow: self.follow,
+            };
+            self.start.apply(&mut c.c);
+            c.follow_all();
             return;
         }
         if dots(&self.a, &self.b) {
             // Tiles of rows × columns, each sum in DOT_BYTES of lanes
             // (W vectors): as many sums as the vector registers hold.
+            let Product {
+                alpha,
+                a,
+                b,
+                start,
+                mut c,
+                follow,
+                packs,
+            } = self;
+            let p = Product {
+                alpha,
+                a: a.view(),
+                b: b.view(),
+                start: start.reborrow(),
+                c: c.view_mut(),
+                follow: None::<Follow<T, NoRule<T>>>,
+                packs,
+            };
             match size_of::<T::V<S>>() {
-                64 => dot_product::<T, S, 4, 6, 1>(simd, self),
-                32 => dot_product::<T, S, 2, 3, 2>(simd, self),
-                16 => dot_product::<T, S, 2, 3, 4>(simd, self),
-                8 => dot_product::<T, S, 1, 1, 8>(simd, self),
-                _ => dot_product::<T, S, 1, 1, 16>(simd, self),
+                64 => dot_product::<T, S, 4, 6, 1>(simd, p),
+                32 => dot_product::<T, S, 2, 3, 2>(simd, p),
+                16 => dot_product::<T, S, 2, 3, 4>(simd, p),
+                8 => dot_product::<T, S, 1, 1, 8>(simd, p),
+                _ => dot_product::<T, S, 1, 1, 16>(simd, p),
             }
+            Out { c, follow }.follow_all();
             return;
         }
         // An A read in place keeps tiles of 6 rows (12 row pointers
@@ -672,25 +851,28 @@ impl<T: Element> WithSimd for Product<'_, '_, T> {
         // where there are 32 vector registers.
         let in_place = self.a.strides()[1] == 1;
         if size_of::<S::f32s>() == 64 && !in_place {
-            product::<T, S, MR_WIDE>(simd, self);
+            product::<T, S, MR_WIDE, F>(simd, self);
         } else {
-            product::<T, S, MR>(simd, self);
+            product::<T, S, MR, F>(simd, self);
         }
     }
 }
 
 /// The product with tiles of `R` rows.
 #[inline(always)]
-fn product<T: Element, S: Simd, const R: usize>(
+fn product<T: Element, S: Simd, const R: usize, F>(
     simd: S,
-    p: Product<'_, '_, T>,
-) {
+    p: Product<'_, '_, T, F>,
+) where
+    F: Fn(&mut T, &mut T, &T) + Sync,
+{
     let Product {
         alpha,
         a,
         b,
         start,
         mut c,
+        mut follow,
         packs,
     } = p;
     let ((m, k), n) = (a.dim(), b.ncols());
@@ -737,8 +919,14 @@ fn product<T: Element, S: Simd, const R: usize>(
                     rows: ic..ic + mc,
                     cols: jc..jc + nc,
                 };
-                block_product::<T, S, R>(
-                    simd, &block, a_block, packed_b, nr, &mut c,
+                // What follows C follows its last block of k.
+                let follow = match pc + kc == k {
+                    true => follow.as_mut(),
+                    false => None,
+                };
+                let out = (&mut c, follow);
+                block_product::<T, S, R, F>(
+                    simd, &block, a_block, packed_b, nr, out,
                 );
             }
         }
@@ -992,14 +1180,16 @@ enum ASlivers<'a, T> {
 /// C[rows, cols] ← α·(A's block)(packed B) + β·C[rows, cols], one MR × nr
 /// tile at a time.
 #[inline(always)]
-fn block_product<T: Element, S: Simd, const R: usize>(
+fn block_product<T: Element, S: Simd, const R: usize, F>(
     simd: S,
     block: &Block<'_, T>,
     a: ASlivers<T>,
     packed_b: &[T],
     nr: usize,
-    c: &mut ArrayViewMut2<T>,
-) {
+    (c, mut follow): (&mut ArrayViewMut2<T>, Option<&mut Follow<'_, T, F>>),
+) where
+    F: Fn(&mut T, &mut T, &T) + Sync,
+{
     let (kc, rows, cols) = (block.kc, block.rows.clone(), block.cols.clone());
     let zero = T::splat(simd, T::zero());
     let b_slivers = packed_b.chunks_exact(nr * kc);
@@ -1012,7 +1202,7 @@ fn block_product<T: Element, S: Simd, const R: usize>(
                 let at = (ir - rows.start, kc);
                 let tile =
                     tile::<T, S, R>(simd, &a, at, 0..kc, sums, b_vectors);
-                write_tile(block, nr, ir, jr, tile, c);
+                write_tile(block, nr, ir, jr, tile, c, follow.as_deref_mut());
             }
         }
         return;
@@ -1038,7 +1228,10 @@ fn block_product<T: Element, S: Simd, const R: usize>(
                 let tile = tile::<T, S, R>(simd, &a, at, k0..k1, sums, b_run);
                 match k1 < kc {
                     true => kept[i0..i0 + R].copy_from_slice(&tile),
-                    false => write_tile(block, nr, ir, jr, tile, c),
+                    false => {
+                        let f = follow.as_deref_mut();
+                        write_tile(block, nr, ir, jr, tile, c, f)
+                    }
                 }
             }
         }
@@ -1084,14 +1277,17 @@ fn tile<T: Element, S: Simd, const R: usize>(
 /// β·C, or α·tile + b for a bias b (the same bits as C filled with b and
 /// then α·tile + 1·C).
 #[inline(always)]
-fn write_tile<T: Element, V: Pod, const R: usize>(
+fn write_tile<T: Element, V: Pod, const R: usize, F>(
     block: &Block<'_, T>,
     nr: usize,
     ir: usize,
     jr: usize,
     tile: [[V; NR_VECTORS]; R],
     c: &mut ArrayViewMut2<T>,
-) {
+    mut follow: Option<&mut Follow<'_, T, F>>,
+) where
+    F: Fn(&mut T, &mut T, &T) + Sync,
+{
     let (alpha, start, rows) = (block.alpha, block.start, &block.rows);
     let tile: &[T] = bytemuck::cast_slice(&tile);
     // Only the part of the tile inside C is written.
@@ -1104,12 +1300,26 @@ fn write_tile<T: Element, V: Pod, const R: usize>(
             Start::Scaled(beta) => (beta, None),
             Start::Bias(b) => (T::zero(), Some(b[ir + i])),
         };
+        if let (Some(follow), None) = (follow.as_deref_mut(), add)
+            && beta == T::zero()
+        {
+            // C's last word on these entries, needed nowhere else:
+            // straight to the rule, never to memory.
+            let mut c = [T::zero(); MAX_NR];
+            let c = &mut c[..width];
+            write_back(alpha, tile_row, beta, c);
+            follow.row(ir + i, cols, c);
+            continue;
+        }
         match c_row.as_slice_mut() {
             Some(c_row) => {
-                let c = &mut c_row[cols];
+                let c = &mut c_row[cols.clone()];
                 match add {
                     None => write_back(alpha, tile_row, beta, c),
                     Some(b) => write_bias(alpha, tile_row, b, c),
+                }
+                if let Some(follow) = follow.as_deref_mut() {
+                    follow.row(ir + i, cols, c);
                 }
             }
             None => {
@@ -1118,6 +1328,9 @@ fn write_tile<T: Element, V: Pod, const R: usize>(
                     match add {
                         None => write_back(alpha, &[t], beta, x),
                         Some(b) => write_bias(alpha, &[t], b, x),
+                    }
+                    if let Some(follow) = follow.as_deref_mut() {
+                        follow.row(ir + i, j..j + 1, x);
                     }
                 }
             }
@@ -1220,6 +1433,7 @@ fn dot_product<
         start,
         mut c,
         packs,
+        ..
     } = p;
     let ((m, k), n) = (a.dim(), b.ncols());
     let lanes = DOT_BYTES / size_of::<T>();
@@ -1501,6 +1715,93 @@ mod tests {
                 assert_eq!(c, expected, "({m}, {k}, {n}), {threads} threads");
             }
         }
+    }
+
+    /// The update made as the product makes C gives the bits of
+    /// `gemm_by_rows` followed by the rule over the three, on every route
+    /// a product can take: A read in place and packed, two blocks of k,
+    /// one column, k = 0, the dot-product kernel (a long k, both along
+    /// k), a product cut along k, and a C whose rows are not contiguous;
+    /// pools of 1, 2, 3 and 16 threads. A rule that reads C wrongly (the
+    /// entry beside) is caught.
+    #[test]
+    fn the_follow_up_is_the_product_then_the_rule() {
+        let rule = |p: &mut f32, s: &mut f32, &g: &f32| {
+            *s = 0.9 * *s - 0.1 * (g + 1e-4 * *p);
+            *p += *s;
+        };
+        // (m, k, n, A stored along k, B stored along k)
+        let routes = [
+            (256, 64, 784, false, true),
+            (256, 64, 784, true, true),
+            (40, 1100, 70, true, false),
+            (33, 20, 1, true, false),
+            (12, 0, 30, true, false),
+            (20, 3000, 25, true, true),
+            (20, 1200, 25, false, false),
+        ];
+        for (i, &(m, k, n, a_rows, b_cols)) in routes.iter().enumerate() {
+            let i = i as u64;
+            let f = |x: Array2<f64>| x.mapv(|x| x as f32);
+            let a = match a_rows {
+                true => f(random(i, m, k)),
+                false => f(column_major(i, m, k)),
+            };
+            let b = match b_cols {
+                true => f(column_major(i + 1, k, n)),
+                false => f(random(i + 1, k, n)),
+            };
+            let (p0, s0) = (f(random(i + 2, m, n)), f(random(i + 3, m, n)));
+            for (threads, c_rows) in
+                [(1, true), (2, true), (3, false), (16, true)]
+            {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let (mut p, mut s) = (p0.clone(), s0.clone());
+                let mut c = match c_rows {
+                    true => Array2::from_elem((m, n), f32::NAN),
+                    false => Array2::from_elem((m, n).f(), f32::NAN),
+                };
+                let mut expected = (p0.clone(), s0.clone(), c.clone());
+                pool.install(|| {
+                    let (a, b) = (a.view(), b.view());
+                    let (p, s) = (&mut p.view_mut(), &mut s.view_mut());
+                    gemm_by_rows_then(
+                        0.5,
+                        &a,
+                        &b,
+                        &mut c.view_mut(),
+                        p,
+                        s,
+                        &rule,
+                    );
+                    let (ep, es, ec) = &mut expected;
+                    gemm_by_rows(0.5, &a, &b, 0.0, &mut ec.view_mut());
+                    ndarray::Zip::from(ep).and(es).and(&*ec).for_each(rule);
+                });
+                let at = format!("({m}, {k}, {n}), {threads} threads");
+                assert_eq!((p, s), (expected.0, expected.1), "{at}");
+            }
+        }
+        // The comparison sees a product entry handed to the wrong place:
+        // p − C, not p − C shifted by a column.
+        let (a, b) = (random(1, 24, 16), random(2, 16, 40));
+        let (p0, s0) = (random(3, 24, 40), Array2::zeros((24, 40)));
+        let mut product = Array2::zeros((24, 40));
+        gemm(1.0, &a.view(), &b.view(), 0.0, &mut product.view_mut());
+        let (mut p, mut s, mut c) = (p0.clone(), s0, Array2::zeros((24, 40)));
+        let (pv, sv) = (&mut p.view_mut(), &mut s.view_mut());
+        let step = |p: &mut f64, _: &mut f64, &g: &f64| *p -= g;
+        let (a, b) = (a.view(), b.view());
+        gemm_by_rows_then(1.0, &a, &b, &mut c.view_mut(), pv, sv, &step);
+        let mut shifted = product.clone();
+        shifted
+            .slice_mut(ndarray::s![.., ..39])
+            .assign(&product.slice(ndarray::s![.., 1..]));
+        assert_ne!(&p0 - &shifted, p);
+        assert_eq!(&p0 - &product, p);
     }
 
     #[test]

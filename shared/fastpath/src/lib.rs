@@ -50,8 +50,8 @@ pub use elementwise::{LANES, across, dot_of, exp, sum_of};
 #[doc(hidden)]
 pub use elementwise::{Level as __Level, level as __level, plain as __plain};
 pub use gemm::{
-    Element, aligned_zeros, gemm, gemm_bias, gemm_by_rows, gemm_serial,
-    instruction_set, prepare,
+    Element, aligned_zeros, gemm, gemm_bias, gemm_by_rows, gemm_by_rows_then,
+    gemm_serial, instruction_set, prepare,
 };
 pub use isa::{Instructions, limit_instructions};
 pub use pool::{install, let_threads_sleep, threads};
