@@ -15,9 +15,9 @@
 //!   image is one straight copy; the copies are shared among the threads.
 //! - **The update** W ← W − η∇W runs on every thread ([`update_each`]),
 //!   or, where it is a rule applied weight by weight, inside backprop
-//!   ([`Trainer::epoch_update`]): each tile of ∇W goes from the product
-//!   straight to the rule, on the thread that made it, and ∇W is never
-//!   written out and read back.
+//!   ([`Trainer::epoch_update`]): each block of ∇W goes from the product
+//!   to the rule while it is in the core's L2 cache, on the thread that
+//!   made it, and is never read back from memory.
 //! - **Copying a minibatch** reads eight images at a time, a cache line
 //!   of each in turn, so that eight waits for memory overlap.
 //!
@@ -197,14 +197,13 @@ impl<T: Float> Workspace<T> {
 
     /// [`backprop`](Self::backprop), then `update` on `net`, made as each
     /// weight gradient is made ([`fastpath::gemm_by_rows_then`]): the
-    /// rule runs on each tile of ∇W while the tile is in the core's
-    /// nearest cache, rather than in a pass of its own over memory after
-    /// backprop. A layer's weights change only after they have carried
-    /// the error back to the layer below, so the same numbers as
-    /// `backprop` followed by the update ([`update_each`] with the same
-    /// rules). The weights' gradients go straight from the product to the
-    /// rule and are not kept: `self.grads` holds the biases' gradients,
-    /// and its weight gradients are scratch.
+    /// rule runs on each block of ∇W while the block is in the core's L2
+    /// cache, on the thread that made it, rather than in a pass of its
+    /// own over memory after backprop. A layer's weights change only after
+    /// they have carried the error back to the layer below, so the same
+    /// numbers as `backprop` followed by the update ([`update_each`] with
+    /// the same rules); `self.grads` holds the gradient, as after
+    /// `backprop`.
     pub fn backprop_update<W, B>(
         &mut self,
         net: &mut Network<T>,

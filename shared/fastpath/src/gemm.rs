@@ -328,17 +328,14 @@ pub fn gemm_by_rows<T: Element>(
     multiply_cut(alpha, a, b, start, c, None::<Follow<T, NoRule<T>>>, cut);
 }
 
-/// The product C = α·A·B cut as [`gemm_by_rows`] cuts it, each entry
-/// handed to `rule(p, s, c)` with the matching entries of `p` and `s` as
-/// soon as it is made: a weight update (parameters `p`, the optimizer's
-/// state `s`, the gradient C) made tile by tile while each tile is still
-/// in the core's registers, on the thread that made it, rather than in a
-/// pass of its own that writes C out and reads it back. The same numbers
-/// as [`gemm_by_rows`] with β = 0 followed by `rule` over the three, entry
-/// by entry. `c` is scratch shaped like C: the product is written there
-/// only where it needs to be (a k of several blocks keeps its partial
-/// sums there; the rarer routes write all of C and then apply the rule),
-/// so its contents afterwards are unspecified.
+/// C ← α·A·B, cut between the threads as [`gemm_by_rows`] cuts it, and
+/// then `rule(p, s, c)` on each entry with the matching entries of `p`
+/// and `s`: a weight update (parameters `p`, the optimizer's state `s`,
+/// the gradient C) made block by block as the product finishes each
+/// block of C, while the block is in the core's L2 cache, on the thread
+/// that made it, rather than in a pass of its own that reads all of C
+/// back from memory. The same numbers as [`gemm_by_rows`] with β = 0
+/// followed by `rule` over the three, entry by entry.
 ///
 /// # Panics
 /// If the shapes do not fit together, or `p` or `s` is not shaped as C.
@@ -395,23 +392,32 @@ impl<'a, T: Element, F: Fn(&mut T, &mut T, &T) + Sync> Follow<'a, T, F> {
             .for_each(self.rule);
     }
 
-    /// The rule over row `i`'s columns `cols` of a finished C (`c`,
-    /// already cut to them).
+    /// The rule over the rows `rows` and columns `cols` of a finished C.
     #[inline(always)]
-    fn row(&mut self, i: usize, cols: Range<usize>, c: &[T]) {
+    fn block(
+        &mut self,
+        rows: Range<usize>,
+        cols: Range<usize>,
+        c: &ArrayViewMut2<T>,
+    ) {
         let rule = self.rule;
-        let mut p_row = self.p.row_mut(i);
-        let mut s_row = self.s.row_mut(i);
-        match (p_row.as_slice_mut(), s_row.as_slice_mut()) {
-            (Some(p), Some(s)) => {
-                let (p, s) = (&mut p[cols.clone()], &mut s[cols]);
-                for ((p, s), c) in p.iter_mut().zip(s).zip(c) {
-                    rule(p, s, c);
+        for i in rows {
+            let (mut p_row, mut s_row) = (self.p.row_mut(i), self.s.row_mut(i));
+            let c_row = c.row(i);
+            match (p_row.as_slice_mut(), s_row.as_slice_mut(), c_row.to_slice())
+            {
+                (Some(p), Some(s), Some(c)) => {
+                    let cols = cols.clone();
+                    let (p, s, c) =
+                        (&mut p[cols.clone()], &mut s[cols.clone()], &c[cols]);
+                    for ((p, s), c) in p.iter_mut().zip(s).zip(c) {
+                        rule(p, s, c);
+                    }
                 }
-            }
-            _ => {
-                for (j, c) in cols.zip(c) {
-                    rule(&mut p_row[j], &mut s_row[j], c);
+                _ => {
+                    for j in cols.clone() {
+                        rule(&mut p_row[j], &mut s_row[j], &c_row[j]);
+                    }
                 }
             }
         }
@@ -919,15 +925,18 @@ fn product<T: Element, S: Simd, const R: usize, F>(
                     rows: ic..ic + mc,
                     cols: jc..jc + nc,
                 };
-                // What follows C follows its last block of k.
-                let follow = match pc + kc == k {
-                    true => follow.as_mut(),
-                    false => None,
-                };
-                let out = (&mut c, follow);
-                block_product::<T, S, R, F>(
-                    simd, &block, a_block, packed_b, nr, out,
+                block_product::<T, S, R>(
+                    simd, &block, a_block, packed_b, nr, &mut c,
                 );
+                // What follows C follows its last block of k, block by
+                // block while the block is in the core's L2 cache: row by
+                // row, so that the other matrices are read in straight
+                // lines of memory the processor prefetches.
+                if let Some(follow) = follow.as_mut()
+                    && pc + kc == k
+                {
+                    follow.block(ic..ic + mc, jc..jc + nc, &c);
+                }
             }
         }
     }
@@ -1180,16 +1189,14 @@ enum ASlivers<'a, T> {
 /// C[rows, cols] ← α·(A's block)(packed B) + β·C[rows, cols], one MR × nr
 /// tile at a time.
 #[inline(always)]
-fn block_product<T: Element, S: Simd, const R: usize, F>(
+fn block_product<T: Element, S: Simd, const R: usize>(
     simd: S,
     block: &Block<'_, T>,
     a: ASlivers<T>,
     packed_b: &[T],
     nr: usize,
-    (c, mut follow): (&mut ArrayViewMut2<T>, Option<&mut Follow<'_, T, F>>),
-) where
-    F: Fn(&mut T, &mut T, &T) + Sync,
-{
+    c: &mut ArrayViewMut2<T>,
+) {
     let (kc, rows, cols) = (block.kc, block.rows.clone(), block.cols.clone());
     let zero = T::splat(simd, T::zero());
     let b_slivers = packed_b.chunks_exact(nr * kc);
@@ -1202,7 +1209,7 @@ fn block_product<T: Element, S: Simd, const R: usize, F>(
                 let at = (ir - rows.start, kc);
                 let tile =
                     tile::<T, S, R>(simd, &a, at, 0..kc, sums, b_vectors);
-                write_tile(block, nr, ir, jr, tile, c, follow.as_deref_mut());
+                write_tile(block, nr, ir, jr, tile, c);
             }
         }
         return;
@@ -1228,10 +1235,7 @@ fn block_product<T: Element, S: Simd, const R: usize, F>(
                 let tile = tile::<T, S, R>(simd, &a, at, k0..k1, sums, b_run);
                 match k1 < kc {
                     true => kept[i0..i0 + R].copy_from_slice(&tile),
-                    false => {
-                        let f = follow.as_deref_mut();
-                        write_tile(block, nr, ir, jr, tile, c, f)
-                    }
+                    false => write_tile(block, nr, ir, jr, tile, c),
                 }
             }
         }
@@ -1277,17 +1281,14 @@ fn tile<T: Element, S: Simd, const R: usize>(
 /// β·C, or α·tile + b for a bias b (the same bits as C filled with b and
 /// then α·tile + 1·C).
 #[inline(always)]
-fn write_tile<T: Element, V: Pod, const R: usize, F>(
+fn write_tile<T: Element, V: Pod, const R: usize>(
     block: &Block<'_, T>,
     nr: usize,
     ir: usize,
     jr: usize,
     tile: [[V; NR_VECTORS]; R],
     c: &mut ArrayViewMut2<T>,
-    mut follow: Option<&mut Follow<'_, T, F>>,
-) where
-    F: Fn(&mut T, &mut T, &T) + Sync,
-{
+) {
     let (alpha, start, rows) = (block.alpha, block.start, &block.rows);
     let tile: &[T] = bytemuck::cast_slice(&tile);
     // Only the part of the tile inside C is written.
@@ -1300,26 +1301,12 @@ fn write_tile<T: Element, V: Pod, const R: usize, F>(
             Start::Scaled(beta) => (beta, None),
             Start::Bias(b) => (T::zero(), Some(b[ir + i])),
         };
-        if let (Some(follow), None) = (follow.as_deref_mut(), add)
-            && beta == T::zero()
-        {
-            // C's last word on these entries, needed nowhere else:
-            // straight to the rule, never to memory.
-            let mut c = [T::zero(); MAX_NR];
-            let c = &mut c[..width];
-            write_back(alpha, tile_row, beta, c);
-            follow.row(ir + i, cols, c);
-            continue;
-        }
         match c_row.as_slice_mut() {
             Some(c_row) => {
                 let c = &mut c_row[cols.clone()];
                 match add {
                     None => write_back(alpha, tile_row, beta, c),
                     Some(b) => write_bias(alpha, tile_row, b, c),
-                }
-                if let Some(follow) = follow.as_deref_mut() {
-                    follow.row(ir + i, cols, c);
                 }
             }
             None => {
@@ -1328,9 +1315,6 @@ fn write_tile<T: Element, V: Pod, const R: usize, F>(
                     match add {
                         None => write_back(alpha, &[t], beta, x),
                         Some(b) => write_bias(alpha, &[t], b, x),
-                    }
-                    if let Some(follow) = follow.as_deref_mut() {
-                        follow.row(ir + i, j..j + 1, x);
                     }
                 }
             }
@@ -1717,7 +1701,7 @@ mod tests {
         }
     }
 
-    /// The update made as the product makes C gives the bits of
+    /// The update made as the product writes C gives the bits of
     /// `gemm_by_rows` followed by the rule over the three, on every route
     /// a product can take: A read in place and packed, two blocks of k,
     /// one column, k = 0, the dot-product kernel (a long k, both along
@@ -1782,7 +1766,8 @@ mod tests {
                     ndarray::Zip::from(ep).and(es).and(&*ec).for_each(rule);
                 });
                 let at = format!("({m}, {k}, {n}), {threads} threads");
-                assert_eq!((p, s), (expected.0, expected.1), "{at}");
+                assert_eq!(c, expected.2, "C {at}");
+                assert_eq!((p, s), (expected.0, expected.1), "update {at}");
             }
         }
         // The comparison sees a product entry handed to the wrong place:
