@@ -19,7 +19,11 @@
 //!   to the rule while it is in the core's L2 cache, on the thread that
 //!   made it, and is never read back from memory.
 //! - **Copying a minibatch** reads eight images at a time, a cache line
-//!   of each in turn, so that eight waits for memory overlap.
+//!   of each in turn, so that eight waits for memory overlap; and the
+//!   next minibatch is copied while the step runs (into a second buffer),
+//!   by a thread that would otherwise wait for the step's small serial
+//!   stretch between the first layer's forward product and its weight
+//!   gradient.
 //!
 //! Every entry is computed the same way whatever the thread count, so
 //! results are bit-identical for any number of threads. Against the lesson
@@ -138,13 +142,27 @@ impl<T: Float> Workspace<T> {
         net: &Network<T>,
         x: ArrayView2<T>,
     ) -> ArrayView2<'_, T> {
+        let layers = net.layers.len();
+        self.forward_layers(net, x, 0..layers);
+        self.activations[layers - 1].slice(s![.., ..x.ncols()])
+    }
+
+    /// The forward pass through the layers `layers` (whose inputs are
+    /// ready: `x` for the first).
+    fn forward_layers(
+        &mut self,
+        net: &Network<T>,
+        x: ArrayView2<T>,
+        layers: std::ops::Range<usize>,
+    ) {
         let m = x.ncols();
         assert!(
             m <= self.capacity,
             "batch of {m} > capacity {}",
             self.capacity
         );
-        for (l, layer) in net.layers.iter().enumerate() {
+        for l in layers {
+            let layer = &net.layers[l];
             let (before, after) = self.activations.split_at_mut(l);
             let a_in = if l == 0 {
                 x
@@ -178,8 +196,6 @@ impl<T: Float> Workspace<T> {
                 a *= &mask.slice(s![.., ..m]);
             }
         }
-        let last = net.layers.len() - 1;
-        self.activations[last].slice(s![.., ..m])
     }
 
     /// Backprop for a minibatch: the mean gradient into `self.grads`, the
@@ -192,7 +208,7 @@ impl<T: Float> Workspace<T> {
         cost: Cost,
     ) {
         let net = Net::<T, NoRule<T>, NoRule<T>>::Read(net);
-        self.backprop_into(net, x, y, cost);
+        self.backprop_into(net, x, y, cost, || {});
     }
 
     /// [`backprop`](Self::backprop), then `update` on `net`, made as each
@@ -213,12 +229,35 @@ impl<T: Float> Workspace<T> {
         update: &mut Update<'_, T, W, B>,
     ) where
         W: Fn(&mut T, &mut T, &T) + Sync + Send,
-        B: Fn(&mut T, &mut T, &T),
+        B: Fn(&mut T, &mut T, &T) + Send,
     {
-        self.backprop_into(Net::Update(net, update), x, y, cost);
+        self.backprop_into(Net::Update(net, update), x, y, cost, || {});
     }
 
+    /// Backprop, with `beside` handed to the pool's other threads once the
+    /// first layer is through: from there until the first layer's weight
+    /// gradient, the step's work is small (the last layers, softmax, the
+    /// errors) and mostly runs on this thread alone, so an idle thread
+    /// can do something else meanwhile (copy the next minibatch). Returns
+    /// when both are done.
     fn backprop_into<W, B>(
+        &mut self,
+        net: Net<'_, '_, T, W, B>,
+        x: ArrayView2<T>, // (n_in, m)
+        y: ArrayView2<T>, // (n_out, m)
+        cost: Cost,
+        beside: impl FnOnce() + Send,
+    ) where
+        W: Fn(&mut T, &mut T, &T) + Sync + Send,
+        B: Fn(&mut T, &mut T, &T) + Send,
+    {
+        self.forward_layers(net.read(), x, 0..1);
+        rayon::join(|| self.backward(net, x, y, cost), beside);
+    }
+
+    /// The rest of the forward pass, after the first layer, and the
+    /// backward pass.
+    fn backward<W, B>(
         &mut self,
         mut net: Net<'_, '_, T, W, B>,
         x: ArrayView2<T>, // (n_in, m)
@@ -229,7 +268,8 @@ impl<T: Float> Workspace<T> {
         B: Fn(&mut T, &mut T, &T),
     {
         let m = x.ncols();
-        self.forward(net.read(), x);
+        let layers = net.read().layers.len();
+        self.forward_layers(net.read(), x, 1..layers);
         let last = net.read().layers.len() - 1;
         let inv_m = T::one() / T::from_f64(m as f64);
         {
@@ -526,8 +566,11 @@ pub struct Trainer<T: Float> {
     /// Batched-backprop scratch space.
     pub workspace: Workspace<T>,
     order: Vec<usize>,
-    x_batch: Array2<T>, // (n_in, batch), column-major
-    y_batch: Array2<T>, // (n_out, batch), column-major
+    /// Two minibatches of inputs, (n_in, batch) each, column-major: the
+    /// one a step trains on, and the next, copied meanwhile.
+    x_batches: [Array2<T>; 2],
+    /// Their targets, (n_out, batch) each.
+    y_batches: [Array2<T>; 2],
     /// The mean cost over the samples of the last epoch, each measured on
     /// its minibatch just before that minibatch's update.
     pub epoch_cost: f64,
@@ -550,8 +593,11 @@ impl<T: Float> Trainer<T> {
         Trainer {
             workspace: Workspace::new(net, batch_size),
             order: Vec::with_capacity(n),
-            x_batch: Array2::zeros((sizes[0], batch_size).f()),
-            y_batch: Array2::zeros((sizes[sizes.len() - 1], batch_size).f()),
+            x_batches: [0, 1]
+                .map(|_| Array2::zeros((sizes[0], batch_size).f())),
+            y_batches: [0, 1].map(|_| {
+                Array2::zeros((sizes[sizes.len() - 1], batch_size).f())
+            }),
             epoch_cost: 0.0,
             step_costs: Vec::with_capacity(n.div_ceil(batch_size.max(1))),
             masks: None,
@@ -572,9 +618,10 @@ impl<T: Float> Trainer<T> {
         rng: &mut Rng,
         mut update: impl FnMut(&mut Network<T>, &Gradients<T>) + Send,
     ) -> usize {
-        self.epoch_steps(net, x, y, batch_size, rng, |work, net, xb, yb| {
-            work.backprop(net, xb, yb, cost);
-            update(net, &work.grads);
+        self.epoch_steps(net, x, y, batch_size, rng, |w, net, xb, yb, copy| {
+            let read = Net::<T, NoRule<T>, NoRule<T>>::Read(net);
+            w.backprop_into(read, xb, yb, cost, copy);
+            update(net, &w.grads);
         })
     }
 
@@ -599,14 +646,16 @@ impl<T: Float> Trainer<T> {
         W: Fn(&mut T, &mut T, &T) + Sync + Send,
         B: Fn(&mut T, &mut T, &T) + Send,
     {
-        self.epoch_steps(net, x, y, batch_size, rng, |work, net, xb, yb| {
-            work.backprop_update(net, xb, yb, cost, &mut update);
+        self.epoch_steps(net, x, y, batch_size, rng, |w, net, xb, yb, copy| {
+            let net = Net::Update(net, &mut update);
+            w.backprop_into(net, xb, yb, cost, copy);
             after_step();
         })
     }
 
-    /// One epoch: the shuffle, then for each minibatch its copy, its
-    /// dropout masks and `step` (backprop and the update).
+    /// One epoch: the shuffle, then for each minibatch its dropout masks
+    /// and `step` (backprop and the update), which is handed the copying
+    /// of the next minibatch to run beside its backprop.
     fn epoch_steps(
         &mut self,
         net: &mut Network<T>,
@@ -619,6 +668,7 @@ impl<T: Float> Trainer<T> {
             &mut Network<T>,
             ArrayView2<T>,
             ArrayView2<T>,
+            &mut (dyn FnMut() + Send),
         ) + Send,
     ) -> usize {
         assert!(batch_size <= self.workspace.capacity, "batch too large");
@@ -629,18 +679,35 @@ impl<T: Float> Trainer<T> {
             self.order.shuffle(rng);
             let mut total_cost = 0.0;
             self.step_costs.clear();
-            for chunk in self.order.chunks(batch_size) {
+            let mut chunks = self.order.chunks(batch_size.max(1)).peekable();
+            if let Some(first) = chunks.peek() {
+                gather(first, x, self.x_batches[0].view_mut());
+                gather(first, y, self.y_batches[0].view_mut());
+            }
+            let mut now = 0;
+            while let Some(chunk) = chunks.next() {
                 let m = chunk.len();
-                gather(chunk, x, self.x_batch.view_mut());
-                gather(chunk, y, self.y_batch.view_mut());
-                let xb = self.x_batch.slice(s![.., ..m]);
-                let yb = self.y_batch.slice(s![.., ..m]);
+                let [x0, x1] = &mut self.x_batches;
+                let [y0, y1] = &mut self.y_batches;
+                let ((xb, x_next), (yb, y_next)) = match now {
+                    0 => ((x0, x1), (y0, y1)),
+                    _ => ((x1, x0), (y1, y0)),
+                };
+                let (xb, yb) = (xb.slice(s![.., ..m]), yb.slice(s![.., ..m]));
                 if let Some(draw) = &mut self.masks {
                     self.workspace.fill_masks(net, m, |mask| draw(mask, rng));
                 }
-                step(&mut self.workspace, net, xb, yb);
+                let next = chunks.peek().copied();
+                let mut copy_next = || {
+                    if let Some(next) = next {
+                        gather(next, x, x_next.view_mut());
+                        gather(next, y, y_next.view_mut());
+                    }
+                };
+                step(&mut self.workspace, net, xb, yb, &mut copy_next);
                 total_cost += self.workspace.batch_cost;
                 self.step_costs.push(self.workspace.batch_cost / m as f64);
+                now = 1 - now;
             }
             self.workspace.clear_dropout();
             self.epoch_cost = total_cost / self.order.len().max(1) as f64;
