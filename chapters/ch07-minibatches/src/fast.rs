@@ -17,7 +17,7 @@
 //!   or, where it is a rule applied weight by weight, inside backprop
 //!   ([`Trainer::epoch_update`]): each block of ∇W goes from the product
 //!   to the rule while it is in the core's L2 cache, on the thread that
-//!   made it, and is never read back from memory.
+//!   made it, and is never written to the gradient's memory.
 //! - **Copying a minibatch** reads eight images at a time, a cache line
 //!   of each in turn, so that eight waits for memory overlap; and the
 //!   next minibatch is copied while the step runs (into a second buffer),
@@ -218,8 +218,9 @@ impl<T: Float> Workspace<T> {
     /// own over memory after backprop. A layer's weights change only after
     /// they have carried the error back to the layer below, so the same
     /// numbers as `backprop` followed by the update ([`update_each`] with
-    /// the same rules); `self.grads` holds the gradient, as after
-    /// `backprop`.
+    /// the same rules). The weights' gradients are not kept (they go from
+    /// the product to the rule): `self.grads` holds the biases' gradients,
+    /// and its weight gradients are scratch.
     pub fn backprop_update<W, B>(
         &mut self,
         net: &mut Network<T>,
