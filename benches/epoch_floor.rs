@@ -1,7 +1,9 @@
 //! One epoch of chapter 8's default run (its 50,000 training images)
 //! against its floor and the machine's peak, interleaved: round after
-//! round, the epoch, then the same epoch's matrix products alone, then the
-//! FMA peak on every core. On a shared machine whose speed drifts by ±10 %
+//! round, the epoch, the epoch with its update made after backprop in a
+//! pass of its own (rather than inside the weight gradient's product),
+//! the same epoch's matrix products alone, then the FMA peak on every
+//! core. On a shared machine whose speed drifts by ±10 %
 //! from one minute to the next, measuring side by side and comparing the
 //! best of each is fairer than comparing medians taken minutes apart.
 //!
@@ -36,6 +38,8 @@ fn seconds(work: impl FnOnce()) -> f64 {
 #[derive(Default)]
 struct Times {
     epochs: Vec<f64>,
+    /// The epoch with the update in a pass of its own after backprop.
+    after: Vec<f64>,
     floors: Vec<f64>,
     peaks: Vec<f64>,
 }
@@ -71,6 +75,8 @@ fn main() {
                 fastpath::limit_instructions(*set);
                 let flops_burst = fastpath::peak::burst_flops::<f32>() as f64;
                 times.epochs.push(seconds(|| run.epoch(&x, &y)));
+                let after = seconds(|| run.epoch_update_after(&x, &y));
+                times.after.push(after);
                 times
                     .floors
                     .push(seconds(|| default_floor(&mut products, n)));
@@ -110,6 +116,14 @@ fn main() {
     row("epoch / floor", &|t| {
         let b = best(&t.epochs) / best(&t.floors);
         let m = median(&t.epochs) / median(&t.floors);
+        (format!("{b:.2}×"), format!("{m:.2}×"))
+    });
+    row("epoch, update after backprop", &|t| {
+        (ms(best(&t.after)), ms(median(&t.after)))
+    });
+    row("its epoch / floor", &|t| {
+        let b = best(&t.after) / best(&t.floors);
+        let m = median(&t.after) / median(&t.floors);
         (format!("{b:.2}×"), format!("{m:.2}×"))
     });
     let rate = |t: f64| epoch_flops / t / 1e9;

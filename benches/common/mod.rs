@@ -128,7 +128,23 @@ impl DefaultRun {
         }
     }
 
-    /// One epoch: shuffle, copy minibatches, backprop, momentum update.
+    /// [`epoch`](Self::epoch) with the update made after backprop, in a
+    /// pass of its own (`Optimizer::step_fast`): the same numbers.
+    pub fn epoch_update_after(&mut self, x: &Array2<f32>, y: &Array2<f32>) {
+        let optimizer = &mut self.optimizer;
+        self.trainer.epoch_with(
+            &mut self.net,
+            x.view(),
+            y.view(),
+            self.config.cost,
+            self.config.batch_size,
+            &mut self.rng,
+            |net, grads| optimizer.step_fast(net, grads, 0.01),
+        );
+    }
+
+    /// One epoch: shuffle, copy minibatches, backprop with the momentum
+    /// update made inside it (as chapter 8 trains).
     pub fn epoch(&mut self, x: &Array2<f32>, y: &Array2<f32>) {
         self.trainer.epoch_update(
             &mut self.net,
