@@ -17,7 +17,8 @@
 //!   or, where it is a rule applied weight by weight, inside backprop
 //!   ([`Trainer::epoch_update`]): each block of ∇W goes from the product
 //!   to the rule while it is in the core's L2 cache, on the thread that
-//!   made it, and is never written to the gradient's memory.
+//!   made it, and (where the batch fits one block of k, 512 samples) is
+//!   never written to the gradient's memory.
 //! - **Copying a minibatch** reads eight images at a time, a cache line
 //!   of each in turn, so that eight waits for memory overlap; and the
 //!   next minibatch is copied while the step runs (into a second buffer),
@@ -229,7 +230,7 @@ impl<T: Float> Workspace<T> {
         cost: Cost,
         update: &mut Update<'_, T, W, B>,
     ) where
-        W: Fn(&mut T, &mut T, &T) + Sync + Send,
+        W: Rule<T>,
         B: Fn(&mut T, &mut T, &T) + Send,
     {
         self.backprop_into(Net::Update(net, update), x, y, cost, || {});
@@ -249,7 +250,7 @@ impl<T: Float> Workspace<T> {
         cost: Cost,
         beside: impl FnOnce() + Send,
     ) where
-        W: Fn(&mut T, &mut T, &T) + Sync + Send,
+        W: Rule<T>,
         B: Fn(&mut T, &mut T, &T) + Send,
     {
         self.forward_layers(net.read(), x, 0..1);
@@ -265,7 +266,7 @@ impl<T: Float> Workspace<T> {
         y: ArrayView2<T>, // (n_out, m)
         cost: Cost,
     ) where
-        W: Fn(&mut T, &mut T, &T) + Sync + Send,
+        W: Rule<T>,
         B: Fn(&mut T, &mut T, &T),
     {
         let m = x.ncols();
@@ -561,8 +562,9 @@ pub fn sgd_update<T: Float>(
     }
 }
 
-/// Buffers for one run of SGD: the workspace, the shuffled order, and one
-/// minibatch of inputs and targets.
+/// Buffers for one run of SGD: the workspace, the shuffled order, and two
+/// minibatches of inputs and targets (the one a step trains on, and the
+/// next, copied meanwhile).
 pub struct Trainer<T: Float> {
     /// Batched-backprop scratch space.
     pub workspace: Workspace<T>,
@@ -644,7 +646,7 @@ impl<T: Float> Trainer<T> {
         mut after_step: impl FnMut() + Send,
     ) -> usize
     where
-        W: Fn(&mut T, &mut T, &T) + Sync + Send,
+        W: Rule<T>,
         B: Fn(&mut T, &mut T, &T) + Send,
     {
         self.epoch_steps(net, x, y, batch_size, rng, |w, net, xb, yb, copy| {

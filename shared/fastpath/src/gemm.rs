@@ -814,7 +814,7 @@ struct Product<'a, 'p, T, F = NoRule<T>> {
     b: ArrayView2<'a, T>,
     start: Start<'a, T>,
     c: ArrayViewMut2<'a, T>,
-    /// What follows each finished tile of C.
+    /// What follows each finished block of C.
     follow: Option<Follow<'a, T, F>>,
     packs: &'p mut Packs<T>,
 }
@@ -912,8 +912,10 @@ fn product<T: Element, S: Simd, const R: usize, F>(
         (aligned(&mut packs.a, a_len), aligned(&mut packs.b, b_len));
     // A follow-up after a single block of k needs C's blocks for a moment
     // only: they go to a buffer that stays in L2, not to C's memory.
+    // (From zero: C's old contents and a bias are not in the buffer.)
     let one_block = kc_max >= k;
-    let mut scratch = match (&follow, one_block) {
+    let from_zero = matches!(start, Start::Scaled(beta) if beta == T::zero());
+    let mut scratch = match (&follow, one_block && from_zero) {
         (Some(_), true) => {
             let len = mc_max * NC.min(n);
             Some(aligned(&mut packs.block, len))

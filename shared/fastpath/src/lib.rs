@@ -18,7 +18,9 @@
 //!   columns as C is written (a layer's W x + b in one pass);
 //!   [`gemm_by_rows`]: C cut between threads by rows, where a later pass
 //!   over C's memory (an update) should find each part where it was
-//!   written;
+//!   written; [`gemm_by_rows_then`]: that product with an update rule
+//!   applied to each block of it as it is made, on the thread that made
+//!   it (a weight update inside the weight gradient's product);
 //! - [`simd!`] and [`exp`]: elementwise loops compiled for the same widest
 //!   instructions, with an exponential that vectorizes (softmaxes, GELU),
 //!   and sums kept in lanes that vectorize in one fixed order ([`sum_of`],
