@@ -1,23 +1,29 @@
 //! Chapter 10's convolutional network on the fast path: one training step
 //! (forward and backward) and one forward pass on a minibatch of 64, beside
-//! their floor — the same step's matrix products alone, with the same
-//! layouts, each on the whole batch (the step makes the first layer's ∇W
-//! in 16 pieces of four images; the floor makes it as one product), on
-//! the same threads. The gap between step and floor is what im2col,
-//! col2im, pooling, ReLU and the bias cost. It prints the
-//! products' MFLOP and the FMA peak of the same threads, measured in the
-//! same run, to put the times against.
+//! two floors. The first is the same step's matrix products alone, with
+//! the same layouts, each on the whole batch (the step makes the first
+//! layer's ∇W in 16 pieces of four images; this floor makes it as one
+//! product), on the same threads. The second makes the products as the
+//! step makes them: the convolutions' four images at a time on each
+//! thread, their operands in the core's cache (each thread multiplies one
+//! piece's buffers over and over, as the step multiplies what im2col has
+//! just written), the rest on the whole batch. The gap between step and
+//! floor is what im2col, col2im, pooling, ReLU and the bias cost. It
+//! prints the products' MFLOP and the FMA peak of the same threads,
+//! measured in the same run, to put the times against.
 //!
 //! Run: `cargo bench --bench conv`.
 
 use std::hint::black_box;
 
 use ch10_cnn::Architecture;
-use ch10_cnn::fast::Workspace;
+use ch10_cnn::fast::{PIECE, Workspace};
 use ch10_cnn::net::Cnn;
 use criterion::{Criterion, criterion_group, criterion_main};
 use ndarray::{Array2, ArrayView2, s};
+use rayon::prelude::*;
 use shared::rng::{normal_array, seeded};
+use std::sync::Mutex;
 
 const BATCH: usize = 64;
 
@@ -59,6 +65,27 @@ fn products(
     ]
 }
 
+/// Which of [`products`] the step makes a piece of [`PIECE`] images at a
+/// time (the convolutions' Z = W X, Wᵀ δ² and the first layer's ∇W); it
+/// makes the others on the whole batch.
+const BY_PIECE: [usize; 4] = [0, 1, 9, 10];
+
+/// One product's operands, how A and B are stored, and C.
+type Operands = (Array2<f32>, Stored, Array2<f32>, Stored, Array2<f32>);
+
+/// Operands of the given products of a step on `m` images.
+fn operands_of(
+    shapes: &[((usize, usize, usize), Stored, Stored)],
+) -> Vec<Operands> {
+    shapes
+        .iter()
+        .map(|&((m, k, n), a, b)| {
+            let c = fastpath::aligned_zeros((m, n));
+            (ones((m, k), a), a, ones((k, n), b), b, c)
+        })
+        .collect()
+}
+
 /// A (rows, cols) matrix of ones stored as `stored` says, starting on a
 /// cache line like the step's buffers (`fastpath::aligned_zeros`).
 fn ones((rows, cols): (usize, usize), stored: Stored) -> Array2<f32> {
@@ -87,16 +114,37 @@ fn bench(c: &mut Criterion) {
     let columns: Vec<usize> = (0..BATCH).collect();
     let mut work = Workspace::new(arch, BATCH);
     let shapes = products(arch, BATCH);
-    let mut operands: Vec<_> = shapes
-        .iter()
-        .map(|&((m, k, n), a, b)| {
-            let c = fastpath::aligned_zeros((m, n));
-            (ones((m, k), a), a, ones((k, n), b), b, c)
-        })
+    let mut operands = operands_of(&shapes);
+    // The products as the step makes them: one piece's operands for each
+    // thread, and the whole batch's for the rest.
+    let piece_shapes = products(arch, PIECE);
+    let per_piece: Vec<_> = BY_PIECE.iter().map(|&i| piece_shapes[i]).collect();
+    let per_thread: Vec<Mutex<Vec<Operands>>> = (0..fastpath::threads())
+        .map(|_| Mutex::new(operands_of(&per_piece)))
         .collect();
+    let mut whole: Vec<Operands> = operands_of(&shapes)
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !BY_PIECE.contains(i))
+        .map(|(_, o)| o)
+        .collect();
+    let pieces = BATCH.div_ceil(PIECE);
+    let piece_flops: usize =
+        per_piece.iter().map(|&((m, k, n), ..)| 2 * m * k * n).sum();
+    let whole_flops: usize = shapes
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !BY_PIECE.contains(i))
+        .map(|(_, &((m, k, n), ..))| 2 * m * k * n)
+        .sum();
     fastpath::install(fastpath::prepare::<f32>);
     let flops: usize =
         shapes.iter().map(|&((m, k, n), ..)| 2 * m * k * n).sum();
+    assert_eq!(
+        pieces * piece_flops + whole_flops,
+        flops,
+        "the same products"
+    );
     let peak = fastpath::install(fastpath::peak::gflops_all_threads::<f32>);
     println!(
         "CNN step: {:.0} MFLOP of products; FMA peak on {} threads ({}): \
@@ -131,6 +179,32 @@ fn bench(c: &mut Criterion) {
             black_box(operands[0].4[(0, 0)])
         })
     });
+    group.bench_function(
+        "the step's products as the step makes them, in cache",
+        |b| {
+            b.iter(|| {
+                fastpath::install(|| {
+                    (0..pieces).into_par_iter().for_each(|_| {
+                        let thread =
+                            rayon::current_thread_index().expect("on the pool");
+                        let mut mine =
+                            per_thread[thread].lock().expect("not poisoned");
+                        for (a, a_stored, b, b_stored, c) in mine.iter_mut() {
+                            let a = view(a, *a_stored);
+                            let b = view(b, *b_stored);
+                            let mut c = c.view_mut();
+                            fastpath::gemm_serial(1.0, &a, &b, 0.0, &mut c);
+                        }
+                    });
+                    for (a, a_stored, b, b_stored, c) in &mut whole {
+                        let (a, b) = (view(a, *a_stored), view(b, *b_stored));
+                        fastpath::gemm(1.0, &a, &b, 0.0, &mut c.view_mut());
+                    }
+                });
+                black_box(whole[0].4[(0, 0)])
+            })
+        },
+    );
     // The second layer's weight gradient alone (the dot-product kernel),
     // its operands' rows starting on cache lines as in the step, and
     // starting 16 bytes past a line, as a large allocation does.

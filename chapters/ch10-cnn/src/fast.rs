@@ -403,7 +403,7 @@ impl<T: Float> Workspace<T> {
 /// Images per piece of a batch that one thread takes through a
 /// convolution layer's passes at once: 4 images' windows of the second
 /// layer (500 × 256 entries, 512 KB in f32) stay in one core's L2 cache.
-const PIECE: usize = 4;
+pub const PIECE: usize = 4;
 
 /// One convolution layer's forward pass for a batch, a piece of [`PIECE`]
 /// images at a time on each thread: the piece's windows (im2col), its
