@@ -36,6 +36,17 @@
 //!   there too, while its δ is in cache, and the pieces' sums added in
 //!   the pieces' order. Only the second layer's ∇W is a product of the
 //!   whole batch, cut between threads by `gemm`.
+//! - **What only a piece needs stays in a thread's scratch buffer**
+//!   (`fastpath::with_scratch`): each convolution's Z, read once by the
+//!   pooling, and backwards ∂C/∂(windows), the first layer's ∂C/∂p and
+//!   its δ. Written to parts of batch-sized matrices, they would be new
+//!   memory for every piece, which the caches fetch before writing and
+//!   write back afterwards (15.5 MB a step in f32 for a batch of 64);
+//!   one buffer per thread,
+//!   reused piece after piece, stays in its core's L2 cache. Only what a
+//!   later pass reads across the whole batch is kept for the batch: the
+//!   windows (the second layer's ∇W, the first layer's backwards), the
+//!   pooled maps and their winners, the second layer's δ.
 //! - **Each output written by one thread, each sum in one fixed order**
 //!   (a bias's gradient in the lanes of `fastpath::sum_of`), so results
 //!   are bit-identical for any thread count.
@@ -78,8 +89,6 @@ pub struct Workspace<T: Float> {
     x: Array2<T>,
     /// im2col of each convolution's input, (C·k², m·conv²).
     cols: [Array2<T>; 2],
-    /// Each convolution's weighted input without its bias, (O, m·conv²).
-    z: [Array2<T>; 2],
     /// relu(max_pool(z)), (O, m·pooled²).
     p: [Array2<T>; 2],
     /// The index (within its row of z) of each block's winner.
@@ -94,11 +103,11 @@ pub struct Workspace<T: Float> {
     d4: Array2<T>,
     d3: Array2<T>,
     df: Array2<T>,
-    /// ∂C/∂p and δ = ∂C/∂z of each convolution layer.
-    dp: [Array2<T>; 2],
-    dz: [Array2<T>; 2],
-    /// ∂C/∂(im2col of the second convolution's input).
-    dcols: Array2<T>,
+    /// ∂C/∂p and δ = ∂C/∂z of the second convolution layer (the first
+    /// layer's, and ∂C/∂(windows), live a piece at a time in each
+    /// thread's scratch buffer: see `conv_deltas`).
+    dp2: Array2<T>,
+    dz2: Array2<T>,
     /// The first convolution's ∇W and ∇b summed over each piece's
     /// images, (pieces, O, k²) and (pieces, O).
     piece_w1: Array3<T>,
@@ -141,7 +150,6 @@ impl<T: Float> Workspace<T> {
             capacity,
             x: Array2::zeros((1, m * arch.side * arch.side)),
             cols: [by(l1.c * k * k, l1.conv), by(l2.c * k * k, l2.conv)],
-            z: [by(l1.o, l1.conv), by(l2.o, l2.conv)],
             p: [by(l1.o, l1.pooled), by(l2.o, l2.pooled)],
             win: [
                 Array2::zeros((l1.o, m * l1.pooled * l1.pooled)),
@@ -153,9 +161,8 @@ impl<T: Float> Workspace<T> {
             d4: Array2::zeros((arch.classes, m)),
             d3: Array2::zeros((arch.hidden, m)),
             df: Array2::zeros((arch.features(), m)),
-            dp: [by(l1.o, l1.pooled), by(l2.o, l2.pooled)],
-            dz: [by(l1.o, l1.conv), by(l2.o, l2.conv)],
-            dcols: by(l2.c * k * k, l2.conv),
+            dp2: by(l2.o, l2.pooled),
+            dz2: by(l2.o, l2.conv),
             piece_w1: Array3::zeros((m.div_ceil(PIECE), l1.o, k * k)),
             piece_b1: Array2::zeros((m.div_ceil(PIECE), l1.o)),
             grads: Cnn::zeros(arch),
@@ -215,7 +222,6 @@ impl<T: Float> Workspace<T> {
                 filters[l],
                 biases[l].as_slice().expect("contiguous"),
                 self.cols[l].slice_mut(s![.., ..n_out]),
-                self.z[l].slice_mut(s![.., ..n_out]),
                 p.slice_move(s![.., ..n_pooled]),
                 self.win[l].slice_mut(s![.., ..n_pooled]),
             );
@@ -297,7 +303,7 @@ impl<T: Float> Workspace<T> {
         unflatten(
             self.df.slice(s![.., ..m]),
             per_image,
-            self.dp[1].slice_mut(s![.., ..m * per_image]),
+            self.dp2.slice_mut(s![.., ..m * per_image]),
         );
         self.conv_deltas(rows_of(&net.w2), m);
         let g = &mut self.grads;
@@ -315,7 +321,7 @@ impl<T: Float> Workspace<T> {
         // the second layer's ∇W = δ Xᵀ, a sum over every position of
         // every image, as one product of the whole batch
         let n_out = m * self.layers[1].conv.pow(2);
-        let dz = self.dz[1].slice(s![.., ..n_out]);
+        let dz = self.dz2.slice(s![.., ..n_out]);
         let cols = self.cols[1].slice(s![.., ..n_out]);
         let mut nabla_w2 = rows_of_mut(&mut g.w2);
         gemm(T::one(), &dz, &cols.t(), T::zero(), &mut nabla_w2);
@@ -331,38 +337,45 @@ impl<T: Float> Workspace<T> {
     /// — while the piece is still in the core's cache.
     fn conv_deltas(&mut self, w2: ArrayView2<T>, m: usize) {
         let [l1, l2] = self.layers;
-        let [dz1, dz2] = &mut self.dz;
-        let [dp1, dp2] = &mut self.dp;
-        let (dp2, p, win) = (&*dp2, &self.p, &self.win);
+        let (dp2, p, win) = (&self.dp2, &self.p, &self.win);
         let cols1 = &self.cols[0];
         // entries per image of the maps involved
         let (conv2, pooled2) = (l2.conv.pow(2), l2.pooled.pow(2));
         let (pooled1, conv1) = (l1.pooled.pow(2), l1.conv.pow(2));
-        let mut dz2 = dz2.slice_mut(s![.., ..m * conv2]);
-        let mut dcols = self.dcols.slice_mut(s![.., ..m * conv2]);
-        let mut dp1 = dp1.slice_mut(s![.., ..m * pooled1]);
-        let mut dz1 = dz1.slice_mut(s![.., ..m * conv1]);
+        let mut dz2 = self.dz2.slice_mut(s![.., ..m * conv2]);
         dz2.axis_chunks_iter_mut(Axis(1), PIECE * conv2)
             .into_par_iter()
-            .zip(dcols.axis_chunks_iter_mut(Axis(1), PIECE * conv2))
-            .zip(dp1.axis_chunks_iter_mut(Axis(1), PIECE * pooled1))
-            .zip(dz1.axis_chunks_iter_mut(Axis(1), PIECE * conv1))
             .zip(self.piece_w1.outer_iter_mut())
             .zip(self.piece_b1.outer_iter_mut())
             .enumerate()
-            .for_each(
-                |(
-                    piece,
-                    (
-                        ((((mut dz2, mut dcols), mut dp1), mut dz1), mut w1),
-                        mut b1,
-                    ),
-                )| {
-                    let first = piece * PIECE;
-                    let images = first..first + dz2.ncols() / conv2;
-                    let part = |per: usize| {
-                        s![.., images.start * per..images.end * per]
-                    };
+            .for_each(|(piece, ((mut dz2, mut w1), mut b1))| {
+                let first = piece * PIECE;
+                let images = first..first + dz2.ncols() / conv2;
+                let n = images.len();
+                let part =
+                    |per: usize| s![.., images.start * per..images.end * per];
+                // The piece's ∂C/∂(windows), ∂C/∂p¹ and δ¹ in this
+                // thread's scratch buffer, each starting a cache line.
+                let shapes = [
+                    (l2.c * l2.geometry.k * l2.geometry.k, n * conv2),
+                    (l1.o, n * pooled1),
+                    (l1.o, n * conv1),
+                ];
+                let lens = shapes.map(|(r, c)| (r * c).next_multiple_of(16));
+                let len = lens.iter().sum();
+                fastpath::with_scratch::<T, _>(len, |scratch| {
+                    let (dcols, rest) = scratch.split_at_mut(lens[0]);
+                    let (dp1, dz1) = rest.split_at_mut(lens[1]);
+                    fn view<T>(
+                        (r, c): (usize, usize),
+                        buf: &mut [T],
+                    ) -> ArrayViewMut2<'_, T> {
+                        ArrayViewMut2::from_shape((r, c), &mut buf[..r * c])
+                            .expect("r × c entries")
+                    }
+                    let mut dcols = view(shapes[0], dcols);
+                    let mut dp1 = view(shapes[1], dp1);
+                    let mut dz1 = view(shapes[2], dz1);
                     unpool(
                         dp2.slice(part(pooled2)),
                         p[1].slice(part(pooled2)),
@@ -395,8 +408,8 @@ impl<T: Float> Workspace<T> {
                         let dz = dz.to_slice().expect("a row is contiguous");
                         *b = fastpath::simd!(fastpath::sum_of(dz));
                     }
-                },
-            );
+                });
+            });
     }
 }
 
@@ -416,7 +429,6 @@ fn conv_forward<T: Float>(
     w: ArrayView2<T>,     // (O, C·k²)
     b: &[T],
     mut cols: ArrayViewMut2<T>, // (C·k², m·conv²)
-    mut z: ArrayViewMut2<T>,    // (O, m·conv²)
     mut p: ArrayViewMut2<T>,    // (O, m·pooled²)
     mut win: ArrayViewMut2<u32>,
 ) {
@@ -424,18 +436,24 @@ fn conv_forward<T: Float>(
     let (per_out, per_pooled) = (layer.conv.pow(2), layer.pooled.pow(2));
     cols.axis_chunks_iter_mut(Axis(1), PIECE * per_out)
         .into_par_iter()
-        .zip(z.axis_chunks_iter_mut(Axis(1), PIECE * per_out))
         .zip(p.axis_chunks_iter_mut(Axis(1), PIECE * per_pooled))
         .zip(win.axis_chunks_iter_mut(Axis(1), PIECE * per_pooled))
         .enumerate()
-        .for_each(|(piece, (((mut cols, mut z), p), win))| {
+        .for_each(|(piece, ((mut cols, p), win))| {
             let first = piece * PIECE;
-            let images = z.ncols() / per_out;
+            let images = cols.ncols() / per_out;
             let x =
                 input.slice(s![.., first * per_in..(first + images) * per_in]);
             im2col_batch(x, layer.side, layer.geometry, cols.view_mut());
-            gemm_serial(T::one(), &w, &cols.view(), T::zero(), &mut z);
-            relu_max_pool(z.view(), b, layer.conv, p, win);
+            // Z = W X of the piece, in this thread's scratch buffer: it is
+            // read once, by the pooling, while it is in the core's cache.
+            let shape = (layer.o, cols.ncols());
+            fastpath::with_scratch::<T, _>(shape.0 * shape.1, |scratch| {
+                let mut z = ArrayViewMut2::from_shape(shape, scratch)
+                    .expect("O × (images · conv²) entries");
+                gemm_serial(T::one(), &w, &cols.view(), T::zero(), &mut z);
+                relu_max_pool(z.view(), b, layer.conv, p, win);
+            });
         });
 }
 

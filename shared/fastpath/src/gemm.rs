@@ -217,6 +217,8 @@ pub struct Packs<T> {
     partial: Vec<T>,
     /// One block of C (MC × NC at most) on its way to a follow-up rule.
     block: Vec<T>,
+    /// [`with_scratch`]'s buffer.
+    scratch: Vec<T>,
 }
 
 /// Bytes of a cache line, where the packing buffers start: a vector
@@ -235,6 +237,25 @@ fn aligned<T: Element>(buf: &mut Vec<T>, len: usize) -> &mut [T] {
     // The address is a multiple of T's size, so this is exact.
     let skip = (buf.as_ptr() as usize).wrapping_neg() % LINE / size_of::<T>();
     &mut buf[skip..skip + len]
+}
+
+/// Runs `work` with this thread's scratch buffer of `len` entries, which
+/// starts a cache line and whose contents are whatever was left in it:
+/// for work buffers that a thread fills and reads back while they are in
+/// its core's cache (a piece of a batch's intermediate results), rather
+/// than one part of a batch-sized matrix per piece, which the caches
+/// would write back to memory. The buffer is kept between calls, so only
+/// a thread's first call for a given size allocates. Products may run
+/// inside `work` (it is not borrowed from the product's buffers), but a
+/// `with_scratch` inside `work` gets a buffer of its own.
+pub fn with_scratch<T: Element, R>(
+    len: usize,
+    work: impl FnOnce(&mut [T]) -> R,
+) -> R {
+    let mut buffer = T::with_packs(|packs| std::mem::take(&mut packs.scratch));
+    let out = work(aligned(&mut buffer, len));
+    T::with_packs(|packs| packs.scratch = buffer);
+    out
 }
 
 /// A (rows, cols) matrix of zeros, stored row by row, whose first entry
@@ -1972,6 +1993,32 @@ mod tests {
             };
             assert_eq!(product(&rows), product(&columns), "({m}, {k}, {n})");
         }
+    }
+
+    /// A thread's scratch buffer starts a cache line, is the same memory
+    /// from one call to the next (nothing allocated once it is large
+    /// enough), and leaves products free to run inside it.
+    #[test]
+    fn the_scratch_buffer_starts_a_line_and_is_kept() {
+        let a = random(1, 7, 30).mapv(|x| x as f32);
+        let b = random(2, 30, 9).mapv(|x| x as f32);
+        let mut expected = Array2::zeros((7, 9));
+        gemm_serial(1.0, &a.view(), &b.view(), 0.0, &mut expected.view_mut());
+        let first = with_scratch::<f32, _>(1000, |buf| {
+            assert_eq!(buf.len(), 1000);
+            assert_eq!(buf.as_ptr() as usize % LINE, 0, "starts a line");
+            buf.fill(2.5);
+            let mut c = ArrayViewMut2::from_shape((7, 9), &mut buf[..63])
+                .expect("63 entries");
+            gemm_serial(1.0, &a.view(), &b.view(), 0.0, &mut c);
+            assert_eq!(c, expected, "a product inside");
+            buf.as_ptr() as usize
+        });
+        let again = with_scratch::<f32, _>(500, |buf| {
+            assert_eq!(buf[100], 2.5, "what was left in it");
+            buf.as_ptr() as usize
+        });
+        assert_eq!(first, again, "the same buffer");
     }
 
     /// With α = 0 the product adds nothing, on either kernel: C ← β·C,

@@ -53,7 +53,7 @@ pub use elementwise::{LANES, across, dot_of, exp, sum_of};
 pub use elementwise::{Level as __Level, level as __level, plain as __plain};
 pub use gemm::{
     Element, aligned_zeros, gemm, gemm_bias, gemm_by_rows, gemm_by_rows_then,
-    gemm_serial, instruction_set, prepare,
+    gemm_serial, instruction_set, prepare, with_scratch,
 };
 pub use isa::{Instructions, limit_instructions};
 pub use pool::{install, let_threads_sleep, threads};
