@@ -38,15 +38,16 @@
 //!   whole batch, cut between threads by `gemm`.
 //! - **What only a piece needs stays in a thread's scratch buffer**
 //!   (`fastpath::with_scratch`): each convolution's Z, read once by the
-//!   pooling, and backwards ∂C/∂(windows), the first layer's ∂C/∂p and
-//!   its δ. Written to parts of batch-sized matrices, they would be new
-//!   memory for every piece, which the caches fetch before writing and
-//!   write back afterwards (15.5 MB a step in f32 for a batch of 64);
-//!   one buffer per thread,
+//!   pooling; backwards, ∂C/∂(windows), the first layer's ∂C/∂p and its
+//!   δ; and the first layer's windows, made again for its ∇W (25 numbers
+//!   per pixel, cheaper to make twice than to store). Written to parts of
+//!   batch-sized matrices, they would be new memory for every piece,
+//!   which the caches fetch before writing and write back afterwards
+//!   (19 MB a step in f32 for a batch of 64); one buffer per thread,
 //!   reused piece after piece, stays in its core's L2 cache. Only what a
 //!   later pass reads across the whole batch is kept for the batch: the
-//!   windows (the second layer's ∇W, the first layer's backwards), the
-//!   pooled maps and their winners, the second layer's δ.
+//!   second layer's windows (its ∇W), the pooled maps and their winners,
+//!   the second layer's δ.
 //! - **Each output written by one thread, each sum in one fixed order**
 //!   (a bias's gradient in the lanes of `fastpath::sum_of`), so results
 //!   are bit-identical for any thread count.
@@ -87,7 +88,11 @@ pub struct Workspace<T: Float> {
     capacity: usize,
     /// The input batch, (1, m·side²).
     x: Array2<T>,
-    /// im2col of each convolution's input, (C·k², m·conv²).
+    /// im2col of each convolution's input, (C·k², m·conv²), for the
+    /// second (its ∇W is a product of the whole batch); the first's has
+    /// no rows: its windows are made a piece at a time in scratch, in the
+    /// forward pass and again for its ∇W (25 numbers per pixel of the
+    /// batch would be 3.7 MB a step to memory and back).
     cols: [Array2<T>; 2],
     /// relu(max_pool(z)), (O, m·pooled²).
     p: [Array2<T>; 2],
@@ -149,7 +154,7 @@ impl<T: Float> Workspace<T> {
             layers,
             capacity,
             x: Array2::zeros((1, m * arch.side * arch.side)),
-            cols: [by(l1.c * k * k, l1.conv), by(l2.c * k * k, l2.conv)],
+            cols: [by(0, l1.conv), by(l2.c * k * k, l2.conv)],
             p: [by(l1.o, l1.pooled), by(l2.o, l2.pooled)],
             win: [
                 Array2::zeros((l1.o, m * l1.pooled * l1.pooled)),
@@ -338,7 +343,7 @@ impl<T: Float> Workspace<T> {
     fn conv_deltas(&mut self, w2: ArrayView2<T>, m: usize) {
         let [l1, l2] = self.layers;
         let (dp2, p, win) = (&self.dp2, &self.p, &self.win);
-        let cols1 = &self.cols[0];
+        let x = &self.x;
         // entries per image of the maps involved
         let (conv2, pooled2) = (l2.conv.pow(2), l2.pooled.pow(2));
         let (pooled1, conv1) = (l1.pooled.pow(2), l1.conv.pow(2));
@@ -360,12 +365,14 @@ impl<T: Float> Workspace<T> {
                     (l2.c * l2.geometry.k * l2.geometry.k, n * conv2),
                     (l1.o, n * pooled1),
                     (l1.o, n * conv1),
+                    (l1.c * l1.geometry.k * l1.geometry.k, n * conv1),
                 ];
                 let lens = shapes.map(|(r, c)| (r * c).next_multiple_of(16));
                 let len = lens.iter().sum();
                 fastpath::with_scratch::<T, _>(len, |scratch| {
                     let (dcols, rest) = scratch.split_at_mut(lens[0]);
-                    let (dp1, dz1) = rest.split_at_mut(lens[1]);
+                    let (dp1, rest) = rest.split_at_mut(lens[1]);
+                    let (dz1, cols1) = rest.split_at_mut(lens[2]);
                     fn view<T>(
                         (r, c): (usize, usize),
                         buf: &mut [T],
@@ -376,6 +383,7 @@ impl<T: Float> Workspace<T> {
                     let mut dcols = view(shapes[0], dcols);
                     let mut dp1 = view(shapes[1], dp1);
                     let mut dz1 = view(shapes[2], dz1);
+                    let mut cols1 = view(shapes[3], cols1);
                     unpool(
                         dp2.slice(part(pooled2)),
                         p[1].slice(part(pooled2)),
@@ -401,7 +409,9 @@ impl<T: Float> Workspace<T> {
                     );
                     // the first layer's ∇W = δ Xᵀ and ∇b over the piece,
                     // while its δ is in cache
-                    let cols1 = cols1.slice(part(conv1));
+                    let per_in = l1.side.pow(2);
+                    let x = x.slice(part(per_in));
+                    im2col_batch(x, l1.side, l1.geometry, cols1.view_mut());
                     let (dz1, cols1) = (dz1.view(), cols1.t());
                     gemm_serial(T::one(), &dz1, &cols1, t, &mut w1);
                     for (b, dz) in b1.iter_mut().zip(dz1.rows()) {
@@ -421,39 +431,64 @@ pub const PIECE: usize = 4;
 /// One convolution layer's forward pass for a batch, a piece of [`PIECE`]
 /// images at a time on each thread: the piece's windows (im2col), its
 /// Z = W X and relu(max pool(Z + b)), each read while still in the
-/// core's cache. `cols`, `z`, `p` and `win` keep the whole batch's.
+/// core's cache. `p` and `win` keep the whole batch's, and so does
+/// `kept` the windows, unless it has no rows: then they are made in the
+/// thread's scratch buffer, like Z.
 #[allow(clippy::too_many_arguments, reason = "one layer's buffers")]
 fn conv_forward<T: Float>(
     layer: Layer,
     input: ArrayView2<T>, // (C, m·side²)
     w: ArrayView2<T>,     // (O, C·k²)
     b: &[T],
-    mut cols: ArrayViewMut2<T>, // (C·k², m·conv²)
+    mut kept: ArrayViewMut2<T>, // (C·k², m·conv²), or no rows
     mut p: ArrayViewMut2<T>,    // (O, m·pooled²)
     mut win: ArrayViewMut2<u32>,
 ) {
     let per_in = layer.side.pow(2);
     let (per_out, per_pooled) = (layer.conv.pow(2), layer.pooled.pow(2));
-    cols.axis_chunks_iter_mut(Axis(1), PIECE * per_out)
+    kept.axis_chunks_iter_mut(Axis(1), PIECE * per_out)
         .into_par_iter()
         .zip(p.axis_chunks_iter_mut(Axis(1), PIECE * per_pooled))
         .zip(win.axis_chunks_iter_mut(Axis(1), PIECE * per_pooled))
         .enumerate()
-        .for_each(|(piece, ((mut cols, p), win))| {
+        .for_each(|(piece, ((mut kept, p), win))| {
             let first = piece * PIECE;
-            let images = cols.ncols() / per_out;
+            let images = p.ncols() / per_pooled;
             let x =
                 input.slice(s![.., first * per_in..(first + images) * per_in]);
-            im2col_batch(x, layer.side, layer.geometry, cols.view_mut());
-            // Z = W X of the piece, in this thread's scratch buffer: it is
-            // read once, by the pooling, while it is in the core's cache.
-            let shape = (layer.o, cols.ncols());
-            fastpath::with_scratch::<T, _>(shape.0 * shape.1, |scratch| {
-                let mut z = ArrayViewMut2::from_shape(shape, scratch)
-                    .expect("O × (images · conv²) entries");
-                gemm_serial(T::one(), &w, &cols.view(), T::zero(), &mut z);
-                relu_max_pool(z.view(), b, layer.conv, p, win);
-            });
+            let windows = (layer.c * layer.geometry.k.pow(2), images * per_out);
+            let shape = (layer.o, images * per_out);
+            let own = match kept.nrows() {
+                0 => (windows.0 * windows.1).next_multiple_of(16),
+                _ => 0,
+            };
+            // The windows (unless kept) and Z = W X of the piece in this
+            // thread's scratch buffer: each is read while it is in the
+            // core's cache.
+            fastpath::with_scratch::<T, _>(
+                own + shape.0 * shape.1,
+                |scratch| {
+                    let (mine, z) = scratch.split_at_mut(own);
+                    let mut cols = match own {
+                        0 => kept.view_mut(),
+                        _ => ArrayViewMut2::from_shape(
+                            windows,
+                            &mut mine[..windows.0 * windows.1],
+                        )
+                        .expect("the windows"),
+                    };
+                    im2col_batch(
+                        x,
+                        layer.side,
+                        layer.geometry,
+                        cols.view_mut(),
+                    );
+                    let mut z = ArrayViewMut2::from_shape(shape, z)
+                        .expect("O × (images · conv²) entries");
+                    gemm_serial(T::one(), &w, &cols.view(), T::zero(), &mut z);
+                    relu_max_pool(z.view(), b, layer.conv, p, win);
+                },
+            );
         });
 }
 
