@@ -5,11 +5,12 @@
 //! layer's ∇W in 16 pieces of four images; this floor makes it as one
 //! product), on the same threads. The second makes the products as the
 //! step makes them: the convolutions' four images at a time on each
-//! thread, their operands in the core's cache (each thread multiplies one
-//! piece's buffers over and over, as the step multiplies what im2col has
-//! just written), the rest on the whole batch. The gap between step and
-//! floor is what im2col, col2im, pooling, ReLU and the bias cost. It
-//! prints the products' MFLOP and the FMA peak of the same threads,
+//! thread, their operands in cache (each thread multiplies one piece's
+//! buffers over and over, as the step multiplies what im2col or the pass
+//! before has just written), the rest on the whole batch. The gap between
+//! the step and the second floor is the work around the products
+//! (im2col, col2im, pooling, ReLU, the bias, softmax) and the hand-overs
+//! between threads. It prints the products' MFLOP and the FMA peak of the same threads,
 //! measured in the same run, to put the times against.
 //!
 //! Run: `cargo bench --bench conv`.

@@ -40,14 +40,16 @@
 //!   (`fastpath::with_scratch`): each convolution's Z, read once by the
 //!   pooling; backwards, ∂C/∂(windows), the first layer's ∂C/∂p and its
 //!   δ; and the first layer's windows, made again for its ∇W (25 numbers
-//!   per pixel, cheaper to make twice than to store). Written to parts of
+//!   for each of an image's 576 output positions: no dearer to make twice
+//!   than to store and read back). Written to parts of
 //!   batch-sized matrices, they would be new memory for every piece,
 //!   which the caches fetch before writing and write back afterwards
 //!   (19 MB a step in f32 for a batch of 64); one buffer per thread,
 //!   reused piece after piece, stays in its core's L2 cache. Only what a
 //!   later pass reads across the whole batch is kept for the batch: the
 //!   second layer's windows (its ∇W), the pooled maps and their winners,
-//!   the second layer's δ.
+//!   the second layer's ∂C/∂p (written for the whole batch by the dense
+//!   layers' pass) and its δ.
 //! - **Each output written by one thread, each sum in one fixed order**
 //!   (a bias's gradient in the lanes of `fastpath::sum_of`), so results
 //!   are bit-identical for any thread count.
@@ -91,8 +93,9 @@ pub struct Workspace<T: Float> {
     /// im2col of each convolution's input, (C·k², m·conv²), for the
     /// second (its ∇W is a product of the whole batch); the first's has
     /// no rows: its windows are made a piece at a time in scratch, in the
-    /// forward pass and again for its ∇W (25 numbers per pixel of the
-    /// batch would be 3.7 MB a step to memory and back).
+    /// forward pass and again for its ∇W (kept, 25 numbers for each of an
+    /// image's 576 output positions would be 3.7 MB a step to memory and
+    /// back).
     cols: [Array2<T>; 2],
     /// relu(max_pool(z)), (O, m·pooled²).
     p: [Array2<T>; 2],
@@ -425,15 +428,19 @@ impl<T: Float> Workspace<T> {
 
 /// Images per piece of a batch that one thread takes through a
 /// convolution layer's passes at once: 4 images' windows of the second
-/// layer (500 × 256 entries, 512 KB in f32) stay in one core's L2 cache.
+/// layer (500 × 256 entries, 512 KB in f32), and the backward pass's
+/// scratch for a piece (under 1 MB), stay in one core's L2 cache.
 pub const PIECE: usize = 4;
 
 /// One convolution layer's forward pass for a batch, a piece of [`PIECE`]
 /// images at a time on each thread: the piece's windows (im2col), its
 /// Z = W X and relu(max pool(Z + b)), each read while still in the
-/// core's cache. `p` and `win` keep the whole batch's, and so does
-/// `kept` the windows, unless it has no rows: then they are made in the
-/// thread's scratch buffer, like Z.
+/// core's cache. `p` and `win` receive the whole batch's results. `kept`
+/// receives the layer's windows for the whole batch where a later pass
+/// needs them (the second layer, for its ∇W); a `kept` with no rows (the
+/// first layer) means "do not keep them": each piece's windows are then
+/// made in the thread's scratch buffer, like Z, and the empty matrix only
+/// supplies the pieces' columns (its chunks of columns are the pieces).
 #[allow(clippy::too_many_arguments, reason = "one layer's buffers")]
 fn conv_forward<T: Float>(
     layer: Layer,

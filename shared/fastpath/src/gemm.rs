@@ -244,10 +244,11 @@ fn aligned<T: Element>(buf: &mut Vec<T>, len: usize) -> &mut [T] {
 /// for work buffers that a thread fills and reads back while they are in
 /// its core's cache (a piece of a batch's intermediate results), rather
 /// than one part of a batch-sized matrix per piece, which the caches
-/// would write back to memory. The buffer is kept between calls, so only
-/// a thread's first call for a given size allocates. Products may run
-/// inside `work` (it is not borrowed from the product's buffers), but a
-/// `with_scratch` inside `work` gets a buffer of its own.
+/// would write back to memory. The buffer is kept between calls, so a
+/// call allocates only when it asks for more than the thread's buffer
+/// holds. Products may run inside `work` (it is not borrowed from the
+/// product's buffers); a `with_scratch` inside `work` gets a fresh
+/// buffer, allocated on every such call.
 pub fn with_scratch<T: Element, R>(
     len: usize,
     work: impl FnOnce(&mut [T]) -> R,
