@@ -362,8 +362,9 @@ impl<T: Float> Workspace<T> {
                 let n = images.len();
                 let part =
                     |per: usize| s![.., images.start * per..images.end * per];
-                // The piece's ∂C/∂(windows), ∂C/∂p¹ and δ¹ in this
-                // thread's scratch buffer, each starting a cache line.
+                // The piece's ∂C/∂(windows), ∂C/∂p¹, δ¹ and first-layer
+                // windows (made again for its ∇W) in this thread's
+                // scratch buffer, each starting a cache line.
                 let shapes = [
                     (l2.c * l2.geometry.k * l2.geometry.k, n * conv2),
                     (l1.o, n * pooled1),
