@@ -678,19 +678,28 @@ impl<W> Fast<W> {
     }
 }
 
-impl<M, W: Workspace<M>> crate::train::Engine<M> for Fast<W> {
+/// Each call runs on a pool thread with the pool's other threads kept
+/// awake until it returns (`fastpath::install`): a step hands work to
+/// them a few times (the large products, the windows' shares), and a
+/// thread left to sleep in between costs a wake-up at each.
+impl<M: Send + Sync, W: Workspace<M> + Send> crate::train::Engine<M>
+    for Fast<W>
+{
     fn gradient(
         &mut self,
         model: &M,
         windows: ArrayView2<usize>,
         g: &mut M,
     ) -> f64 {
-        self.space(model, windows).gradient(model, windows, g)
+        let space = self.space(model, windows);
+        fastpath::install(|| space.gradient(model, windows, g))
     }
 
     fn stream_nll(&mut self, model: &M, stream: &[usize]) -> f64 {
-        crate::language::stream_nll_with(stream, 1, |w| {
-            self.space(model, w).loss_only(model, w)
+        fastpath::install(|| {
+            crate::language::stream_nll_with(stream, 1, |w| {
+                self.space(model, w).loss_only(model, w)
+            })
         })
     }
 }
