@@ -55,6 +55,9 @@ static WAITING: AtomicUsize = AtomicUsize::new(0);
 thread_local! {
     /// Whether this thread is inside [`awake`], running work or waiting.
     static AWAKE: Cell<bool> = const { Cell::new(false) };
+    /// Whether this thread is waiting for work in [`awake`] (and counted
+    /// in [`WAITING`]).
+    static IN_WAIT: Cell<bool> = const { Cell::new(false) };
 }
 
 /// `work` on this pool thread, the others kept from sleeping meanwhile.
@@ -91,18 +94,7 @@ fn awake<R>(work: impl FnOnce() -> R) -> R {
         // No more than cores − 1 threads wait at once in the whole
         // process, however many installs run at once (tests in parallel,
         // several pools).
-        if WAITING.fetch_add(1, Ordering::AcqRel) >= cores - 1 {
-            WAITING.fetch_sub(1, Ordering::AcqRel);
-            return;
-        }
-        let before = AWAKE.replace(true);
-        while !inside.done.load(Ordering::Acquire) {
-            if rayon::yield_now() != Some(rayon::Yield::Executed) {
-                std::thread::yield_now();
-            }
-        }
-        AWAKE.set(before);
-        WAITING.fetch_sub(1, Ordering::AcqRel);
+        wait_for_work(&inside, &WAITING, cores - 1);
     });
     let start = Instant::now();
     while door.entered() < keep && start.elapsed() < MAX_WAIT {
@@ -120,6 +112,37 @@ fn awake<R>(work: impl FnOnce() -> R) -> R {
     AWAKE.set(true); // (it was false: see the top)
     let _release = Release(door);
     work()
+}
+
+/// Waits for work on this thread — runs the pool's jobs, or yields the
+/// core — until `door`'s work is done; unless `most` threads wait already
+/// (counted in `waiting`), where it returns at once. Returns whether it
+/// waited.
+///
+/// A thread still in an earlier install's wait is counted already: it
+/// takes up this wait's job from inside that one (as one install ends and
+/// the next begins, the two overlap by a few microseconds), so it waits
+/// for this work too, on top of that wait, rather than refusing for want
+/// of room and then leaving both, which would leave the next install (an
+/// epoch, say) with nobody waiting.
+fn wait_for_work(door: &Door, waiting: &AtomicUsize, most: usize) -> bool {
+    let counted = IN_WAIT.get();
+    if !counted && waiting.fetch_add(1, Ordering::AcqRel) >= most {
+        waiting.fetch_sub(1, Ordering::AcqRel);
+        return false;
+    }
+    let (awake, in_wait) = (AWAKE.replace(true), IN_WAIT.replace(true));
+    while !door.done.load(Ordering::Acquire) {
+        if rayon::yield_now() != Some(rayon::Yield::Executed) {
+            std::thread::yield_now();
+        }
+    }
+    AWAKE.set(awake);
+    IN_WAIT.set(in_wait);
+    if !counted {
+        waiting.fetch_sub(1, Ordering::AcqRel);
+    }
+    true
 }
 
 /// How long [`awake`] waits for the other threads to arrive.
@@ -200,6 +223,45 @@ mod tests {
             assert_eq!((outside, inside), (4_999_950_000, 4_999_950_000));
             assert!(all_released(), "{threads} threads: still waiting");
         }
+    }
+
+    /// A door whose work ends `after` from now (on another thread).
+    fn ending_after(after: Duration) -> Arc<Door> {
+        let door = Arc::new(Door::default());
+        assert!(door.enter());
+        let closing = Arc::clone(&door);
+        std::thread::spawn(move || {
+            std::thread::sleep(after);
+            closing.done.store(true, Ordering::Release);
+        });
+        door
+    }
+
+    #[test]
+    fn a_thread_still_waiting_for_an_earlier_install_waits_for_the_next() {
+        // As if inside an earlier install's wait, which took the only
+        // room (most = 1).
+        IN_WAIT.set(true);
+        let waiting = AtomicUsize::new(1);
+        let door = ending_after(Duration::from_millis(30));
+        let start = Instant::now();
+        let waited = wait_for_work(&door, &waiting, 1);
+        let (took, still) = (start.elapsed(), IN_WAIT.get());
+        IN_WAIT.set(false);
+        assert!(waited, "refused: the next install would have nobody");
+        assert!(took >= Duration::from_millis(25), "left after {took:?}");
+        assert_eq!(waiting.load(Ordering::Acquire), 1, "counted twice");
+        assert!(still, "the earlier wait is still going on");
+    }
+
+    #[test]
+    fn a_thread_beyond_the_room_for_waiting_does_not_wait() {
+        let waiting = AtomicUsize::new(1);
+        let door = ending_after(Duration::from_secs(5));
+        let start = Instant::now();
+        assert!(!wait_for_work(&door, &waiting, 1));
+        assert!(start.elapsed() < Duration::from_secs(1));
+        assert_eq!(waiting.load(Ordering::Acquire), 1);
     }
 
     #[test]
